@@ -1,0 +1,110 @@
+import { parseArgs } from "node:util";
+import { printSchema } from "graphql";
+import { formatDiagnostic, TrestleError } from "../errors.js";
+import { buildSchemaPlan } from "../sdl/build-schema-plan.js";
+import { directiveDefinitions } from "../sdl/directives.js";
+import { loadSchemaSources } from "../sdl/load-schema-sources.js";
+import { runServe } from "./serve-command.js";
+
+/** Where the CLI writes and what it reads; tests pass their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const usage = `Usage: trestle <command> [options]
+
+Commands:
+  serve [--schema DIR] [--port 4000] [--host 127.0.0.1] [--prefix /bff] [--debug] [--demo]
+                          serve the schema over HTTP (/graphql, /healthz, /readyz)
+  check [--schema DIR]    validate the schema; prints file:line:col diagnostics, exits 1 on errors
+  print-schema [--schema DIR]
+                          print the client-facing SDL (Trestle's directives removed)
+  print-directives        print the SDL that declares Trestle's directives (for editors)
+
+Options:
+  --schema DIR            a folder of .graphql files, or a file (default: schema/)
+  -h, --help              show this help
+  -v, --version           show the version
+
+Docs: README.md`;
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+  cwd: process.cwd(),
+  env: process.env,
+};
+
+/** Runs one CLI command; resolves to the exit code (serve resolves when the server stops). */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case "-h":
+      case "--help":
+      case "help":
+        io.stdout(usage);
+        return command === undefined ? 1 : 0;
+      case "-v":
+      case "--version":
+        io.stdout(await readVersion());
+        return 0;
+      case "serve":
+        return await runServe(rest, io);
+      case "check":
+        return await runCheck(rest, io);
+      case "print-schema":
+        return await runPrintSchema(rest, io);
+      case "print-directives":
+        io.stdout(directiveDefinitions.trimStart());
+        return 0;
+      default:
+        io.stderr(`trestle: unknown command "${command}"\n\n${usage}`);
+        return 1;
+    }
+  } catch (error) {
+    if (error instanceof TrestleError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`trestle ${command}: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export function parseSchemaOption(args: readonly string[]): { schema: string } {
+  const { values } = parseArgs({ args: [...args], options: { schema: { type: "string", default: "schema/" } }, strict: true });
+  return { schema: values.schema };
+}
+
+async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
+  const { schema } = parseSchemaOption(args);
+  const sources = await loadSchemaSources(schema, io.cwd);
+  const { diagnostics } = buildSchemaPlan(sources, { env: io.env });
+  for (const diagnostic of diagnostics) io.stdout(formatDiagnostic(diagnostic));
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  const summary = `${sources.length} file${sources.length === 1 ? "" : "s"} checked: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+  (errors > 0 ? io.stderr : io.stdout)(summary);
+  return errors > 0 ? 1 : 0;
+}
+
+async function runPrintSchema(args: readonly string[], io: CliIo): Promise<number> {
+  const { schema } = parseSchemaOption(args);
+  const { plan, diagnostics } = buildSchemaPlan(await loadSchemaSources(schema, io.cwd), { env: io.env });
+  if (plan === undefined) {
+    for (const diagnostic of diagnostics) io.stderr(formatDiagnostic(diagnostic));
+    return 1;
+  }
+  io.stdout(printSchema(plan.schema));
+  return 0;
+}
+
+async function readVersion(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,198 @@
+import type { GraphQLArgument } from "graphql";
+import type { Env } from "../config/interpolate-env.js";
+import { BadUserInputError, TrestleError } from "../errors.js";
+import type { BodyPlan, HeaderPlan, HttpMethod, UpstreamPlan, UrlPlan } from "../sdl/schema-plan.js";
+import { inputTypeAt, toUpstreamInput } from "./map-input.js";
+import { readPath, type ParsedTemplate, type TemplatePart, type TemplateVariable } from "./parse-template.js";
+
+/** What a template may read while one field (or passthrough call) is being resolved. */
+export interface TemplateScope {
+  args: Readonly<Record<string, unknown>>;
+  parent: unknown;
+  env: Env;
+  /** Client request headers (lower-case names). */
+  headers: { get(name: string): string | null };
+  context: Readonly<Record<string, unknown>>;
+  /** Batch keys, for `{keys}` and `{keys*}`. */
+  keys?: readonly unknown[];
+}
+
+/** One HTTP call to an upstream, fully built and checked. */
+export interface UpstreamRequest {
+  upstream: UpstreamPlan;
+  method: HttpMethod;
+  /** Origin-relative target: the base path, the rendered path and the query string. */
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+export interface RequestTemplate {
+  method: HttpMethod;
+  url: UrlPlan;
+  body: BodyPlan | ParsedTemplate | undefined;
+  headers: readonly HeaderPlan[];
+}
+
+/** Longest upstream path (with query) we send; RFC 9110 §4.1 asks for at least 8000 octets. */
+const maxPathLength = 8000;
+const unsafeSegment = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Compiles a request template into a function that renders it for one scope. It returns
+ * `null` when a path variable read from the parent is null or absent: there is nothing to
+ * fetch, and the field resolves to null.
+ */
+export function createRequestBuilder(
+  upstream: UpstreamPlan,
+  template: RequestTemplate,
+  fieldArgs: readonly GraphQLArgument[],
+  coordinate: string,
+): (scope: TemplateScope) => UpstreamRequest | null {
+  const snake = upstream.naming === "SNAKE_CASE";
+  const argTypes = new Map(fieldArgs.map((arg) => [arg.name, arg.type]));
+  const read = (variable: TemplateVariable, scope: TemplateScope): unknown => {
+    switch (variable.root) {
+      case "args": {
+        const value = readPath(scope.args, variable.path);
+        if (!snake || value === null || typeof value !== "object") return value;
+        return toUpstreamInput(value, inputTypeAt(argTypes.get(variable.path[0] ?? ""), variable.path.slice(1)));
+      }
+      case "parent":
+        return readPath(scope.parent, variable.path);
+      case "env": {
+        const value = scope.env[variable.path[0] ?? ""];
+        return value === undefined || value === "" ? variable.fallback : value;
+      }
+      case "header":
+        return scope.headers.get(variable.path[0] ?? "") ?? undefined;
+      case "context":
+        return readPath(scope.context, variable.path);
+      case "keys":
+        return scope.keys;
+    }
+  };
+
+  return (scope) => {
+    let path = upstream.basePath;
+    for (const part of template.url.path) {
+      if (typeof part === "string") {
+        path += part;
+        continue;
+      }
+      const value = read(part, scope);
+      if ((value === null || value === undefined) && part.root === "parent") return null;
+      path += part.root === "keys" ? (value as unknown[]).map((key) => encodeSegment(key, part, coordinate)).join(",") : encodeSegment(value, part, coordinate);
+    }
+    const query = renderQuery(template.url, scope, read);
+    if (query !== "") path += `?${query}`;
+    if (path.length > maxPathLength) {
+      throw new BadUserInputError(`The upstream URL for ${coordinate} would be ${path.length} characters long; the limit is ${maxPathLength}.`);
+    }
+    assertSameOrigin(upstream, path, coordinate);
+    const headers = renderHeaders(template.headers, scope, read, coordinate);
+    const body = renderBody(template.body, scope, read);
+    headers["accept"] ??= "application/json";
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return { upstream, method: template.method, path, headers, body };
+  };
+}
+
+/** A path value is always exactly one segment: percent-encoded, never a dot-segment. */
+function encodeSegment(value: unknown, variable: TemplateVariable, coordinate: string): string {
+  const from = variable.root === "parent" ? "a value from the upstream answer" : "argument";
+  if (value === null || value === undefined) {
+    throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} has no value.`);
+  }
+  if (typeof value === "object") {
+    throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} must be a string or number, received ${Array.isArray(value) ? "a list" : "an object"}.`);
+  }
+  const text = String(value);
+  if (text === "" || text === "." || text === ".." || unsafeSegment.test(text)) {
+    const shown = text === "" ? "an empty string" : JSON.stringify(text);
+    throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} cannot be ${shown} (${from}): path values must be non-empty, not "." or "..", and free of control characters.`);
+  }
+  return encodeURIComponent(text);
+}
+
+function renderQuery(url: UrlPlan, scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown): string {
+  const pairs: string[] = [];
+  for (const param of url.query) {
+    if (param.value.length === 1 && typeof param.value[0] !== "string") {
+      const variable = param.value[0] as TemplateVariable;
+      const value = read(variable, scope);
+      const values = Array.isArray(value) ? value : [value];
+      for (const item of values) if (item !== null && item !== undefined) pairs.push(`${param.name}=${encodeQueryValue(item)}`);
+      continue;
+    }
+    const rendered = renderMixed(param.value, scope, read);
+    if (rendered !== undefined) pairs.push(param.value.length === 0 ? param.name : `${param.name}=${rendered}`);
+  }
+  return pairs.join("&");
+}
+
+/** Literal text plus variables; undefined (the parameter is left out) when a variable is null. */
+function renderMixed(parts: readonly TemplatePart[], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown): string | undefined {
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") out += part;
+    else {
+      const value = read(part, scope);
+      if (value === null || value === undefined) return undefined;
+      out += Array.isArray(value) ? value.map(encodeQueryValue).join(",") : encodeQueryValue(value);
+    }
+  }
+  return out;
+}
+
+function encodeQueryValue(value: unknown): string {
+  return encodeURIComponent(typeof value === "object" ? JSON.stringify(value) : String(value));
+}
+
+function assertSameOrigin(upstream: UpstreamPlan, path: string, coordinate: string): void {
+  const url = new URL(upstream.origin + path);
+  const base = upstream.basePath;
+  const inside = url.pathname === base || url.pathname.startsWith(`${base}/`) || base === "";
+  if (url.origin !== upstream.origin || !inside || !path.startsWith(url.pathname)) {
+    throw new TrestleError("UPSTREAM_URL_REJECTED", `The upstream URL built for ${coordinate} leaves upstream "${upstream.name}"; nothing was sent.`);
+  }
+}
+
+const invalidHeaderValue = /[\u0000\r\n]/;
+
+function renderHeaders(rules: readonly HeaderPlan[], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown, coordinate: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const rule of rules) {
+    let value: string | undefined;
+    if (rule.from !== undefined) value = scope.headers.get(rule.from) ?? undefined;
+    else if (rule.value !== undefined) {
+      value = "";
+      for (const part of rule.value.parts) {
+        if (typeof part === "string") value += part;
+        else {
+          const item = read(part, scope);
+          if (item === null || item === undefined) {
+            value = undefined;
+            break;
+          }
+          value += typeof item === "object" ? JSON.stringify(item) : String(item);
+        }
+      }
+    }
+    if (value === undefined) continue;
+    if (invalidHeaderValue.test(value)) {
+      throw new BadUserInputError(`Header "${rule.name}" for ${coordinate} would contain CR, LF or NUL characters; nothing was sent.`);
+    }
+    headers[rule.name] = value;
+  }
+  return headers;
+}
+
+function renderBody(body: RequestTemplate["body"], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown): string | undefined {
+  if (body === undefined) return undefined;
+  if ("kind" in body && body.kind === "value") return JSON.stringify(read(body.variable, scope) ?? null);
+  const template = "kind" in body ? body.template : body;
+  let out = "";
+  for (const part of template.parts) out += typeof part === "string" ? part : JSON.stringify(read(part, scope) ?? null);
+  return out;
+}

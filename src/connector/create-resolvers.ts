@@ -1,0 +1,61 @@
+import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { UpstreamError } from "../errors.js";
+import type { OperationContext } from "../loader/operation-context.js";
+import type { SchemaPlan } from "../sdl/schema-plan.js";
+import { createRequestBuilder } from "./build-request.js";
+import { readJsonAnswer } from "./map-answer.js";
+import { readPath } from "./parse-template.js";
+
+/** The GraphQL context Trestle's resolvers run in. */
+export interface TrestleResolverContext {
+  trestle: OperationContext;
+}
+
+type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
+
+/** Resolvers for every `@rest` field and every field that reads another key than its name. */
+export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Record<string, Record<string, Resolver>> {
+  const resolvers: Record<string, Record<string, Resolver>> = {};
+  const add = (typeName: string, fieldName: string, resolver: Resolver) => {
+    (resolvers[typeName] ??= {})[fieldName] = resolver;
+  };
+  for (const [typeName, fields] of plan.keyPaths) {
+    for (const [fieldName, paths] of fields) add(typeName, fieldName, readFirstKey(paths));
+  }
+  for (const rest of plan.restFields) {
+    const type = schema.getType(rest.typeName) as GraphQLObjectType;
+    const field = type.getFields()[rest.fieldName];
+    const args = field?.args ?? [];
+    // A DELETE that answers 204 resolves a Boolean field to true: the call succeeded.
+    const emptyMeansTrue = field !== undefined && getNamedType(field.type).name === "Boolean";
+    const build = createRequestBuilder(rest.upstream, rest, args, rest.coordinate);
+    const { select, nonNull, upstream, coordinate } = rest;
+    add(rest.typeName, rest.fieldName, async (parent, fieldArgs, context) => {
+      const operation = context.trestle;
+      const request = build({ args: fieldArgs, parent, env: operation.env, headers: operation.headers, context: operation.values });
+      if (request === null) return null;
+      const answer = readJsonAnswer(await operation.load(request), request);
+      if (answer.notFound) {
+        if (!nonNull) return null;
+        throw new UpstreamError("UPSTREAM_ERROR", upstream.name, `Upstream "${upstream.name}" answered 404 for non-null field ${coordinate}.`, { status: 404 });
+      }
+      if (answer.data === null && emptyMeansTrue) return true;
+      return select === undefined ? answer.data : (readPath(answer.data, select) ?? null);
+    });
+  }
+  return resolvers;
+}
+
+function readFirstKey(paths: readonly (readonly string[])[]): Resolver {
+  if (paths.length === 1 && paths[0]!.length === 1) {
+    const key = paths[0]![0]!;
+    return (parent) => (parent as Record<string, unknown> | null)?.[key];
+  }
+  return (parent) => {
+    for (const path of paths) {
+      const value = readPath(parent, path);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,17 @@
+import type { DemoRoute } from "./router.js";
+import { experimentRoutes } from "./routes-experiments.js";
+import { metaRoutes } from "./routes-meta.js";
+import { modelRoutes } from "./routes-models.js";
+import { pipelineRoutes } from "./routes-pipelines.js";
+import { predictRoutes } from "./routes-predict.js";
+import { userRoutes } from "./routes-users.js";
+
+/** Every route of the demo upstream; `openapi.ts` documents each one. */
+export const demoRoutes: readonly DemoRoute[] = [
+  ...metaRoutes,
+  ...modelRoutes,
+  ...predictRoutes,
+  ...experimentRoutes,
+  ...pipelineRoutes,
+  ...userRoutes,
+];

@@ -1,0 +1,96 @@
+/**
+ * Every error Trestle raises on purpose is a TrestleError with a stable `code`. The GraphQL
+ * boundary (plugins/use-error-mapping.ts) and the passthrough route turn them into client
+ * answers; anything that is not a TrestleError is masked outside debug mode.
+ */
+
+export type TrestleErrorCode =
+  | "BAD_USER_INPUT"
+  | "SCHEMA_INVALID"
+  | "CONFIG_INVALID"
+  | "UPSTREAM_ERROR"
+  | "UPSTREAM_TIMEOUT"
+  | "UPSTREAM_UNAVAILABLE"
+  | "UPSTREAM_CIRCUIT_OPEN"
+  | "UPSTREAM_OVERLOADED"
+  | "UPSTREAM_RESPONSE_TOO_LARGE"
+  | "UPSTREAM_BAD_RESPONSE"
+  | "UPSTREAM_URL_REJECTED"
+  | "OPENAPI_IMPORT_ERROR";
+
+export interface TrestleErrorOptions {
+  cause?: unknown;
+  /** Extra facts for the client's `extensions` (never secrets, never upstream bodies). */
+  extensions?: Record<string, unknown>;
+  /** Facts only shown in debug mode (upstream body excerpt, full URL). */
+  debug?: Record<string, unknown>;
+}
+
+export class TrestleError extends Error {
+  readonly code: TrestleErrorCode;
+  readonly extensions: Readonly<Record<string, unknown>>;
+  readonly debug: Readonly<Record<string, unknown>>;
+
+  constructor(code: TrestleErrorCode, message: string, options: TrestleErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "TrestleError";
+    this.code = code;
+    this.extensions = options.extensions ?? {};
+    this.debug = options.debug ?? {};
+  }
+}
+
+/** A client-supplied value (or a value from an upstream answer) that cannot be used safely. */
+export class BadUserInputError extends TrestleError {
+  constructor(message: string, options: TrestleErrorOptions = {}) {
+    super("BAD_USER_INPUT", message, options);
+    this.name = "BadUserInputError";
+  }
+}
+
+/** A call to an upstream failed; `upstream` names it and `status` is set for HTTP answers. */
+export class UpstreamError extends TrestleError {
+  readonly upstream: string;
+  readonly status: number | undefined;
+
+  constructor(
+    code: TrestleErrorCode,
+    upstream: string,
+    message: string,
+    options: TrestleErrorOptions & { status?: number } = {},
+  ) {
+    const extensions: Record<string, unknown> = { upstream, ...options.extensions };
+    if (options.status !== undefined) extensions["status"] = options.status;
+    super(code, message, { ...options, extensions });
+    this.name = "UpstreamError";
+    this.upstream = upstream;
+    this.status = options.status;
+  }
+}
+
+export interface Diagnostic {
+  severity: "error" | "warning";
+  /** Source name: a file path, or "<sdl>" for a string. */
+  file: string;
+  /** 1-based; 0 when the problem has no place in a file. */
+  line: number;
+  column: number;
+  message: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const message = d.severity === "warning" ? `warning: ${d.message}` : d.message;
+  return d.line > 0 ? `${d.file}:${d.line}:${d.column}: ${message}` : `${d.file}: ${message}`;
+}
+
+/** The schema (or the options) failed `trestle check`; `diagnostics` lists every problem. */
+export class SchemaError extends TrestleError {
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(diagnostics: readonly Diagnostic[]) {
+    const count = diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`;
+    super("SCHEMA_INVALID", `Trestle schema has ${count}:\n${diagnostics.map(formatDiagnostic).join("\n")}`);
+    this.name = "SchemaError";
+    this.diagnostics = diagnostics;
+  }
+}

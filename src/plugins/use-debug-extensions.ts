@@ -1,0 +1,21 @@
+import type { Plugin } from "graphql-yoga";
+import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+
+/** In debug mode, each result carries `extensions.trestle.upstreamCalls` (method, path, status, ms). */
+export function useDebugExtensions(): Plugin {
+  return {
+    onExecute({ args }) {
+      const operation = (args.contextValue as Partial<TrestleResolverContext>).trestle;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (operation === undefined || Symbol.asyncIterator in result) return;
+          const calls = operation.calls;
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, trestle: { upstreamCallCount: calls.length, upstreamCalls: calls } },
+          });
+        },
+      };
+    },
+  };
+}

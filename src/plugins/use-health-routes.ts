@@ -1,0 +1,25 @@
+import type { Plugin } from "graphql-yoga";
+
+/**
+ * `/healthz` answers 200 while the process serves; `/readyz` answers 503 once `close()`
+ * has begun, so a load balancer stops sending traffic before the drain ends.
+ */
+export function useHealthRoutes(prefix: string, isReady: () => boolean): Plugin {
+  const healthz = `${prefix}/healthz`;
+  const readyz = `${prefix}/readyz`;
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === healthz) {
+        endResponse(Response.json({ status: "ok" }, { status: 200, headers: { "cache-control": "no-store" } }));
+      } else if (url.pathname === readyz) {
+        const ready = isReady();
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ status: ready ? "ready" : "draining" }), {
+            status: ready ? 200 : 503,
+            headers: { "content-type": "application/json", "cache-control": "no-store" },
+          }),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { getDirectiveValues, GraphQLError, Kind, type DirectiveNode, type DocumentNode, type GraphQLSchema } from "graphql";
+import { interpolateEnv, type Env } from "../config/interpolate-env.js";
+import { parseTemplate } from "../connector/parse-template.js";
+import type { DiagnosticList } from "./diagnostics.js";
+import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, UpstreamPlan } from "./schema-plan.js";
+
+export const defaultTimeoutMs = 10_000;
+export const defaultMaxResponseBytes = 10 * 1024 * 1024;
+
+export interface UpstreamOverride {
+  baseUrl?: string;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
+interface RawHeader {
+  name: string;
+  value?: string | null;
+  from?: string | null;
+}
+
+/** Reads every `@upstream` on the schema definition and extensions into upstream plans. */
+export function readUpstreams(
+  document: DocumentNode,
+  schema: GraphQLSchema,
+  env: Env,
+  overrides: Readonly<Record<string, UpstreamOverride>>,
+  diagnostics: DiagnosticList,
+): { upstreams: Map<string, UpstreamPlan>; declared: Set<string> } {
+  const directive = schema.getDirective("upstream");
+  const upstreams = new Map<string, UpstreamPlan>();
+  /** Every name declared, valid or not, so that a bad baseUrl is reported once, not at each field. */
+  const declared = new Set<string>();
+  if (!directive) return { upstreams, declared };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const node of definition.directives ?? []) {
+      if (node.name.value !== "upstream") continue;
+      const values = readDirectiveValues(directive, node, diagnostics);
+      if (values === undefined) continue;
+      const name = String(values["name"]);
+      if (declared.has(name)) {
+        diagnostics.error(argumentNode(node, "name") ?? node, `duplicate @upstream "${name}": each upstream name must be declared once`);
+        continue;
+      }
+      declared.add(name);
+      const plan = buildUpstreamPlan(name, values, node, env, overrides[name] ?? {}, diagnostics);
+      if (plan !== undefined) upstreams.set(name, plan);
+    }
+  }
+  for (const name of Object.keys(overrides)) {
+    if (!declared.has(name)) {
+      diagnostics.error(undefined, `options.upstreams names "${name}", but the schema declares no @upstream "${name}" (declared: ${[...declared].join(", ") || "none"})`);
+    }
+  }
+  return { upstreams, declared };
+}
+
+export function readDirectiveValues(
+  directive: Parameters<typeof getDirectiveValues>[0],
+  node: DirectiveNode,
+  diagnostics: DiagnosticList,
+): Record<string, unknown> | undefined {
+  try {
+    return getDirectiveValues(directive, { directives: [node] }) ?? undefined;
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    const message = error.message.replace(/^Argument "(\w+)" has invalid value (.*)\.$/, `@${node.name.value}(${"$1"}:) has invalid value $2`);
+    diagnostics.error(error.nodes?.[0] ?? node, message);
+    return undefined;
+  }
+}
+
+export function argumentNode(node: DirectiveNode, name: string) {
+  return node.arguments?.find((arg) => arg.name.value === name)?.value;
+}
+
+function buildUpstreamPlan(
+  name: string,
+  values: Record<string, unknown>,
+  node: DirectiveNode,
+  env: Env,
+  override: UpstreamOverride,
+  diagnostics: DiagnosticList,
+): UpstreamPlan | undefined {
+  const baseUrlNode = argumentNode(node, "baseUrl") ?? node;
+  const rawBaseUrl = override.baseUrl ?? String(values["baseUrl"]);
+  const { value: baseUrl, missing } = interpolateEnv(rawBaseUrl, env);
+  if (missing.length > 0) {
+    diagnostics.error(baseUrlNode, `@upstream "${name}" baseUrl needs environment variable ${missing.join(", ")}, which is not set and has no default (write {env.${missing[0]}:-http://…} to give one)`);
+    return undefined;
+  }
+  const url = parseBaseUrl(baseUrl);
+  if (typeof url === "string") {
+    diagnostics.error(baseUrlNode, `@upstream "${name}" baseUrl "${baseUrl}" is invalid: ${url}`);
+    return undefined;
+  }
+  const timeoutMs = positiveInt(override.timeoutMs ?? values["timeoutMs"], defaultTimeoutMs, "timeoutMs", node, diagnostics);
+  const maxResponseBytes = positiveInt(
+    override.maxResponseBytes ?? values["maxResponseBytes"],
+    defaultMaxResponseBytes,
+    "maxResponseBytes",
+    node,
+    diagnostics,
+  );
+  const maxConcurrency = values["maxConcurrency"] === undefined ? undefined : positiveInt(values["maxConcurrency"], 1, "maxConcurrency", node, diagnostics);
+  return {
+    name,
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ""),
+    naming: (values["naming"] as Naming | undefined) ?? "AS_IS",
+    timeoutMs,
+    maxResponseBytes,
+    headers: readHeaderRules(values["headers"], argumentNode(node, "headers") ?? node, `@upstream "${name}"`, diagnostics),
+    passthrough: readPassthrough(values["passthrough"], node, diagnostics),
+    cache: values["cache"] as CachePlan | undefined,
+    retry: values["retry"] as UpstreamPlan["retry"],
+    breaker: values["breaker"] as UpstreamPlan["breaker"],
+    maxConcurrency,
+  };
+}
+
+function parseBaseUrl(text: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "expected an absolute http:// or https:// URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `expected http: or https:, found ${url.protocol}`;
+  if (url.username !== "" || url.password !== "") return "credentials in the URL are not allowed; send them with headers";
+  if (url.search !== "" || url.hash !== "") return "a base URL takes no query string or fragment";
+  return url;
+}
+
+function positiveInt(value: unknown, fallback: number, what: string, node: DirectiveNode, diagnostics: DiagnosticList): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+  diagnostics.error(argumentNode(node, what) ?? node, `${what} must be a positive integer, received ${String(value)}`);
+  return fallback;
+}
+
+const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** Headers the HTTP layer owns; a rule may not set them. */
+const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection"]);
+
+export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan[] {
+  if (!Array.isArray(raw)) return [];
+  const rules: HeaderPlan[] = [];
+  for (const rule of raw as RawHeader[]) {
+    const name = rule.name.toLowerCase();
+    const hasValue = rule.value !== undefined && rule.value !== null;
+    const hasFrom = rule.from !== undefined && rule.from !== null;
+    if (!headerToken.test(name)) diagnostics.error(node, `${owner} header name "${rule.name}" is not a valid HTTP header name`);
+    else if (reservedHeaders.has(name)) diagnostics.error(node, `${owner} header "${rule.name}" is set by the HTTP layer and cannot be configured`);
+    else if (hasValue === hasFrom) diagnostics.error(node, `${owner} header "${rule.name}" needs exactly one of value or from`);
+    else if (hasFrom) {
+      const from = String(rule.from).toLowerCase();
+      if (!headerToken.test(from)) diagnostics.error(node, `${owner} header "${rule.name}" forwards from "${rule.from}", which is not a valid header name`);
+      else rules.push({ name, from });
+    } else {
+      const { template, problems } = parseTemplate(String(rule.value));
+      for (const problem of problems) diagnostics.error(node, `${owner} header "${rule.name}": ${problem.message}`);
+      rules.push({ name, value: template });
+    }
+  }
+  return rules;
+}
+
+const globSegment = /^(\*\*|\*|[^*\s]*)$/;
+
+function readPassthrough(raw: unknown, node: DirectiveNode, diagnostics: DiagnosticList): PassthroughPlan | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const value = raw as { methods?: HttpMethod[] | null; paths: string[]; setCookie?: boolean | null };
+  for (const path of value.paths) {
+    if (!path.startsWith("/") || !path.split("/").every((segment) => globSegment.test(segment))) {
+      diagnostics.error(argumentNode(node, "passthrough") ?? node, `passthrough path "${path}" must start with "/" and use * or ** only as whole segments`);
+    }
+  }
+  return { methods: value.methods ?? ["GET"], paths: value.paths, setCookie: value.setCookie ?? false };
+}

@@ -1,0 +1,105 @@
+import type { GraphQLSchema } from "graphql";
+import type { ParsedTemplate, TemplatePart } from "../connector/parse-template.js";
+
+/** Derived, validated data: what `buildSchemaPlan` makes of the SDL. Nothing here changes per request. */
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+export type Naming = "AS_IS" | "SNAKE_CASE";
+export type CacheScope = "PUBLIC" | "PRIVATE";
+
+export interface HeaderPlan {
+  /** Lower-case header name sent upstream. */
+  name: string;
+  /** Either a value template... */
+  value?: ParsedTemplate;
+  /** ...or the lower-case client header it is forwarded from. */
+  from?: string;
+}
+
+export interface CachePlan {
+  maxAge?: number;
+  scope?: CacheScope;
+  staleWhileRevalidate?: number;
+}
+
+export interface PassthroughPlan {
+  methods: HttpMethod[];
+  paths: string[];
+  setCookie: boolean;
+}
+
+export interface UpstreamPlan {
+  name: string;
+  /** `http://host:port`, no trailing slash. */
+  origin: string;
+  /** Path prefix of the base URL without a trailing slash ("" for the root). */
+  basePath: string;
+  naming: Naming;
+  /** One attempt, from sending to the answer's last byte. */
+  timeoutMs: number;
+  /** Decoded bytes of one answer. */
+  maxResponseBytes: number;
+  headers: HeaderPlan[];
+  passthrough: PassthroughPlan | undefined;
+  cache: CachePlan | undefined;
+  retry: { attempts?: number; backoffMs?: number } | undefined;
+  breaker: { failures?: number; resetMs?: number } | undefined;
+  maxConcurrency: number | undefined;
+}
+
+export interface QueryParamPlan {
+  /** Already percent-encoded parameter name. */
+  name: string;
+  /** Value template parts; literal parts are kept as written (already URL text). */
+  value: TemplatePart[];
+}
+
+export interface UrlPlan {
+  path: TemplatePart[];
+  query: QueryParamPlan[];
+}
+
+export type BodyPlan =
+  /** `body: "{args.input}"`: that value, as JSON. */
+  | { kind: "value"; variable: Extract<TemplatePart, object> }
+  /** A JSON template whose variables stand for JSON values. */
+  | { kind: "json"; template: ParsedTemplate };
+
+export interface BatchPlan {
+  method: HttpMethod;
+  url: UrlPlan;
+  body: ParsedTemplate | undefined;
+  key: string[];
+  maxSize: number;
+  select: string[] | undefined;
+}
+
+export interface RestPlan {
+  typeName: string;
+  fieldName: string;
+  /** "Query.model", for messages. */
+  coordinate: string;
+  upstream: UpstreamPlan;
+  method: HttpMethod;
+  url: UrlPlan;
+  body: BodyPlan | undefined;
+  /** The upstream's header rules followed by the field's own (a field rule overrides by name). */
+  headers: HeaderPlan[];
+  select: string[] | undefined;
+  batch: BatchPlan | undefined;
+  cache: CachePlan | undefined;
+  /** The field's GraphQL type is non-null (a 404 is then an error, not null). */
+  nonNull: boolean;
+}
+
+export interface SchemaPlan {
+  /** The schema clients see (Trestle's directives removed); resolvers are added to it. */
+  schema: GraphQLSchema;
+  upstreams: ReadonlyMap<string, UpstreamPlan>;
+  restFields: readonly RestPlan[];
+  /**
+   * Fields that read another JSON key than their name: `@from(path:)` or snake_case naming.
+   * typeName → fieldName → candidate key paths, first defined wins.
+   */
+  keyPaths: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly string[])[]>>;
+}

@@ -1,0 +1,129 @@
+import { promisify } from "node:util";
+import { brotliDecompress, gunzip, inflate } from "node:zlib";
+import { Pool } from "undici";
+import { UpstreamError } from "../errors.js";
+import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamPlan } from "../sdl/schema-plan.js";
+
+/** An upstream's answer, read whole and decoded (never more than `maxResponseBytes`). */
+export interface UpstreamResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", " (Set-Cookie kept as a list elsewhere). */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const decoders: Record<string, (buffer: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>> = {
+  gzip: promisify(gunzip),
+  "x-gzip": promisify(gunzip),
+  deflate: promisify(inflate),
+  br: promisify(brotliDecompress),
+};
+
+/**
+ * One pooled keep-alive HTTP client per upstream (undici's Pool). It never follows redirects,
+ * bounds each attempt by `timeoutMs` (sending to the last byte) and each answer by
+ * `maxResponseBytes`, before and after decompression.
+ */
+export class UpstreamClient {
+  readonly upstream: UpstreamPlan;
+  readonly #pool: Pool;
+
+  constructor(upstream: UpstreamPlan) {
+    this.upstream = upstream;
+    this.#pool = new Pool(upstream.origin, {
+      connections: upstream.maxConcurrency ?? 128,
+      keepAliveTimeout: 4_000,
+      headersTimeout: upstream.timeoutMs,
+      bodyTimeout: upstream.timeoutMs,
+    });
+  }
+
+  async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const { upstream } = this;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, upstream.timeoutMs);
+    const where = `${request.method} ${request.path}`;
+    try {
+      const answer = await this.#pool.request({
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body ?? null,
+        signal: controller.signal,
+      });
+      const body = await readCapped(answer.body, upstream.maxResponseBytes, upstream.name, where);
+      const headers = flattenHeaders(answer.headers);
+      const decoded = await decode(body, headers["content-encoding"], upstream, where);
+      return { status: answer.statusCode, headers, body: decoded };
+    } catch (error) {
+      if (error instanceof UpstreamError) throw error;
+      if (timedOut) {
+        throw new UpstreamError("UPSTREAM_TIMEOUT", upstream.name, `Upstream "${upstream.name}" did not answer within ${upstream.timeoutMs} ms.`, {
+          cause: error,
+          debug: { request: where },
+        });
+      }
+      throw new UpstreamError("UPSTREAM_UNAVAILABLE", upstream.name, `Upstream "${upstream.name}" is unavailable.`, {
+        cause: error,
+        debug: { request: where, reason: describe(error) },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): void }, max: number, upstream: string, where: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw tooLarge(upstream, max, where);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+async function decode(body: Buffer, encoding: string | undefined, upstream: UpstreamPlan, where: string): Promise<Buffer> {
+  if (encoding === undefined || encoding === "identity" || body.length === 0) return body;
+  const decoder = decoders[encoding.trim().toLowerCase()];
+  if (decoder === undefined) {
+    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream.name, `Upstream "${upstream.name}" answered with unsupported Content-Encoding "${encoding}".`, { debug: { request: where } });
+  }
+  try {
+    return await decoder(body, { maxOutputLength: upstream.maxResponseBytes });
+  } catch (error) {
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(upstream.name, upstream.maxResponseBytes, where);
+    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream.name, `Upstream "${upstream.name}" sent a body that does not decode as ${encoding}.`, { cause: error, debug: { request: where } });
+  }
+}
+
+function tooLarge(upstream: string, max: number, where: string): UpstreamError {
+  return new UpstreamError("UPSTREAM_RESPONSE_TOO_LARGE", upstream, `Upstream "${upstream}" answered with more than ${max} bytes.`, { debug: { request: where } });
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `${code}: ${error.message}` : error.message;
+}

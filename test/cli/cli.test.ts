@@ -1,0 +1,127 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main, type CliIo } from "../../src/cli/main.js";
+import { directiveDefinitions } from "../../src/index.js";
+
+function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: process.cwd(), env };
+}
+
+async function writeSchema(sdl: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "trestle-cli-"));
+  await writeFile(join(dir, "api.graphql"), sdl);
+  return dir;
+}
+
+describe("trestle check", () => {
+  it("exits 0 on the demo schema", async () => {
+    const io = captureIo();
+    expect(await main(["check", "--schema", "schema/"], io)).toBe(0);
+    expect(io.out.at(-1)).toBe("5 files checked: 0 errors, 0 warnings");
+  });
+
+  it("exits 1 with file:line:col diagnostics", async () => {
+    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://h")\ntype Query { x(id: ID): Int @rest(upstream: "b", path: "/x/{args.di}") }\n`);
+    const io = captureIo();
+    expect(await main(["check", "--schema", dir], io)).toBe(1);
+    const file = join(dir, "api.graphql");
+    expect(io.out).toEqual([
+      `${file}:2:45: @rest on Query.x names unknown upstream "b" (declared: a)`,
+      `${file}:2:60: @rest uses {args.di}, but Query.x has no argument "di" (arguments: id)`,
+    ]);
+    expect(io.err).toEqual(["1 file checked: 2 errors, 0 warnings"]);
+  });
+
+  it("reads environment variables from the process environment", async () => {
+    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "{env.API_URL}")\ntype Query { x: Int @rest(path: "/x") }\n`);
+    expect(await main(["check", "--schema", dir], captureIo())).toBe(1);
+    expect(await main(["check", "--schema", dir], captureIo({ API_URL: "http://127.0.0.1:1" }))).toBe(0);
+  });
+
+  it("says clearly when the schema path does not exist", async () => {
+    const io = captureIo();
+    expect(await main(["check", "--schema", "no/such/dir"], io)).toBe(1);
+    expect(io.err).toEqual(['trestle check: schema: "no/such/dir" is neither a file, a folder nor SDL text']);
+  });
+
+  it("rejects unknown options", async () => {
+    const io = captureIo();
+    expect(await main(["check", "--schemas", "x"], io)).toBe(1);
+    expect(io.err[0]).toMatch(/^trestle check: Unknown option '--schemas'/);
+  });
+});
+
+describe("trestle print-schema and print-directives", () => {
+  it("prints the client-facing SDL without Trestle's directives", async () => {
+    const io = captureIo();
+    expect(await main(["print-schema", "--schema", "schema/"], io)).toBe(0);
+    const sdl = io.out.join("\n");
+    expect(sdl).toContain("type Query {");
+    expect(sdl).toContain("model(name: String!): Model");
+    expect(sdl).not.toMatch(/@rest|@upstream|@from|@cache|Trestle/);
+  });
+
+  it("prints the directive definitions, which directives.graphql holds for editors", async () => {
+    const io = captureIo();
+    expect(await main(["print-directives"], io)).toBe(0);
+    expect(io.out.join("")).toBe(directiveDefinitions.trimStart());
+    expect(await readFile("directives.graphql", "utf8")).toBe(directiveDefinitions.trimStart());
+  });
+
+  it("answers help and unknown commands", async () => {
+    const help = captureIo();
+    expect(await main(["--help"], help)).toBe(0);
+    expect(help.out[0]).toMatch(/^Usage: trestle <command>/);
+    const unknown = captureIo();
+    expect(await main(["serv"], unknown)).toBe(1);
+    expect(unknown.err[0]).toMatch(/^trestle: unknown command "serv"/);
+  });
+});
+
+describe("the installed bin", () => {
+  it("runs `trestle --help` from the compiled CLI", async () => {
+    const { code, stdout } = await run(["bin/trestle.js", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("trestle <command>");
+  });
+
+  it("`serve --demo` starts the demo upstream and answers a query, then stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", "schema/", "--port", "0", "--demo"], {
+      env: { ...process.env, DEMO_API_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /trestle serving schema\/ at (\S+\/graphql)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    });
+    expect(output).toMatch(/demo upstream .* listening on http:\/\/127\.0\.0\.1:\d+/);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ model(name: "fraud-xgb") { name stage } }` }),
+    });
+    expect(await response.json()).toEqual({ data: { model: { name: "fraud-xgb", stage: "Production" } } });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.once("exit", (code) => resolve({ code, stdout }));
+  });
+}
