@@ -11,7 +11,7 @@ import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useHealthRoutes } from "./plugins/use-health-routes.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
-import { UpstreamClient } from "./upstream/upstream-client.js";
+import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -39,8 +39,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
   if (plan === undefined) throw new SchemaError(diagnostics.filter((d) => d.severity === "error"));
 
-  const clients = new Map([...plan.upstreams.values()].map((upstream) => [upstream.name, new UpstreamClient(upstream)]));
-  const send = (request: Parameters<UpstreamClient["send"]>[0]) => clients.get(request.upstream.name)!.send(request);
+  const pipeline = createUpstreamPipeline(plan.upstreams.values());
   const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema) });
   const debug = options.debug ?? false;
   const contextFor = options.context;
@@ -62,7 +61,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     context: async ({ request }) => ({
       trestle: createOperationContext(
         { headers: request.headers, env, values: contextFor ? await contextFor(request) : {} },
-        send,
+        pipeline.send,
       ),
     }),
   });
@@ -93,7 +92,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       if (closing) return;
       closing = true;
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      await Promise.all([...clients.values()].map((client) => client.close()));
+      await pipeline.close();
       await yoga.dispose();
     },
   };

@@ -25,7 +25,21 @@ export function readJsonAnswer(response: UpstreamResponse, request: UpstreamRequ
   throw new UpstreamError("UPSTREAM_ERROR", upstream, `Upstream "${upstream}" answered ${status}.`, { status, debug: debug() });
 }
 
+/**
+ * Parsed bodies, per response object: an answer shared by several fields (de-duplicated in an
+ * operation, or served from the cache to many operations) is parsed once, and its value is
+ * shared read-only (resolvers never mutate what they return).
+ */
+const parsed = new WeakMap<UpstreamResponse, unknown>();
+
 function parseJson(response: UpstreamResponse, upstream: string, debug: () => Record<string, unknown>): unknown {
+  if (parsed.has(response)) return parsed.get(response);
+  const value = parseJsonOnce(response, upstream, debug);
+  parsed.set(response, value);
+  return value;
+}
+
+function parseJsonOnce(response: UpstreamResponse, upstream: string, debug: () => Record<string, unknown>): unknown {
   if (response.body.length === 0) return null;
   const type = response.headers["content-type"];
   if (type !== undefined && !jsonContentType.test(type)) {
