@@ -121,6 +121,11 @@ function renderQuery(url: UrlPlan, scope: TemplateScope, read: (v: TemplateVaria
     if (param.value.length === 1 && typeof param.value[0] !== "string") {
       const variable = param.value[0] as TemplateVariable;
       const value = read(variable, scope);
+      if (variable.root === "keys" && !variable.explode) {
+        // {keys}: one parameter, comma-joined; each key encoded on its own (a "," in a key stays %2C).
+        pairs.push(`${param.name}=${(value as unknown[]).map(encodeQueryValue).join(",")}`);
+        continue;
+      }
       const values = Array.isArray(value) ? value : [value];
       for (const item of values) if (item !== null && item !== undefined) pairs.push(`${param.name}=${encodeQueryValue(item)}`);
       continue;

@@ -3,6 +3,7 @@ import { UpstreamError } from "../errors.js";
 import type { OperationContext } from "../loader/operation-context.js";
 import type { SchemaPlan } from "../sdl/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
+import { createBatchResolver } from "./create-batch-resolver.js";
 import { readJsonAnswer } from "./map-answer.js";
 import { readPath } from "./parse-template.js";
 
@@ -25,9 +26,14 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Record
   for (const rest of plan.restFields) {
     const type = schema.getType(rest.typeName) as GraphQLObjectType;
     const field = type.getFields()[rest.fieldName];
-    const args = field?.args ?? [];
+    if (field === undefined) continue;
+    if (rest.batch !== undefined) {
+      add(rest.typeName, rest.fieldName, createBatchResolver({ ...rest, batch: rest.batch }, field));
+      continue;
+    }
+    const args = field.args;
     // A DELETE that answers 204 resolves a Boolean field to true: the call succeeded.
-    const emptyMeansTrue = field !== undefined && getNamedType(field.type).name === "Boolean";
+    const emptyMeansTrue = getNamedType(field.type).name === "Boolean";
     const build = createRequestBuilder(rest.upstream, rest, args, rest.coordinate);
     const { select, nonNull, upstream, coordinate } = rest;
     add(rest.typeName, rest.fieldName, async (parent, fieldArgs, context) => {

@@ -1,3 +1,4 @@
+import DataLoader from "dataloader";
 import type { Env } from "../config/interpolate-env.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
@@ -17,16 +18,22 @@ export interface UpstreamCallRecord {
 export type SendUpstream = (request: UpstreamRequest) => Promise<UpstreamResponse>;
 
 /**
- * Per-request state: what templates may read and the calls made so far. One exists per
- * GraphQL request (or passthrough call); nothing in it is shared between requests.
+ * Per-request state: what templates may read, the calls made so far and the operation's
+ * loaders. One exists per GraphQL request (or passthrough call); nothing in it is shared
+ * between requests, so no loader entry can leak from one caller to another.
  */
 export interface OperationContext {
   headers: { get(name: string): string | null };
   env: Env;
   values: Readonly<Record<string, unknown>>;
   calls: UpstreamCallRecord[];
-  /** The pipeline's load step: every upstream call of this operation goes through it. */
+  /**
+   * The pipeline's load step: every upstream call of this operation goes through it.
+   * Identical reads (GET/HEAD with the same upstream, path and headers) are sent once.
+   */
   load(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /** The operation's loader for one batch endpoint, made on first use. */
+  loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string>;
 }
 
 export function createOperationContext(
@@ -34,23 +41,44 @@ export function createOperationContext(
   send: SendUpstream,
 ): OperationContext {
   const calls: UpstreamCallRecord[] = [];
+  const record = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
+    const started = performance.now();
+    const call: UpstreamCallRecord = { upstream: request.upstream.name, method: request.method, path: request.path, status: 0, ms: 0 };
+    calls.push(call);
+    try {
+      const response = await send(request);
+      call.status = response.status;
+      return response;
+    } catch (error) {
+      call.status = (error as { code?: string }).code ?? "ERROR";
+      throw error;
+    } finally {
+      call.ms = Math.round((performance.now() - started) * 10) / 10;
+    }
+  };
+  // De-duplication: a loader that never batches (each read is its own call) but remembers,
+  // for this operation only, every read by method, upstream, target and the headers sent.
+  const reads = new DataLoader<UpstreamRequest, UpstreamResponse, string>(
+    async ([request]) => [await record(request!)],
+    { batch: false, cacheKeyFn: readKey },
+  );
+  const loaders = new Map<string, DataLoader<unknown, unknown, string>>();
   return {
     ...init,
     calls,
-    async load(request) {
-      const started = performance.now();
-      const record: UpstreamCallRecord = { upstream: request.upstream.name, method: request.method, path: request.path, status: 0, ms: 0 };
-      calls.push(record);
-      try {
-        const response = await send(request);
-        record.status = response.status;
-        return response;
-      } catch (error) {
-        record.status = (error as { code?: string }).code ?? "ERROR";
-        throw error;
-      } finally {
-        record.ms = Math.round((performance.now() - started) * 10) / 10;
+    load: (request) => (request.method === "GET" || request.method === "HEAD" ? reads.load(request) : record(request)),
+    loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string> {
+      let loader = loaders.get(identity) as DataLoader<K, V, string> | undefined;
+      if (loader === undefined) {
+        loader = create();
+        loaders.set(identity, loader as DataLoader<unknown, unknown, string>);
       }
+      return loader;
     },
   };
+}
+
+/** A structured key (JSON of a tuple), so that no two different reads can collide. */
+function readKey(request: UpstreamRequest): string {
+  return JSON.stringify([request.upstream.name, request.method, request.path, request.headers]);
 }

@@ -52,17 +52,29 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
   const headers = readHeaderRules(values["headers"], argumentNode(node, "headers") ?? node, `@rest on ${coordinate}`, ctx.diagnostics);
   for (const rule of headers) if (rule.value) checker.checkAll(rule.value, argumentNode(node, "headers") ?? node, false);
   const select = readSelect(values["select"], argumentNode(node, "select") ?? node, ctx.diagnostics);
-  const batch = readBatch(values["batch"], node, checker, coordinate, ctx.diagnostics);
+  const batchBase = readBatch(values["batch"], node, url, checker, coordinate, ctx.diagnostics);
+  if (batchBase) {
+    for (const rule of headers) {
+      const varying = rule.value?.variables.find((v) => v.root === "args" || v.root === "parent");
+      if (varying) ctx.diagnostics.error(argumentNode(node, "headers") ?? node, `@rest on ${coordinate} has a batch, so its header "${rule.name}" cannot use ${varying.source}: one batch call serves many fields`);
+    }
+  }
 
   const listVariables = url?.path.filter((part): part is TemplateVariable => typeof part !== "string" && checker.isList(part)) ?? [];
-  if (listVariables.length > 0 && !batch) {
+  if (listVariables.length > 0 && !batchBase) {
     const names = listVariables.map((v) => v.source).join(", ");
     ctx.diagnostics.error(pathNode, `@rest on ${coordinate}: path variable ${names} is a list; a list in the path needs a batch endpoint (batch: { path: "...{keys}", key: "id" })`);
   }
-  if (batch && !isListType(getNullableType(site.field.type)) && listVariables.length > 0) {
+  if (batchBase && !isListType(getNullableType(site.field.type)) && listVariables.length > 0) {
     ctx.diagnostics.error(pathNode, `@rest on ${coordinate}: path variable ${listVariables[0]?.source} is a list, so the field must return a list, but it returns ${String(site.field.type)}`);
   }
   if (upstream === undefined || url === undefined) return undefined;
+  const mergedHeaders = mergeHeaders(upstream.headers, headers);
+  const batch: BatchPlan | undefined = batchBase && {
+    ...batchBase,
+    // Fields whose batch calls would be identical share one loader per operation.
+    identity: JSON.stringify([upstream.name, batchBase.method, String((values["batch"] as { path: string }).path), (values["batch"] as { body?: string | null }).body ?? null, batchBase.key, batchBase.select ?? null, mergedHeaders.map((h) => [h.name, h.from ?? null, h.value?.source ?? null])]),
+  };
   return {
     typeName: site.typeName,
     fieldName: site.field.name,
@@ -71,7 +83,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     method,
     url,
     body,
-    headers: mergeHeaders(upstream.headers, headers),
+    headers: mergedHeaders,
     select,
     batch,
     cache: undefined,
@@ -183,7 +195,7 @@ function readSelect(raw: unknown, node: DiagnosticNode, diagnostics: DiagnosticL
   return path;
 }
 
-function readBatch(raw: unknown, node: DirectiveNode, checker: VariableChecker, coordinate: string, diagnostics: DiagnosticList): BatchPlan | undefined {
+function readBatch(raw: unknown, node: DirectiveNode, fieldUrl: UrlPlan | undefined, checker: VariableChecker, coordinate: string, diagnostics: DiagnosticList): Omit<BatchPlan, "identity"> | undefined {
   if (raw === undefined || raw === null) return undefined;
   const value = raw as { path: string; key: string; maxSize?: number | null; method?: HttpMethod | null; body?: string | null; select?: string | null };
   const batchNode = argumentNode(node, "batch") ?? node;
@@ -191,17 +203,33 @@ function readBatch(raw: unknown, node: DirectiveNode, checker: VariableChecker, 
   const url = readUrlTemplate(value.path, batchNode, checker, true, diagnostics);
   const body = value.body === undefined || value.body === null ? undefined : readJsonTemplate(value.body, batchNode, checker, true, diagnostics);
   if (body !== undefined && (method === "GET" || method === "HEAD")) diagnostics.error(batchNode, `batch on ${coordinate}: method ${method} cannot send a body; use method: POST`);
+  const pathTemplate = parseTemplate(value.path).template;
   const usesKeys = (template: ParsedTemplate | undefined) => template?.variables.some((v) => v.root === "keys") ?? false;
-  if (!usesKeys(parseTemplate(value.path).template) && !usesKeys(body)) {
+  if (!usesKeys(pathTemplate) && !usesKeys(body)) {
     diagnostics.error(batchNode, `batch on ${coordinate} never uses the collected keys: put {keys} or {keys*} in its path${method === "GET" ? "" : " or body"}`);
+  }
+  for (const variable of [...pathTemplate.variables, ...(body?.variables ?? [])]) {
+    if (variable.root === "args" || variable.root === "parent") {
+      diagnostics.error(batchNode, `batch on ${coordinate} uses ${variable.source}, but a batch call serves many fields: its templates may use {keys}, {env.X}, {header.X} and {context.X}`);
+    }
+  }
+  const keyVariables = fieldUrl === undefined ? [] : urlVariables(fieldUrl).filter((v) => v.root === "args" || v.root === "parent");
+  if (fieldUrl !== undefined && keyVariables.length !== 1) {
+    diagnostics.error(argumentNode(node, "path") ?? node, `@rest on ${coordinate} has a batch, so its path must hold exactly one {args.X} or {parent.X} variable (the key), found ${keyVariables.length === 0 ? "none" : keyVariables.map((v) => v.source).join(", ")}`);
   }
   const key = parseDotPath(value.key);
   if (key === undefined) diagnostics.error(batchNode, `batch key "${value.key}" is not a dot path like "id"`);
   const maxSize = value.maxSize ?? 100;
   if (!Number.isInteger(maxSize) || maxSize < 1) diagnostics.error(batchNode, `batch maxSize must be a positive integer, received ${maxSize}`);
   const select = readSelect(value.select, batchNode, diagnostics);
-  if (url === undefined || key === undefined) return undefined;
-  return { method, url, body, key, maxSize, select };
+  const keyVariable = keyVariables[0];
+  if (url === undefined || key === undefined || keyVariable === undefined || keyVariables.length !== 1) return undefined;
+  return { method, url, body, key, maxSize, select, keyVariable };
+}
+
+function urlVariables(url: UrlPlan): TemplateVariable[] {
+  const parts = [...url.path, ...url.query.flatMap((param) => param.value)];
+  return parts.filter((part): part is TemplateVariable => typeof part !== "string");
 }
 
 function reportProblems(problems: TemplateProblem[], node: DiagnosticNode, diagnostics: DiagnosticList): void {

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from "graphql";
-import type { ParsedTemplate, TemplatePart } from "../connector/parse-template.js";
+import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../connector/parse-template.js";
 
 /** Derived, validated data: what `buildSchemaPlan` makes of the SDL. Nothing here changes per request. */
 
@@ -66,6 +66,10 @@ export type BodyPlan =
   | { kind: "json"; template: ParsedTemplate };
 
 export interface BatchPlan {
+  /** The one `{args.X}` or `{parent.X}` of the field's own path: its value is the key. */
+  keyVariable: TemplateVariable;
+  /** Equal for fields whose batch calls are interchangeable: they share a loader per operation. */
+  identity: string;
   method: HttpMethod;
   url: UrlPlan;
   body: ParsedTemplate | undefined;

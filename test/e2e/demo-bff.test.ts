@@ -62,3 +62,20 @@ describe("the demo BFF", () => {
     expect(deleted).toMatchObject({ data: { deleteModel: true } });
   });
 });
+
+describe("the demo's N+1 query", () => {
+  it("makes one upstream call per level: experiment, its 50 runs, their users, their teams", async () => {
+    const debug = await createTestTrestle("schema/", { env: { DEMO_API_URL: demo.url }, debug: true });
+    demo.resetRequests();
+    const result = await query(debug, `{ experiment(id: "1") { name runs { id user { name team { name } } experiment { name } } } }`);
+    await debug.close();
+    expect(result.errors).toBeUndefined();
+    const runs = (result.data?.["experiment"] as { runs: Array<{ user: { team: { name: string } } }> }).runs;
+    expect(runs).toHaveLength(50);
+    expect(runs.every((run) => typeof run.user.team.name === "string")).toBe(true);
+    const paths = demo.requests.map((r) => r.url.split("?")[0]);
+    expect(paths).toEqual(["/experiments/1", "/experiments/1/runs", "/users", "/teams"]);
+    const calls = (result.extensions?.["trestle"] as { upstreamCallCount: number }).upstreamCallCount;
+    expect(calls).toBe(4);
+  });
+});

@@ -96,6 +96,21 @@ const cases: Array<[string, string, string[]]> = [
     ['s.graphql:3:58: batch on A.owner never uses the collected keys: put {keys} or {keys*} in its path'],
   ],
   [
+    "batch field whose path holds two keys",
+    `${upstream}type Query { a: A @rest(path: "/a") }\ntype A { b: Int @rest(path: "/o/{parent.org}/u/{parent.id}", batch: { path: "/u?ids={keys}", key: "id" }) }`,
+    ["s.graphql:3:29: @rest on A.b has a batch, so its path must hold exactly one {args.X} or {parent.X} variable (the key), found {parent.org}, {parent.id}"],
+  ],
+  [
+    "batch template that varies per field",
+    `${upstream}type Query { a(t: ID): [A] @rest(path: "/a/{args.t}", batch: { path: "/a?ids={keys}&t={args.t}", key: "id" }) }\ntype A { id: ID }`,
+    ["s.graphql:2:62: batch on Query.a uses {args.t}, but a batch call serves many fields: its templates may use {keys}, {env.X}, {header.X} and {context.X}"],
+  ],
+  [
+    "batched field with a header that varies per field",
+    `${upstream}type Query { a: A @rest(path: "/a") }\ntype A { b: Int @rest(path: "/u/{parent.id}", headers: [{ name: "x-o", value: "{parent.org}" }], batch: { path: "/u?ids={keys}", key: "id" }) }`,
+    ['s.graphql:3:56: @rest on A.b has a batch, so its header "x-o" cannot use {parent.org}: one batch call serves many fields'],
+  ],
+  [
     "unknown directive argument",
     `${upstream}type Query { a: Int @rest(path: "/a", cache: true) }`,
     ['s.graphql:2:39: Unknown argument "cache" on directive "@rest". Did you mean "batch" or "path"?'],
