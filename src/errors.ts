@@ -16,6 +16,9 @@ export type TrestleErrorCode =
   | "UPSTREAM_RESPONSE_TOO_LARGE"
   | "UPSTREAM_BAD_RESPONSE"
   | "UPSTREAM_URL_REJECTED"
+  | "UPSTREAM_REQUEST_HOOK_FAILED"
+  | "REQUEST_TOO_LARGE"
+  | "COST_LIMIT"
   | "OPENAPI_IMPORT_ERROR";
 
 export interface TrestleErrorOptions {

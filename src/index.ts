@@ -4,6 +4,25 @@
 export { createTrestle } from "./trestle.js";
 export type { Trestle } from "./trestle.js";
 export type { TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
+export type { HeaderRuleOptions, HostContext, OutgoingUpstreamRequest, UpstreamFetch } from "./config/trestle-options.js";
+
+// Framework adapters: each a screenful over trestle.fetch / trestle.handle, none imports its framework
+export { trestleExpress } from "./adapters/express.js";
+export type { ExpressMiddleware } from "./adapters/express.js";
+export { trestleFastify } from "./adapters/fastify.js";
+export type { FastifyInstanceLike, FastifyReplyLike, FastifyRequestLike } from "./adapters/fastify.js";
+export { trestleKoa } from "./adapters/koa.js";
+export type { KoaContextLike, KoaMiddleware } from "./adapters/koa.js";
+export { trestleHono } from "./adapters/hono.js";
+export type { HonoContextLike, HonoMiddleware } from "./adapters/hono.js";
+export { trestleNext } from "./adapters/next.js";
+export type { NextRouteHandlers, RouteHandler } from "./adapters/next.js";
+export type { NodeRequest } from "./adapters/serve-node-request.js";
+
+// The shared response cache
+export type { CacheOptions } from "./cache/cache-options.js";
+export type { TrestleCache } from "./cache/create-cached-send.js";
+export type { CacheStatus } from "./cache/cache-status.js";
 
 // Errors
 export { TrestleError, BadUserInputError, UpstreamError, SchemaError, formatDiagnostic } from "./errors.js";

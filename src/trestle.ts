@@ -1,12 +1,23 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { addResolversToSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
-import type { TrestleOptions } from "./config/trestle-options.js";
+import { normalizeCacheOptions } from "./cache/cache-options.js";
+import type { TrestleCache } from "./cache/create-cached-send.js";
+import { nativeFetchAPI } from "./adapters/native-fetch-api.js";
+import { getRequestTarget, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
+import { readTransportOptions } from "./config/read-transport-options.js";
+import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
 import { SchemaError, TrestleError } from "./errors.js";
 import { createOperationContext } from "./loader/operation-context.js";
+import { createPassthroughHandler } from "./passthrough/create-passthrough-handler.js";
+import { normalizeLimits } from "./config/normalize-limits.js";
 import { createMaskError } from "./plugins/mask-error.js";
+import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
+import { useLimits } from "./plugins/use-limits.js";
+import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useHealthRoutes } from "./plugins/use-health-routes.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
@@ -16,13 +27,24 @@ import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
   readonly schema: GraphQLSchema;
-  /** WHATWG fetch handler: Hono, Next.js route handlers, Bun, Deno, workers. */
-  fetch(request: Request): Promise<Response>;
+  /** The normalized `prefix` ("" for the root): routes are `${prefix}/graphql` and so on. */
+  readonly prefix: string;
+  /**
+   * WHATWG fetch handler: Hono, Next.js route handlers, Bun, Deno, workers. `host` reaches the
+   * `context` option (adapters pass the framework's request object there).
+   */
+  fetch(request: Request, host?: HostContext): Promise<Response>;
   /**
    * node:http listener and Express/Connect middleware: answers the routes it owns, calls
-   * `next()` for the rest (or answers 404 when there is no `next`).
+   * `next()` for the rest (or answers 404 when there is no `next`). Routes match on
+   * `req.originalUrl` when a framework set it (Express mount paths); a body a framework
+   * already parsed (`req.body`, once the stream has been read) is used as the request body.
    */
-  handle(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  handle(req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  /** Whether Trestle answers this request target (`/bff/graphql?x=1`): adapters pass the rest on. */
+  owns(target: string): boolean;
+  /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`. */
+  readonly cache: TrestleCache;
   /** Stops taking requests (`/readyz` answers 503), waits for those in flight, closes pools. */
   close(): Promise<void>;
 }
@@ -30,6 +52,7 @@ export interface Trestle {
 /** Builds a Trestle instance; throws SchemaError (with every diagnostic) when the SDL is invalid. */
 export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const prefix = normalizePrefix(options.prefix);
+  const cacheOptions = normalizeCacheOptions(options.cache);
   const env = options.env ?? process.env;
   const sources = await loadSchemaSources(options.schema, options.cwd);
   const { plan, diagnostics } = buildSchemaPlan(sources, {
@@ -39,29 +62,44 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
   if (plan === undefined) throw new SchemaError(diagnostics.filter((d) => d.severity === "error"));
 
-  const pipeline = createUpstreamPipeline(plan.upstreams.values());
+  const pipeline = createUpstreamPipeline(plan.upstreams.values(), readTransportOptions(options), cacheOptions);
   const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema) });
   const debug = options.debug ?? false;
   const contextFor = options.context;
+  // Passthrough runs beside yoga, not as a plugin: it must see the raw request target (yoga's
+  // URL parsing resolves "..") and stream Node bodies without WHATWG conversion.
+  const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug });
 
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const plugins: Plugin[] = [useHealthRoutes(prefix, () => !closing)];
+  const production = (options.env ?? process.env)["NODE_ENV"] === "production";
+  const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
+  const limits = normalizeLimits(options.limits);
+  const plugins: Plugin[] = [
+    useHealthRoutes(prefix, () => !closing),
+    useLimits(limits, plan.restFields, options.introspection ?? !production),
+  ];
+  if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
+  if (!development) plugins.push(blockFieldSuggestionsPlugin() as Plugin);
+  if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
   if (debug) plugins.push(useDebugExtensions());
 
-  const yoga = createYoga<Record<string, unknown>, TrestleResolverContext>({
+  const yoga = createYoga<{ host?: HostContext }, TrestleResolverContext>({
     schema,
+    fetchAPI: nativeFetchAPI,
     graphqlEndpoint: `${prefix}/graphql`,
-    graphiql: options.graphiql ?? true,
+    graphiql: options.graphiql ?? !production,
     landingPage: false,
+    maxRequestBodySize: limits.maxRequestBytes,
     logging: options.logging ?? true,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,
-    context: async ({ request }) => ({
+    context: async ({ request, host }) => ({
       trestle: createOperationContext(
-        { headers: request.headers, env, values: contextFor ? await contextFor(request) : {} },
+        { headers: request.headers, env, values: contextFor ? await contextFor(request, host ?? {}) : {} },
         pipeline.send,
+        limits.maxUpstreamCalls,
       ),
     }),
   });
@@ -76,18 +114,21 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     }
   };
   const owns = (pathname: string) =>
-    pathname === `${prefix}/graphql` || pathname === `${prefix}/healthz` || pathname === `${prefix}/readyz`;
+    pathname === `${prefix}/graphql` || pathname === `${prefix}/healthz` || pathname === `${prefix}/readyz` || pathname.startsWith(`${prefix}/rest/`);
 
   return {
     schema,
-    fetch: (request) => track(async () => yoga.fetch(request)),
+    cache: pipeline.cache,
+    prefix,
+    fetch: (request, host = {}) => track(async () => (passthrough.claimsUrl(request.url) ? passthrough.fetch(request, host) : yoga.fetch(request, { host }))),
     handle: async (req, res, next) => {
-      const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+      if (passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined)) return track(() => passthrough.handle(req, res));
+      const pathname = getRequestTarget(req).split("?")[0] ?? "/";
       if (!owns(pathname) && next) return next();
-      await track(async () => {
-        await yoga.handle(req, res);
-      });
+      // GraphQL and health routes: through yoga's fetch, like every host (mount paths and bodies a framework parsed included).
+      await track(() => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, { host: { req, res } }));
     },
+    owns: (target) => owns(target.split("?")[0] ?? "/"),
     close: async () => {
       if (closing) return;
       closing = true;

@@ -4,6 +4,7 @@ import { formatDiagnostic, TrestleError } from "../errors.js";
 import { buildSchemaPlan } from "../sdl/build-schema-plan.js";
 import { directiveDefinitions } from "../sdl/directives.js";
 import { loadSchemaSources } from "../sdl/load-schema-sources.js";
+import { runImportOpenApi } from "./import-openapi-command.js";
 import { runServe } from "./serve-command.js";
 
 /** Where the CLI writes and what it reads; tests pass their own. */
@@ -23,6 +24,8 @@ Commands:
   print-schema [--schema DIR]
                           print the client-facing SDL (Trestle's directives removed)
   print-directives        print the SDL that declares Trestle's directives (for editors)
+  import openapi SPEC --upstream NAME [--base-url URL] [-o FILE]
+                          write SDL with directives for an OpenAPI 2.0/3.0/3.1 document (file or URL)
 
 Options:
   --schema DIR            a folder of .graphql files, or a file (default: schema/)
@@ -59,6 +62,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return await runCheck(rest, io);
       case "print-schema":
         return await runPrintSchema(rest, io);
+      case "import":
+        if (rest[0] !== "openapi") {
+          io.stderr(`trestle import: expected "trestle import openapi SPEC --upstream NAME", received "trestle import ${rest.join(" ")}"`);
+          return 1;
+        }
+        return await runImportOpenApi(rest.slice(1), io);
       case "print-directives":
         io.stdout(directiveDefinitions.trimStart());
         return 0;

@@ -18,12 +18,18 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       prefix: { type: "string", default: "" },
       debug: { type: "boolean", default: false },
       demo: { type: "boolean", default: false },
+      "drain-timeout": { type: "string", default: "10000" },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr(`trestle serve: --port must be a number from 0 to 65535, received "${values.port}"`);
+    return 1;
+  }
+  const drainMs = Number(values["drain-timeout"]);
+  if (!Number.isInteger(drainMs) || drainMs < 0) {
+    io.stderr(`trestle serve: --drain-timeout must be milliseconds (0 or more), received "${values["drain-timeout"]}"`);
     return 1;
   }
   const env = { ...io.env };
@@ -46,14 +52,27 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   const base = `http://${values.host}:${typeof address === "object" && address ? address.port : port}${values.prefix}`;
   io.stdout(`trestle serving ${values.schema} at ${base}/graphql (health: ${base}/healthz, readiness: ${base}/readyz)`);
 
+  // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
+  // ms, then cut what is left, close the upstream pools and exit 0.
   return new Promise<number>((resolve) => {
-    const stop = () => {
-      io.stdout("trestle: shutting down (draining in-flight requests)");
+    const stop = (signal: string) => {
+      io.stdout(`trestle: ${signal} received, draining in-flight requests (up to ${drainMs} ms)`);
       server.close();
       server.closeIdleConnections();
-      void Promise.all(closers.map((close) => close())).then(() => resolve(0));
+      const deadline = setTimeout(() => {
+        io.stdout("trestle: drain deadline reached, closing the remaining connections");
+        server.closeAllConnections();
+        resolve(0);
+        // Upstream calls still in flight hold sockets open; the process is done all the same.
+        setTimeout(() => process.exit(0), 1_000).unref();
+      }, drainMs);
+      void Promise.all(closers.map((close) => close())).then(() => {
+        clearTimeout(deadline);
+        io.stdout("trestle: stopped");
+        resolve(0);
+      });
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
   });
 }

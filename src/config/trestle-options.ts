@@ -1,4 +1,7 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CacheOptions } from "../cache/cache-options.js";
 import type { Env } from "./interpolate-env.js";
+import type { LimitsOptions } from "./limits-options.js";
 
 /** Per-upstream settings that override what the SDL's `@upstream` says (tests, apps, deployments). */
 export interface UpstreamOptions {
@@ -11,7 +14,63 @@ export interface UpstreamOptions {
   timeoutMs?: number;
   /** Decoded bytes of one answer. @default 10485760 (10 MiB) */
   maxResponseBytes?: number;
+  /**
+   * Header rules added to the `@upstream`'s, in the same `{ name, value | from }` form and
+   * checked the same way; a rule here replaces an SDL rule of the same name. Values are
+   * templates: `{env.X}`, `{header.X}` and `{context.X}` are available.
+   * @default [] (only the SDL's rules)
+   * @example [{ name: "x-tenant", value: "{context.tenant}" }, { name: "x-request-id", from: "x-request-id" }]
+   */
+  headers?: readonly HeaderRuleOptions[];
 }
+
+/**
+ * What the host framework handed Trestle with a request, for `context`. Which members are set
+ * depends on the entry point; all are empty for a bare `trestle.fetch(request)`.
+ */
+export interface HostContext {
+  /**
+   * The Node request, with whatever the app's middleware put on it (Express's `req.user`):
+   * set by `trestle.handle`, the Express, Koa (`ctx.req`) and Fastify (`request.raw`) adapters.
+   */
+  readonly req?: IncomingMessage;
+  /** The Node response (Express's `res.locals`), next to `req`. */
+  readonly res?: ServerResponse;
+  /**
+   * The framework's own per-request object: Koa's `ctx` (`ctx.state.user`), Fastify's
+   * `request` (`request.user`), Hono's `c` (`c.get("user")`).
+   */
+  readonly framework?: unknown;
+}
+
+/** One upstream header: either a value (a template) or a client request header to forward. */
+export type HeaderRuleOptions =
+  | { name: string; value: string; from?: never }
+  | { name: string; from: string; value?: never };
+
+/** An upstream request about to be sent, as `onUpstreamRequest` sees it. */
+export interface OutgoingUpstreamRequest {
+  /** The `@upstream` name. */
+  readonly upstream: string;
+  /** `GET`, `POST`, … */
+  readonly method: string;
+  /** The absolute URL: the upstream's origin and base path, the path and the query string. */
+  readonly url: string;
+  /**
+   * The headers about to be sent. Set, append or delete to change them; values with CR, LF or
+   * NUL are refused, and the HTTP layer's own headers (`host`, `content-length`, …) cannot be set.
+   */
+  readonly headers: Headers;
+  /** The body text, exactly as it will be sent (sign this), or undefined when there is none. */
+  readonly body: string | undefined;
+}
+
+/**
+ * The transport for upstream calls when `fetch` is given: called with an absolute URL and a
+ * `RequestInit` holding `method`, `headers`, `body`, `redirect: "manual"` and a `signal`.
+ * The global `fetch` fits, and so does any wrapper with its signature.
+ */
+export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface TrestleOptions {
   /**
@@ -21,16 +80,53 @@ export interface TrestleOptions {
   schema: string | readonly string[];
   /**
    * Serve every route under this path: `/bff/graphql`, `/bff/healthz`, `/bff/readyz`.
+   * Routes are matched on the full request path, also when a framework mounts Trestle.
    * @default "" (the root)
+   * @example "/bff"
    */
   prefix?: string;
-  /** Overrides of `@upstream` settings, by upstream name. */
+  /**
+   * Overrides of `@upstream` settings, by upstream name (every name must be declared in the SDL).
+   * @default {} (the SDL as written)
+   * @example { ml: { baseUrl: process.env.ML_URL, headers: [{ name: "x-api-key", value: "{env.ML_KEY}" }] } }
+   */
   upstreams?: Readonly<Record<string, UpstreamOptions>>;
   /**
-   * Derives per-request values from the host request, readable in templates as `{context.X}`
-   * (e.g. the app's authenticated user).
+   * Derives per-request values from the host request, readable in templates and header rules
+   * as `{context.X}` (e.g. the app's authenticated user). `host` holds what the host framework
+   * handed over (see {@link HostContext}); it is empty for a bare `trestle.fetch(request)`.
+   * @default undefined (`{context.X}` is then a schema error)
+   * @example context: (request, { req }) => ({ user: { id: (req as AuthedRequest | undefined)?.user?.id } })
    */
-  context?: (request: Request) => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+  context?: (request: Request, host: HostContext) => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+  /**
+   * Called right before each upstream request is sent (not for answers served from the cache),
+   * to sign or decorate it: add a service token, an HMAC of the body, a trace header. If it
+   * throws (or rejects), nothing is sent and the field gets an `UPSTREAM_REQUEST_HOOK_FAILED`
+   * error; the hook's own message is only shown in debug mode.
+   * @default undefined (requests are sent as built)
+   * @example
+   * onUpstreamRequest: ({ upstream, headers }) => {
+   *   if (upstream === "ml") headers.set("authorization", `Bearer ${serviceToken()}`);
+   * }
+   */
+  onUpstreamRequest?: (request: OutgoingUpstreamRequest) => void | Promise<void>;
+  /**
+   * Send upstream calls with this function instead of Trestle's pooled HTTP client, e.g. the
+   * app's instrumented `fetch`. Redirects are still never followed (`redirect: "manual"`),
+   * `timeoutMs` still aborts each call through its `signal`, and `maxResponseBytes` still caps
+   * the body. It must decode `Content-Encoding` as WHATWG `fetch` does.
+   * @default undefined (an undici keep-alive pool per upstream)
+   * @example fetch: (url, init) => tracedFetch(url, init)
+   */
+  fetch?: UpstreamFetch;
+  /**
+   * The shared response cache (see "Caching" in the README): size in bytes, stale-if-error
+   * default, or `enabled: false`.
+   * @default { enabled: true, maxSize: 52428800, maxEntrySize: 5242880, staleIfErrorSeconds: 0 }
+   * @example { maxSize: 256 * 1024 * 1024, staleIfErrorSeconds: 60 }
+   */
+  cache?: CacheOptions;
   /** Environment for `{env.X}`. @default process.env */
   env?: Env;
   /**
@@ -39,8 +135,22 @@ export interface TrestleOptions {
    * @default false
    */
   debug?: boolean;
-  /** Serve GraphiQL to browsers at the GraphQL endpoint. @default true */
+  /** Serve GraphiQL to browsers at the GraphQL endpoint. @default true, false when NODE_ENV=production */
   graphiql?: boolean;
+  /** Answer introspection queries (`__schema`, `__type`). @default true, false when NODE_ENV=production */
+  introspection?: boolean;
+  /**
+   * Request-shape limits, each answered with HTTP 400 and a stable `extensions.code` before
+   * any upstream call (see "Security and limits" in the README).
+   * @example { maxDepth: 10, maxCost: 500 }
+   */
+  limits?: LimitsOptions;
+  /**
+   * Refuse (403) GraphQL POSTs a browser could send cross-site without a CORS preflight
+   * (form and `text/plain` content types) unless they carry the `x-trestle-csrf` header.
+   * @default true
+   */
+  csrfPrevention?: boolean;
   /** graphql-yoga's logging: `false` silences it. @default true */
   logging?: boolean;
   /** Folder that relative schema paths are read from. @default process.cwd() */

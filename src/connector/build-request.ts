@@ -1,4 +1,5 @@
 import type { GraphQLArgument } from "graphql";
+import type { CachePolicy } from "../cache/build-cache-policy.js";
 import type { Env } from "../config/interpolate-env.js";
 import { BadUserInputError, TrestleError } from "../errors.js";
 import type { BodyPlan, HeaderPlan, HttpMethod, UpstreamPlan, UrlPlan } from "../sdl/schema-plan.js";
@@ -25,6 +26,8 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body: string | undefined;
+  /** How the shared cache treats this read (the field's `@cache` and identity headers); else the upstream's. */
+  cache?: CachePolicy;
 }
 
 export interface RequestTemplate {
@@ -164,6 +167,30 @@ function assertSameOrigin(upstream: UpstreamPlan, path: string, coordinate: stri
 }
 
 const invalidHeaderValue = /[\u0000\r\n]/;
+
+/**
+ * The header policy alone, for passthrough routes: only the declared rules, rendered and
+ * checked exactly as for `@rest` calls (a value with CR, LF or NUL is refused).
+ */
+export function renderHeaderRules(rules: readonly HeaderPlan[], scope: TemplateScope, coordinate: string): Record<string, string> {
+  return renderHeaders(rules, scope, readScopeVariable, coordinate);
+}
+
+/** Reads a variable outside any field: no argument types, so no snake_case input mapping. */
+function readScopeVariable(variable: TemplateVariable, scope: TemplateScope): unknown {
+  switch (variable.root) {
+    case "env": {
+      const value = scope.env[variable.path[0] ?? ""];
+      return value === undefined || value === "" ? variable.fallback : value;
+    }
+    case "header":
+      return scope.headers.get(variable.path[0] ?? "") ?? undefined;
+    case "keys":
+      return scope.keys;
+    default:
+      return readPath(scope[variable.root], variable.path);
+  }
+}
 
 function renderHeaders(rules: readonly HeaderPlan[], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown, coordinate: string): Record<string, string> {
   const headers: Record<string, string> = {};

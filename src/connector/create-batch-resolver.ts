@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { getNullableType, isListType, type GraphQLField } from "graphql";
+import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { BadUserInputError, UpstreamError } from "../errors.js";
 import { badAnswer, indexBatchAnswer } from "../loader/index-batch-answer.js";
 import type { OperationContext } from "../loader/operation-context.js";
@@ -23,12 +24,14 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
   const buildBatch = createRequestBuilder(upstream, { method: batch.method, url: batch.url, body: batch.body, headers: rest.headers }, field.args, coordinate);
   const returnsList = isListType(getNullableType(field.type));
   const fromParent = batch.keyVariable.root === "parent";
+  const cachePolicy = buildCachePolicy(upstream, rest.headers, rest.cache);
 
   const createLoader = (operation: OperationContext) =>
     new DataLoader<string | number, unknown[], string>(
       async (keys) => {
         const request = buildBatch({ args: {}, parent: undefined, env: operation.env, headers: operation.headers, context: operation.values, keys });
         if (request === null) throw badAnswer(upstream.name, "could not be requested");
+        request.cache = cachePolicy;
         const answer = readJsonAnswer(await operation.load(request), request);
         if (answer.notFound) return keys.map(() => []);
         const data = batch.select === undefined ? answer.data : readPath(answer.data, batch.select);

@@ -1,9 +1,11 @@
-import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { getNamedType, isInterfaceType, isUnionType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { UpstreamError } from "../errors.js";
 import type { OperationContext } from "../loader/operation-context.js";
 import type { SchemaPlan } from "../sdl/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
+import { createTypeResolver } from "./create-type-resolver.js";
 import { readJsonAnswer } from "./map-answer.js";
 import { readPath } from "./parse-template.js";
 
@@ -14,12 +16,24 @@ export interface TrestleResolverContext {
 
 type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
 
-/** Resolvers for every `@rest` field and every field that reads another key than its name. */
-export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Record<string, Record<string, Resolver>> {
-  const resolvers: Record<string, Record<string, Resolver>> = {};
+/** graphql-tools' resolver map: field resolvers, `__resolveType`, enum internal values. */
+export type ResolverMap = Record<string, Record<string, Resolver | ((value: unknown) => string | undefined) | string>>;
+
+/**
+ * Resolvers for every `@rest` field and every field that reads another key than its name,
+ * type resolvers for unions and interfaces, and `@enumValue` wire values for enums.
+ */
+export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): ResolverMap {
+  const resolvers: ResolverMap = {};
   const add = (typeName: string, fieldName: string, resolver: Resolver) => {
     (resolvers[typeName] ??= {})[fieldName] = resolver;
   };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if ((isUnionType(type) || isInterfaceType(type)) && !type.name.startsWith("__")) {
+      resolvers[type.name] = { __resolveType: createTypeResolver(type, schema, plan) };
+    }
+  }
+  for (const [enumName, values] of plan.enumValues) resolvers[enumName] = Object.fromEntries(values);
   for (const [typeName, fields] of plan.keyPaths) {
     for (const [fieldName, paths] of fields) add(typeName, fieldName, readFirstKey(paths));
   }
@@ -35,11 +49,13 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Record
     // A DELETE that answers 204 resolves a Boolean field to true: the call succeeded.
     const emptyMeansTrue = getNamedType(field.type).name === "Boolean";
     const build = createRequestBuilder(rest.upstream, rest, args, rest.coordinate);
+    const cachePolicy = buildCachePolicy(rest.upstream, rest.headers, rest.cache);
     const { select, nonNull, upstream, coordinate } = rest;
     add(rest.typeName, rest.fieldName, async (parent, fieldArgs, context) => {
       const operation = context.trestle;
       const request = build({ args: fieldArgs, parent, env: operation.env, headers: operation.headers, context: operation.values });
       if (request === null) return null;
+      request.cache = cachePolicy;
       const answer = readJsonAnswer(await operation.load(request), request);
       if (answer.notFound) {
         if (!nonNull) return null;

@@ -1,5 +1,7 @@
 import DataLoader from "dataloader";
+import type { CacheStatus } from "../cache/cache-status.js";
 import type { Env } from "../config/interpolate-env.js";
+import { TrestleError } from "../errors.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 
@@ -12,10 +14,12 @@ export interface UpstreamCallRecord {
   /** HTTP status, or the error code when no answer came. */
   status: number | string;
   ms: number;
+  /** What the shared cache did (GET/HEAD: hit, stale, miss...; writes: bypass), when it is on. */
+  cache?: CacheStatus;
 }
 
 /** Sends one built request through the rest of the pipeline (cache, then the upstream client). */
-export type SendUpstream = (request: UpstreamRequest) => Promise<UpstreamResponse>;
+export type SendUpstream = (request: UpstreamRequest, status?: CacheStatus) => Promise<UpstreamResponse>;
 
 /**
  * Per-request state: what templates may read, the calls made so far and the operation's
@@ -39,14 +43,20 @@ export interface OperationContext {
 export function createOperationContext(
   init: Pick<OperationContext, "headers" | "env" | "values">,
   send: SendUpstream,
+  /** `limits.maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent. */
+  maxCalls = Number.POSITIVE_INFINITY,
 ): OperationContext {
   const calls: UpstreamCallRecord[] = [];
   const record = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
+    if (calls.length >= maxCalls) {
+      throw new TrestleError("COST_LIMIT", `The operation reached its limit of ${maxCalls} upstream calls; no more were made.`);
+    }
     const started = performance.now();
     const call: UpstreamCallRecord = { upstream: request.upstream.name, method: request.method, path: request.path, status: 0, ms: 0 };
     calls.push(call);
+    const cache: CacheStatus = {};
     try {
-      const response = await send(request);
+      const response = await send(request, cache);
       call.status = response.status;
       return response;
     } catch (error) {
@@ -54,6 +64,7 @@ export function createOperationContext(
       throw error;
     } finally {
       call.ms = Math.round((performance.now() - started) * 10) / 10;
+      if (cache.status !== undefined) call.cache = cache;
     }
   };
   // De-duplication: a loader that never batches (each read is its own call) but remembers,

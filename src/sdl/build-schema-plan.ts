@@ -64,7 +64,7 @@ export function buildSchemaPlan(
     return { plan: undefined, diagnostics: diagnostics.items };
   }
   const env = options.env ?? process.env;
-  const { upstreams, declared } = readUpstreams(document, schema, env, options.upstreams ?? {}, diagnostics);
+  const { upstreams, declared } = readUpstreams(document, schema, env, options.upstreams ?? {}, diagnostics, options.hasContext ?? false);
   const restFields: RestPlan[] = [];
   const fromPaths = new Map<string, Map<string, string[]>>();
   const rootTypes = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t?.name));
@@ -103,7 +103,24 @@ export function buildSchemaPlan(
   }
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const clientSchema = buildClientSchema(concatAST(documents.slice(1)));
-  return { plan: { schema: clientSchema, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) }, diagnostics: diagnostics.items };
+  const enumValues = readEnumValues(document, schema, diagnostics);
+  return { plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) }, diagnostics: diagnostics.items };
+}
+
+/** `@enumValue(value:)` on enum values: the JSON value each stands for upstream. */
+function readEnumValues(document: DocumentNode, schema: GraphQLSchema, diagnostics: DiagnosticList): Map<string, Map<string, string>> {
+  const directive = schema.getDirective("enumValue");
+  const values = new Map<string, Map<string, string>>();
+  if (!directive) return values;
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION && definition.kind !== Kind.ENUM_TYPE_EXTENSION) continue;
+    for (const value of definition.values ?? []) {
+      const node = value.directives?.find((d) => d.name.value === "enumValue");
+      const raw = node && readDirectiveValues(directive, node, diagnostics)?.["value"];
+      if (typeof raw === "string") getOrCreate(values, definition.name.value).set(value.name.value, raw);
+    }
+  }
+  return values;
 }
 
 /** Users may paste `trestle print-directives` into their schema for their editor; ours win. */

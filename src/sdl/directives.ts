@@ -27,6 +27,8 @@ input TrestlePassthrough {
   paths: [String!]!
   """Pass the upstream's Set-Cookie headers to the client."""
   setCookie: Boolean = false
+  """Largest request body forwarded, in bytes (default 10485760); larger ones are refused with 413."""
+  maxRequestBytes: Int
 }
 
 input TrestleRetry { attempts: Int, backoffMs: Int }
@@ -82,12 +84,15 @@ directive @rest(
 """Read this field from another key or dot path of the upstream JSON."""
 directive @from(path: String!) on FIELD_DEFINITION
 
+"""The upstream's JSON value for this enum value, where it is not a valid GraphQL name ("gpt-4o" → GPT_4O)."""
+directive @enumValue(value: String!) on ENUM_VALUE
+
 """Cache this field's upstream answer, overriding the upstream's Cache-Control."""
 directive @cache(maxAge: Int, scope: TrestleCacheScope, staleWhileRevalidate: Int) on FIELD_DEFINITION
 `;
 
 /** Names of every directive and type that {@link directiveDefinitions} declares. */
-export const trestleDirectiveNames = new Set(["upstream", "rest", "from", "cache"]);
+export const trestleDirectiveNames = new Set(["upstream", "rest", "from", "cache", "enumValue"]);
 export const trestleTypeNames = new Set([
   "TrestleHttpMethod",
   "TrestleNaming",

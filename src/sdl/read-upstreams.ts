@@ -6,11 +6,14 @@ import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, Upstre
 
 export const defaultTimeoutMs = 10_000;
 export const defaultMaxResponseBytes = 10 * 1024 * 1024;
+export const defaultMaxRequestBytes = 10 * 1024 * 1024;
 
 export interface UpstreamOverride {
   baseUrl?: string;
   timeoutMs?: number;
   maxResponseBytes?: number;
+  /** Header rules in code; each replaces the SDL rule of its name (withHeaderOverrides). */
+  headers?: readonly RawHeader[];
 }
 
 interface RawHeader {
@@ -26,6 +29,7 @@ export function readUpstreams(
   env: Env,
   overrides: Readonly<Record<string, UpstreamOverride>>,
   diagnostics: DiagnosticList,
+  hasContext = false,
 ): { upstreams: Map<string, UpstreamPlan>; declared: Set<string> } {
   const directive = schema.getDirective("upstream");
   const upstreams = new Map<string, UpstreamPlan>();
@@ -45,7 +49,7 @@ export function readUpstreams(
       }
       declared.add(name);
       const plan = buildUpstreamPlan(name, values, node, env, overrides[name] ?? {}, diagnostics);
-      if (plan !== undefined) upstreams.set(name, plan);
+      if (plan !== undefined) upstreams.set(name, withHeaderOverrides(plan, overrides[name]?.headers, { env, hasContext }, diagnostics));
     }
   }
   for (const name of Object.keys(overrides)) {
@@ -142,7 +146,7 @@ function positiveInt(value: unknown, fallback: number, what: string, node: Direc
 
 const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** Headers the HTTP layer owns; a rule may not set them. */
-const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection"]);
+export const reservedHeaders: ReadonlySet<string> = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection"]);
 
 export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan[] {
   if (!Array.isArray(raw)) return [];
@@ -167,15 +171,51 @@ export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["e
   return rules;
 }
 
+/**
+ * Applies `options.upstreams.<name>.headers`: each rule is checked exactly as an SDL header rule
+ * is and replaces the SDL rule of the same name. Upstream-wide rules render outside any one
+ * field, so they may read `{env.X}`, `{header.X}` and `{context.X}` only.
+ */
+function withHeaderOverrides(plan: UpstreamPlan, raw: unknown, scope: { env: Env; hasContext: boolean }, diagnostics: DiagnosticList): UpstreamPlan {
+  if (raw === undefined) return plan;
+  const owner = `options.upstreams.${plan.name}.headers`;
+  const isRule = (rule: unknown) => typeof rule === "object" && rule !== null && typeof (rule as { name?: unknown }).name === "string";
+  if (!Array.isArray(raw) || !raw.every(isRule)) {
+    diagnostics.error(undefined, `${owner} must be a list of { name, value } or { name, from }, received ${JSON.stringify(raw)}`);
+    return plan;
+  }
+  const rules = readHeaderRules(raw, undefined, owner, diagnostics);
+  for (const rule of rules) {
+    for (const variable of rule.value?.variables ?? []) {
+      const where = `${owner} header "${rule.name}" uses ${variable.source}`;
+      const envName = variable.path[0] ?? "";
+      if (variable.root === "context" && !scope.hasContext) {
+        diagnostics.error(undefined, `${where}, which needs a context function: createTrestle({ context: (request) => ({ … }) })`);
+      } else if (variable.root === "env" && (scope.env[envName] ?? "") === "" && variable.fallback === undefined) {
+        diagnostics.error(undefined, `${where}, but environment variable ${envName} is not set and has no default (write {env.${envName}:-value})`);
+      } else if (variable.root !== "context" && variable.root !== "env" && variable.root !== "header") {
+        diagnostics.error(undefined, `${where}, but upstream-wide header rules can read {env.X}, {header.X} and {context.X} only`);
+      }
+    }
+  }
+  const replaced = new Set(rules.map((rule) => rule.name));
+  return { ...plan, headers: [...plan.headers.filter((rule) => !replaced.has(rule.name)), ...rules] };
+}
+
 const globSegment = /^(\*\*|\*|[^*\s]*)$/;
 
 function readPassthrough(raw: unknown, node: DirectiveNode, diagnostics: DiagnosticList): PassthroughPlan | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const value = raw as { methods?: HttpMethod[] | null; paths: string[]; setCookie?: boolean | null };
+  const value = raw as { methods?: HttpMethod[] | null; paths: string[]; setCookie?: boolean | null; maxRequestBytes?: number | null };
   for (const path of value.paths) {
     if (!path.startsWith("/") || !path.split("/").every((segment) => globSegment.test(segment))) {
       diagnostics.error(argumentNode(node, "passthrough") ?? node, `passthrough path "${path}" must start with "/" and use * or ** only as whole segments`);
     }
   }
-  return { methods: value.methods ?? ["GET"], paths: value.paths, setCookie: value.setCookie ?? false };
+  let maxRequestBytes = value.maxRequestBytes ?? defaultMaxRequestBytes;
+  if (!Number.isInteger(maxRequestBytes) || maxRequestBytes <= 0) {
+    diagnostics.error(argumentNode(node, "passthrough") ?? node, `passthrough maxRequestBytes must be a positive integer, received ${String(maxRequestBytes)}`);
+    maxRequestBytes = defaultMaxRequestBytes;
+  }
+  return { methods: value.methods ?? ["GET"], paths: value.paths, setCookie: value.setCookie ?? false, maxRequestBytes };
 }

@@ -26,6 +26,8 @@ export interface PassthroughPlan {
   methods: HttpMethod[];
   paths: string[];
   setCookie: boolean;
+  /** Largest request body forwarded, in bytes. */
+  maxRequestBytes: number;
 }
 
 export interface UpstreamPlan {
@@ -106,4 +108,6 @@ export interface SchemaPlan {
    * typeName → fieldName → candidate key paths, first defined wins.
    */
   keyPaths: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly string[])[]>>;
+  /** `@enumValue(value:)`: enum name → GraphQL value name → the upstream's JSON value. */
+  enumValues: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }

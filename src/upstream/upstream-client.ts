@@ -4,6 +4,17 @@ import { Pool } from "undici";
 import { UpstreamError } from "../errors.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamFetch } from "../config/trestle-options.js";
+import { requestWithFetch } from "./request-with-fetch.js";
+import { runRequestHook, type UpstreamRequestHook } from "./run-request-hook.js";
+import { streamUpstream, type StreamBody, type StreamOptions, type UpstreamStream } from "./stream-upstream.js";
+
+/** The app's say in how requests leave: createTrestle's `onUpstreamRequest` and `fetch`. */
+export interface UpstreamClientOptions {
+  onUpstreamRequest?: UpstreamRequestHook | undefined;
+  /** Send with this instead of the pool (no pool is made then). */
+  fetch?: UpstreamFetch | undefined;
+}
 
 /** An upstream's answer, read whole and decoded (never more than `maxResponseBytes`). */
 export interface UpstreamResponse {
@@ -21,17 +32,21 @@ const decoders: Record<string, (buffer: Buffer, options: { maxOutputLength: numb
 };
 
 /**
- * One pooled keep-alive HTTP client per upstream (undici's Pool). It never follows redirects,
- * bounds each attempt by `timeoutMs` (sending to the last byte) and each answer by
+ * One pooled keep-alive HTTP client per upstream (undici's Pool), or the app's own `fetch` when
+ * createTrestle was given one. It runs `onUpstreamRequest` right before each send, never follows
+ * redirects, bounds each attempt by `timeoutMs` (sending to the last byte) and each answer by
  * `maxResponseBytes`, before and after decompression.
  */
 export class UpstreamClient {
   readonly upstream: UpstreamPlan;
-  readonly #pool: Pool;
+  /** The pool, or the app's fetch when createTrestle was given one. */
+  readonly #transport: Pool | UpstreamFetch;
+  readonly #hook: UpstreamRequestHook | undefined;
 
-  constructor(upstream: UpstreamPlan) {
+  constructor(upstream: UpstreamPlan, options: UpstreamClientOptions = {}) {
     this.upstream = upstream;
-    this.#pool = new Pool(upstream.origin, {
+    this.#hook = options.onUpstreamRequest;
+    this.#transport = options.fetch ?? new Pool(upstream.origin, {
       connections: upstream.maxConcurrency ?? 128,
       keepAliveTimeout: 4_000,
       headersTimeout: upstream.timeoutMs,
@@ -41,6 +56,9 @@ export class UpstreamClient {
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
     const { upstream } = this;
+    // The app's hook runs outside the attempt's timeout: it may fetch a token, and it signs
+    // exactly the headers and body sent below.
+    const sentHeaders = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -49,13 +67,16 @@ export class UpstreamClient {
     }, upstream.timeoutMs);
     const where = `${request.method} ${request.path}`;
     try {
-      const answer = await this.#pool.request({
-        method: request.method,
-        path: request.path,
-        headers: request.headers,
-        body: request.body ?? null,
-        signal: controller.signal,
-      });
+      const transport = this.#transport;
+      const answer = typeof transport === "function"
+        ? await requestWithFetch(transport, request, sentHeaders, controller.signal)
+        : await transport.request({
+            method: request.method,
+            path: request.path,
+            headers: sentHeaders,
+            body: request.body ?? null,
+            signal: controller.signal,
+          });
       const body = await readCapped(answer.body, upstream.maxResponseBytes, upstream.name, where);
       const headers = flattenHeaders(answer.headers);
       const decoded = await decode(body, headers["content-encoding"], upstream, where);
@@ -77,8 +98,18 @@ export class UpstreamClient {
     }
   }
 
+  /**
+   * The passthrough route's call: resolves when the answer's headers arrive, the body still
+   * streaming both ways (see streamUpstream). `onUpstreamRequest` runs here too; a streamed
+   * body is not in memory, so the hook sees `body: undefined`.
+   */
+  async stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream> {
+    const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    return streamUpstream(this.#transport, this.upstream, request, headers, body, options);
+  }
+
   close(): Promise<void> {
-    return this.#pool.close();
+    return typeof this.#transport === "function" ? Promise.resolve() : this.#transport.close();
   }
 }
 

@@ -1,30 +1,53 @@
+import { normalizeCacheOptions, type NormalizedCacheOptions } from "../cache/cache-options.js";
+import type { CacheStatus } from "../cache/cache-status.js";
+import { createCachedSend, type TrestleCache } from "../cache/create-cached-send.js";
+import { createCachedStream } from "../cache/create-cached-stream.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
-import { UpstreamClient, type UpstreamResponse } from "./upstream-client.js";
+import { UpstreamClient, type UpstreamClientOptions, type UpstreamResponse } from "./upstream-client.js";
+import type { StreamBody, StreamOptions, UpstreamStream } from "./stream-upstream.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
  * upstream call of every operation, GraphQL field or passthrough route, goes through `send`.
- * It owns one UpstreamClient (connection pool) per upstream.
+ * It owns one UpstreamClient (connection pool) per upstream, and the instance's shared
+ * response cache (src/cache/): a GET/HEAD may be answered from it, `status` says how.
  */
 export interface UpstreamPipeline {
-  send(request: UpstreamRequest): Promise<UpstreamResponse>;
+  send(request: UpstreamRequest, status?: CacheStatus): Promise<UpstreamResponse>;
+  /**
+   * The passthrough route's send: the answer as it streams, bodies never buffered. GET/HEAD
+   * pass here too, so this is where the shared cache hooks them in.
+   */
+  stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream>;
   client(upstream: string): UpstreamClient;
+  /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
+  cache: TrestleCache;
   close(): Promise<void>;
 }
 
-export function createUpstreamPipeline(upstreams: Iterable<UpstreamPlan>): UpstreamPipeline {
+export function createUpstreamPipeline(
+  upstreams: Iterable<UpstreamPlan>,
+  clientOptions: UpstreamClientOptions = {},
+  cacheOptions: NormalizedCacheOptions = normalizeCacheOptions(undefined),
+): UpstreamPipeline {
   const clients = new Map<string, UpstreamClient>();
-  for (const upstream of upstreams) clients.set(upstream.name, new UpstreamClient(upstream));
+  for (const upstream of upstreams) clients.set(upstream.name, new UpstreamClient(upstream, clientOptions));
   const client = (name: string) => {
     const found = clients.get(name);
     if (found === undefined) throw new Error(`No upstream client named "${name}"`);
     return found;
   };
+  const direct = (request: UpstreamRequest) => client(request.upstream.name).send(request);
+  const cached = createCachedSend(direct, [...clients.values()].map((c) => c.upstream), cacheOptions);
+  const streamDirect: UpstreamPipeline["stream"] = (request, body, options) => client(request.upstream.name).stream(request, body, options);
   return {
-    send: (request) => client(request.upstream.name).send(request),
+    send: cacheOptions.enabled ? cached.send : direct,
+    stream: cacheOptions.enabled ? createCachedStream(cached, streamDirect) : streamDirect,
     client,
+    cache: cached.cache,
     close: async () => {
+      await cached.settled();
       await Promise.all([...clients.values()].map((c) => c.close()));
     },
   };

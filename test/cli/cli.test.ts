@@ -117,6 +117,68 @@ describe("the installed bin", () => {
   });
 });
 
+describe("graceful shutdown", () => {
+  async function startServe(schemaDir: string, extra: string[] = []) {
+    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", schemaDir, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /at (\S+\/graphql)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    return { child, url, exited, output: () => output };
+  }
+
+  it("on SIGTERM lets an in-flight request finish, then exits 0", async () => {
+    const { createServer } = await import("node:http");
+    const slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"done"}'), 500));
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const port = (slow.address() as { port: number }).port;
+    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}")\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`);
+    const serve = await startServe(dir);
+    const pending = fetch(serve.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ item { id } }" }) });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    serve.child.kill("SIGTERM");
+    const response = await pending;
+    expect(await response.json()).toEqual({ data: { item: { id: "done" } } });
+    expect(await serve.exited).toBe(0);
+    expect(serve.output()).toContain("trestle: stopped");
+    slow.closeAllConnections();
+    slow.close();
+  });
+
+  it("exits 0 at the drain deadline when a request does not finish", async () => {
+    const { createServer } = await import("node:http");
+    const stuck = createServer(() => undefined);
+    await new Promise<void>((resolve) => stuck.listen(0, "127.0.0.1", resolve));
+    const port = (stuck.address() as { port: number }).port;
+    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}", timeoutMs: 60000)\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`);
+    const serve = await startServe(dir, ["--drain-timeout", "300"]);
+    const pending = fetch(serve.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ item { id } }" }) }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    serve.child.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+    expect(serve.output()).toContain("drain deadline reached");
+    await pending;
+    stuck.closeAllConnections();
+    stuck.close();
+  });
+
+  it("refuses to start on a schema with errors, printing every diagnostic", async () => {
+    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://h")\ntype Query { x: Int @rest(upstream: "b", path: "/x") }\n`);
+    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`trestle serve: Trestle schema has 1 error:\n${join(dir, "api.graphql")}:2:37: @rest on Query.x names unknown upstream "b" (declared: a)`);
+  });
+});
+
 function run(args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });

@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { HostContext } from "../config/trestle-options.js";
+
+/** A Node request as frameworks hand it over: Express adds `originalUrl`, body parsers `body`. */
+export interface NodeRequest extends IncomingMessage {
+  /** Express/Connect: the URL before mount paths were stripped from `url`. */
+  originalUrl?: string;
+  /** A body a framework already read and parsed (express.json(), koa-bodyparser `patchNode`). */
+  body?: unknown;
+}
+
+export type FetchHandler = (request: Request, host: HostContext) => Promise<Response>;
+
+export interface ServeNodeOptions {
+  /** A body the framework already parsed elsewhere (Koa's `ctx.request.body`, Fastify's `request.body`). */
+  body?: unknown;
+  host: HostContext;
+}
+
+/**
+ * The node:http end of every Node adapter: turns the Node request into a WHATWG Request, runs
+ * the fetch handler and writes its Response back, streaming, with backpressure. A body that a
+ * framework already parsed (the stream has ended) is re-serialised; a body nobody read streams.
+ */
+export async function serveNodeRequest(handler: FetchHandler, req: NodeRequest, res: ServerResponse, options: ServeNodeOptions): Promise<void> {
+  const aborted = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  try {
+    const response = await handler(createFetchRequest(req, options.body ?? req.body, aborted.signal), options.host);
+    await sendFetchResponse(res, response);
+  } catch {
+    // Trestle answers its own errors as responses; whatever still throws is a bug or a client gone.
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("Internal Server Error");
+    else res.destroy();
+  }
+}
+
+/** The path and query the client asked for, mount paths included (Express strips them from `url`). */
+export function getRequestTarget(req: NodeRequest): string {
+  const target = req.originalUrl ?? req.url ?? "/";
+  return target.startsWith("/") ? target : "/";
+}
+
+const hostPattern = /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/;
+
+function createFetchRequest(req: NodeRequest, parsedBody: unknown, signal: AbortSignal): Request {
+  const host = req.headers.host ?? "";
+  const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const url = `${secure ? "https" : "http"}://${hostPattern.test(host) ? host : "localhost"}${getRequestTarget(req)}`;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(":")) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  if (method === "GET" || method === "HEAD") return new Request(url, { method, headers, signal });
+  const init: RequestInit & { duplex: "half" } = { method, headers, signal, duplex: "half" };
+  if (!req.readableEnded) init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  else if (parsedBody !== undefined) init.body = serializeBody(parsedBody, headers);
+  return new Request(url, init);
+}
+
+/**
+ * A parsed body becomes bytes again: strings and buffers as they are, URL-encoded forms as a
+ * form, anything else as JSON. The framework has decoded any Content-Encoding and the length
+ * changes, so those headers go. Byte-exactness is lost here (JSON whitespace, key order of
+ * duplicate keys); a body no framework read streams through untouched.
+ */
+function serializeBody(body: unknown, headers: Headers): string | Uint8Array<ArrayBuffer> {
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  headers.delete("transfer-encoding");
+  if (typeof body === "string") return body;
+  // Buffers from body parsers sit on an ArrayBuffer (never a SharedArrayBuffer): a view, no copy.
+  if (body instanceof Uint8Array) return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength);
+  const type = headers.get("content-type") ?? "";
+  if (/^application\/x-www-form-urlencoded\b/i.test(type) && isFlatForm(body)) return new URLSearchParams(body).toString();
+  if (!/^[^;]*[/+]json\b/i.test(type)) headers.set("content-type", "application/json");
+  return JSON.stringify(body);
+}
+
+function isFlatForm(body: unknown): body is Record<string, string> {
+  return typeof body === "object" && body !== null && Object.values(body).every((value) => typeof value === "string");
+}
+
+async function sendFetchResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, response.statusText || undefined, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);
+  } catch {
+    // The client went away mid-answer; pipeline has already torn both ends down.
+  }
+}

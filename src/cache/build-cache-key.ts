@@ -1,0 +1,63 @@
+import * as crypto from "node:crypto";
+import type { UpstreamRequest } from "../connector/build-request.js";
+import type { CachePolicy } from "./build-cache-policy.js";
+
+/**
+ * Where one read's answer may be found. Keys are JSON arrays (upstream, method, target, the
+ * non-constant headers sent), never concatenations, so no two different reads can share a
+ * key (`("a", "bc")` vs `("ab", "c")`: CVE-2026-16158).
+ */
+export interface CacheKey {
+  /** The key every caller of this read shares. */
+  shared: string;
+  /**
+   * The shared key plus a SHA-256 of the identity headers actually sent; set only when the
+   * request carried one (it "has credentials"). Raw credentials never enter a key.
+   */
+  identity: string | undefined;
+}
+
+/**
+ * Facts about the hop (RFC 7239, and the de-facto X-Forwarded-*) that passthrough reads send:
+ * never part of a key (H06); an upstream whose answer depends on them says so with `Vary`.
+ */
+const hopHeaders = new Set(["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]);
+
+/**
+ * Builds the keys of a GET/HEAD request. One pass over the headers sent: constant headers
+ * (the same on every request) and hop facts are skipped, identity headers are hashed, every
+ * other header (`accept`, `{args.X}` values) is keyed as sent — so an input the answer may
+ * depend on is never left out of the key (C11).
+ */
+export function buildCacheKey(request: UpstreamRequest, policy: CachePolicy): CacheKey {
+  let varying: string[] | null = null;
+  let identity: string[] | null = null;
+  const { headers } = request;
+  for (const name in headers) {
+    if (policy.constantHeaders.has(name)) continue;
+    const value = headers[name]!;
+    if (policy.identityHeaders.has(name)) {
+      if (value !== "") (identity ??= []).push(name, value);
+    } else if (!hopHeaders.has(name)) (varying ??= []).push(name, value);
+  }
+  const upstream = request.upstream.name;
+  return {
+    shared: JSON.stringify([upstream, request.method, request.path, varying]),
+    identity: identity === null ? undefined : JSON.stringify([upstream, request.method, request.path, varying, hashValues(identity)]),
+  };
+}
+
+/** The key of one variant of an answer that says `Vary`: the base key and the varied request headers, hashed. */
+export function buildVaryKey(baseKey: string, names: readonly string[], headers: Readonly<Record<string, string>>): string {
+  return JSON.stringify([baseKey, hashValues(names.map((name) => headers[name] ?? null))]);
+}
+
+function hashValues(values: readonly (string | null)[]): string {
+  return sha256(JSON.stringify(values));
+}
+
+/** One-shot `crypto.hash` (Node ≥ 20.12, a quarter of createHash's cost on short input), else createHash. */
+const sha256: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "base64url")
+    : (text) => crypto.createHash("sha256").update(text).digest("base64url");

@@ -1,0 +1,290 @@
+import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamResponse } from "../upstream/upstream-client.js";
+import { buildCacheEntry, readPathname, refreshCacheEntry, type ExchangeTimes } from "./build-cache-entry.js";
+import { buildCacheKey, type CacheKey } from "./build-cache-key.js";
+import { buildCachePolicy, type CachePolicy } from "./build-cache-policy.js";
+import type { NormalizedCacheOptions } from "./cache-options.js";
+import type { CacheStatus } from "./cache-status.js";
+import { parseCacheControl } from "./parse-cache-control.js";
+import { ResponseCache, type CacheEntry } from "./response-cache.js";
+
+/** `trestle.cache`: the instance's shared response cache, as the library API shows it. */
+export interface TrestleCache {
+  /**
+   * Deletes the stored answers of one upstream, for every identity: all of them, or those
+   * whose path (relative to the upstream's base URL, query ignored) is `pathPrefix` or lies
+   * below it segment-wise (`"/models"` takes `/models`, `/models?limit=5`, `/models/a`, not
+   * `/modelsets`). Returns how many answers were deleted.
+   * @example trestle.cache.purge("ml", "/models/fraud-xgb")
+   */
+  purge(upstream: string, pathPrefix?: string): number;
+  /** Answers held. */
+  readonly size: number;
+  /** Bytes held, as counted against `maxSize`. */
+  readonly calculatedSize: number;
+  readonly maxSize: number;
+}
+
+/** The cache step of the pipeline: `send` consults and fills the store around the upstream call. */
+export interface CachedSend {
+  send(request: UpstreamRequest, status?: CacheStatus): Promise<UpstreamResponse>;
+  cache: TrestleCache;
+  /** Purges what a successful write to `request`'s path makes stale (for writes sent around `send`). */
+  purgeAfterWrite(request: UpstreamRequest): void;
+  /** Resolves when the background refreshes started so far are over. */
+  settled(): Promise<void>;
+}
+
+/** A stored entry found for a request, and the key it was found at. */
+interface Found {
+  entry: CacheEntry;
+  key: string;
+}
+
+/** What one upstream exchange gave: the answer to serve and, when stored, its entry. */
+interface Outcome {
+  response: UpstreamResponse;
+  entry: CacheEntry | undefined;
+  status: "miss" | "revalidated" | "stale";
+  notStored?: string;
+  /** Whether callers that coalesced onto this exchange may be given the same answer. */
+  reusable: boolean;
+}
+
+/** One exchange in progress; a purge of its path marks it so its answer is not stored. */
+interface Flight {
+  upstream: string;
+  pathname: string;
+  purged: boolean;
+  outcome?: Promise<Outcome>;
+}
+
+const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
+
+/**
+ * The shared cache around `origin` (the upstream clients). A GET/HEAD is answered, in order:
+ * from a fresh entry (`hit`: a key build, one or two LRU gets, a time compare); from a stale
+ * entry inside its stale-while-revalidate window (`stale`, plus one background refresh per
+ * entry); by revalidating a stale entry (`If-None-Match` / `If-Modified-Since`; a 304 →
+ * `revalidated`; an error inside stale-if-error → `stale`); or by calling the upstream
+ * (`miss`), coalesced with identical reads in flight (`coalesced`) when the read carries no
+ * credentials (or the schema says `@cache(scope: PUBLIC)`), so never across identities (C02).
+ * A successful POST/PUT/PATCH/DELETE purges its path and its parent collection.
+ */
+export function createCachedSend(origin: (request: UpstreamRequest) => Promise<UpstreamResponse>, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
+  const store = new ResponseCache(options);
+  const { now, staleIfErrorSeconds } = options;
+  const plans = new Map<string, UpstreamPlan>();
+  const policies = new Map<string, CachePolicy>();
+  for (const upstream of upstreams) {
+    plans.set(upstream.name, upstream);
+    policies.set(upstream.name, buildCachePolicy(upstream, upstream.headers, undefined));
+  }
+  const inflight = new Map<string, Flight>();
+  const flights = new Set<Flight>();
+  const refreshing = new Set<string>();
+  const background = new Set<Promise<void>>();
+
+  async function send(request: UpstreamRequest, status: CacheStatus = {}): Promise<UpstreamResponse> {
+    const { method } = request;
+    if (method !== "GET" && method !== "HEAD") {
+      status.status = "bypass";
+      const response = await origin(request);
+      if (writeMethods.has(method) && response.status >= 200 && response.status < 300) purgeAfterWrite(request);
+      return response;
+    }
+    const policy = request.cache ?? policies.get(request.upstream.name) ?? buildCachePolicy(request.upstream, request.upstream.headers, undefined);
+    const key = buildCacheKey(request, policy);
+    const at = now();
+    const found = lookup(key, policy, request.headers, at);
+    if (found !== undefined) {
+      const { entry } = found;
+      if (at < entry.freshUntil) return serve(status, "hit", entry, at);
+      if (at < entry.freshUntil + entry.staleWhileRevalidate) {
+        refreshInBackground(request, policy, key, found);
+        return serve(status, "stale", entry, at);
+      }
+    }
+    return exchangeCoalesced(request, policy, key, found, status);
+  }
+
+  /** The caller's own (identity) entry first, then the shared one if this caller may use it. */
+  function lookup(key: CacheKey, policy: CachePolicy, headers: Readonly<Record<string, string>>, at: number): Found | undefined {
+    if (key.identity !== undefined) {
+      const entry = store.get(key.identity, headers, at);
+      if (entry !== undefined) return { entry, key: key.identity };
+    }
+    const entry = store.get(key.shared, headers, at);
+    if (entry === undefined) return undefined;
+    if (key.identity !== undefined && entry.audience !== "all" && policy.scope !== "PUBLIC") return undefined;
+    return { entry, key: key.shared };
+  }
+
+  async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus): Promise<UpstreamResponse> {
+    // Only reads whose answer is meant to be shared are coalesced: never one with credentials.
+    if (key.identity !== undefined && policy.scope !== "PUBLIC") return report(status, undefined, await exchange(request, policy, key, stale));
+    const flightKey = key.shared;
+    const pending = inflight.get(flightKey)?.outcome;
+    if (pending !== undefined) {
+      status.status = "coalesced";
+      const outcome = await pending;
+      if (outcome.reusable) return report(status, "coalesced", outcome);
+      return report(status, undefined, await exchange(request, policy, key, stale));
+    }
+    const flight = startFlight(request);
+    flight.outcome = exchange(request, policy, key, stale, flight);
+    inflight.set(flightKey, flight);
+    try {
+      return report(status, undefined, await flight.outcome);
+    } finally {
+      if (inflight.get(flightKey) === flight) inflight.delete(flightKey);
+    }
+  }
+
+  /** One upstream call for a read: conditional when a stale entry has validators. */
+  async function exchange(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, flight = startFlight(request)): Promise<Outcome> {
+    try {
+      const requestTime = now();
+      let response: UpstreamResponse;
+      try {
+        response = await origin(stale === undefined ? request : withValidators(request, stale.entry));
+      } catch (error) {
+        if (stale !== undefined && now() < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
+        throw error;
+      }
+      const times: ExchangeTimes = { requestTime, responseTime: now(), staleIfErrorSeconds };
+      if (stale !== undefined) {
+        if (response.status === 304 && (stale.entry.etag !== undefined || stale.entry.lastModified !== undefined)) {
+          const entry = flight.purged ? undefined : refreshCacheEntry(stale.entry, response, policy, times);
+          if (entry === undefined) store.delete(stale.key, request.headers);
+          else store.set(stale.key, entry, entry.vary, request.headers);
+          return { response: stale.entry.response, entry, status: "revalidated", reusable: true };
+        }
+        if (response.status >= 500 && times.responseTime < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
+      }
+      const plan = buildCacheEntry(request, response, key, policy, times);
+      if (typeof plan === "string") {
+        // The stored answer no longer holds (404, no-store...); on a 5xx it stays for stale-if-error.
+        if (stale !== undefined && response.status < 500) store.delete(stale.key, request.headers);
+        return { response, entry: undefined, status: "miss", notStored: plan, reusable: isShareable(response, plan) };
+      }
+      if (flight.purged) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "purged while in flight", reusable: true };
+      if (stale !== undefined && stale.key !== plan.key) store.delete(stale.key, request.headers);
+      const stored = store.set(plan.key, plan.entry, plan.vary, request.headers);
+      if (!stored) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "larger than maxEntrySize", reusable: true };
+      return { response: plan.entry.response, entry: plan.entry, status: "miss", reusable: true };
+    } finally {
+      flights.delete(flight);
+    }
+  }
+
+  function refreshInBackground(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found): void {
+    if (refreshing.has(stale.key)) return;
+    refreshing.add(stale.key);
+    const task = exchange(request, policy, key, stale).then(
+      () => undefined,
+      () => undefined,
+    );
+    background.add(task);
+    void task.finally(() => {
+      refreshing.delete(stale.key);
+      background.delete(task);
+    });
+  }
+
+  function startFlight(request: UpstreamRequest): Flight {
+    const flight: Flight = { upstream: request.upstream.name, pathname: readPathname(request.path), purged: false };
+    flights.add(flight);
+    return flight;
+  }
+
+  /** Purges entries and stops reads in flight on those paths from storing (or being joined). */
+  function purgeWhere(upstream: string, matches: (pathname: string) => boolean): number {
+    for (const flight of flights) if (flight.upstream === upstream && matches(flight.pathname)) flight.purged = true;
+    for (const [flightKey, flight] of inflight) if (flight.purged) inflight.delete(flightKey);
+    return store.purge(upstream, matches);
+  }
+
+  /** A successful write to `/a/b` purges `/a/b` and `/a` (any query, any identity, GET and HEAD). */
+  function purgeAfterWrite(request: UpstreamRequest): void {
+    const pathname = readPathname(request.path);
+    const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+    const parent = trimmed.slice(0, trimmed.lastIndexOf("/")) || "/";
+    purgeWhere(request.upstream.name, (path) => path === pathname || path === trimmed || path === parent);
+  }
+
+  return {
+    send,
+    purgeAfterWrite,
+    settled: async () => {
+      while (background.size > 0) await Promise.all(background);
+    },
+    cache: {
+      purge(upstream, pathPrefix) {
+        const plan = plans.get(upstream);
+        if (plan === undefined) {
+          throw new TypeError(`cache.purge: no upstream named ${JSON.stringify(upstream)} (upstreams: ${[...plans.keys()].join(", ")})`);
+        }
+        if (pathPrefix === undefined) return purgeWhere(upstream, () => true);
+        if (typeof pathPrefix !== "string" || !pathPrefix.startsWith("/") || pathPrefix.includes("?")) {
+          throw new TypeError(`cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received ${JSON.stringify(pathPrefix)}`);
+        }
+        const prefix = plan.basePath + pathPrefix.replace(/\/+$/, "");
+        return purgeWhere(upstream, (path) => prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
+      },
+      get size() {
+        return store.size;
+      },
+      get calculatedSize() {
+        return store.calculatedSize;
+      },
+      maxSize: store.maxSize,
+    },
+  };
+
+  function serve(status: CacheStatus, kind: "hit" | "stale", entry: CacheEntry, at: number): UpstreamResponse {
+    status.status = kind;
+    describeEntry(status, entry, at);
+    return entry.response;
+  }
+
+  function report(status: CacheStatus, kind: "coalesced" | undefined, outcome: Outcome): UpstreamResponse {
+    status.status = kind ?? outcome.status;
+    if (outcome.entry !== undefined) describeEntry(status, outcome.entry, now());
+    else if (outcome.notStored !== undefined) status.notStored = outcome.notStored;
+    return outcome.response;
+  }
+}
+
+function describeEntry(status: CacheStatus, entry: CacheEntry, at: number): void {
+  status.maxAge = Math.max(0, Math.floor((entry.freshUntil - at) / 1000));
+  status.scope = entry.scope;
+  status.age = Math.max(0, Math.floor((at - entry.bornAt) / 1000));
+}
+
+/**
+ * Whether an answer that was not stored may still go to the callers that coalesced onto its
+ * request (same key: same identity, same headers): yes, unless it is marked for one caller
+ * only (`no-store`, `private`, `Set-Cookie`, `Vary: *`). An answer without freshness was
+ * made after they asked, so it is as fresh for them as for the caller who sent it.
+ */
+function isShareable(response: UpstreamResponse, notStored: string): boolean {
+  if (unshareable.has(notStored) || response.headers["set-cookie"] !== undefined) return false;
+  const control = parseCacheControl(response.headers["cache-control"]);
+  return !control.noStore && !control.private && !response.headers["vary"]?.includes("*");
+}
+
+function servedStale(stale: Found): Outcome {
+  return { response: stale.entry.response, entry: stale.entry, status: "stale", reusable: true };
+}
+
+/** The request made conditional on the stored validators (RFC 9110 §13.1.1, §13.1.3). */
+function withValidators(request: UpstreamRequest, entry: CacheEntry): UpstreamRequest {
+  if (entry.etag === undefined && entry.lastModified === undefined) return request;
+  const headers = { ...request.headers };
+  if (entry.etag !== undefined) headers["if-none-match"] = entry.etag;
+  if (entry.lastModified !== undefined) headers["if-modified-since"] = entry.lastModified;
+  return { ...request, headers };
+}

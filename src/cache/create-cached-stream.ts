@@ -1,0 +1,86 @@
+import { Readable } from "node:stream";
+import type { UpstreamRequest } from "../connector/build-request.js";
+import { TrestleError } from "../errors.js";
+import type { UpstreamResponse } from "../upstream/upstream-client.js";
+import type { StreamBody, StreamOptions, UpstreamStream } from "../upstream/stream-upstream.js";
+import type { CacheStatus } from "./cache-status.js";
+import type { CachedSend } from "./create-cached-send.js";
+
+type Stream = (request: UpstreamRequest, body: StreamBody | null, options: StreamOptions) => Promise<UpstreamStream>;
+
+/** Client preconditions Trestle answers itself from the stored answer (RFC 9111 §4.3.2). */
+const validationHeaders = ["if-none-match", "if-modified-since"];
+/** Requests for part of a representation, or conditional on its current state: always streamed. */
+const streamedWhen = ["range", "if-range", "if-match", "if-unmodified-since"];
+/** What a 304 carries (RFC 9110 §15.4.5). */
+const notModifiedHeaders = ["cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"];
+
+/**
+ * The passthrough route's `stream`, with the shared cache in it. A GET or HEAD goes through
+ * the same `send` as GraphQL fields — the same keys, so a resource read both ways has one
+ * entry — and its buffered answer is handed back as a stream, with `Age` when it came from
+ * the store; the client's `If-None-Match` / `If-Modified-Since` are answered against it
+ * (304). Streamed straight through, as before: range and `If-Match` requests, event streams
+ * (`Accept: text/event-stream`), upstreams whose passthrough passes `Set-Cookie`, and answers
+ * larger than `maxResponseBytes` (the buffered try is abandoned at the cap, then the read is
+ * streamed). A successful write purges like a `@rest` write.
+ */
+export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
+  return async (request, body, options) => {
+    const { method, headers } = request;
+    if (method !== "GET" && method !== "HEAD") {
+      const answer = await direct(request, body, options);
+      if (answer.status >= 200 && answer.status < 300) cached.purgeAfterWrite(request);
+      return answer;
+    }
+    if (streamedWhen.some((name) => name in headers) || headers["accept"]?.includes("text/event-stream") || request.upstream.passthrough?.setCookie) {
+      return direct(request, body, options);
+    }
+    const sent: Record<string, string> = { ...headers, ...options.forwarded };
+    for (const name of validationHeaders) delete sent[name];
+    const status: CacheStatus = {};
+    let response: UpstreamResponse;
+    try {
+      response = await cached.send({ ...request, headers: sent }, status);
+    } catch (error) {
+      if (error instanceof TrestleError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE") return direct(request, body, options);
+      throw error;
+    }
+    return toStream(response, status, request);
+  };
+}
+
+function toStream(response: UpstreamResponse, status: CacheStatus, request: UpstreamRequest): UpstreamStream {
+  const stored = status.status === "hit" || status.status === "stale" || status.status === "revalidated";
+  if (response.status === 200 && isNotModified(request.headers, response.headers)) {
+    const headers: Record<string, string> = {};
+    for (const name of notModifiedHeaders) if (response.headers[name] !== undefined) headers[name] = response.headers[name];
+    if (stored) headers["age"] = String(status.age ?? 0);
+    return { status: 304, headers, body: Readable.from([]) };
+  }
+  // The body was decoded when it was read: its length is the decoded one, and no encoding applies.
+  const headers: Record<string, string> = { ...response.headers };
+  delete headers["content-encoding"];
+  if (request.method === "GET") {
+    delete headers["content-length"];
+    if (response.status !== 204 && response.status !== 304) headers["content-length"] = String(response.body.length);
+  }
+  if (stored) headers["age"] = String(status.age ?? 0);
+  const body = request.method === "HEAD" || response.body.length === 0 ? [] : [response.body];
+  return { status: response.status, headers, body: Readable.from(body, { objectMode: false }) };
+}
+
+/** RFC 9110 §13.1.2 (weak comparison) and §13.1.3 (only without If-None-Match). */
+function isNotModified(request: Readonly<Record<string, string>>, stored: Readonly<Record<string, string>>): boolean {
+  const noneMatch = request["if-none-match"];
+  if (noneMatch !== undefined) {
+    const etag = stored["etag"];
+    if (noneMatch.trim() === "*") return etag !== undefined;
+    if (etag === undefined) return false;
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+    return noneMatch.split(",").some((tag) => opaque(tag) === opaque(etag));
+  }
+  const since = Date.parse(request["if-modified-since"] ?? "");
+  const modified = Date.parse(stored["last-modified"] ?? "");
+  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+}

@@ -1,0 +1,35 @@
+/** Request-shape limits, checked before any upstream call. Every limit is on by default. */
+export interface LimitsOptions {
+  /** Deepest field nesting, fragments flattened, introspection aside. @default 8 */
+  maxDepth?: number;
+  /** Aliases in one operation. @default 15 */
+  maxAliases?: number;
+  /** Root fields in one operation. @default 20 */
+  maxRootFields?: number;
+  /** Lexical tokens in one document. @default 2000 */
+  maxTokens?: number;
+  /** Directives in one operation. @default 20 */
+  maxDirectives?: number;
+  /** Upstream calls one operation may plan (see COST_LIMIT in the README). @default 1000 */
+  maxCost?: number;
+  /** List size assumed by the cost rule when no first/last/limit argument states one. @default 20 */
+  assumedListSize?: number;
+  /** Upstream calls one operation may actually make, a hard stop at run time. @default 2000 */
+  maxUpstreamCalls?: number;
+  /** Bytes of one GraphQL request body; larger bodies get 413 before they are parsed. @default 1048576 (1 MiB) */
+  maxRequestBytes?: number;
+}
+
+export type NormalizedLimits = Required<LimitsOptions>;
+
+export const defaultLimits: NormalizedLimits = {
+  maxDepth: 8,
+  maxAliases: 15,
+  maxRootFields: 20,
+  maxTokens: 2000,
+  maxDirectives: 20,
+  maxCost: 1000,
+  assumedListSize: 20,
+  maxUpstreamCalls: 2000,
+  maxRequestBytes: 1024 * 1024,
+};

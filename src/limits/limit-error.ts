@@ -1,0 +1,18 @@
+import { GraphQLError, type ASTNode } from "graphql";
+
+export type LimitCode =
+  | "MAX_DEPTH_LIMIT"
+  | "MAX_ALIASES_LIMIT"
+  | "MAX_ROOT_FIELDS_LIMIT"
+  | "MAX_TOKENS_LIMIT"
+  | "MAX_DIRECTIVES_LIMIT"
+  | "COST_LIMIT";
+
+/**
+ * A request-shape limit was exceeded: HTTP 400 and a stable code, before any upstream call.
+ * `spec: false` keeps the 400 for `application/json` clients too: Yoga would otherwise answer
+ * validation errors to them with 200, as the GraphQL-over-HTTP spec asks of ordinary ones.
+ */
+export function createLimitError(code: LimitCode, message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
+  return new GraphQLError(message, { nodes: nodes ?? null, extensions: { code, http: { status: 400, spec: false } } });
+}

@@ -1,0 +1,140 @@
+import type { SchemaClassifier } from "./classify-schema.js";
+import { NameRegistry, toPascalCase } from "./graphql-names.js";
+import { argumentName, mapParameters } from "./map-parameters.js";
+import type { SecurityPlan } from "./map-security.js";
+import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
+import type { MediaEntry, NormalizedOperation, NormalizedResponse } from "./read-operation.js";
+import type { SdlDirective, SdlField, SdlInputValue, SdlValue } from "./sdl-model.js";
+
+/**
+ * Operations → root fields with `@rest`. GET becomes a Query field, every other method a
+ * Mutation field. What the bridge cannot call cleanly (non-JSON bodies, streams, cookie-only
+ * auth, HEAD) is returned as `skipped` with the reason, for the output's comments and summary.
+ */
+
+export interface SkippedOperation {
+  method: string;
+  path: string;
+  operationId?: string;
+  reason: string;
+}
+
+export interface MappedOperations {
+  query: SdlField[];
+  mutation: SdlField[];
+  skipped: SkippedOperation[];
+}
+
+export interface OperationContext {
+  upstream: string;
+  mapper: SchemaMapper;
+  classifier: SchemaClassifier;
+  security: SecurityPlan;
+}
+
+/** Media types the runtime reads as JSON (the same test as the connector's). */
+const jsonMediaType = /^application\/(?:[\w.+-]*\+)?json\b|^text\/json\b/i;
+
+/** `names` holds each operation's field name (see `nameOperations`). */
+export function mapOperations(operations: readonly NormalizedOperation[], names: ReadonlyMap<NormalizedOperation, string>, ctx: OperationContext): MappedOperations {
+  const result: MappedOperations = { query: [], mutation: [], skipped: [] };
+  for (const op of operations) {
+    const name = names.get(op) ?? op.method;
+    const mapped = mapOperation(op, name, ctx);
+    if ("skip" in mapped) {
+      result.skipped.push({ method: op.method.toUpperCase(), path: op.path, ...(op.operationId === undefined ? {} : { operationId: op.operationId }), reason: mapped.skip });
+    } else {
+      (op.method === "get" ? result.query : result.mutation).push(mapped);
+    }
+  }
+  return result;
+}
+
+function mapOperation(op: NormalizedOperation, name: string, ctx: OperationContext): SdlField | { skip: string } {
+  if (op.method === "head") return { skip: "HEAD answers carry no body to resolve a field from" };
+  if (op.method === "trace") return { skip: "TRACE is not a method Trestle sends" };
+  const authProblem = ctx.security.getUnbridgeableReason(op);
+  if (authProblem !== undefined) return { skip: authProblem };
+  const answer = selectAnswer(op.responses);
+  if ("skip" in answer) return answer;
+
+  const typeHint = toPascalCase(name);
+  const argNames = new NameRegistry();
+  const params = mapParameters(op, argNames, { mapper: ctx.mapper, classifier: ctx.classifier, typeHint });
+  if ("skip" in params) return params;
+  const comments = [...params.comments];
+  const args: SdlInputValue[] = [...params.args];
+
+  let body: string | undefined;
+  const requestBody = op.requestBody;
+  if (requestBody !== undefined && requestBody.content.length > 0) {
+    const json = pickJson(requestBody.content);
+    // A call without its upload or form data is not that operation, even when the body is optional.
+    if (json === undefined) return { skip: `request body is ${describeBody(requestBody.content)}, not JSON` };
+    if (op.method === "get") {
+      if (requestBody.required) return { skip: "a GET with a request body, which Trestle does not send" };
+      comments.push("left out the optional request body: Trestle sends no body with GET");
+    } else {
+      const use = ctx.mapper.map(json.schema ?? {}, json.pointer, typeHint, "input");
+      const argName = argNames.claim(argNames.has("input") ? argumentName("body") : "input");
+      args.push({ name: argName, ...(requestBody.description === undefined ? {} : { description: requestBody.description }), type: render({ ...use, nullable: use.nullable || !requestBody.required }), directives: [] });
+      body = `{args.${argName}}`;
+    }
+  }
+
+  const restArgs: Array<[string, SdlValue]> = [["upstream", ctx.upstream]];
+  if (op.method !== "get") restArgs.push(["method", { enum: op.method.toUpperCase() }]);
+  restArgs.push(["path", params.path]);
+  if (body !== undefined) restArgs.push(["body", body]);
+  if (params.headers.length > 0) restArgs.push(["headers", params.headers]);
+  const directives: SdlDirective[] = [{ name: "rest", args: restArgs }];
+  if (op.deprecated) directives.push({ name: "deprecated", args: [] });
+
+  let type: TypeUse;
+  const notes: string[] = [];
+  if (answer.media === undefined) {
+    type = ctx.mapper.getJsonType();
+    notes.push(answer.status === undefined ? "The spec describes no success answer; this resolves to the upstream's JSON, if any." : `Answers ${answer.status} with no content: null when the call succeeds.`);
+  } else {
+    type = ctx.mapper.map(answer.media.schema ?? {}, answer.media.pointer, `${typeHint}Response`, "output");
+  }
+  const description = [...new Set([op.summary, op.description, ...notes].filter((text): text is string => text !== undefined))].join("\n\n");
+  return { name, ...(description === "" ? {} : { description }), args, type: render({ ...type, nullable: true }), directives, comments };
+}
+
+/** The success answer to type the field with: the first 2xx with JSON, else `default`. */
+function selectAnswer(responses: readonly NormalizedResponse[]): { media?: MediaEntry; status?: string } | { skip: string } {
+  const rank = (status: string) => (/^2\d\d$/.test(status) ? Number(status) : /^2xx$/i.test(status) ? 299.5 : Infinity);
+  const successes = responses.filter((r) => rank(r.status) !== Infinity).sort((a, b) => rank(a.status) - rank(b.status));
+  const candidates = successes.length > 0 ? successes : responses.filter((r) => r.status === "default");
+  for (const response of candidates) {
+    const media = pickJson(response.content);
+    if (media !== undefined) return { media, status: response.status };
+  }
+  const other = candidates.find((response) => response.content.length > 0);
+  if (other !== undefined) return { skip: `answers ${describeAnswer(other.content)}, not JSON` };
+  const first = candidates[0];
+  return first === undefined ? {} : { status: first.status };
+}
+
+function pickJson(content: readonly MediaEntry[]): MediaEntry | undefined {
+  return (
+    content.find((media) => /^application\/json\b/i.test(media.mediaType)) ??
+    content.find((media) => jsonMediaType.test(media.mediaType)) ??
+    content.find((media) => media.mediaType === "*/*" && media.schema !== undefined)
+  );
+}
+
+function describeBody(content: readonly MediaEntry[]): string {
+  const types = content.map((media) => media.mediaType.split(";")[0]?.trim() ?? media.mediaType);
+  const multipart = types.find((type) => type.startsWith("multipart/"));
+  if (multipart !== undefined) return `${multipart} (a file upload)`;
+  if (types.includes("application/x-www-form-urlencoded")) return "a form (application/x-www-form-urlencoded)";
+  return types.join(" or ");
+}
+
+function describeAnswer(content: readonly MediaEntry[]): string {
+  const types = content.map((media) => media.mediaType.split(";")[0]?.trim() ?? media.mediaType);
+  const stream = types.find((type) => type === "text/event-stream" || /ndjson|jsonl|json-seq/i.test(type));
+  return stream === undefined ? types.join(" or ") : `a stream (${stream})`;
+}

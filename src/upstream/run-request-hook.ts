@@ -1,0 +1,39 @@
+import type { OutgoingUpstreamRequest } from "../config/trestle-options.js";
+import type { UpstreamRequest } from "../connector/build-request.js";
+import { TrestleError, UpstreamError } from "../errors.js";
+import { reservedHeaders } from "../sdl/read-upstreams.js";
+
+export type UpstreamRequestHook = (request: OutgoingUpstreamRequest) => void | Promise<void>;
+
+/**
+ * Runs `onUpstreamRequest` on a copy of the request's headers and returns the headers to send.
+ * WHATWG `Headers` refuses values with CR, LF or NUL (a TypeError, so the hook fails), and the
+ * hook may not set the headers the HTTP layer owns (`host`, `content-length`, …). Whatever
+ * fails, nothing is sent: the caller gets an `UPSTREAM_REQUEST_HOOK_FAILED` error whose message
+ * names no detail of the app's code (that goes to `cause` and debug output). A TrestleError the
+ * hook throws on purpose reaches the client as it is.
+ */
+export async function runRequestHook(hook: UpstreamRequestHook, request: UpstreamRequest): Promise<Record<string, string>> {
+  const { upstream } = request;
+  const where = `${request.method} ${request.path}`;
+  const headers = new Headers(request.headers);
+  try {
+    await hook({ upstream: upstream.name, method: request.method, url: upstream.origin + request.path, headers, body: request.body });
+  } catch (error) {
+    if (error instanceof TrestleError) throw error;
+    throw new UpstreamError("UPSTREAM_REQUEST_HOOK_FAILED", upstream.name, `onUpstreamRequest failed for a request to upstream "${upstream.name}"; nothing was sent.`, {
+      cause: error,
+      debug: { request: where, reason: error instanceof Error ? error.message : String(error) },
+    });
+  }
+  const sent: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    if (reservedHeaders.has(name) && request.headers[name] !== value) {
+      throw new UpstreamError("UPSTREAM_REQUEST_HOOK_FAILED", upstream.name, `onUpstreamRequest set header "${name}" for upstream "${upstream.name}", but the HTTP layer owns it; nothing was sent.`, {
+        debug: { request: where },
+      });
+    }
+    sent[name] = value;
+  }
+  return sent;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { buildCacheKey } from "../../src/cache/build-cache-key.js";
+import { buildCachePolicy } from "../../src/cache/build-cache-policy.js";
+import type { UpstreamRequest } from "../../src/connector/build-request.js";
+import { parseTemplate } from "../../src/connector/parse-template.js";
+import type { HeaderPlan, UpstreamPlan } from "../../src/sdl/schema-plan.js";
+
+function upstream(name: string, headers: HeaderPlan[] = []): UpstreamPlan {
+  return {
+    name,
+    origin: "http://127.0.0.1:1",
+    basePath: "",
+    naming: "AS_IS",
+    timeoutMs: 1000,
+    maxResponseBytes: 1000,
+    headers,
+    passthrough: undefined,
+    cache: undefined,
+    retry: undefined,
+    breaker: undefined,
+    maxConcurrency: undefined,
+  } as UpstreamPlan;
+}
+const rule = (name: string, value: string): HeaderPlan => ({ name, value: parseTemplate(value).template });
+const request = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}): UpstreamRequest => ({ upstream: plan, method: "GET", path, headers, body: undefined });
+const keyOf = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}) => buildCacheKey(request(plan, path, headers), buildCachePolicy(plan, plan.headers, undefined));
+
+describe("buildCacheKey", () => {
+  it("C07: (upstream a, path bc) and (upstream ab, path c) get different keys", () => {
+    expect(keyOf(upstream("a"), "bc").shared).not.toBe(keyOf(upstream("ab"), "c").shared);
+    expect(keyOf(upstream("a"), "/x/y").shared).not.toBe(keyOf(upstream("a/x"), "/y").shared);
+  });
+
+  it("keys the method, the path with its query, and headers that may change per request", () => {
+    const plan = upstream("ml", [rule("x-version", "{args.version}")]);
+    const base = keyOf(plan, "/m?x=1", { "x-version": "1" }).shared;
+    expect(keyOf(plan, "/m?x=2", { "x-version": "1" }).shared).not.toBe(base);
+    expect(keyOf(plan, "/m?x=1", { "x-version": "2" }).shared).not.toBe(base);
+    expect(buildCacheKey({ ...request(plan, "/m?x=1", { "x-version": "1" }), method: "HEAD" }, buildCachePolicy(plan, plan.headers, undefined)).shared).not.toBe(base);
+    expect(keyOf(plan, "/m?x=1", { "x-version": "1", accept: "text/html" }).shared).not.toBe(base);
+  });
+
+  it("leaves constant headers (literal, {env.X}) out of the key: no secret in it, shared by all callers", () => {
+    const plan = upstream("ml", [rule("x-api-key", "{env.KEY}"), rule("x-client", "trestle")]);
+    const key = keyOf(plan, "/m", { "x-api-key": "SECRET-123", "x-client": "trestle" });
+    expect(key.shared).not.toContain("SECRET-123");
+    expect(key.identity).toBeUndefined();
+  });
+
+  it("C01: hashes the credentials sent into an identity key; never the raw value", () => {
+    const plan = upstream("ml", [{ name: "authorization", from: "authorization" }, rule("x-tenant", "t-{header.x-tenant}"), rule("x-user", "{context.user}")]);
+    const a = keyOf(plan, "/me", { authorization: "Bearer TOKEN-A" });
+    const b = keyOf(plan, "/me", { authorization: "Bearer TOKEN-B" });
+    expect(a.shared).toBe(b.shared);
+    expect(a.identity).toBeDefined();
+    expect(a.identity).not.toBe(b.identity);
+    expect(a.identity).not.toContain("TOKEN-A");
+    expect(keyOf(plan, "/me", { "x-tenant": "t-1" }).identity).not.toBe(keyOf(plan, "/me", { "x-tenant": "t-2" }).identity);
+    expect(keyOf(plan, "/me", { "x-user": "u1" }).identity).toBeDefined();
+    expect(keyOf(plan, "/me", { cookie: "s=1" }).identity).toBeDefined();
+    expect(keyOf(plan, "/me", {}).identity).toBeUndefined();
+  });
+
+  it("counts a static Authorization as a credential too (RFC 9111 §3.5)", () => {
+    const plan = upstream("ml", [rule("authorization", "Bearer {env.TOKEN}")]);
+    expect(keyOf(plan, "/m", { authorization: "Bearer service" }).identity).toBeDefined();
+  });
+});

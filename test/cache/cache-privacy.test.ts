@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Trestle } from "../../src/index.js";
+import { cacheStatuses, createCacheTrestle, query, resetWorld, sendItem, startCacheWorld, type CacheWorld } from "./cache-fixture.js";
+
+let world: CacheWorld;
+let trestle: Trestle;
+
+beforeAll(async () => {
+  world = await startCacheWorld();
+});
+afterAll(async () => {
+  await world.upstream.close();
+});
+beforeEach(async () => {
+  resetWorld(world);
+  trestle = await createCacheTrestle(world);
+});
+afterEach(async () => {
+  await trestle.close();
+});
+
+const answer = (headers: Record<string, string>, delayMs = 0) => {
+  world.reply = (req, res, serial) => {
+    setTimeout(() => sendItem(req, res, serial, headers, world.clock), delayMs);
+  };
+};
+const asUser = (token: string | undefined, field = "item") =>
+  query(trestle, `{ ${field}(id: "a") { seenAuth serial } }`, {}, token === undefined ? {} : { authorization: token });
+
+describe("privacy: answers to requests with credentials", () => {
+  it("C01: two authorization values never see each other's data", async () => {
+    const a = await asUser("Bearer TOKEN-A");
+    const b = await asUser("Bearer TOKEN-B");
+    expect(a.data).toEqual({ item: { seenAuth: "Bearer TOKEN-A", serial: 1 } });
+    expect(b.data).toEqual({ item: { seenAuth: "Bearer TOKEN-B", serial: 2 } });
+    // Each identity has its own entry: repeats are hits, still never crossed.
+    expect(await asUser("Bearer TOKEN-A")).toMatchObject({ data: a.data });
+    expect(await asUser("Bearer TOKEN-B")).toMatchObject({ data: b.data });
+    const anonymous = await asUser(undefined);
+    expect(anonymous.data).toEqual({ item: { seenAuth: null, serial: 3 } });
+    expect(world.calls("/v1/items/a")).toHaveLength(3);
+  });
+
+  it("C02: concurrent reads with credentials are never coalesced", async () => {
+    answer({ "cache-control": "max-age=30" }, 100);
+    const [a, b, a2] = await Promise.all([asUser("Bearer TOKEN-A"), asUser("Bearer TOKEN-B"), asUser("Bearer TOKEN-A")]);
+    expect((a.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-A");
+    expect((b.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-B");
+    expect((a2.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-A");
+    expect(cacheStatuses(a2)).toEqual(["miss"]);
+    expect(world.calls("/v1/items/a").map((r) => r.headers.authorization).sort()).toEqual(["Bearer TOKEN-A", "Bearer TOKEN-A", "Bearer TOKEN-B"]);
+  });
+
+  it("concurrent reads under @cache(scope: PUBLIC) are coalesced, credentials or not", async () => {
+    answer({}, 100);
+    const results = await Promise.all([asUser("Bearer TOKEN-A", "publicItem"), asUser("Bearer TOKEN-B", "publicItem")]);
+    expect(results.map((r) => cacheStatuses(r)[0]).sort()).toEqual(["coalesced", "miss"]);
+    expect(world.calls("/v1/items/a")).toHaveLength(1);
+  });
+
+  it("a private answer to a request with credentials is kept for that identity only", async () => {
+    answer({ "cache-control": "private, max-age=30" });
+    await asUser("Bearer TOKEN-A");
+    expect(cacheStatuses(await asUser("Bearer TOKEN-A"))).toEqual(["hit"]);
+    expect((await asUser("Bearer TOKEN-B")).data).toEqual({ item: { seenAuth: "Bearer TOKEN-B", serial: 2 } });
+    expect(world.calls("/v1/items/a")).toHaveLength(2);
+  });
+
+  it("the upstream's public (or s-maxage) shares an answer across identities", async () => {
+    for (const cacheControl of ["public, max-age=30", "s-maxage=30"]) {
+      resetWorld(world);
+      await trestle.close();
+      trestle = await createCacheTrestle(world);
+      answer({ "cache-control": cacheControl });
+      await asUser("Bearer TOKEN-A");
+      const b = await asUser("Bearer TOKEN-B");
+      expect(b.data).toEqual({ item: { seenAuth: "Bearer TOKEN-A", serial: 1 } });
+      expect(cacheStatuses(b)).toEqual(["hit"]);
+      expect(world.calls("/v1/items/a")).toHaveLength(1);
+    }
+  });
+
+  it("@cache(scope: PUBLIC) shares across identities, even when the upstream says nothing", async () => {
+    answer({});
+    await asUser("Bearer TOKEN-A", "publicItem");
+    const b = await asUser("Bearer TOKEN-B", "publicItem");
+    expect(b.data).toEqual({ publicItem: { seenAuth: "Bearer TOKEN-A", serial: 1 } });
+    expect(world.calls("/v1/items/a")).toHaveLength(1);
+  });
+
+  it("@cache(scope: PUBLIC) does not beat the upstream's private", async () => {
+    answer({ "cache-control": "private, max-age=30" });
+    await asUser("Bearer TOKEN-A", "publicItem");
+    expect((await asUser("Bearer TOKEN-B", "publicItem")).data).toEqual({ publicItem: { seenAuth: "Bearer TOKEN-B", serial: 2 } });
+  });
+
+  it("@cache(scope: PRIVATE) keeps even a public answer per identity", async () => {
+    answer({ "cache-control": "public, max-age=30" });
+    await asUser("Bearer TOKEN-A", "privateItem");
+    expect((await asUser("Bearer TOKEN-B", "privateItem")).data).toEqual({ privateItem: { seenAuth: "Bearer TOKEN-B", serial: 2 } });
+    expect(cacheStatuses(await asUser("Bearer TOKEN-A", "privateItem"))).toEqual(["hit"]);
+  });
+
+  it("a shared answer stored for anonymous callers is not served to callers with credentials", async () => {
+    await asUser(undefined);
+    const a = await asUser("Bearer TOKEN-A");
+    expect(a.data).toEqual({ item: { seenAuth: "Bearer TOKEN-A", serial: 2 } });
+  });
+
+  it("a client header forwarded through {header.X} is an identity too", async () => {
+    const tenant = (name: string) => query(trestle, `{ tenantItem(id: "a") { seenTenant serial } }`, {}, { "x-tenant": name });
+    expect((await tenant("t1")).data).toEqual({ tenantItem: { seenTenant: "t1", serial: 1 } });
+    expect((await tenant("t2")).data).toEqual({ tenantItem: { seenTenant: "t2", serial: 2 } });
+    expect(cacheStatuses(await tenant("t1"))).toEqual(["hit"]);
+  });
+});
