@@ -114,7 +114,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     }
   };
   const owns = (pathname: string) =>
-    pathname === `${prefix}/graphql` || pathname === `${prefix}/healthz` || pathname === `${prefix}/readyz` || pathname.startsWith(`${prefix}/rest/`);
+    pathname === `${prefix}/graphql` || pathname === `${prefix}/healthz` || pathname === `${prefix}/readyz` || passthrough.claims(pathname, false);
 
   return {
     schema,

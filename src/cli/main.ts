@@ -69,7 +69,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         }
         return await runImportOpenApi(rest.slice(1), io);
       case "print-directives":
-        io.stdout(directiveDefinitions.trimStart());
+        io.stdout(directiveDefinitions);
         return 0;
       default:
         io.stderr(`trestle: unknown command "${command}"\n\n${usage}`);

@@ -3,6 +3,7 @@ import { serveNodeRequest, type NodeRequest } from "../adapters/serve-node-reque
 import type { Env } from "../config/interpolate-env.js";
 import type { HostContext, TrestleOptions } from "../config/trestle-options.js";
 import { renderHeaderRules, type UpstreamRequest } from "../connector/build-request.js";
+import { BadUserInputError } from "../errors.js";
 import type { HttpMethod, UpstreamPlan } from "../sdl/schema-plan.js";
 import type { UpstreamPipeline } from "../upstream/upstream-pipeline.js";
 import { buildClientHeaders } from "./build-client-headers.js";
@@ -33,8 +34,9 @@ export interface PassthroughHandlerOptions {
 export interface PassthroughHandler {
   /**
    * Whether a raw request target is the passthrough's to answer: `<prefix>/rest/…`, also
-   * spelled absolute-form or `//host/…`. When Trestle stands alone (no host app to hand
-   * over to), every target that is not a plain path is claimed too, and refused with 400.
+   * spelled absolute-form or `//host/…`, once any upstream declares `passthrough`. When
+   * Trestle stands alone (no host app to hand over to), every target that is not a plain
+   * path is claimed too, and refused with 400.
    */
   claims(target: string, standalone: boolean): boolean;
   /** `claims` for a fetch Request's URL. */
@@ -44,6 +46,12 @@ export interface PassthroughHandler {
   handle(req: NodeRequest, res: ServerResponse): Promise<void>;
 }
 
+/**
+ * A body this small with a Content-Length is read whole before sending (like nginx's
+ * client_body_buffer_size): one write upstream instead of a chunk-by-chunk stream, and
+ * undici's own header timeout. Larger bodies, and bodies of unknown length, stream.
+ */
+const inlineBodyBytes = 64 * 1024;
 const plainPath = /^\/(?!\/)/;
 const authorityForm = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^/?#]*(\/[^#]*)?$/;
 const decimal = /^\d+$/;
@@ -62,6 +70,8 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
   const upstreams = [...options.upstreams];
   const root = `${prefix}/rest/`;
   const match = createRouteMatcher(prefix, upstreams);
+  /** Without any `passthrough`, `<prefix>/rest/` is left to the host app. */
+  const open = upstreams.some((u) => u.passthrough !== undefined);
   /** Upstreams whose header rules read `{context.X}`: only their requests pay for the context function. */
   const readsContext = new Set(
     upstreams.filter((u) => u.headers.some((rule) => rule.value?.variables.some((v) => v.root === "context") ?? false)).map((u) => u.name),
@@ -85,12 +95,16 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     const client = hideHopByHop(request.headers);
     // U18: a GET or HEAD body has no defined meaning (RFC 9110 §9.3.1) and is a smuggling
     // vector; it is dropped, and with it every header that describes it.
-    const body = request.method === "GET" || request.method === "HEAD" ? null : request.body;
+    let body = request.method === "GET" || request.method === "HEAD" ? null : request.body;
     const length = client.get("content-length");
-    if (body !== null && length !== null && decimal.test(length) && Number(length) > passthrough.maxRequestBytes) {
-      return createProblemResponse("request-too-large", `The request body is larger than ${passthrough.maxRequestBytes} bytes, the limit for upstream "${upstream.name}".`, {
-        upstream: upstream.name,
-      });
+    const declaredLength = length !== null && decimal.test(length) ? Number(length) : undefined;
+    if (body !== null && declaredLength !== undefined) {
+      if (declaredLength > passthrough.maxRequestBytes) {
+        return createProblemResponse("request-too-large", `The request body is larger than ${passthrough.maxRequestBytes} bytes, the limit for upstream "${upstream.name}".`, {
+          upstream: upstream.name,
+        });
+      }
+      if (declaredLength <= inlineBodyBytes && typeof body !== "string" && !(body instanceof Uint8Array)) body = await readWhole(body, declaredLength);
     }
     const context = contextFor !== undefined && readsContext.has(upstream.name) ? await contextFor(request.toRequest(), request.hostContext) : {};
     const scope = { args: {}, parent: undefined, env, headers: client, context };
@@ -122,11 +136,13 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
 
   return {
     claims: (target, standalone) => {
+      if (!open) return false;
       if (target.startsWith(root)) return true;
       if (plainPath.test(target)) return false;
       return standalone || (authorityForm.exec(target)?.[1]?.startsWith(root) ?? false);
     },
     claimsUrl: (url) => {
+      if (!open) return false;
       const pathAt = url.indexOf("/", url.indexOf("://") + 3);
       return pathAt !== -1 && url.startsWith(root, pathAt);
     },
@@ -153,4 +169,16 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
       }
     },
   };
+}
+
+/** Reads a small body whole; a body longer than its Content-Length is refused. */
+async function readWhole(source: AsyncIterable<Uint8Array>, length: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    size += chunk.byteLength;
+    if (size > length) throw new BadUserInputError("The request body is longer than its Content-Length.");
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Buffer.concat(chunks, size);
 }

@@ -69,8 +69,8 @@ describe("trestle print-schema and print-directives", () => {
   it("prints the directive definitions, which directives.graphql holds for editors", async () => {
     const io = captureIo();
     expect(await main(["print-directives"], io)).toBe(0);
-    expect(io.out.join("")).toBe(directiveDefinitions.trimStart());
-    expect(await readFile("directives.graphql", "utf8")).toBe(directiveDefinitions.trimStart());
+    expect(io.out.join("")).toBe(await readFile("directives.graphql", "utf8"));
+    expect(directiveDefinitions).toContain("directive @rest(");
   });
 
   it("answers help and unknown commands", async () => {

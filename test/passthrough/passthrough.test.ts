@@ -297,11 +297,34 @@ describe("raw requests through trestle.handle", () => {
   });
 });
 
+describe("bodies through trestle.fetch", () => {
+  it("refuses a body longer than its Content-Length with 400, without calling the upstream", async () => {
+    const response = await trestle.fetch(
+      new Request("http://trestle.test/rest/api/models/x", { method: "POST", body: "x".repeat(50), headers: { "content-length": "10" } }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ type: "https://trestle.dev/problems/bad-request", detail: "The request body is longer than its Content-Length." });
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it("sends a body of unknown length chunked", async () => {
+    const response = await trestle.fetch(new Request("http://trestle.test/rest/api/models/x", { method: "PUT", body: "streamed" }));
+    expect(await response.json()).toMatchObject({ method: "PUT", body: "streamed" });
+    expect(upstream.requests[0]?.headers["transfer-encoding"]).toBe("chunked");
+  });
+});
+
 describe("alongside GraphQL", () => {
   it("owns <prefix>/rest/ and still serves GraphQL", async () => {
     expect(trestle.owns("/rest/api/models/x?y=1")).toBe(true);
     expect(trestle.owns("/restless")).toBe(false);
     expect((await query(trestle, "{ model { url } }")).data).toEqual({ model: { url: "/api/models/m" } });
+  });
+
+  it("leaves <prefix>/rest/ to the host app when no upstream declares passthrough", async () => {
+    const own = await createTestTrestle(`extend schema @upstream(name: "api", baseUrl: "${upstream.url}") type Query { a: Int @rest(path: "/a") }`);
+    expect([own.owns("/rest/api/x"), own.owns("/graphql")]).toEqual([false, true]);
+    await own.close();
   });
 
   it("serves passthrough under the prefix, through fetch and handle, and hands unprefixed paths to next()", async () => {
@@ -327,5 +350,19 @@ describe("alongside GraphQL", () => {
     await new Promise((resolve) => app.close(resolve));
     await ownServer.close();
     await own.close();
+  });
+});
+
+describe("configuration", () => {
+  it("refuses a passthrough maxRequestBytes that is not a positive integer", async () => {
+    await expect(
+      createTestTrestle(`extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9", passthrough: { paths: ["/**"], maxRequestBytes: 0 }) type Query { a: Int }`),
+    ).rejects.toThrow("passthrough maxRequestBytes must be a positive integer, received 0");
+  });
+
+  it("refuses a glob with a partial wildcard segment", async () => {
+    await expect(
+      createTestTrestle(`extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9", passthrough: { paths: ["/models*"] }) type Query { a: Int }`),
+    ).rejects.toThrow('passthrough path "/models*" must start with "/" and use * or ** only as whole segments');
   });
 });

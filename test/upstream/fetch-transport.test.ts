@@ -10,7 +10,7 @@ const opened: Trestle[] = [];
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
     if (req.url === "/redirect") return void res.writeHead(302, { location: "/elsewhere" }).end();
-    if (req.url === "/slow") await new Promise((resolve) => setTimeout(resolve, 300));
+    if (req.url === "/slow") await new Promise((resolve) => setTimeout(resolve, 1000));
     if (req.url === "/big") return sendJson(res, 200, { id: "x".repeat(1000) });
     if (req.url === "/gzip") return void res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(gzipSync(JSON.stringify({ id: "unzipped" })));
     sendJson(res, 200, { id: req.url });
@@ -28,9 +28,9 @@ const recordingFetch: UpstreamFetch = (url, init) => {
   return fetch(url, init);
 };
 
-async function build(fetchOption: UpstreamFetch = recordingFetch, extra: Partial<TrestleOptions> = {}): Promise<Trestle> {
+async function build(fetchOption: UpstreamFetch = recordingFetch, extra: Partial<TrestleOptions> = {}, timeoutMs = 5000): Promise<Trestle> {
   const trestle = await createTestTrestle(
-    `extend schema @upstream(name: "api", baseUrl: "${upstream.url}", timeoutMs: 100, maxResponseBytes: 500)
+    `extend schema @upstream(name: "api", baseUrl: "${upstream.url}", timeoutMs: ${timeoutMs}, maxResponseBytes: 500)
      type Query { item(path: String!): Item @rest(path: "/{args.path}") }
      type Item { id: String }`,
     { fetch: fetchOption, cache: { enabled: false }, ...extra },
@@ -55,7 +55,7 @@ describe("createTrestle({ fetch })", () => {
     ["bounds each attempt by timeoutMs", "slow", "UPSTREAM_TIMEOUT"],
     ["caps the body at maxResponseBytes", "big", "UPSTREAM_RESPONSE_TOO_LARGE"],
   ])("%s", async (_what, path, code) => {
-    const trestle = await build();
+    const trestle = await build(recordingFetch, {}, path === "slow" ? 150 : 5000);
     const result = await query(trestle, `{ item(path: "${path}") { id } }`);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code, upstream: "api" });
     expect(upstream.requests.map((r) => r.url)).toEqual([`/${path}`]);
