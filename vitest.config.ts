@@ -9,5 +9,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // Memory checks (test/upstream/resilience.test.ts) collect garbage before they measure.
+    poolOptions: { forks: { execArgv: ["--expose-gc"] } },
   },
 });

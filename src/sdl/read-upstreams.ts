@@ -2,6 +2,7 @@ import { getDirectiveValues, GraphQLError, Kind, type DirectiveNode, type Docume
 import { interpolateEnv, type Env } from "../config/interpolate-env.js";
 import { parseTemplate } from "../connector/parse-template.js";
 import type { DiagnosticList } from "./diagnostics.js";
+import type { ResiliencePlan } from "../upstream/create-resilience.js";
 import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, UpstreamPlan } from "./schema-plan.js";
 
 export const defaultTimeoutMs = 10_000;
@@ -107,20 +108,30 @@ function buildUpstreamPlan(
     node,
     diagnostics,
   );
-  const maxConcurrency = values["maxConcurrency"] === undefined ? undefined : positiveInt(values["maxConcurrency"], 1, "maxConcurrency", node, diagnostics);
+  const retry = (values["retry"] ?? {}) as { attempts?: number | null; backoffMs?: number | null };
+  const breaker = (values["breaker"] ?? {}) as { failures?: number | null; resetMs?: number | null };
+  const maxConcurrency = positiveInt(values["maxConcurrency"], 128, "maxConcurrency", node, diagnostics);
+  const resilience: ResiliencePlan = {
+    retries: count(retry.attempts, 2, "retry.attempts", node, diagnostics),
+    backoffMs: count(retry.backoffMs, 100, "retry.backoffMs", node, diagnostics),
+    maxRetryAfterMs: 5_000,
+    breakerFailures: count(breaker.failures, 5, "breaker.failures", node, diagnostics),
+    breakerResetMs: positiveInt(breaker.resetMs, 10_000, "breaker.resetMs", node, diagnostics),
+    maxConcurrency,
+    maxQueue: maxConcurrency * 4,
+  };
   return {
     name,
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ""),
     naming: (values["naming"] as Naming | undefined) ?? "AS_IS",
     timeoutMs,
+    connectTimeoutMs: positiveInt(values["connectTimeoutMs"], Math.min(timeoutMs, 5_000), "connectTimeoutMs", node, diagnostics),
     maxResponseBytes,
     headers: readHeaderRules(values["headers"], argumentNode(node, "headers") ?? node, `@upstream "${name}"`, diagnostics),
     passthrough: readPassthrough(values["passthrough"], node, diagnostics),
     cache: values["cache"] as CachePlan | undefined,
-    retry: values["retry"] as UpstreamPlan["retry"],
-    breaker: values["breaker"] as UpstreamPlan["breaker"],
-    maxConcurrency,
+    resilience,
   };
 }
 
@@ -141,6 +152,14 @@ function positiveInt(value: unknown, fallback: number, what: string, node: Direc
   if (value === undefined || value === null) return fallback;
   if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
   diagnostics.error(argumentNode(node, what) ?? node, `${what} must be a positive integer, received ${String(value)}`);
+  return fallback;
+}
+
+/** A whole number of zero or more (0 turns a feature off). */
+function count(value: unknown, fallback: number, what: string, node: DirectiveNode, diagnostics: DiagnosticList): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  diagnostics.error(argumentNode(node, what.split(".")[0]!) ?? node, `${what} must be 0 or a positive integer, received ${String(value)}`);
   return fallback;
 }
 

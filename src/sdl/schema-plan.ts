@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from "graphql";
+import type { ResiliencePlan } from "../upstream/create-resilience.js";
 import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../connector/parse-template.js";
 
 /** Derived, validated data: what `buildSchemaPlan` makes of the SDL. Nothing here changes per request. */
@@ -44,9 +45,10 @@ export interface UpstreamPlan {
   headers: HeaderPlan[];
   passthrough: PassthroughPlan | undefined;
   cache: CachePlan | undefined;
-  retry: { attempts?: number; backoffMs?: number } | undefined;
-  breaker: { failures?: number; resetMs?: number } | undefined;
-  maxConcurrency: number | undefined;
+  /** Opening a connection. */
+  connectTimeoutMs: number;
+  /** Retries, breaker and concurrency limit, defaults applied. */
+  resilience: ResiliencePlan;
 }
 
 export interface QueryParamPlan {

@@ -6,6 +6,7 @@ import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import type { UpstreamFetch } from "../config/trestle-options.js";
 import { requestWithFetch } from "./request-with-fetch.js";
+import { Resilience } from "./create-resilience.js";
 import { runRequestHook, type UpstreamRequestHook } from "./run-request-hook.js";
 import { streamUpstream, type StreamBody, type StreamOptions, type UpstreamStream } from "./stream-upstream.js";
 
@@ -42,23 +43,31 @@ export class UpstreamClient {
   /** The pool, or the app's fetch when createTrestle was given one. */
   readonly #transport: Pool | UpstreamFetch;
   readonly #hook: UpstreamRequestHook | undefined;
+  readonly #resilience: Resilience;
 
   constructor(upstream: UpstreamPlan, options: UpstreamClientOptions = {}) {
     this.upstream = upstream;
     this.#hook = options.onUpstreamRequest;
+    this.#resilience = new Resilience(upstream.name, upstream.resilience);
     this.#transport = options.fetch ?? new Pool(upstream.origin, {
-      connections: upstream.maxConcurrency ?? 128,
+      connections: upstream.resilience.maxConcurrency,
       keepAliveTimeout: 4_000,
       headersTimeout: upstream.timeoutMs,
       bodyTimeout: upstream.timeoutMs,
+      connect: { timeout: upstream.connectTimeoutMs },
     });
   }
 
+  /** One call: the app's hook, then attempts under the upstream's retries, breaker and concurrency limit. */
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const { upstream } = this;
     // The app's hook runs outside the attempt's timeout: it may fetch a token, and it signs
-    // exactly the headers and body sent below.
+    // exactly the headers and body sent below (the same for every retry).
     const sentHeaders = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    return this.#resilience.run(request.method, () => this.#attempt(request, sentHeaders));
+  }
+
+  async #attempt(request: UpstreamRequest, sentHeaders: Record<string, string>): Promise<UpstreamResponse> {
+    const { upstream } = this;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -105,7 +114,8 @@ export class UpstreamClient {
    */
   async stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream> {
     const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
-    return streamUpstream(this.#transport, this.upstream, request, headers, body, options);
+    // A streamed body cannot be sent twice: the breaker and the concurrency limit apply, retries do not.
+    return this.#resilience.run(request.method, () => streamUpstream(this.#transport, this.upstream, request, headers, body, options), { retry: false });
   }
 
   close(): Promise<void> {

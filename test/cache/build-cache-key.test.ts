@@ -4,22 +4,10 @@ import { buildCachePolicy } from "../../src/cache/build-cache-policy.js";
 import type { UpstreamRequest } from "../../src/connector/build-request.js";
 import { parseTemplate } from "../../src/connector/parse-template.js";
 import type { HeaderPlan, UpstreamPlan } from "../../src/sdl/schema-plan.js";
+import { testUpstreamPlan } from "../helpers/upstream-plan.js";
 
 function upstream(name: string, headers: HeaderPlan[] = []): UpstreamPlan {
-  return {
-    name,
-    origin: "http://127.0.0.1:1",
-    basePath: "",
-    naming: "AS_IS",
-    timeoutMs: 1000,
-    maxResponseBytes: 1000,
-    headers,
-    passthrough: undefined,
-    cache: undefined,
-    retry: undefined,
-    breaker: undefined,
-    maxConcurrency: undefined,
-  } as UpstreamPlan;
+  return testUpstreamPlan({ name, headers });
 }
 const rule = (name: string, value: string): HeaderPlan => ({ name, value: parseTemplate(value).template });
 const request = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}): UpstreamRequest => ({ upstream: plan, method: "GET", path, headers, body: undefined });

@@ -10,8 +10,9 @@ import { startTestUpstream, type RecordedRequest, type TestUpstream } from "../h
  * and a fresh Trestle (with its own cache and hand-moved clock) per test.
  */
 export const cacheSchema = /* GraphQL */ `
+  # Every call counts in these tests: retries and the breaker have their own, in test/upstream.
   extend schema
-    @upstream(name: "api", baseUrl: "{env.API_URL}/v1", timeoutMs: 1000,
+    @upstream(name: "api", baseUrl: "{env.API_URL}/v1", timeoutMs: 1000, retry: { attempts: 0 }, breaker: { failures: 0 },
               headers: [{ name: "authorization", from: "authorization" }, { name: "x-api-key", value: "{env.API_KEY:-k}" }],
               passthrough: { methods: [GET, HEAD, POST], paths: ["/items/**"] })
 

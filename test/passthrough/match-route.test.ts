@@ -2,22 +2,10 @@ import { describe, expect, it } from "vitest";
 import { createRouteMatcher } from "../../src/passthrough/match-route.js";
 import { normalizePath } from "../../src/passthrough/normalize-path.js";
 import type { HttpMethod, UpstreamPlan } from "../../src/sdl/schema-plan.js";
+import { testUpstreamPlan } from "../helpers/upstream-plan.js";
 
 function upstream(name: string, paths: string[], methods: HttpMethod[] = ["GET", "POST"], basePath = "/api"): UpstreamPlan {
-  return {
-    name,
-    origin: "http://upstream.test",
-    basePath,
-    naming: "AS_IS",
-    timeoutMs: 1000,
-    maxResponseBytes: 1000,
-    headers: [],
-    passthrough: { methods, paths, setCookie: false, maxRequestBytes: 1000 },
-    cache: undefined,
-    retry: undefined,
-    breaker: undefined,
-    maxConcurrency: undefined,
-  };
+  return testUpstreamPlan({ name, origin: "http://upstream.test", basePath, passthrough: { methods, paths, setCookie: false, maxRequestBytes: 1000 } });
 }
 
 const match = createRouteMatcher("", [

@@ -1,0 +1,141 @@
+import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
+import { UpstreamError } from "../errors.js";
+import type { HttpMethod } from "../sdl/schema-plan.js";
+
+/** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */
+export interface ResiliencePlan {
+  /** Retries after the first try, for idempotent methods only. @default 2 */
+  retries: number;
+  /** Base of the exponential backoff (full jitter). @default 100 */
+  backoffMs: number;
+  /** Longest `Retry-After` honoured; a longer one is not retried. @default 5000 */
+  maxRetryAfterMs: number;
+  /** Consecutive failed calls that open the breaker; 0 turns it off. @default 5 */
+  breakerFailures: number;
+  /** How long the breaker stays open before a probe is let through. @default 10000 */
+  breakerResetMs: number;
+  /** Requests in flight to the upstream. @default 128 */
+  maxConcurrency: number;
+  /** Requests waiting for a slot; more are refused with UPSTREAM_OVERLOADED. @default 4 × maxConcurrency */
+  maxQueue: number;
+}
+
+/** What an attempt produced, as far as retries and the breaker care. */
+export interface AttemptOutcome {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** RFC 9110 §9.2.2: methods whose repetition has the effect of one request. */
+const idempotent = new Set<HttpMethod>(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+const retryableStatus = new Set([429, 502, 503, 504]);
+const maxBackoffMs = 2_000;
+/** Retry budget: each call earns 0.2 retries, up to 10 banked; a retry spends 1. */
+const budgetRatio = 0.2;
+const budgetMax = 10;
+
+/**
+ * Retries, a circuit breaker and a concurrency limit around one upstream's attempts.
+ * The breaker (cockatiel) counts calls, not attempts: a call fails when its last attempt was
+ * a connection error, a timeout or a 5xx answer; while it is open, calls fail at once with
+ * UPSTREAM_CIRCUIT_OPEN. Each attempt takes a slot of the bulkhead (cockatiel); when the
+ * queue is full the call fails with UPSTREAM_OVERLOADED. Only idempotent methods are retried,
+ * on connection errors, 502/503/504 and 429, with exponential backoff and full jitter, a
+ * `Retry-After` of at most `maxRetryAfterMs`, and a budget that keeps retries under a fifth
+ * of the calls when an upstream is failing.
+ */
+export class Resilience {
+  readonly #plan: ResiliencePlan;
+  readonly #upstream: string;
+  readonly #breaker: CircuitBreakerPolicy | undefined;
+  readonly #bulkhead: BulkheadPolicy;
+  #budget = budgetMax;
+
+  constructor(upstream: string, plan: ResiliencePlan) {
+    this.#upstream = upstream;
+    this.#plan = plan;
+    this.#bulkhead = bulkhead(plan.maxConcurrency, plan.maxQueue);
+    this.#breaker =
+      plan.breakerFailures > 0
+        ? circuitBreaker(
+            handleWhen(isFailure).orWhenResult((outcome) => (outcome as AttemptOutcome).status >= 500),
+            { halfOpenAfter: plan.breakerResetMs, breaker: new ConsecutiveBreaker(plan.breakerFailures) },
+          )
+        : undefined;
+  }
+
+  /** Runs one call: `attempt` is invoked once, or again for each retry. */
+  async run<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, options: { retry?: boolean } = {}): Promise<T> {
+    this.#budget = Math.min(budgetMax, this.#budget + budgetRatio);
+    const withRetries = () => (options.retry === false ? this.#slot(attempt) : this.#retrying(method, attempt));
+    if (this.#breaker === undefined) return withRetries();
+    try {
+      return await this.#breaker.execute(withRetries);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new UpstreamError("UPSTREAM_CIRCUIT_OPEN", this.#upstream, `Upstream "${this.#upstream}" is failing; calls are paused for up to ${this.#plan.breakerResetMs} ms.`);
+      }
+      throw error;
+    }
+  }
+
+  async #retrying<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      const canRetry = idempotent.has(method) && retry < this.#plan.retries;
+      let outcome: T;
+      try {
+        outcome = await this.#slot(attempt);
+      } catch (error) {
+        if (!canRetry || !isRetryableError(error) || !this.#spend()) throw error;
+        await sleep(this.#backoff(retry, undefined));
+        continue;
+      }
+      if (!canRetry || !retryableStatus.has(outcome.status)) return outcome;
+      const header = outcome.headers["retry-after"];
+      const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+      if ((retryAfter !== undefined && retryAfter > this.#plan.maxRetryAfterMs) || !this.#spend()) return outcome;
+      await sleep(this.#backoff(retry, retryAfter));
+    }
+  }
+
+  async #slot<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#bulkhead.execute(attempt);
+    } catch (error) {
+      if (!(error instanceof BulkheadRejectedError)) throw error;
+      throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" has ${this.#plan.maxConcurrency} requests in flight and ${this.#plan.maxQueue} waiting; try again later.`);
+    }
+  }
+
+  #spend(): boolean {
+    if (this.#budget < 1) return false;
+    this.#budget -= 1;
+    return true;
+  }
+
+  #backoff(retry: number, retryAfterMs: number | undefined): number {
+    const jitter = Math.random() * Math.min(maxBackoffMs, this.#plan.backoffMs * 2 ** retry);
+    return Math.max(jitter, retryAfterMs ?? 0);
+  }
+}
+
+function isFailure(error: Error): boolean {
+  return error instanceof UpstreamError && (error.code === "UPSTREAM_UNAVAILABLE" || error.code === "UPSTREAM_TIMEOUT" || error.code === "UPSTREAM_BAD_RESPONSE");
+}
+
+function isRetryableError(error: unknown): boolean {
+  return error instanceof UpstreamError && error.code === "UPSTREAM_UNAVAILABLE";
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
