@@ -1,12 +1,11 @@
 import type { ServerResponse } from "node:http";
-import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { addResolversToSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { normalizeCacheOptions } from "./cache/cache-options.js";
 import type { TrestleCache } from "./cache/create-cached-send.js";
 import { nativeFetchAPI } from "./adapters/native-fetch-api.js";
-import { getRequestTarget, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
+import { createFetchRequest, getRequestTarget, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
@@ -17,6 +16,9 @@ import { normalizeLimits } from "./config/normalize-limits.js";
 import { createMaskError } from "./plugins/mask-error.js";
 import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
 import { useLimits } from "./plugins/use-limits.js";
+import { createLimitRules } from "./limits/create-limit-rules.js";
+import { createGraphQLLane } from "./execution/create-graphql-lane.js";
+import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useHealthRoutes } from "./plugins/use-health-routes.js";
@@ -73,15 +75,19 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  /** One operation's context, the same in both lanes; `request()` is only called when the app's context function needs it. */
+  const createContext = async (headers: { get(name: string): string | null }, request: () => Request, host: HostContext): Promise<TrestleResolverContext> => ({
+    trestle: createOperationContext({ headers, env, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits.maxUpstreamCalls),
+  });
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
+  const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing),
-    useLimits(limits, plan.restFields, options.introspection ?? !production),
+    useLimits(validationRules, limits.maxTokens, development),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
-  if (!development) plugins.push(blockFieldSuggestionsPlugin() as Plugin);
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
   if (debug) plugins.push(useDebugExtensions());
 
@@ -95,14 +101,18 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     logging: options.logging ?? true,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,
-    context: async ({ request, host }) => ({
-      trestle: createOperationContext(
-        { headers: request.headers, env, values: contextFor ? await contextFor(request, host ?? {}) : {} },
-        pipeline.send,
-        limits.maxUpstreamCalls,
-      ),
-    }),
+    context: ({ request, host }) => createContext(request.headers, () => request, host ?? {}),
   });
+  const lane = createGraphQLLane({
+    schema,
+    rules: validationRules,
+    maxTokens: limits.maxTokens,
+    showSuggestions: development,
+    debug,
+    cacheControl: cacheOptions.enabled,
+    maskError: createMaskError(debug),
+  });
+  const graphqlPath = `${prefix}/graphql`;
 
   const track = async <T>(work: () => Promise<T>): Promise<T> => {
     inFlight++;
@@ -120,13 +130,27 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     schema,
     cache: pipeline.cache,
     prefix,
-    fetch: (request, host = {}) => track(async () => (passthrough.claimsUrl(request.url) ? passthrough.fetch(request, host) : yoga.fetch(request, { host }))),
+    fetch: (request, host = {}) =>
+      track(async () => {
+        if (passthrough.claimsUrl(request.url)) return passthrough.fetch(request, host);
+        if (!isLaneRequest(request.method, pathnameOf(request.url), request.headers.get("content-type"), graphqlPath)) return yoga.fetch(request, { host });
+        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest) => createContext(headers, toRequest, host));
+        return served instanceof Response ? served : yoga.fetch(served, { host });
+      }),
     handle: async (req, res, next) => {
       if (passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined)) return track(() => passthrough.handle(req, res));
       const pathname = getRequestTarget(req).split("?")[0] ?? "/";
       if (!owns(pathname) && next) return next();
-      // GraphQL and health routes: through yoga's fetch, like every host (mount paths and bodies a framework parsed included).
-      await track(() => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, { host: { req, res } }));
+      const host: HostContext = { req, res };
+      const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
+      if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {
+        // GraphQL over GET, GraphiQL, health routes: through yoga's fetch, like every host (mount paths and parsed bodies included).
+        return track(() => toYoga());
+      }
+      await track(async () => {
+        const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest) => createContext(headers, toRequest, host), () => createFetchRequest(req, undefined));
+        if (pass !== undefined) await toYoga(pass.body);
+      });
     },
     owns: (target) => owns(target.split("?")[0] ?? "/"),
     close: async () => {
@@ -137,6 +161,14 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       await yoga.dispose();
     },
   };
+}
+
+/** The path of an absolute URL, without building a URL object. */
+function pathnameOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 function normalizePrefix(prefix: string | undefined): string {

@@ -48,7 +48,8 @@ export function getRequestTarget(req: NodeRequest): string {
 
 const hostPattern = /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/;
 
-function createFetchRequest(req: NodeRequest, parsedBody: unknown, signal: AbortSignal): Request {
+/** The WHATWG Request for a Node request: its stream as the body, or the body a framework parsed. */
+export function createFetchRequest(req: NodeRequest, parsedBody: unknown, signal?: AbortSignal): Request {
   const host = req.headers.host ?? "";
   const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   const url = `${secure ? "https" : "http"}://${hostPattern.test(host) ? host : "localhost"}${getRequestTarget(req)}`;
@@ -59,8 +60,8 @@ function createFetchRequest(req: NodeRequest, parsedBody: unknown, signal: Abort
     else headers.set(name, value);
   }
   const method = req.method ?? "GET";
-  if (method === "GET" || method === "HEAD") return new Request(url, { method, headers, signal });
-  const init: RequestInit & { duplex: "half" } = { method, headers, signal, duplex: "half" };
+  if (method === "GET" || method === "HEAD") return new Request(url, signal ? { method, headers, signal } : { method, headers });
+  const init: RequestInit & { duplex: "half" } = signal ? { method, headers, signal, duplex: "half" } : { method, headers, duplex: "half" };
   if (!req.readableEnded) init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
   else if (parsedBody !== undefined) init.body = serializeBody(parsedBody, headers);
   return new Request(url, init);

@@ -44,6 +44,9 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug });
   closers.unshift(() => trestle.close());
   const server = createServer((req, res) => void trestle.handle(req, res));
+  // Slowloris and slow bodies (A21, A22): a client gets 10 s for its headers, 30 s in all.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, values.host, resolve);

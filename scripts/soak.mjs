@@ -1,0 +1,447 @@
+#!/usr/bin/env node
+// Soak test (L05 and F19 of ../shared/research/reliability-and-security.md, section B6/B5).
+//
+//   npm run build && npm run soak                       # 5 minutes (300 s)
+//   npm run soak -- --seconds 60 --concurrency 16       # shorter, lighter
+//   node scripts/soak.mjs --seconds 60 --json           # also print the results as JSON
+//
+// Not part of `npm test`. It needs the built package (dist/index.js: `npm ci` or `npm run
+// build` makes it) and nothing else: no network, no new dependency. Three pieces:
+//
+// - a flapping upstream (node:http, in this process): 30 s healthy (1-4 ms answers), then
+//   10 s in which half the requests get a 503 and the other half answer slowly (100-500 ms,
+//   one in five after 1.2 s, past the upstream's 1 s timeout), and so on;
+// - Trestle, built from dist/, in a child process of its own (started with --expose-gc, so
+//   its memory is measured alone and after garbage collection), serving a schema with a
+//   cached read, a batched N+1 list, a mutation and a passthrough GET, with a 4 MiB cache
+//   over about 18 MB of distinct answers (so the cache's bound is reached and must hold);
+// - a load loop: `--concurrency` workers (default 32) sending a fixed mix for `--seconds`
+//   (default 300): 40 % cached reads, 25 % N+1 lists, 10 % mutations, 20 % passthrough GETs
+//   and 5 % refused-by-design requests (16 aliases: 400 MAX_ALIASES_LIMIT).
+//
+// It prints requests, outcomes by code, p50/p99 latency (overall, healthy and flapping
+// phases), Trestle's RSS and heapUsed (after gc) at start and end plus their peak, the cache's
+// calculatedSize against maxSize, event-loop delay, active handles, and upstream attempts
+// against Trestle's upstream calls (onUpstreamRequest runs once per call, before retries), so
+// the retry budget (a fifth of the calls, 10 banked) can be checked while the upstream flaps.
+import { fork } from "node:child_process";
+import { createServer } from "node:http";
+import { resolve as resolvePath } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+
+const HEALTHY_S = 30;
+const FLAPPING_S = 10;
+const CACHE_MAX_SIZE = 4 * 1024 * 1024;
+const MODELS = 4000;
+const USERS = 400;
+const PAGES = 1000;
+const DESCRIPTION = "x".repeat(2000);
+
+if (process.argv.includes("--child")) await runTrestle();
+else await runSoak();
+
+// ---------------------------------------------------------------------------------------------
+// The orchestrator: upstream, load loop, report.
+
+async function runSoak() {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: "string", default: "300" },
+      concurrency: { type: "string", default: "32" },
+      json: { type: "boolean", default: false },
+      dist: { type: "string", default: "" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 32] [--json] [--dist DIR]");
+    return;
+  }
+  const seconds = Number(values.seconds);
+  const concurrency = Number(values.concurrency);
+  if (!(seconds > 0) || !Number.isInteger(concurrency) || concurrency < 1) {
+    console.error(`soak: --seconds must be > 0 and --concurrency a positive integer, received ${values.seconds} and ${values.concurrency}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  const upstream = await startFlappingUpstream();
+  const trestle = await startTrestleChild(upstream.url, values.dist);
+  const base = `http://127.0.0.1:${trestle.port}`;
+
+  // Warm the connection pools, then take the baseline.
+  for (let i = 0; i < 20; i++) await send(base, "cached-read");
+  const start = await trestle.stats({ gc: true });
+  const startedAt = Date.now();
+  upstream.startClock(startedAt);
+  const samples = [];
+  const sampler = setInterval(async () => samples.push({ t: Math.round((Date.now() - startedAt) / 1000), ...(await trestle.stats({ gc: false })) }), 5_000);
+
+  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers); Trestle pid ${trestle.pid}`);
+  const results = { total: 0, byKind: {}, byCode: {}, latency: [], latencyByPhase: { healthy: [], flapping: [] } };
+  const deadline = startedAt + seconds * 1000;
+  let lastReport = startedAt;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const kind = pickKind();
+        const phase = phaseAt(Date.now() - startedAt);
+        const began = performance.now();
+        const code = await send(base, kind);
+        const ms = performance.now() - began;
+        results.total++;
+        results.byKind[kind] = (results.byKind[kind] ?? 0) + 1;
+        const key = kind === "refused" ? `refused: ${code}` : code;
+        results.byCode[key] = (results.byCode[key] ?? 0) + 1;
+        if (kind !== "refused") {
+          results.latency.push(ms);
+          results.latencyByPhase[phase].push(ms);
+        }
+        if (Date.now() - lastReport >= 30_000) {
+          lastReport = Date.now();
+          console.log(`  ${Math.round((lastReport - startedAt) / 1000)} s: ${results.total} requests`);
+        }
+      }
+    }),
+  );
+  const elapsed = (Date.now() - startedAt) / 1000;
+  clearInterval(sampler);
+  const atStop = await trestle.stats({ gc: true });
+  // Idle keep-alive sockets (Trestle's 5 s, undici's 4 s) close on their own; then measure again.
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  const end = await trestle.stats({ gc: true });
+  await trestle.stop();
+  await upstream.close();
+
+  const report = buildReport({ seconds: elapsed, concurrency, results, start, atStop, end, samples, upstream: upstream.counts() });
+  printReport(report);
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+}
+
+/** The request mix: weights of each kind, out of 100. */
+const mix = [
+  ["cached-read", 40],
+  ["n+1", 25],
+  ["mutation", 10],
+  ["passthrough", 20],
+  ["refused", 5],
+];
+
+function pickKind() {
+  let roll = Math.random() * 100;
+  for (const [kind, weight] of mix) {
+    if ((roll -= weight) < 0) return kind;
+  }
+  return "cached-read";
+}
+
+const randomInt = (n) => Math.floor(Math.random() * n);
+const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: model(name: "m-${i}") { name }`).join(" ");
+
+/** Sends one request of a kind; answers "ok" or the error code (the first one, for GraphQL). */
+async function send(base, kind) {
+  try {
+    if (kind === "passthrough") {
+      const response = await fetch(`${base}/rest/api/models/m-${randomInt(MODELS)}`);
+      const text = await response.text();
+      if (response.ok) return "ok";
+      return safeCode(text) ?? `HTTP_${response.status}`;
+    }
+    const body =
+      kind === "cached-read"
+        ? { query: "query($n: String!) { model(name: $n) { name latestVersion description owner { name } } }", variables: { n: `m-${randomInt(MODELS)}` } }
+        : kind === "n+1"
+          ? { query: "query($p: Int!) { runs(page: $p) { id user { id name } } }", variables: { p: randomInt(PAGES) } }
+          : kind === "mutation"
+            ? { query: "mutation($n: String!) { predict(model: $n, input: { inputs: [0.1, 0.2, 0.3] }) { model scores } }", variables: { n: `m-${randomInt(MODELS)}` } }
+            : { query: `{ ${aliases} }` };
+    const response = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    const code = json.errors?.[0]?.extensions?.code;
+    if (code !== undefined) return code;
+    return response.ok ? "ok" : `HTTP_${response.status}`;
+  } catch (error) {
+    return `CLIENT_${error?.cause?.code ?? error?.name ?? "ERROR"}`;
+  }
+}
+
+function safeCode(text) {
+  try {
+    return JSON.parse(text).code;
+  } catch {
+    return undefined;
+  }
+}
+
+function phaseAt(ms) {
+  return (ms / 1000) % (HEALTHY_S + FLAPPING_S) < HEALTHY_S ? "healthy" : "flapping";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The flapping upstream: a small model registry.
+
+async function startFlappingUpstream() {
+  let clock = Date.now();
+  const attempts = { healthy: 0, flapping: 0 };
+  const answered = {};
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const phase = phaseAt(Date.now() - clock);
+      attempts[phase]++;
+      let wait = 1 + Math.random() * 3;
+      let fail = false;
+      if (phase === "flapping") {
+        fail = Math.random() < 0.5;
+        wait = fail ? 5 + Math.random() * 20 : Math.random() < 0.2 ? 1_200 : 100 + Math.random() * 400;
+      }
+      setTimeout(() => {
+        if (res.destroyed) return;
+        const status = fail ? 503 : route(req, Buffer.concat(chunks).toString("utf8"), res);
+        if (fail) json(res, 503, { detail: "flapping" });
+        answered[status] = (answered[status] ?? 0) + 1;
+      }, wait);
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    startClock: (at) => {
+      clock = at;
+      attempts.healthy = 0;
+      attempts.flapping = 0;
+    },
+    counts: () => ({ attempts: { ...attempts }, answered: { ...answered } }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function route(req, body, res) {
+  const url = new URL(req.url, "http://upstream");
+  let match;
+  if (req.method === "GET" && (match = /^\/models\/(m-\d+)$/.exec(url.pathname))) {
+    const n = Number(match[1].slice(2));
+    return json(res, 200, { name: match[1], latest_version: n % 7, owner_id: String(n % USERS), description: DESCRIPTION }, { "cache-control": "max-age=10" });
+  }
+  if (req.method === "POST" && (match = /^\/models\/(m-\d+)\/predict$/.exec(url.pathname))) {
+    const inputs = JSON.parse(body).inputs ?? [];
+    return json(res, 200, { model: match[1], scores: inputs.map((x) => x / 2) });
+  }
+  if (req.method === "GET" && url.pathname === "/runs") {
+    const page = Number(url.searchParams.get("page"));
+    return json(res, 200, Array.from({ length: 20 }, (_, i) => ({ id: `${page}-${i}`, user_id: String((page * 7 + i * 13) % USERS) })));
+  }
+  if (req.method === "GET" && url.pathname === "/users") {
+    const ids = (url.searchParams.get("ids") ?? "").split(",");
+    return json(res, 200, ids.map((id) => ({ id, name: `user ${id}` })));
+  }
+  return json(res, 404, { detail: "not found" });
+}
+
+function json(res, status, body, headers = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+  return status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trestle in a child process, talked to over IPC.
+
+function startTrestleChild(upstreamUrl, dist) {
+  const child = fork(new URL(import.meta.url), ["--child"], {
+    execArgv: ["--expose-gc"],
+    env: { ...process.env, SOAK_UPSTREAM_URL: upstreamUrl, SOAK_DIST: dist, NODE_ENV: "production" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let next = 0;
+  const waiting = new Map();
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`soak: Trestle exited early (${code}); is dist/ built? run npm run build`)));
+    child.on("message", (message) => {
+      if (message.type === "listening") {
+        resolve({
+          pid: child.pid,
+          port: message.port,
+          stats: (options) =>
+            new Promise((done) => {
+              const id = next++;
+              waiting.set(id, done);
+              child.send({ type: "stats", id, gc: options.gc });
+            }),
+          stop: () =>
+            new Promise((done) => {
+              child.removeAllListeners("exit");
+              child.once("exit", done);
+              child.send({ type: "stop" });
+            }),
+        });
+      } else if (message.type === "stats") {
+        waiting.get(message.id)?.(message.stats);
+        waiting.delete(message.id);
+      }
+    });
+  });
+}
+
+async function runTrestle() {
+  const dist = process.env.SOAK_DIST ? new URL(`file://${resolvePath(process.env.SOAK_DIST)}/`) : new URL("../dist/", import.meta.url);
+  const { createTrestle } = await import(new URL("index.js", dist).href);
+  const url = process.env.SOAK_UPSTREAM_URL;
+  let calls = 0;
+  const trestle = await createTrestle({
+    schema: /* GraphQL */ `
+      extend schema @upstream(name: "api", baseUrl: "${url}", naming: SNAKE_CASE, timeoutMs: 1000,
+                              passthrough: { methods: [GET], paths: ["/models/*"] })
+      type Query {
+        model(name: String!): Model @rest(path: "/models/{args.name}")
+        runs(page: Int!): [Run!]! @rest(path: "/runs?page={args.page}")
+      }
+      type Mutation {
+        predict(model: String!, input: PredictInput!): Prediction @rest(method: POST, path: "/models/{args.model}/predict", body: "{args.input}")
+      }
+      input PredictInput { inputs: [Float!]! }
+      type Model {
+        name: String!
+        latestVersion: Int
+        description: String
+        owner: User @rest(path: "/users/{parent.owner_id}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 50 })
+      }
+      type Run { id: ID!, user: User @rest(path: "/users/{parent.user_id}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 50 }) }
+      type User { id: ID!, name: String }
+      type Prediction { model: String, scores: [Float!] }
+    `,
+    env: {},
+    logging: false,
+    cache: { maxSize: CACHE_MAX_SIZE },
+    // Runs once per upstream call (after the cache, before retries): calls vs attempts.
+    onUpstreamRequest: () => {
+      calls++;
+    },
+  });
+  const server = createServer((req, res) => void trestle.handle(req, res));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  process.on("message", async (message) => {
+    if (message.type === "stop") {
+      server.closeAllConnections();
+      server.close();
+      await trestle.close();
+      process.exit(0);
+    }
+    if (message.type !== "stats") return;
+    if (message.gc) {
+      globalThis.gc?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      globalThis.gc?.();
+    }
+    const memory = process.memoryUsage();
+    const handles = {};
+    for (const name of process.getActiveResourcesInfo()) handles[name] = (handles[name] ?? 0) + 1;
+    const stats = {
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      external: memory.external,
+      calls,
+      cache: { size: trestle.cache.size, calculatedSize: trestle.cache.calculatedSize, maxSize: trestle.cache.maxSize },
+      loopDelayP99Ms: loop.percentile(99) / 1e6,
+      loopDelayMaxMs: loop.max / 1e6,
+      handles,
+    };
+    loop.reset();
+    process.send({ type: "stats", id: message.id, stats });
+  });
+  process.send({ type: "listening", port: server.address().port });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summarize(values) {
+  const sorted = Float64Array.from(values).sort();
+  return { count: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? 0) };
+}
+
+const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const mib = (bytes) => round(bytes / 1024 / 1024, 1);
+
+function buildReport({ seconds, concurrency, results, start, atStop, end, samples, upstream }) {
+  const measured = results.total - (results.byKind["refused"] ?? 0);
+  const errors = Object.entries(results.byCode).filter(([code]) => code !== "ok" && !code.startsWith("refused: "));
+  const errorCount = errors.reduce((sum, [, n]) => sum + n, 0);
+  // Calls (Trestle's, one per cache miss or write) against the attempts the upstream saw, by phase.
+  const callsByPhase = { healthy: 0, flapping: 0 };
+  let previous = { t: 0, calls: start.calls };
+  for (const sample of [...samples, { t: Math.round(seconds), calls: atStop.calls }]) {
+    callsByPhase[phaseAt(previous.t * 1000 + 1)] += sample.calls - previous.calls;
+    previous = sample;
+  }
+  const calls = atStop.calls - start.calls;
+  const attempts = upstream.attempts.healthy + upstream.attempts.flapping;
+  return {
+    seconds: round(seconds),
+    concurrency,
+    requests: results.total,
+    perSecond: round(results.total / seconds),
+    byKind: results.byKind,
+    outcomes: Object.fromEntries(Object.entries(results.byCode).sort((a, b) => b[1] - a[1])),
+    errorRate: round((errorCount / Math.max(1, measured)) * 100, 2),
+    errorRateByCode: Object.fromEntries(errors.sort((a, b) => b[1] - a[1]).map(([code, n]) => [code, round((n / Math.max(1, measured)) * 100, 2)])),
+    latencyMs: { all: summarize(results.latency), healthy: summarize(results.latencyByPhase.healthy), flapping: summarize(results.latencyByPhase.flapping) },
+    trestle: {
+      rssMiB: { start: mib(start.rss), atStop: mib(atStop.rss), end: mib(end.rss), peak: mib(Math.max(start.rss, end.rss, ...samples.map((s) => s.rss))) },
+      heapUsedMiB: { start: mib(start.heapUsed), atStop: mib(atStop.heapUsed), end: mib(end.heapUsed) },
+      rssTimelineMiB: samples.filter((s) => s.t % 30 === 0).map((s) => [s.t, mib(s.rss)]),
+      cache: end.cache,
+      loopDelayP99Ms: round(Math.max(...samples.map((s) => s.loopDelayP99Ms), 0)),
+      handles: { start: start.handles, end: end.handles },
+    },
+    upstream: {
+      calls,
+      attempts,
+      ratio: round(attempts / Math.max(1, calls), 3),
+      healthy: { calls: callsByPhase.healthy, attempts: upstream.attempts.healthy, ratio: round(upstream.attempts.healthy / Math.max(1, callsByPhase.healthy), 3) },
+      flapping: { calls: callsByPhase.flapping, attempts: upstream.attempts.flapping, ratio: round(upstream.attempts.flapping / Math.max(1, callsByPhase.flapping), 3) },
+      answered: upstream.answered,
+    },
+  };
+}
+
+function printReport(r) {
+  const pct = (n) => `${round((n / r.requests) * 100, 1)} %`;
+  const lines = [
+    "",
+    `requests        ${r.requests} in ${r.seconds} s (${r.perSecond}/s), ${r.concurrency} workers`,
+    `by kind         ${Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}`,
+    `outcomes        ${Object.entries(r.outcomes).map(([code, n]) => `${code} ${n} (${pct(n)})`).join(", ")}`,
+    `error rate      ${r.errorRate} % of non-refused requests: ${Object.entries(r.errorRateByCode).map(([c, p]) => `${c} ${p} %`).join(", ") || "none"}`,
+    `latency (ms)    all p50 ${r.latencyMs.all.p50} p99 ${r.latencyMs.all.p99} max ${r.latencyMs.all.max}; healthy p50 ${r.latencyMs.healthy.p50} p99 ${r.latencyMs.healthy.p99}; flapping p50 ${r.latencyMs.flapping.p50} p99 ${r.latencyMs.flapping.p99}`,
+    `Trestle RSS     start ${r.trestle.rssMiB.start} MiB, at stop ${r.trestle.rssMiB.atStop} MiB, end ${r.trestle.rssMiB.end} MiB (peak sampled ${r.trestle.rssMiB.peak} MiB)`,
+    `RSS timeline    ${r.trestle.rssTimelineMiB.map(([t, m]) => `${t}s:${m}`).join(" ")}`,
+    `heapUsed (gc)   start ${r.trestle.heapUsedMiB.start} MiB, at stop ${r.trestle.heapUsedMiB.atStop} MiB, end ${r.trestle.heapUsedMiB.end} MiB`,
+    `cache           calculatedSize ${r.trestle.cache.calculatedSize} of maxSize ${r.trestle.cache.maxSize} bytes (${r.trestle.cache.size} entries)`,
+    `event loop      worst 5 s p99 delay ${r.trestle.loopDelayP99Ms} ms`,
+    `handles         start ${JSON.stringify(r.trestle.handles.start)}, end ${JSON.stringify(r.trestle.handles.end)}`,
+    `upstream        ${r.upstream.attempts} attempts for ${r.upstream.calls} calls (${r.upstream.ratio}x); healthy ${r.upstream.healthy.attempts}/${r.upstream.healthy.calls} (${r.upstream.healthy.ratio}x), flapping ${r.upstream.flapping.attempts}/${r.upstream.flapping.calls} (${r.upstream.flapping.ratio}x)`,
+    `upstream status ${JSON.stringify(r.upstream.answered)}`,
+  ];
+  console.log(lines.join("\n"));
+}

@@ -1,0 +1,197 @@
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  validate,
+  specifiedRules,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
+import { LRUCache } from "lru-cache";
+import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+import { buildCacheControl } from "../plugins/use-cache-control-header.js";
+import { hideSuggestions } from "./hide-suggestions.js";
+import { parseDocument } from "./parse-document.js";
+
+export interface GraphQLLaneOptions {
+  schema: GraphQLSchema;
+  /** Added to graphql-js's specified rules: the same list yoga's lane validates with. */
+  rules: readonly ValidationRule[];
+  maxTokens: number;
+  showSuggestions: boolean;
+  debug: boolean;
+  /** Set the response's Cache-Control from the operation's upstream reads. */
+  cacheControl: boolean;
+  maskError: (error: unknown, message: string) => Error;
+}
+
+/** A GraphQL POST whose JSON body has been read and parsed. */
+export interface LaneRequest {
+  body: unknown;
+  accept: string | null | undefined;
+  createContext(): Promise<TrestleResolverContext>;
+}
+
+export interface LaneAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface PreparedDocument {
+  document?: DocumentNode;
+  errors?: readonly GraphQLError[];
+}
+
+/** Distinct documents kept parsed and validated; a client sending endless new ones only churns this. */
+const preparedDocuments = 1000;
+
+/**
+ * The fast lane: a GraphQL POST with a JSON body, for a JSON answer, runs here without the
+ * WHATWG Request/Response round trip and plugin chain of the general server. Each distinct
+ * document is parsed (token limit) and validated (graphql-js's rules and Trestle's limits,
+ * the same list as yoga's lane) once; after that a request costs the execution itself.
+ * Anything else — GET, other media types, subscriptions, documents whose operation cannot be
+ * picked, malformed bodies — returns undefined and goes to yoga, which answers it per the
+ * GraphQL-over-HTTP spec. Both lanes mask errors, set Cache-Control and add debug extensions
+ * with the same functions.
+ */
+export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<LaneAnswer | undefined> {
+  const rules = [...specifiedRules, ...options.rules];
+  const documents = new LRUCache<string, PreparedDocument>({ max: preparedDocuments });
+
+  const prepare = (query: string): PreparedDocument => {
+    let prepared = documents.get(query);
+    if (prepared !== undefined) return prepared;
+    try {
+      const document = parseDocument(query, options.maxTokens);
+      const errors = validate(options.schema, document, rules).map(asValidationError);
+      prepared = errors.length === 0 ? { document } : { errors: options.showSuggestions ? errors : errors.map(hideSuggestions) };
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      prepared = { errors: [error] };
+    }
+    documents.set(query, prepared);
+    return prepared;
+  };
+
+  return async (request) => {
+    const mediaType = pickMediaType(request.accept);
+    const params = readParams(request.body);
+    if (mediaType === undefined || params === undefined) return undefined;
+    const prepared = prepare(params.query);
+    if (prepared.errors !== undefined) return answer(mediaType, { errors: prepared.errors }, undefined);
+    const document = prepared.document!;
+    const operation = getOperationAST(document, params.operationName);
+    if (!operation || operation.operation === "subscription") return undefined;
+
+    let context: TrestleResolverContext;
+    try {
+      context = await request.createContext();
+    } catch (error) {
+      const masked = options.maskError(error, "Unexpected error.");
+      return answer(mediaType, { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message)] }, 500);
+    }
+    const result = await execute({
+      schema: options.schema,
+      document,
+      contextValue: context,
+      variableValues: params.variables,
+      operationName: params.operationName,
+    });
+    const errors = result.errors?.map((error) => {
+      const masked = options.maskError(error, "Unexpected error.");
+      return masked instanceof GraphQLError ? masked : new GraphQLError(masked.message);
+    });
+    const output: ExecutionResult = {};
+    if (errors !== undefined) output.errors = errors;
+    // No `data` at all when variables could not be coerced: a request error, like a validation error.
+    if (result.data !== undefined) output.data = result.data;
+    const calls = context.trestle.calls;
+    if (options.debug) output.extensions = { trestle: { upstreamCallCount: calls.length, upstreamCalls: calls } };
+    // Variables that cannot be coerced leave no `data`: a request error, 400 as yoga answers it.
+    const response = answer(mediaType, output, output.data === undefined ? 400 : undefined);
+    if (options.cacheControl && operation.operation === "query" && errors === undefined) {
+      const cacheControl = buildCacheControl(calls);
+      if (cacheControl !== null) response.headers["cache-control"] = cacheControl;
+    }
+    return response;
+  };
+}
+
+interface Params {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+/** The GraphQL-over-HTTP request parameters, when they are well formed; else yoga answers. */
+function readParams(body: unknown): Params | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const { query, variables, operationName, extensions } = body as Record<string, unknown>;
+  if (typeof query !== "string") return undefined;
+  if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) return undefined;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return undefined;
+  if (extensions !== undefined && extensions !== null && (typeof extensions !== "object" || Array.isArray(extensions))) return undefined;
+  return {
+    query,
+    variables: (variables as Record<string, unknown> | null) ?? undefined,
+    operationName: (operationName as string | null) ?? undefined,
+  };
+}
+
+/** GraphQL over HTTP §6.4.1: the first JSON type the client accepts; none listed means JSON. */
+function pickMediaType(accept: string | null | undefined): string | undefined {
+  if (!accept) return "application/json";
+  for (const part of accept.split(",")) {
+    const type = (part.split(";")[0] ?? "").trim().toLowerCase();
+    if (type === "application/graphql-response+json" || type === "application/json") return type;
+    if (type === "*/*" || type === "application/*") return "application/json";
+  }
+  return undefined;
+}
+
+/**
+ * A request error (no `data`) is 400 for `application/graphql-response+json` and 200 for
+ * `application/json`, as the spec asks, unless an error names its own status (the limits' 400).
+ */
+function answer(mediaType: string, result: ExecutionResult, forcedStatus: number | undefined): LaneAnswer {
+  let status = forcedStatus ?? 200;
+  if (forcedStatus === undefined && !("data" in result)) {
+    status = mediaType === "application/graphql-response+json" ? 400 : 200;
+    for (const error of result.errors ?? []) {
+      const http = error.extensions["http"] as { status?: number; spec?: boolean } | undefined;
+      if (http?.status !== undefined && http.spec === false) status = Math.max(status === 200 ? 0 : status, http.status);
+    }
+  }
+  const body: Record<string, unknown> = {};
+  if (result.errors !== undefined) body["errors"] = result.errors.map(toClientError);
+  if ("data" in result) body["data"] = result.data;
+  if (result.extensions !== undefined) body["extensions"] = result.extensions;
+  return { status, headers: { "content-type": `${mediaType}; charset=utf-8` }, body: JSON.stringify(body) };
+}
+
+/** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code (the limits do). */
+function asValidationError(error: GraphQLError): GraphQLError {
+  if (error.extensions["code"] !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400, spec: true } },
+  });
+}
+
+/** The error as clients see it: no transport hints (`http`) or internal markers. */
+function toClientError(error: GraphQLError): unknown {
+  const json = error.toJSON();
+  if (json.extensions === undefined) return json;
+  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions;
+  if (Object.keys(extensions).length === 0) {
+    const { extensions: _all, ...rest } = json;
+    return rest;
+  }
+  return { ...json, extensions };
+}

@@ -1,0 +1,99 @@
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { NodeRequest } from "../adapters/serve-node-request.js";
+import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
+
+export type Lane = (request: LaneRequest) => Promise<LaneAnswer | undefined>;
+
+/** Builds an operation's context from the request's headers; `request()` makes a WHATWG Request only if asked. */
+export type LaneContextFactory = (headers: { get(name: string): string | null }, request: () => Request) => Promise<TrestleResolverContext>;
+
+/** What yoga gets when the fast lane passes: the body it already read (the stream is spent), if any. */
+export type LanePass = { body: string | unknown } | { body?: undefined };
+
+const jsonType = /^application\/(?:graphql\+)?json\s*(?:;\s*charset=utf-8\s*)?$/i;
+const tooLarge = JSON.stringify({ errors: [{ message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }] });
+
+/** Only JSON POSTs to the GraphQL path are the fast lane's; everything else is yoga's. */
+export function isLaneRequest(method: string | undefined, pathname: string, contentType: string | null | undefined, graphqlPath: string): boolean {
+  return method === "POST" && pathname === graphqlPath && contentType !== undefined && contentType !== null && jsonType.test(contentType);
+}
+
+/**
+ * node:http side: reads the body (or takes the one a framework parsed), runs the lane and
+ * writes its answer. Returns the pass to hand to yoga when the lane declines.
+ */
+export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerResponse, maxBytes: number, createContext: LaneContextFactory, toRequest: () => Request): Promise<LanePass | undefined> {
+  let body: unknown;
+  let text: string | undefined;
+  if (req.readableEnded) {
+    if (req.body === undefined) return {};
+    body = typeof req.body === "string" || Buffer.isBuffer(req.body) ? parseJson((text = req.body.toString())) : req.body;
+  } else {
+    const length = req.headers["content-length"];
+    if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > maxBytes)) return {};
+    const read = await readNodeText(req, maxBytes);
+    if (read === undefined) {
+      res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" }).end(tooLarge);
+      return undefined;
+    }
+    text = read;
+    body = parseJson(text);
+  }
+  if (body === undefined) return { body: text };
+  const headers = nodeHeaders(req.headers);
+  const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest) });
+  if (answer === undefined) return { body: text ?? body };
+  res.writeHead(answer.status, answer.headers).end(answer.body);
+  return undefined;
+}
+
+/** WHATWG side: the same, over `request.text()`. Returns a Response, or the Request yoga should get. */
+export async function serveFetchLane(lane: Lane, request: Request, maxBytes: number, createContext: LaneContextFactory): Promise<Response | Request> {
+  const length = request.headers.get("content-length");
+  if (length !== null && (!/^\d+$/.test(length) || Number(length) > maxBytes)) return request;
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) return new Response(tooLarge, { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
+  const body = parseJson(text);
+  const answer = body === undefined ? undefined : await lane({ body, accept: request.headers.get("accept"), createContext: () => createContext(request.headers, () => request) });
+  if (answer === undefined) return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as text, or undefined once it passes `max` bytes (the rest is drained, not kept). */
+function readNodeText(req: NodeRequest, max: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      // Past the limit nothing more is kept or waited for: the 413 goes out now.
+      req.off("data", onData);
+      req.resume();
+      resolve(undefined);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
+    req.once("error", reject);
+  });
+}
+
+/** Lower-case Node headers behind the `get` that templates and contexts use. */
+function nodeHeaders(raw: IncomingHttpHeaders): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const value = raw[name];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
