@@ -1,6 +1,6 @@
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
-import { createTrestle } from "../trestle.js";
+import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./main.js";
 
 /**
@@ -43,10 +43,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   }
   const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug });
   closers.unshift(() => trestle.close());
-  const server = createServer((req, res) => void trestle.handle(req, res));
-  // Slowloris and slow bodies (A21, A22): a client gets 10 s for its headers, 30 s in all.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const server = createServeServer(trestle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, values.host, resolve);
@@ -77,5 +74,37 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+/** How long `trestle serve` waits for a client's request (see "Security and limits" in the README). */
+export interface ServeTimeouts {
+  /** A client's time to send its request line and headers (slowloris, A21). @default 10000 */
+  headersTimeoutMs: number;
+  /** A client's time to send its whole request, body included (slow bodies, A22). @default 30000 */
+  requestTimeoutMs: number;
+  /** How often Node checks both timeouts; a late client is cut off within this much more. @default 1000 */
+  checkIntervalMs: number;
+}
+
+export const defaultServeTimeouts: Readonly<ServeTimeouts> = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, checkIntervalMs: 1_000 };
+
+/**
+ * The node:http server of `trestle serve`, every request to `trestle.handle`. Node's own
+ * defaults (60 s for headers, 300 s for a request, checked every 30 s) let a slowloris client
+ * hold a socket for up to 90 s; here a late client gets 408 and its connection closed. Headers
+ * over 16 KiB are 431 (Node's `maxHeaderSize`), and Node's parser refuses smuggling shapes
+ * (CL+TE, duplicate Content-Length, obfuscated Transfer-Encoding, bare LF) with 400 before
+ * any handler runs.
+ */
+export function createServeServer(trestle: Pick<Trestle, "handle">, timeouts: Readonly<ServeTimeouts> = defaultServeTimeouts): Server {
+  const options = { headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, connectionsCheckingInterval: timeouts.checkIntervalMs };
+  return createServer(options, (req, res) => {
+    // trestle.handle answers its own errors. Should it still reject (a bug, or a client gone
+    // mid-body), answer 500 or cut the connection: an unhandled rejection would end the process.
+    trestle.handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+      else res.destroy();
+    });
   });
 }

@@ -13,13 +13,13 @@ export function createMaskError(debug: boolean): (error: unknown, message: strin
     if (original instanceof TrestleError) {
       const extensions: Record<string, unknown> = { ...error.extensions, code: original.code, ...original.extensions };
       if (debug && Object.keys(original.debug).length > 0) extensions["debug"] = original.debug;
-      return new GraphQLError(original.message, { ...placeOf(error), extensions });
+      return atPlaceOf(new GraphQLError(original.message, { ...placeOf(error), extensions }), error);
     }
     if (original === undefined || original === null || original instanceof GraphQLError) return error;
-    return new GraphQLError(debug ? original.message : message, {
+    return atPlaceOf(new GraphQLError(debug ? original.message : message, {
       ...placeOf(error),
       extensions: debug ? { code: "INTERNAL_SERVER_ERROR", stack: original.stack } : { code: "INTERNAL_SERVER_ERROR" },
-    });
+    }), error);
   };
 }
 
@@ -36,4 +36,12 @@ function placeOf(error: GraphQLError) {
     positions: error.positions ?? null,
     path: error.path ?? null,
   };
+}
+
+/** graphql-jit's errors carry `locations` without the AST nodes they came from: keep them. */
+function atPlaceOf(masked: GraphQLError, error: GraphQLError): GraphQLError {
+  if (masked.locations === undefined && error.locations !== undefined) {
+    (masked as { locations?: GraphQLError["locations"] }).locations = error.locations;
+  }
+  return masked;
 }

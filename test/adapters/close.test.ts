@@ -93,7 +93,7 @@ describe("close()", () => {
     expect(added(before)).toEqual([]);
   });
 
-  it("answers /readyz 503 while draining, and resolves at once when nothing is in flight", async () => {
+  it("F17: answers /readyz 503 while draining, and resolves at once when nothing is in flight", async () => {
     const upstream = await startSlowUpstream(500);
     const trestle = await createTestTrestle(slowSchema(upstream.url), { prefix: "/bff" });
     const request = () => new Request("http://t.test/bff/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ slow { id } }" }) });

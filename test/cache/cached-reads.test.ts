@@ -360,7 +360,7 @@ describe("stale-if-error", () => {
 });
 
 describe("coalescing", () => {
-  it("200 concurrent identical requests make one upstream call", async () => {
+  it("L03: 200 concurrent identical requests make one upstream call", async () => {
     world.reply = (req, res, serial) => {
       setTimeout(() => sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
     };

@@ -28,7 +28,7 @@ function entry(upstream: string, pathname: string, body: Buffer, overrides: Part
 const key = (upstream: string, path: string) => JSON.stringify([upstream, "GET", path, null]);
 
 describe("ResponseCache", () => {
-  it("a 100,000-key fill stays within maxSize", () => {
+  it("C08: a 100,000-key fill stays within maxSize", () => {
     const maxSize = 8 * 1024 * 1024;
     const cache = new ResponseCache({ maxSize, maxEntrySize: Math.floor(maxSize / 10) });
     const body = Buffer.alloc(512, 0x61);

@@ -133,7 +133,7 @@ describe("graceful shutdown", () => {
     return { child, url, exited, output: () => output };
   }
 
-  it("on SIGTERM lets an in-flight request finish, then exits 0", async () => {
+  it("F17: on SIGTERM lets an in-flight request finish, then exits 0", async () => {
     const { createServer } = await import("node:http");
     const slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"done"}'), 500));
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));

@@ -128,14 +128,14 @@ describe("upstream errors become field errors with partial data", () => {
     expect(result.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", status: 404, upstream: "api" });
   });
 
-  it("an unreachable upstream is UPSTREAM_UNAVAILABLE", async () => {
+  it("F01: an unreachable upstream is UPSTREAM_UNAVAILABLE", async () => {
     const { error, raw } = await fieldError("down");
     expect(error.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "down" });
     expect(raw).not.toContain(String(closedPort));
     expect(raw).not.toContain("ECONNREFUSED");
   });
 
-  it("a slow upstream is UPSTREAM_TIMEOUT after timeoutMs", async () => {
+  it("F02: a slow upstream is UPSTREAM_TIMEOUT after timeoutMs", async () => {
     const started = performance.now();
     const { error } = await fieldError("slow");
     expect(error.extensions).toEqual({ code: "UPSTREAM_TIMEOUT", upstream: "api" });
@@ -143,12 +143,12 @@ describe("upstream errors become field errors with partial data", () => {
     expect(performance.now() - started).toBeLessThan(900);
   });
 
-  it("malformed JSON is UPSTREAM_BAD_RESPONSE", async () => {
+  it("F06: malformed JSON is UPSTREAM_BAD_RESPONSE", async () => {
     const { error } = await fieldError("malformed");
     expect(error.extensions).toEqual({ code: "UPSTREAM_BAD_RESPONSE", status: 200, upstream: "api" });
   });
 
-  it("a non-JSON answer is UPSTREAM_BAD_RESPONSE without its body", async () => {
+  it("F06: a non-JSON answer is UPSTREAM_BAD_RESPONSE without its body", async () => {
     const { error, raw } = await fieldError("html");
     expect(error.extensions?.["code"]).toBe("UPSTREAM_BAD_RESPONSE");
     expect(error.message).toContain("text/html");
@@ -162,12 +162,12 @@ describe("upstream errors become field errors with partial data", () => {
     expect(raw).not.toContain(elsewhere.url);
   });
 
-  it("an answer over maxResponseBytes is UPSTREAM_RESPONSE_TOO_LARGE", async () => {
+  it("F07: an answer over maxResponseBytes is UPSTREAM_RESPONSE_TOO_LARGE", async () => {
     const { error } = await fieldError("huge");
     expect(error.extensions).toEqual({ code: "UPSTREAM_RESPONSE_TOO_LARGE", upstream: "api" });
   });
 
-  it("a gzip bomb is stopped at maxResponseBytes of decoded data", async () => {
+  it("F08: a gzip bomb is stopped at maxResponseBytes of decoded data", async () => {
     const { error } = await fieldError("bomb");
     expect(error.extensions).toEqual({ code: "UPSTREAM_RESPONSE_TOO_LARGE", upstream: "api" });
   });
@@ -189,7 +189,7 @@ describe("upstream errors become field errors with partial data", () => {
     ]);
   });
 
-  it("an unexpected internal error is masked outside debug mode", async () => {
+  it("A20: an unexpected internal error is masked outside debug mode", async () => {
     const sdl = /* GraphQL */ `
       extend schema @upstream(name: "api", baseUrl: "${upstream.url}")
       type Query { ok: Item @rest(path: "/ok?user={context.user}") }

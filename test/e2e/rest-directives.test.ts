@@ -183,7 +183,7 @@ describe("@rest", () => {
     expect((result.data?.["tenant"] as Echo).headers["x-tenant"]).toBeUndefined();
   });
 
-  it("never forwards a client header that no @upstream or @rest declares", async () => {
+  it("H02, H10: never forwards a client header that no @upstream or @rest declares", async () => {
     const result = await query(trestle, `{ single { headers } }`, {}, {
       cookie: "session=s3cret",
       "x-internal-admin": "1",
@@ -198,7 +198,7 @@ describe("@rest", () => {
     }
   });
 
-  it("refuses a header value with CR/LF built from client input, before any call", async () => {
+  it("H05: refuses a header value with CR/LF built from client input, before any call", async () => {
     const result = await query(trestle, `{ tenant { headers } }`, {}, { "x-tenant": "acme" });
     expect(result.errors).toBeUndefined();
     // Client headers cannot carry CR/LF (fetch refuses them); arguments can, through {args.X}.

@@ -167,7 +167,7 @@ describe("URL-template injection in every argument position", () => {
 });
 
 describe("limit errors keep HTTP 400 for application/json clients", () => {
-  it("MAX_TOKENS_LIMIT", async () => {
+  it("A06: MAX_TOKENS_LIMIT", async () => {
     const response = await raw(JSON.stringify({ query: `{ ${"user(id: 1) { id } ".repeat(400)} }` }), { "content-type": "application/json", accept: "application/json" });
     await expectError(response, 400, "MAX_TOKENS_LIMIT");
   });

@@ -4,7 +4,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Case ids (B01…) follow ../shared/research/reliability-and-security.md section B1 where one applies.
+// Case ids (A01…) follow ../shared/research/reliability-and-security.md section B1 where one applies.
 let upstream: TestUpstream;
 let trestle: Trestle;
 
@@ -49,7 +49,7 @@ async function expectRejected(document: string, code: string, message: RegExp) {
 }
 
 describe("request-shape limits: 400 and a stable code, before any upstream call", () => {
-  it("B01 MAX_DEPTH_LIMIT, through fragments too", async () => {
+  it("A01, A02: MAX_DEPTH_LIMIT, through fragments too", async () => {
     await expectRejected(`{ node(id: "1") { child { child { child { child { id } } } } } }`, "MAX_DEPTH_LIMIT", /^Query depth limit of 4 exceeded, found 6\.$/);
     await expectRejected(
       `{ node(id: "1") { ...A } } fragment A on Node { child { ...B } } fragment B on Node { child { child { child { id } } } }`,
@@ -58,7 +58,7 @@ describe("request-shape limits: 400 and a stable code, before any upstream call"
     );
   });
 
-  it("B03 MAX_ALIASES_LIMIT", async () => {
+  it("A03: MAX_ALIASES_LIMIT", async () => {
     await expectRejected(`{ a: hello b: hello c: hello d: hello }`, "MAX_ALIASES_LIMIT", /^Aliases limit of 3 exceeded, found 4\.$/);
   });
 
@@ -66,15 +66,15 @@ describe("request-shape limits: 400 and a stable code, before any upstream call"
     await expectRejected(`{ hello ...F } fragment F on Query { hello nodes { id } node(id: "1") { id } a: hello }`, "MAX_ROOT_FIELDS_LIMIT", /^Operation has 5 root fields; the limit is 4\.$/);
   });
 
-  it("MAX_TOKENS_LIMIT", async () => {
+  it("A06: MAX_TOKENS_LIMIT", async () => {
     await expectRejected(`{ ${"hello ".repeat(400)} }`, "MAX_TOKENS_LIMIT", /^Token limit of 300 exceeded/);
   });
 
-  it("MAX_DIRECTIVES_LIMIT", async () => {
+  it("A05: MAX_DIRECTIVES_LIMIT", async () => {
     await expectRejected(`{ hello @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) }`, "MAX_DIRECTIVES_LIMIT", /^Directives limit of 3 exceeded, found 4\.$/);
   });
 
-  it("COST_LIMIT: list fields multiply the upstream calls a query could make", async () => {
+  it("A07: COST_LIMIT: list fields multiply the upstream calls a query could make", async () => {
     // nodes(first: 50) → 50 parents; child (unbatched) 50 calls; friends 50 × its own list of 20 assumed.
     await expectRejected(`{ nodes(first: 50) { child { id } friends { id } } }`, "COST_LIMIT", /^Operation could make 101 upstream calls; the limit is 100\.$/);
   });
@@ -94,7 +94,7 @@ describe("request-shape limits: 400 and a stable code, before any upstream call"
 });
 
 describe("limits at run time and as options", () => {
-  it("stops an operation at maxUpstreamCalls with COST_LIMIT", async () => {
+  it("A04: stops an operation at maxUpstreamCalls with COST_LIMIT", async () => {
     const small = await createTestTrestle(sdl(upstream.url), { limits: { maxUpstreamCalls: 2 } });
     const result = await query(small, `{ a: node(id: "1") { id } b: node(id: "2") { id } c: node(id: "3") { id } }`);
     await small.close();
@@ -112,7 +112,7 @@ describe("limits at run time and as options", () => {
 });
 
 describe("introspection and suggestions", () => {
-  it("hides field suggestions outside development", async () => {
+  it("A15: hides field suggestions outside development", async () => {
     const result = await query(trestle, `{ helo }`);
     expect(result.errors?.[0]?.message).not.toContain("Did you mean");
   });
@@ -124,7 +124,7 @@ describe("introspection and suggestions", () => {
     expect(result.errors?.[0]?.message).toContain('Did you mean "hello"');
   });
 
-  it("answers introspection unless NODE_ENV=production or introspection: false", async () => {
+  it("A16: answers introspection unless NODE_ENV=production or introspection: false", async () => {
     const introspect = `{ __schema { queryType { name } } }`;
     expect((await query(trestle, introspect)).data).toEqual({ __schema: { queryType: { name: "Query" } } });
     const production = await createTestTrestle(sdl(upstream.url), { env: { NODE_ENV: "production" } });
@@ -143,7 +143,7 @@ describe("CSRF prevention", () => {
     target.fetch(new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": type, ...headers }, body }));
 
   it.each(["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain;charset=utf-8"])(
-    "refuses a POST with the preflight-free type %s, before any upstream call",
+    "A18: refuses a POST with the preflight-free type %s, before any upstream call",
     async (type) => {
       const response = await post(trestle, type, "query=%7B+node(id%3A%221%22)+%7B+id+%7D+%7D");
       expect(response.status).toBe(403);

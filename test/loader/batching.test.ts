@@ -157,7 +157,7 @@ describe("batching", () => {
 });
 
 describe("maxSize", () => {
-  it("splits batches over maxSize, and a failed chunk errors only its own fields", async () => {
+  it("L02: splits batches over maxSize, and a failed chunk errors only its own fields", async () => {
     const trestle = await createTestTrestle(
       schema(usersBatch(", maxSize: 15"), teamsBatch, `users(ids: [ID!]!): [User] @rest(path: "/users/{args.ids}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 15 })`),
     );

@@ -184,7 +184,7 @@ describe.each(transports)("through %s", (_name, via) => {
   });
 
   describe("headers sent upstream", () => {
-    it("forwards only declared headers, the negotiation ones, and the forwarding ones", async () => {
+    it("H10, H12: forwards only declared headers, the negotiation ones, and the forwarding ones", async () => {
       await via("/rest/api/models/x", {
         headers: {
           authorization: "Bearer user-1",
@@ -210,7 +210,7 @@ describe.each(transports)("through %s", (_name, via) => {
       expect(headers["forwarded"]).toMatch(/proto=http$/);
     });
 
-    it("never forwards an undeclared Authorization", async () => {
+    it("H01: never forwards an undeclared Authorization", async () => {
       const own = await createTestTrestle(
         `extend schema @upstream(name: "api", baseUrl: "${upstream.url}/api", passthrough: { paths: ["/**"] }) type Query { a: Int }`,
       );

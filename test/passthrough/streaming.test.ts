@@ -205,7 +205,7 @@ describe("answers stream to the client", () => {
 });
 
 describe("a client that goes away", () => {
-  it.each(["trestle.handle", "trestle.fetch"])("mid-stream, through %s, aborts the upstream call", async (via) => {
+  it.each(["trestle.handle", "trestle.fetch"])("F15: mid-stream, through %s, aborts the upstream call", async (via) => {
     const controller = new AbortController();
     const init = { method: "POST", body: "{}", signal: controller.signal };
     const response = via === "trestle.fetch" ? await trestle.fetch(new Request("http://trestle.test/rest/ai/events", init)) : await fetch(`${server.url}/rest/ai/events`, init);

@@ -101,14 +101,14 @@ describe("faults, with default retries", () => {
   });
   afterAll(async () => trestle.close());
 
-  it("a 503 burst is retried until the upstream recovers", async () => {
+  it("F09: a 503 burst is retried until the upstream recovers", async () => {
     const { item, code } = await fault(trestle, "burst-503");
     expect(code).toBeUndefined();
     expect(item).toEqual({ id: "after-burst" });
     expect(hits.get("/burst-503")).toBe(3);
   });
 
-  it("a 503 that lasts ends as UPSTREAM_ERROR after attempts + 1 tries", async () => {
+  it("F09: a 503 that lasts ends as UPSTREAM_ERROR after attempts + 1 tries", async () => {
     const { code } = await fault(trestle, "always-503");
     expect(code).toBe("UPSTREAM_ERROR");
     expect(hits.get("/always-503")).toBe(3);
@@ -131,26 +131,26 @@ describe("faults, with default retries", () => {
     expect(ms).toBeGreaterThanOrEqual(950);
   });
 
-  it("a 429 with Retry-After: 60 is not waited for", async () => {
+  it("F11: a 429 with Retry-After: 60 is not waited for", async () => {
     const { code, ms } = await fault(trestle, "retry-after-60");
     expect(code).toBe("UPSTREAM_ERROR");
     expect(hits.get("/retry-after-60")).toBe(1);
     expect(ms).toBeLessThan(1_000);
   });
 
-  it("a POST is never retried", async () => {
+  it("F10: a POST is never retried", async () => {
     const result = await query(trestle, `mutation { post(path: "burst-503") { id } }`);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_ERROR", status: 503 });
     expect(hits.get("/burst-503")).toBe(1);
   });
 
   it.each([
-    ["slow headers", "slow-headers", "UPSTREAM_TIMEOUT"],
-    ["a trickled body", "trickle", "UPSTREAM_TIMEOUT"],
-    ["a reset mid-body", "reset-mid-body", "UPSTREAM_UNAVAILABLE"],
-    ["invalid JSON", "invalid-json", "UPSTREAM_BAD_RESPONSE"],
-    ["a 50 MB body", "50mb", "UPSTREAM_RESPONSE_TOO_LARGE"],
-    ["a gzip bomb (50 MB of spaces in 50 KB)", "gzip-bomb", "UPSTREAM_RESPONSE_TOO_LARGE"],
+    ["F02: slow headers", "slow-headers", "UPSTREAM_TIMEOUT"],
+    ["F03: a trickled body", "trickle", "UPSTREAM_TIMEOUT"],
+    ["F04: a reset mid-body", "reset-mid-body", "UPSTREAM_UNAVAILABLE"],
+    ["F06: invalid JSON", "invalid-json", "UPSTREAM_BAD_RESPONSE"],
+    ["F07: a 50 MB body", "50mb", "UPSTREAM_RESPONSE_TOO_LARGE"],
+    ["F08: a gzip bomb (50 MB of spaces in 50 KB)", "gzip-bomb", "UPSTREAM_RESPONSE_TOO_LARGE"],
   ])("%s: the documented code, in bounded time", async (_name, path, expected) => {
     const { code, ms } = await fault(trestle, path);
     expect(code).toBe(expected);
@@ -159,7 +159,7 @@ describe("faults, with default retries", () => {
 });
 
 describe("memory after faults", () => {
-  it("returns near its baseline after 20 oversized answers and gzip bombs", async () => {
+  it("F07, F08: returns near its baseline after 20 oversized answers and gzip bombs", async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, "vitest runs test workers with --expose-gc").toBeTypeOf("function");
     const trestle = await createTestTrestle(schema(", breaker: { failures: 0 }"));
@@ -179,7 +179,7 @@ describe("memory after faults", () => {
 });
 
 describe("the retry budget", () => {
-  it("keeps retries to about a fifth of the calls while an upstream keeps failing", async () => {
+  it("F19: keeps retries to about a fifth of the calls while an upstream keeps failing", async () => {
     const trestle = await createTestTrestle(schema(", breaker: { failures: 0 }, retry: { attempts: 2, backoffMs: 1 }"));
     for (let i = 0; i < 60; i++) await query(trestle, `{ item(path: "always-503") { id } }`);
     await trestle.close();
@@ -190,7 +190,7 @@ describe("the retry budget", () => {
 });
 
 describe("the circuit breaker", () => {
-  it("opens after `failures` consecutive failed calls, fails fast, then lets a probe through after resetMs", async () => {
+  it("F12: opens after `failures` consecutive failed calls, fails fast, then lets a probe through after resetMs", async () => {
     const trestle = await createTestTrestle(schema(", retry: { attempts: 0 }, breaker: { failures: 3, resetMs: 300 }"));
     for (let i = 0; i < 3; i++) expect((await query(trestle, `{ item(path: "always-500") { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_ERROR");
     const open = await query(trestle, `{ item(path: "always-500") { id } }`);
@@ -224,7 +224,7 @@ describe("the circuit breaker", () => {
 });
 
 describe("the concurrency limit", () => {
-  it("queues up to 4 × maxConcurrency and refuses the rest with UPSTREAM_OVERLOADED", async () => {
+  it("F13: queues up to 4 × maxConcurrency and refuses the rest with UPSTREAM_OVERLOADED", async () => {
     const trestle = await createTestTrestle(schema(", maxConcurrency: 2, retry: { attempts: 0 }, breaker: { failures: 0 }"));
     // Distinct reads: identical concurrent reads would share one call in the cache.
     const results = await Promise.all(Array.from({ length: 14 }, (_, i) => query(trestle, `{ slow(i: ${i}) { id } }`)));
