@@ -2,8 +2,9 @@
 // Soak test (L05 and F19 of ../shared/research/reliability-and-security.md, section B6/B5).
 //
 //   npm run build && npm run soak                       # 5 minutes (300 s)
-//   npm run soak -- --seconds 60 --concurrency 16       # shorter, lighter
+//   npm run soak -- --seconds 60 --concurrency 8        # shorter, lighter
 //   node scripts/soak.mjs --seconds 60 --json           # also print the results as JSON
+//   npm run soak -- --no-breaker                         # breaker off: retries and their budget alone
 //
 // Not part of `npm test`. It needs the built package (dist/index.js: `npm ci` or `npm run
 // build` makes it) and nothing else: no network, no new dependency. Three pieces:
@@ -15,7 +16,7 @@
 //   its memory is measured alone and after garbage collection), serving a schema with a
 //   cached read, a batched N+1 list, a mutation and a passthrough GET, with a 4 MiB cache
 //   over about 18 MB of distinct answers (so the cache's bound is reached and must hold);
-// - a load loop: `--concurrency` workers (default 32) sending a fixed mix for `--seconds`
+// - a load loop: `--concurrency` workers (default 16) sending a fixed mix for `--seconds`
 //   (default 300): 40 % cached reads, 25 % N+1 lists, 10 % mutations, 20 % passthrough GETs
 //   and 5 % refused-by-design requests (16 aliases: 400 MAX_ALIASES_LIMIT).
 //
@@ -38,9 +39,6 @@ const USERS = 400;
 const PAGES = 1000;
 const DESCRIPTION = "x".repeat(2000);
 
-if (process.argv.includes("--child")) await runTrestle();
-else await runSoak();
-
 // ---------------------------------------------------------------------------------------------
 // The orchestrator: upstream, load loop, report.
 
@@ -48,14 +46,15 @@ async function runSoak() {
   const { values } = parseArgs({
     options: {
       seconds: { type: "string", default: "300" },
-      concurrency: { type: "string", default: "32" },
+      concurrency: { type: "string", default: "16" },
       json: { type: "boolean", default: false },
       dist: { type: "string", default: "" },
+      "no-breaker": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 32] [--json] [--dist DIR]");
+    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker]");
     return;
   }
   const seconds = Number(values.seconds);
@@ -67,7 +66,8 @@ async function runSoak() {
   }
 
   const upstream = await startFlappingUpstream();
-  const trestle = await startTrestleChild(upstream.url, values.dist);
+  const breaker = !values["no-breaker"];
+  const trestle = await startTrestleChild(upstream.url, values.dist, breaker);
   const base = `http://127.0.0.1:${trestle.port}`;
 
   // Warm the connection pools, then take the baseline.
@@ -78,7 +78,7 @@ async function runSoak() {
   const samples = [];
   const sampler = setInterval(async () => samples.push({ t: Math.round((Date.now() - startedAt) / 1000), ...(await trestle.stats({ gc: false })) }), 5_000);
 
-  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers); Trestle pid ${trestle.pid}`);
+  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker ? "default breaker" : "no breaker"}, timeoutMs 1000; Trestle pid ${trestle.pid}`);
   const results = { total: 0, byKind: {}, byCode: {}, latency: [], latencyByPhase: { healthy: [], flapping: [] } };
   const deadline = startedAt + seconds * 1000;
   let lastReport = startedAt;
@@ -258,10 +258,10 @@ function json(res, status, body, headers = {}) {
 // ---------------------------------------------------------------------------------------------
 // Trestle in a child process, talked to over IPC.
 
-function startTrestleChild(upstreamUrl, dist) {
+function startTrestleChild(upstreamUrl, dist, breaker) {
   const child = fork(new URL(import.meta.url), ["--child"], {
     execArgv: ["--expose-gc"],
-    env: { ...process.env, SOAK_UPSTREAM_URL: upstreamUrl, SOAK_DIST: dist, NODE_ENV: "production" },
+    env: { ...process.env, SOAK_UPSTREAM_URL: upstreamUrl, SOAK_DIST: dist, SOAK_BREAKER: breaker ? "on" : "off", NODE_ENV: "production" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let next = 0;
@@ -302,6 +302,7 @@ async function runTrestle() {
   const trestle = await createTrestle({
     schema: /* GraphQL */ `
       extend schema @upstream(name: "api", baseUrl: "${url}", naming: SNAKE_CASE, timeoutMs: 1000,
+                              ${process.env.SOAK_BREAKER === "off" ? "breaker: { failures: 0 }," : ""}
                               passthrough: { methods: [GET], paths: ["/models/*"] })
       type Query {
         model(name: String!): Model @rest(path: "/models/{args.name}")
@@ -364,6 +365,8 @@ async function runTrestle() {
     loop.reset();
     process.send({ type: "stats", id: message.id, stats });
   });
+  // The orchestrator gone (killed, crashed): nothing is left running.
+  process.once("disconnect", () => process.exit(0));
   process.send({ type: "listening", port: server.address().port });
 }
 
@@ -445,3 +448,7 @@ function printReport(r) {
   ];
   console.log(lines.join("\n"));
 }
+
+// Last, so that every constant above is initialised before either role runs.
+if (process.argv.includes("--child")) await runTrestle();
+else await runSoak();

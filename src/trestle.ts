@@ -148,8 +148,15 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
         return track(() => toYoga());
       }
       await track(async () => {
-        const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest) => createContext(headers, toRequest, host), () => createFetchRequest(req, undefined));
-        if (pass !== undefined) await toYoga(pass.body);
+        try {
+          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest) => createContext(headers, toRequest, host), () => createFetchRequest(req, undefined));
+          if (pass !== undefined) await toYoga(pass.body);
+        } catch {
+          // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
+          // gone mid-body, or a bug, ends this response and nothing else.
+          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+          else res.destroy();
+        }
       });
     },
     owns: (target) => owns(target.split("?")[0] ?? "/"),

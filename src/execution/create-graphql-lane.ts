@@ -183,8 +183,16 @@ function answer(mediaType: string, result: ExecutionResult, forcedStatus: number
   if (result.errors !== undefined) body["errors"] = result.errors.map(toClientError);
   if ("data" in result) body["data"] = result.data;
   if (result.extensions !== undefined) body["extensions"] = result.extensions;
-  return { status, headers: { "content-type": `${mediaType}; charset=utf-8` }, body: JSON.stringify(body) };
+  const headers = { "content-type": `${mediaType}; charset=utf-8` };
+  try {
+    return { status, headers, body: JSON.stringify(body) };
+  } catch {
+    // A result JSON cannot write (an upstream value nested past the stack's depth): masked, as yoga does.
+    return { status: 500, headers, body: unexpectedError };
+  }
 }
+
+const unexpectedError = JSON.stringify({ errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
 
 /** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code (the limits do). */
 function asValidationError(error: GraphQLError): GraphQLError {

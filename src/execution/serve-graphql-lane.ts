@@ -44,7 +44,8 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   const headers = nodeHeaders(req.headers);
   const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest) });
   if (answer === undefined) return { body: text ?? body };
-  res.writeHead(answer.status, answer.headers).end(answer.body);
+  // A known length, not chunked framing: one write for the whole answer.
+  res.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) }).end(answer.body);
   return undefined;
 }
 
@@ -83,7 +84,9 @@ function readNodeText(req: NodeRequest, max: number): Promise<string | undefined
     };
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
+    // A client that leaves mid-body: nothing to answer, nothing to run.
     req.once("error", reject);
+    req.once("aborted", () => reject(new Error("client aborted the request")));
   });
 }
 

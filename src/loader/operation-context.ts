@@ -69,15 +69,17 @@ export function createOperationContext(
   };
   // De-duplication: a loader that never batches (each read is its own call) but remembers,
   // for this operation only, every read by method, upstream, target and the headers sent.
-  const reads = new DataLoader<UpstreamRequest, UpstreamResponse, string>(
-    async ([request]) => [await record(request!)],
-    { batch: false, cacheKeyFn: readKey },
-  );
+  // Made on the first read: an operation answered without upstream reads never pays for it.
+  let reads: DataLoader<UpstreamRequest, UpstreamResponse, string> | undefined;
+  const read = (request: UpstreamRequest) => {
+    reads ??= new DataLoader<UpstreamRequest, UpstreamResponse, string>(async ([first]) => [await record(first!)], { batch: false, cacheKeyFn: readKey });
+    return reads.load(request);
+  };
   const loaders = new Map<string, DataLoader<unknown, unknown, string>>();
   return {
     ...init,
     calls,
-    load: (request) => (request.method === "GET" || request.method === "HEAD" ? reads.load(request) : record(request)),
+    load: (request) => (request.method === "GET" || request.method === "HEAD" ? read(request) : record(request)),
     loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string> {
       let loader = loaders.get(identity) as DataLoader<K, V, string> | undefined;
       if (loader === undefined) {

@@ -1,0 +1,61 @@
+// The systems under test: how each is started, and what kind of requests it answers.
+import { join } from "node:path";
+
+/**
+ * kind: "graphql" answers POST /graphql; "proxy" answers GET /rest/bench/...;
+ * "raw" is the upstream itself (the floor), already running.
+ */
+export const systems = {
+  trestle: {
+    label: "Trestle",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    proxyPrefix: "/rest/bench",
+    command: ({ port, trestleDir, nodeOptions = [] }) => [
+      ...nodeOptions,
+      join(trestleDir, "bin", "trestle.js"),
+      "serve",
+      "--schema",
+      "systems/trestle/schema",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+    ],
+  },
+  yoga: {
+    label: "yoga + dataloader + lru-cache (by hand)",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/yoga/server.mjs"],
+  },
+  apollo: {
+    label: "Apollo Server 5 + RESTDataSource + DataLoader",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/apollo/server.mjs"],
+  },
+  hive: {
+    label: "Hive Gateway + Mesh OpenAPI",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/hive-gateway/server.mjs"],
+  },
+  "fastify-proxy": {
+    label: "@fastify/http-proxy",
+    kind: "proxy",
+    proxyPrefix: "/rest/bench",
+    command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/fastify-proxy/server.mjs"],
+  },
+  "bare-json": {
+    label: "bare node:http, JSON from memory",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/bare-json/server.mjs"],
+    env: { BARE_JSON_QUERY: "user" },
+  },
+  upstream: {
+    label: "raw upstream (floor)",
+    kind: "raw",
+  },
+};

@@ -1,0 +1,433 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { connect, createServer as createTcpServer, type AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { UpstreamError } from "../../src/errors.js";
+import type { Trestle } from "../../src/index.js";
+import { Resilience } from "../../src/upstream/create-resilience.js";
+import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { query } from "../helpers/graphql.js";
+import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
+import { serveTrestle } from "../passthrough/raw-http.js";
+
+// Upstream faults: the cases of section B5 of ../shared/research/reliability-and-security.md
+// that test/upstream/resilience.test.ts and test/e2e/error-mapping.test.ts do not already pin
+// (F02, F03, F06–F10 are there). Real upstreams on 127.0.0.1; generous time bounds only.
+let upstream: TestUpstream;
+let closedUrl: string;
+const hits = new Map<string, number>();
+let healthy = false;
+
+beforeAll(async () => {
+  upstream = await startTestUpstream(async (req, res) => {
+    const path = req.url.split("?")[0]!;
+    const n = (hits.get(path) ?? 0) + 1;
+    hits.set(path, n);
+    switch (path) {
+      case "/ok":
+        return sendJson(res, 200, { id: "ok" });
+      case "/toggle":
+        return healthy ? sendJson(res, 200, { id: "back" }) : sendJson(res, 500, {});
+      case "/half-body-reset":
+        res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+        res.write('{"id": "par');
+        return setTimeout(() => res.socket?.destroy(), 10);
+      case "/short-body":
+        // Content-Length: 100, five bytes, then a clean close (FIN, not a reset).
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100", "cache-control": "max-age=60" });
+        res.write('{"id"');
+        return res.socket?.end();
+      case "/stacked-encodings":
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": Array.from({ length: 1000 }, () => "gzip").join(", ") });
+        return res.end(gzipSync('{"id": "x"}'));
+      case "/double-gzip":
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip, gzip" });
+        return res.end(gzipSync(gzipSync('{"id": "x"}')));
+      case "/retry-after-hour":
+        return sendJson(res, 429, {}, { "retry-after": "3600" });
+      case "/retry-after-date":
+        return sendJson(res, 429, {}, { "retry-after": new Date(Date.now() + 86_400_000).toUTCString() });
+      case "/flapping":
+        return n % 2 === 1 ? sendJson(res, 503, {}) : sendJson(res, 200, { id: "flap" });
+      case "/slow":
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return sendJson(res, 200, { id: "slow" });
+      default:
+        return sendJson(res, 404, {});
+    }
+  });
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  closedUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((resolve) => probe.close(resolve));
+});
+afterAll(async () => upstream.close());
+beforeEach(() => {
+  hits.clear();
+  healthy = false;
+  upstream.requests.length = 0;
+});
+
+function schema(upstreamArgs = ""): string {
+  return /* GraphQL */ `
+    extend schema
+      @upstream(name: "api", baseUrl: "${upstream.url}", timeoutMs: 1000 ${upstreamArgs}, passthrough: { methods: [GET, POST], paths: ["/**"] })
+      @upstream(name: "down", baseUrl: "${closedUrl}", breaker: { failures: 0 })
+    type Query {
+      ok: Item @rest(upstream: "api", path: "/ok")
+      item(path: String!): Item @rest(upstream: "api", path: "/{args.path}")
+      down: Item @rest(upstream: "down", path: "/anything")
+      holder: Holder @rest(upstream: "api", path: "/ok")
+    }
+    type Mutation { post(path: String!): Item @rest(upstream: "api", method: POST, path: "/{args.path}") }
+    type Item { id: ID }
+    type Holder { id: ID, required: Item! @rest(upstream: "down", path: "/required") }
+  `;
+}
+
+/** A schema whose only upstream listens nowhere (connection refused). */
+function downSchema(upstreamArgs: string): string {
+  return /* GraphQL */ `
+    extend schema @upstream(name: "down", baseUrl: "${closedUrl}" ${upstreamArgs})
+    type Query { down: Item @rest(path: "/x") }
+    type Item { id: ID }
+  `;
+}
+
+const codeOf = (result: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => result.errors?.[0]?.extensions?.["code"];
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe("F01: connection refused", () => {
+  it("F01: is UPSTREAM_UNAVAILABLE at once (median of 10 < 50 ms without retries), and < 1 s with the default retries", async () => {
+    const noRetry = await createTestTrestle(downSchema(", retry: { attempts: 0 }, breaker: { failures: 0 }"));
+    const defaults = await createTestTrestle(downSchema(""));
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { value, ms } = await timed(() => query(noRetry, `{ down { id } }`));
+      expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "down" });
+      times.push(ms);
+    }
+    const retried = await timed(() => query(defaults, `{ down { id } }`));
+    await Promise.all([noRetry.close(), defaults.close()]);
+    expect(median(times)).toBeLessThan(50);
+    expect(codeOf(retried.value)).toBe("UPSTREAM_UNAVAILABLE");
+    expect(retried.ms).toBeLessThan(1_000);
+  });
+
+  it("F01: counts toward the breaker", async () => {
+    const trestle = await createTestTrestle(downSchema(", retry: { attempts: 0 }, breaker: { failures: 3, resetMs: 60000 }"));
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push(codeOf(await query(trestle, `{ down { id } }`)));
+    await trestle.close();
+    expect(codes).toEqual(["UPSTREAM_UNAVAILABLE", "UPSTREAM_UNAVAILABLE", "UPSTREAM_UNAVAILABLE", "UPSTREAM_CIRCUIT_OPEN"]);
+  });
+});
+
+describe("F04, F05: answers cut short", () => {
+  let trestle: Trestle;
+  beforeAll(async () => {
+    trestle = await createTestTrestle(schema(", retry: { attempts: 2, backoffMs: 1 }, breaker: { failures: 0 }"));
+  });
+  afterAll(async () => trestle.close());
+
+  it("F04: a reset after half the body is UPSTREAM_UNAVAILABLE; a GET is retried within the budget", async () => {
+    const result = await query(trestle, `{ ok { id } item(path: "half-body-reset") { id } }`);
+    expect(result.data).toEqual({ ok: { id: "ok" }, item: null });
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "api" });
+    expect(hits.get("/half-body-reset")).toBe(3);
+  });
+
+  it("F04: a POST that was reset is not retried", async () => {
+    const result = await query(trestle, `mutation { post(path: "half-body-reset") { id } }`);
+    expect(codeOf(result)).toBe("UPSTREAM_UNAVAILABLE");
+    expect(hits.get("/half-body-reset")).toBe(1);
+  });
+
+  it("F05: Content-Length 100 and 5 bytes, then a clean close: an error, never a parsed answer, never stored", async () => {
+    for (let i = 0; i < 2; i++) {
+      const result = await query(trestle, `mutation { post(path: "short-body") { id } }`);
+      expect(result.data).toEqual({ post: null });
+      expect(codeOf(result)).toBe("UPSTREAM_UNAVAILABLE");
+      const read = await query(trestle, `{ item(path: "short-body") { id } }`);
+      expect(read.data).toEqual({ item: null });
+    }
+    // Every read went upstream (1 try + 2 retries, twice): nothing was cached from a cut-off body.
+    expect(hits.get("/short-body")).toBe(2 + 6);
+  });
+});
+
+describe("F08: stacked Content-Encodings", () => {
+  it("F08: `gzip` × 1000, and even two gzip layers, are UPSTREAM_BAD_RESPONSE: one coding is decoded, never a chain", async () => {
+    const trestle = await createTestTrestle(schema());
+    const { value, ms } = await timed(() => query(trestle, `{ a: item(path: "stacked-encodings") { id } b: item(path: "double-gzip") { id } }`));
+    await trestle.close();
+    expect(value.data).toEqual({ a: null, b: null });
+    expect(value.errors?.map((e) => e.extensions?.["code"])).toEqual(["UPSTREAM_BAD_RESPONSE", "UPSTREAM_BAD_RESPONSE"]);
+    expect(ms).toBeLessThan(1_000);
+  });
+});
+
+describe("F11: a far Retry-After", () => {
+  it.each(["retry-after-hour", "retry-after-date"])("F11: %s: not waited for, not retried; UPSTREAM_ERROR with status 429", async (path) => {
+    const trestle = await createTestTrestle(schema());
+    const { value, ms } = await timed(() => query(trestle, `query($p: String!) { item(path: $p) { id } }`, { p: path }));
+    await trestle.close();
+    // Trestle reports 429 as UPSTREAM_ERROR + status (the proposed UPSTREAM_RATE_LIMITED is not a Trestle code).
+    expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", status: 429, upstream: "api" });
+    expect(hits.get(`/${path}`)).toBe(1);
+    expect(ms).toBeLessThan(1_000);
+  });
+
+  it("F11: passthrough passes the 429 and its Retry-After to the client", async () => {
+    const trestle = await createTestTrestle(schema());
+    const response = await trestle.fetch(new Request("http://trestle.test/rest/api/retry-after-hour"));
+    await trestle.close();
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("3600");
+    expect(hits.get("/retry-after-hour")).toBe(1);
+  });
+});
+
+describe("F12: the breaker fails fast while open", () => {
+  it("F12: after 10 consecutive failures calls fail at once (median of 10 < 50 ms) with no upstream request; one probe after resetMs closes it", async () => {
+    const trestle = await createTestTrestle(schema(", retry: { attempts: 0 }, breaker: { failures: 10, resetMs: 300 }"));
+    for (let i = 0; i < 10; i++) expect(codeOf(await query(trestle, `{ item(path: "toggle") { id } }`))).toBe("UPSTREAM_ERROR");
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { value, ms } = await timed(() => query(trestle, `{ item(path: "toggle") { id } }`));
+      expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_CIRCUIT_OPEN", upstream: "api" });
+      times.push(ms);
+    }
+    expect(hits.get("/toggle")).toBe(10);
+    expect(median(times)).toBeLessThan(50);
+    healthy = true;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const probe = await query(trestle, `{ item(path: "toggle") { id } }`);
+    const after = await query(trestle, `{ item(path: "toggle") { id } }`);
+    await trestle.close();
+    expect([probe.data, after.data]).toEqual([{ item: { id: "back" } }, { item: { id: "back" } }]);
+    expect(hits.get("/toggle")).toBe(12);
+  });
+
+  it("F12: the breaker itself refuses in well under 5 ms (median of 10), without running the attempt", async () => {
+    const resilience = new Resilience("api", { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 3, breakerResetMs: 60_000, maxConcurrency: 4, maxQueue: 4 });
+    let attempts = 0;
+    const failing = async () => {
+      attempts++;
+      return { status: 500, headers: {} };
+    };
+    for (let i = 0; i < 3; i++) await resilience.run("GET", failing);
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { value, ms } = await timed(() => resilience.run("GET", failing).then(() => undefined, (error: unknown) => error));
+      expect(value).toBeInstanceOf(UpstreamError);
+      expect((value as UpstreamError).code).toBe("UPSTREAM_CIRCUIT_OPEN");
+      times.push(ms);
+    }
+    expect(attempts).toBe(3);
+    expect(median(times)).toBeLessThan(5);
+  });
+});
+
+describe("F13: one saturated upstream does not slow another", () => {
+  it("F13: while A's bulkhead is full, extra A calls fail fast with UPSTREAM_OVERLOADED and B keeps its latency", async () => {
+    const fast = await startTestUpstream((_req, res) => sendJson(res, 200, { id: "b" }));
+    const trestle = await createTestTrestle(/* GraphQL */ `
+      extend schema
+        @upstream(name: "a", baseUrl: "${upstream.url}", maxConcurrency: 4, retry: { attempts: 0 }, breaker: { failures: 0 })
+        @upstream(name: "b", baseUrl: "${fast.url}")
+      type Query { a(i: Int!): Item @rest(upstream: "a", path: "/slow?i={args.i}") b(i: Int!): Item @rest(upstream: "b", path: "/b?i={args.i}") }
+      type Item { id: ID }
+    `);
+    const timeB = async (from: number) => {
+      const times: number[] = [];
+      for (let i = from; i < from + 10; i++) {
+        const { value, ms } = await timed(() => query(trestle, `query($i: Int!) { b(i: $i) { id } }`, { i }));
+        expect(value.data).toEqual({ b: { id: "b" } });
+        times.push(ms);
+      }
+      return median(times);
+    };
+    const baseline = await timeB(0);
+    // 40 distinct reads of A (300 ms each): 4 in flight, 16 waiting, 20 refused.
+    const flood = Array.from({ length: 40 }, (_, i) => timed(() => query(trestle, `query($i: Int!) { a(i: $i) { id } }`, { i })));
+    const during = await timeB(100);
+    const results = await Promise.all(flood);
+    await trestle.close();
+    await fast.close();
+    const refused = results.filter((r) => codeOf(r.value) === "UPSTREAM_OVERLOADED");
+    const served = results.filter((r) => r.value.data?.["a"] !== null);
+    expect([refused.length, served.length]).toEqual([20, 20]);
+    for (const r of refused) expect(r.ms).toBeLessThan(500);
+    expect(hits.get("/slow")).toBe(20);
+    console.log(`F13: B median ${baseline.toFixed(1)} ms before, ${during.toFixed(1)} ms while A is saturated`);
+    expect(during).toBeLessThan(Math.max(50, baseline * 5));
+  });
+});
+
+describe("F14: one upstream down, another up", () => {
+  it("F14: HTTP 200, B's data, A's error at its path; a failed non-null field nulls its parent", async () => {
+    const trestle = await createTestTrestle(schema(", breaker: { failures: 0 }"));
+    const result = await query(trestle, `{ down { id } ok { id } holder { id required { id } } }`);
+    await trestle.close();
+    expect(result.status).toBe(200);
+    expect(result.data).toEqual({ down: null, ok: { id: "ok" }, holder: null });
+    const errors = result.errors?.map((e) => [e.path, e.extensions?.["code"]]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(errors).toEqual([
+      [["down"], "UPSTREAM_UNAVAILABLE"],
+      [["holder", "required"], "UPSTREAM_UNAVAILABLE"],
+    ]);
+  });
+});
+
+describe("F15: a client that goes away", () => {
+  /** An upstream that answers after 500 ms and notes whether each connection closed before it answered. */
+  let slow: Server;
+  let slowUrl: string;
+  const seen: Array<{ url: string; closedEarly?: boolean; answered?: boolean }> = [];
+  let trestle: Trestle;
+
+  beforeAll(async () => {
+    slow = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+      const record: (typeof seen)[number] = { url: req.url ?? "" };
+      seen.push(record);
+      req.resume();
+      res.on("close", () => (record.closedEarly = !res.writableFinished));
+      setTimeout(() => {
+        if (res.destroyed) return;
+        record.answered = true;
+        const cacheControl = req.url?.startsWith("/uncached") ? "no-store" : "max-age=60";
+        res.writeHead(200, { "content-type": "application/json", "cache-control": cacheControl }).end('{"id": "late"}');
+      }, 500);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    trestle = await createTestTrestle(/* GraphQL */ `
+      extend schema @upstream(name: "slow", baseUrl: "${slowUrl}", passthrough: { methods: [GET, POST], paths: ["/**"] })
+      type Query { cached: Item @rest(path: "/cached") uncached: Item @rest(path: "/uncached") }
+      type Item { id: ID }
+    `);
+  });
+  afterAll(async () => {
+    await trestle.close();
+    slow.closeAllConnections();
+    await new Promise((resolve) => slow.close(resolve));
+  });
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  /** Sends a request over a socket to trestle.handle and destroys the socket after `ms`. */
+  async function sendThenLeave(request: string, ms: number): Promise<void> {
+    const server = await serveTrestle(trestle);
+    await new Promise<void>((resolve) => {
+      const socket = connect(server.port, "127.0.0.1");
+      socket.on("error", () => undefined);
+      socket.write(request);
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, ms);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await server.close();
+  }
+
+  const graphql = (document: string) => {
+    const body = JSON.stringify({ query: document });
+    return `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  };
+
+  it("F15: a passthrough call waiting for the upstream's answer is aborted: the upstream sees its connection close first", async () => {
+    await sendThenLeave("POST /rest/slow/work HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", 100);
+    expect(seen).toEqual([{ url: "/work", closedEarly: true }]);
+  });
+
+  it("F15: a GraphQL read is not tied to its client: the upstream call completes, once, and its whole answer is stored for the next caller", async () => {
+    await sendThenLeave(graphql("{ cached { id } }"), 100);
+    expect(seen).toEqual([{ url: "/cached", answered: true, closedEarly: false }]);
+    // The next caller is served from the cache: nothing partial was stored, and no second call.
+    expect((await query(trestle, `{ cached { id } }`)).data).toEqual({ cached: { id: "late" } });
+    expect(seen).toHaveLength(1);
+  });
+
+  // Gap (src/upstream/upstream-client.ts, src/loader/): GraphQL fields never pass the client's
+  // abort signal down, so an uncached read (no other caller could use its answer) keeps
+  // running, retries included, after its client has gone. Un-skip when fields honour aborts.
+  it.skip("F15 (gap): a GraphQL client that goes away aborts its uncached upstream read", async () => {
+    await sendThenLeave(graphql("{ uncached { id } }"), 100);
+    expect(seen).toEqual([{ url: "/uncached", closedEarly: true }]);
+  });
+});
+
+describe("F18: an HTTPS upstream with a certificate nobody vouches for", () => {
+  // Self-signed for IP 127.0.0.1 (openssl req -x509 -newkey ec … -days 36500), made for this test only.
+  const key = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgv2eAbH8Y7zQMg+wp
+vbkgPcXnAaSA+4wX1ISVDn2o70+hRANCAASA1LNZUtkItHqxTe1bi5Mosp6OLYhr
+w34HslZiPHyEYNC4tUW0C22XLyBFSz/nc8vd4d9yEntD0blY+UjN6fU7
+-----END PRIVATE KEY-----`;
+  const cert = `-----BEGIN CERTIFICATE-----
+MIIBkTCCATagAwIBAgIUfQ68LIirEHZ8yO9iJWmXFFFG/ZQwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNzA5MzEwNloYDzIxMjYxMTAz
+MDkzMTA2WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASA1LNZUtkItHqxTe1bi5Mosp6OLYhrw34HslZiPHyEYNC4tUW0C22X
+LyBFSz/nc8vd4d9yEntD0blY+UjN6fU7o2QwYjAdBgNVHQ4EFgQUecFtbv+2htCn
+Ilb+QQtZ7wAdsrowHwYDVR0jBBgwFoAUecFtbv+2htCnIlb+QQtZ7wAdsrowDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0kAMEYC
+IQCl/B2BsitH1dbgIDHCzjcG+L46YvCqIdveKEzC1XHxHgIhAIpCaqHXgTF3iXy5
+QWTNkreoc+y2R2ofvVb4GOBbfsBA
+-----END CERTIFICATE-----`;
+
+  it("F18: fails closed (UPSTREAM_UNAVAILABLE, passthrough 502); the upstream never gets a request", async () => {
+    let requests = 0;
+    const tls = createHttpsServer({ key, cert }, (_req, res) => {
+      requests++;
+      res.writeHead(200, { "content-type": "application/json" }).end('{"id": "tls"}');
+    });
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+    const trestle = await createTestTrestle(/* GraphQL */ `
+      extend schema @upstream(name: "tls", baseUrl: "${url}", retry: { attempts: 0 }, passthrough: { methods: [GET], paths: ["/**"] })
+      type Query { item: Item @rest(path: "/item") }
+      type Item { id: ID }
+    `);
+    const result = await query(trestle, `{ item { id } }`);
+    const viaPassthrough = await trestle.fetch(new Request("http://trestle.test/rest/tls/item"));
+    await trestle.close();
+    tls.closeAllConnections();
+    await new Promise((resolve) => tls.close(resolve));
+    expect(result.data).toEqual({ item: null });
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "tls" });
+    expect(viaPassthrough.status).toBe(502);
+    expect(requests).toBe(0);
+  });
+});
+
+describe("F19: a flapping upstream and the retry budget", () => {
+  it("F19: with every other answer a 503, the upstream sees at most 1.2 × the calls (+ the 10 banked retries)", async () => {
+    const trestle = await createTestTrestle(schema(", retry: { attempts: 2, backoffMs: 1 }"));
+    const calls = 300;
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < calls; i++) {
+      const code = String(codeOf(await query(trestle, `{ item(path: "flapping") { id } }`)) ?? "ok");
+      outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+    }
+    await trestle.close();
+    const seenByUpstream = hits.get("/flapping")!;
+    console.log(`F19: ${seenByUpstream} upstream requests for ${calls} calls (${(seenByUpstream / calls).toFixed(3)}×); outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    expect(seenByUpstream).toBeLessThanOrEqual(1.2 * calls + 10);
+    // The budget is spent, not hoarded: retries do run while there is budget.
+    expect(seenByUpstream).toBeGreaterThan(1.15 * calls);
+    // The breaker (5 consecutive failures) never opened: failures alternate with successes.
+    expect([...outcomes.keys()].sort()).toEqual(["UPSTREAM_ERROR", "ok"]);
+  });
+});
