@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { Trestle, TrestleOptions } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query, type GraphQLResult } from "../helpers/graphql.js";
@@ -94,3 +95,26 @@ export function cacheStatuses(result: GraphQLResult): Array<string | undefined> 
 }
 
 export { query };
+
+/**
+ * The usual suite set-up: one world for the file, a fresh instance (and a clean world) per
+ * test. `use` receives both before each test.
+ */
+export function useCacheTrestle(use: (world: CacheWorld, trestle: Trestle) => void, options: Partial<TrestleOptions> = {}): void {
+  let world: CacheWorld | undefined;
+  let trestle: Trestle | undefined;
+  beforeAll(async () => {
+    world = await startCacheWorld();
+  });
+  afterAll(async () => {
+    await world?.upstream.close();
+  });
+  beforeEach(async () => {
+    resetWorld(world!);
+    trestle = await createCacheTrestle(world!, options);
+    use(world!, trestle);
+  });
+  afterEach(async () => {
+    await trestle?.close();
+  });
+}

@@ -1,23 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
-import { cacheStatuses, createCacheTrestle, query, resetWorld, sendItem, startCacheWorld, type CacheWorld } from "./cache-fixture.js";
+import { cacheStatuses, type CacheWorld, createCacheTrestle, query, resetWorld, sendItem, useCacheTrestle } from "./cache-fixture.js";
 
 let world: CacheWorld;
 let trestle: Trestle;
-
-beforeAll(async () => {
-  world = await startCacheWorld();
-});
-afterAll(async () => {
-  await world.upstream.close();
-});
-beforeEach(async () => {
-  resetWorld(world);
-  trestle = await createCacheTrestle(world);
-});
-afterEach(async () => {
-  await trestle.close();
-});
+useCacheTrestle((w, t) => ((world = w), (trestle = t)));
 
 const answer = (headers: Record<string, string>, delayMs = 0) => {
   world.reply = (req, res, serial) => {

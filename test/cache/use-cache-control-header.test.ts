@@ -1,23 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
-import { createCacheTrestle, resetWorld, sendItem, startCacheWorld, type CacheWorld } from "./cache-fixture.js";
+import { type CacheWorld, sendItem, useCacheTrestle } from "./cache-fixture.js";
 
 let world: CacheWorld;
 let trestle: Trestle;
-
-beforeAll(async () => {
-  world = await startCacheWorld();
-});
-afterAll(async () => {
-  await world.upstream.close();
-});
-beforeEach(async () => {
-  resetWorld(world);
-  trestle = await createCacheTrestle(world, { debug: false });
-});
-afterEach(async () => {
-  await trestle.close();
-});
+useCacheTrestle((w, t) => ((world = w), (trestle = t)), { debug: false });
 
 /** The Cache-Control header of the GraphQL response (null when absent). */
 async function cacheControlOf(document: string, headers: Record<string, string> = {}): Promise<string | null> {
