@@ -83,6 +83,20 @@ describe("trestle print-schema and print-directives", () => {
   });
 });
 
+describe("bad command lines", () => {
+  it.each([
+    [["serve", "--port", "http"], 'trestle serve: --port must be a number from 0 to 65535, received "http"'],
+    [["serve", "--port", "70000"], 'trestle serve: --port must be a number from 0 to 65535, received "70000"'],
+    [["serve", "--drain-timeout=-5"], 'trestle serve: --drain-timeout must be milliseconds (0 or more), received "-5"'],
+    [["import", "swagger", "x.json"], 'trestle import: expected "trestle import openapi SPEC --upstream NAME", received "trestle import swagger x.json"'],
+  ])("%j exits 1 with a clear message, starting nothing", async (argv, message) => {
+    const io = captureIo();
+    expect(await main(argv, io)).toBe(1);
+    expect(io.err).toEqual([message]);
+    expect(io.out).toEqual([]);
+  });
+});
+
 describe("the installed bin", () => {
   it("runs `trestle --help` from the compiled CLI", async () => {
     const { code, stdout } = await run(["bin/trestle.js", "--help"]);
