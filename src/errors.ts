@@ -17,6 +17,7 @@ export type TrestleErrorCode =
   | "UPSTREAM_BAD_RESPONSE"
   | "UPSTREAM_URL_REJECTED"
   | "UPSTREAM_REQUEST_HOOK_FAILED"
+  | "CLIENT_CLOSED_REQUEST"
   | "REQUEST_TOO_LARGE"
   | "COST_LIMIT"
   | "OPENAPI_IMPORT_ERROR";
@@ -69,6 +70,15 @@ export class UpstreamError extends TrestleError {
     this.upstream = upstream;
     this.status = options.status;
   }
+}
+
+/**
+ * The client went away (its connection closed) before the upstream answered, and no other
+ * caller was waiting for the same answer: the call was abandoned, and is not retried, stored
+ * or counted against the upstream's breaker. Only logs and call records see it.
+ */
+export function clientClosedRequest(upstream: string, cause?: unknown): UpstreamError {
+  return new UpstreamError("CLIENT_CLOSED_REQUEST", upstream, `The client closed the request; the call to upstream "${upstream}" was abandoned.`, { cause });
 }
 
 export interface Diagnostic {

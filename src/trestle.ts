@@ -25,6 +25,7 @@ import { useHealthRoutes } from "./plugins/use-health-routes.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
 import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
+import type { ClientSignal } from "./upstream/client-signal.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -75,9 +76,12 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  /** One operation's context, the same in both lanes; `request()` is only called when the app's context function needs it. */
-  const createContext = async (headers: { get(name: string): string | null }, request: () => Request, host: HostContext): Promise<TrestleResolverContext> => ({
-    trestle: createOperationContext({ headers, env, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits.maxUpstreamCalls),
+  /**
+   * One operation's context, the same in both lanes; `request()` is only called when the app's
+   * context function needs it. `signal` aborts when the client goes away.
+   */
+  const createContext = async (headers: { get(name: string): string | null }, request: () => Request, host: HostContext, signal: ClientSignal | undefined): Promise<TrestleResolverContext> => ({
+    trestle: createOperationContext({ headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits.maxUpstreamCalls),
   });
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
@@ -101,7 +105,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     logging: options.logging ?? true,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,
-    context: ({ request, host }) => createContext(request.headers, () => request, host ?? {}),
+    context: ({ request, host }) => createContext(request.headers, () => request, host ?? {}, request.signal),
   });
   const lane = createGraphQLLane({
     schema,
@@ -134,7 +138,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       track(async () => {
         if (passthrough.claimsUrl(request.url)) return passthrough.fetch(request, host);
         if (!isLaneRequest(request.method, pathnameOf(request.url), request.headers.get("content-type"), graphqlPath)) return yoga.fetch(request, { host });
-        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest) => createContext(headers, toRequest, host));
+        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
         return served instanceof Response ? served : yoga.fetch(served, { host });
       }),
     handle: async (req, res, next) => {
@@ -149,7 +153,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       }
       await track(async () => {
         try {
-          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest) => createContext(headers, toRequest, host), () => createFetchRequest(req, undefined));
+          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
           if (pass !== undefined) await toYoga(pass.body);
         } catch {
           // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client

@@ -1,4 +1,5 @@
 import type { UpstreamRequest } from "../connector/build-request.js";
+import { TrestleError, clientClosedRequest } from "../errors.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import { buildCacheEntry, readPathname, refreshCacheEntry, type ExchangeTimes } from "./build-cache-entry.js";
@@ -8,6 +9,7 @@ import type { NormalizedCacheOptions } from "./cache-options.js";
 import type { CacheStatus } from "./cache-status.js";
 import { parseCacheControl } from "./parse-cache-control.js";
 import { ResponseCache, type CacheEntry } from "./response-cache.js";
+import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
 
 /** `trestle.cache`: the instance's shared response cache, as the library API shows it. */
 export interface TrestleCache {
@@ -28,7 +30,7 @@ export interface TrestleCache {
 
 /** The cache step of the pipeline: `send` consults and fills the store around the upstream call. */
 export interface CachedSend {
-  send(request: UpstreamRequest, status?: CacheStatus): Promise<UpstreamResponse>;
+  send(request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal): Promise<UpstreamResponse>;
   cache: TrestleCache;
   /** Purges what a successful write to `request`'s path makes stale (for writes sent around `send`). */
   purgeAfterWrite(request: UpstreamRequest): void;
@@ -60,6 +62,17 @@ interface Flight {
   outcome?: Promise<Outcome>;
 }
 
+/** A coalesced exchange: abandoned when every caller waiting for it has gone. */
+interface SharedFlight extends Flight {
+  outcome: Promise<Outcome>;
+  /** Callers still waiting whose client may go away (they came with a signal). */
+  waiting: number;
+  /** A caller without a signal (nothing can tell it has gone) waits: never abandoned. */
+  pinned: boolean;
+  /** Aborts the upstream call once nobody waits for it. */
+  gone: ClientGone;
+}
+
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
 
@@ -72,8 +85,13 @@ const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
  * (`miss`), coalesced with identical reads in flight (`coalesced`) when the read carries no
  * credentials (or the schema says `@cache(scope: PUBLIC)`), so never across identities (C02).
  * A successful POST/PUT/PATCH/DELETE purges its path and its parent collection.
+ *
+ * `signal` is the caller's client going away (F15). A call only that caller waits for is
+ * aborted with it; a coalesced exchange is aborted once every caller waiting for it has gone
+ * (C10: one caller leaving never fails the others), and a background refresh belongs to no
+ * caller. An abandoned exchange stores nothing.
  */
-export function createCachedSend(origin: (request: UpstreamRequest) => Promise<UpstreamResponse>, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
+export function createCachedSend(origin: (request: UpstreamRequest, signal?: ClientSignal) => Promise<UpstreamResponse>, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
   const store = new ResponseCache(options);
   const { now, staleIfErrorSeconds } = options;
   const plans = new Map<string, UpstreamPlan>();
@@ -82,16 +100,16 @@ export function createCachedSend(origin: (request: UpstreamRequest) => Promise<U
     plans.set(upstream.name, upstream);
     policies.set(upstream.name, buildCachePolicy(upstream, upstream.headers, undefined));
   }
-  const inflight = new Map<string, Flight>();
+  const inflight = new Map<string, SharedFlight>();
   const flights = new Set<Flight>();
   const refreshing = new Set<string>();
   const background = new Set<Promise<void>>();
 
-  async function send(request: UpstreamRequest, status: CacheStatus = {}): Promise<UpstreamResponse> {
+  async function send(request: UpstreamRequest, status: CacheStatus = {}, signal?: ClientSignal): Promise<UpstreamResponse> {
     const { method } = request;
     if (method !== "GET" && method !== "HEAD") {
       status.status = "bypass";
-      const response = await origin(request);
+      const response = await origin(request, signal);
       if (writeMethods.has(method) && response.status >= 200 && response.status < 300) purgeAfterWrite(request);
       return response;
     }
@@ -107,7 +125,7 @@ export function createCachedSend(origin: (request: UpstreamRequest) => Promise<U
         return serve(status, "stale", entry, at);
       }
     }
-    return exchangeCoalesced(request, policy, key, found, status);
+    return exchangeCoalesced(request, policy, key, found, status, signal);
   }
 
   /** The caller's own (identity) entry first, then the shared one if this caller may use it. */
@@ -122,36 +140,60 @@ export function createCachedSend(origin: (request: UpstreamRequest) => Promise<U
     return { entry, key: key.shared };
   }
 
-  async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus): Promise<UpstreamResponse> {
+  async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus, signal: ClientSignal | undefined): Promise<UpstreamResponse> {
+    if (signal?.aborted) throw clientClosedRequest(request.upstream.name);
     // Only reads whose answer is meant to be shared are coalesced: never one with credentials.
-    if (key.identity !== undefined && policy.scope !== "PUBLIC") return report(status, undefined, await exchange(request, policy, key, stale));
+    if (key.identity !== undefined && policy.scope !== "PUBLIC") return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal));
     const flightKey = key.shared;
-    const pending = inflight.get(flightKey)?.outcome;
+    const pending = inflight.get(flightKey);
     if (pending !== undefined) {
       status.status = "coalesced";
-      const outcome = await pending;
+      const outcome = await join(flightKey, pending, signal);
       if (outcome.reusable) return report(status, "coalesced", outcome);
-      return report(status, undefined, await exchange(request, policy, key, stale));
+      return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal));
     }
     const flight = startFlight(request);
-    flight.outcome = exchange(request, policy, key, stale, flight);
-    inflight.set(flightKey, flight);
+    const gone = new ClientGone();
+    const shared: SharedFlight = Object.assign(flight, { outcome: exchange(request, policy, key, stale, flight, gone), waiting: 0, pinned: false, gone });
+    inflight.set(flightKey, shared);
     try {
-      return report(status, undefined, await flight.outcome);
+      return report(status, undefined, await join(flightKey, shared, signal));
     } finally {
+      if (inflight.get(flightKey) === shared) inflight.delete(flightKey);
+    }
+  }
+
+  /** Waits for a coalesced exchange; the last waiting caller to go away abandons it. */
+  async function join(flightKey: string, flight: SharedFlight, signal: ClientSignal | undefined): Promise<Outcome> {
+    if (signal === undefined) {
+      flight.pinned = true;
+      return flight.outcome;
+    }
+    flight.waiting++;
+    const leave = () => {
+      if (--flight.waiting > 0 || flight.pinned) return;
+      // Nobody is left to take the answer: abort the call, and let no new caller join it.
       if (inflight.get(flightKey) === flight) inflight.delete(flightKey);
+      flight.gone.abort();
+    };
+    signal.addEventListener("abort", leave, { once: true });
+    try {
+      return await flight.outcome;
+    } finally {
+      signal.removeEventListener("abort", leave);
     }
   }
 
   /** One upstream call for a read: conditional when a stale entry has validators. */
-  async function exchange(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, flight = startFlight(request)): Promise<Outcome> {
+  async function exchange(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, flight = startFlight(request), signal?: ClientSignal): Promise<Outcome> {
     try {
       const requestTime = now();
       let response: UpstreamResponse;
       try {
-        response = await origin(stale === undefined ? request : withValidators(request, stale.entry));
+        response = await origin(stale === undefined ? request : withValidators(request, stale.entry), signal);
       } catch (error) {
-        if (stale !== undefined && now() < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
+        const abandoned = error instanceof TrestleError && error.code === "CLIENT_CLOSED_REQUEST";
+        if (!abandoned && stale !== undefined && now() < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
         throw error;
       }
       const times: ExchangeTimes = { requestTime, responseTime: now(), staleIfErrorSeconds };

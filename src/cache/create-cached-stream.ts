@@ -41,7 +41,7 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
     const status: CacheStatus = {};
     let response: UpstreamResponse;
     try {
-      response = await cached.send({ ...request, headers: sent }, status);
+      response = await cached.send({ ...request, headers: sent }, status, options.signal);
     } catch (error) {
       if (error instanceof TrestleError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE") return direct(request, body, options);
       throw error;

@@ -26,6 +26,8 @@ export interface DemoRequestRecord {
   headers: Record<string, string | string[] | undefined>;
   /** The body text; empty when it was over the 1 MB limit. */
   body: string;
+  /** Set when the caller closed the connection before the answer was sent. */
+  abandoned?: true;
 }
 
 export interface DemoUpstream {
@@ -35,6 +37,8 @@ export interface DemoUpstream {
   /** Every request received, in order, recorded before it is answered. */
   requests: DemoRequestRecord[];
   resetRequests(): void;
+  /** The delay before every answer; may be changed while the server runs. */
+  latencyMs: number;
   /** Stops listening and closes every connection, idle keep-alive ones too. */
   close(): Promise<void>;
 }
@@ -48,21 +52,22 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const data = createDemoData();
   const requests: DemoRequestRecord[] = [];
-  const latencyMs = options.latencyMs ?? 0;
   const server = createServer((request, response) => {
-    handleRequest(request, response, data, requests, latencyMs).catch(() => response.destroy());
+    handleRequest(request, response, data, requests, demo.latencyMs).catch(() => response.destroy());
   });
   const host = options.host ?? "127.0.0.1";
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
-  return {
+  const demo: DemoUpstream = {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     requests,
     resetRequests: () => void requests.splice(0),
+    latencyMs: options.latencyMs ?? 0,
     close: () => (closing ??= closeServer(server)),
   };
+  return demo;
 }
 
 async function handleRequest(
@@ -75,8 +80,13 @@ async function handleRequest(
   const body = await readRequestBody(request, MAX_BODY_BYTES);
   const method = request.method ?? "GET";
   const url = request.url ?? "/";
-  requests.push({ method, url, headers: { ...request.headers }, body: body.text });
+  const record: DemoRequestRecord = { method, url, headers: { ...request.headers }, body: body.text };
+  requests.push(record);
+  response.once("close", () => {
+    if (!response.writableFinished) record.abandoned = true;
+  });
   if (latencyMs > 0) await delay(latencyMs);
+  if (response.destroyed) return;
   const answer = body.tooLarge
     ? errorAnswer(new DemoHttpError(413, "Request body too large"))
     : dispatch(method, url, request, body.text, data);

@@ -2,11 +2,15 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { NodeRequest } from "../adapters/serve-node-request.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
+import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
 
 export type Lane = (request: LaneRequest) => Promise<LaneAnswer | undefined>;
 
-/** Builds an operation's context from the request's headers; `request()` makes a WHATWG Request only if asked. */
-export type LaneContextFactory = (headers: { get(name: string): string | null }, request: () => Request) => Promise<TrestleResolverContext>;
+/**
+ * Builds an operation's context from the request's headers; `request()` makes a WHATWG Request
+ * only if asked; `signal` aborts when the client goes away.
+ */
+export type LaneContextFactory = (headers: { get(name: string): string | null }, request: () => Request, signal: ClientSignal | undefined) => Promise<TrestleResolverContext>;
 
 /** What yoga gets when the fast lane passes: the body it already read (the stream is spent), if any. */
 export type LanePass = { body: string | unknown } | { body?: undefined };
@@ -42,7 +46,7 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   }
   if (body === undefined) return { body: text };
   const headers = nodeHeaders(req.headers);
-  const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest) });
+  const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest, clientGone(res)) });
   if (answer === undefined) return { body: text ?? body };
   // A known length, not chunked framing: one write for the whole answer.
   res.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) }).end(answer.body);
@@ -56,7 +60,7 @@ export async function serveFetchLane(lane: Lane, request: Request, maxBytes: num
   const text = await request.text();
   if (Buffer.byteLength(text) > maxBytes) return new Response(tooLarge, { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
   const body = parseJson(text);
-  const answer = body === undefined ? undefined : await lane({ body, accept: request.headers.get("accept"), createContext: () => createContext(request.headers, () => request) });
+  const answer = body === undefined ? undefined : await lane({ body, accept: request.headers.get("accept"), createContext: () => createContext(request.headers, () => request, request.signal) });
   if (answer === undefined) return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
@@ -88,6 +92,15 @@ function readNodeText(req: NodeRequest, max: number): Promise<string | undefined
     req.once("error", reject);
     req.once("aborted", () => reject(new Error("client aborted the request")));
   });
+}
+
+/** A signal that aborts if the response's connection closes before the answer was written whole. */
+function clientGone(res: ServerResponse): ClientSignal {
+  const gone = new ClientGone();
+  // Gone already (while the operation was parsed and validated): its calls are never sent.
+  if (res.destroyed) gone.abort();
+  else res.once("close", () => !res.writableFinished && gone.abort());
+  return gone;
 }
 
 /** Lower-case Node headers behind the `get` that templates and contexts use. */

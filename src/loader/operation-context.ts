@@ -4,6 +4,7 @@ import type { Env } from "../config/interpolate-env.js";
 import { TrestleError } from "../errors.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
+import type { ClientSignal } from "../upstream/client-signal.js";
 
 /** One upstream call as the debug extension and metrics see it. */
 export interface UpstreamCallRecord {
@@ -19,7 +20,7 @@ export interface UpstreamCallRecord {
 }
 
 /** Sends one built request through the rest of the pipeline (cache, then the upstream client). */
-export type SendUpstream = (request: UpstreamRequest, status?: CacheStatus) => Promise<UpstreamResponse>;
+export type SendUpstream = (request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal) => Promise<UpstreamResponse>;
 
 /**
  * Per-request state: what templates may read, the calls made so far and the operation's
@@ -30,6 +31,8 @@ export interface OperationContext {
   headers: { get(name: string): string | null };
   env: Env;
   values: Readonly<Record<string, unknown>>;
+  /** Aborts when the client goes away: the operation's upstream calls nobody else waits for are abandoned. */
+  signal?: ClientSignal | undefined;
   calls: UpstreamCallRecord[];
   /**
    * The pipeline's load step: every upstream call of this operation goes through it.
@@ -41,7 +44,7 @@ export interface OperationContext {
 }
 
 export function createOperationContext(
-  init: Pick<OperationContext, "headers" | "env" | "values">,
+  init: Pick<OperationContext, "headers" | "env" | "values" | "signal">,
   send: SendUpstream,
   /** `limits.maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent. */
   maxCalls = Number.POSITIVE_INFINITY,
@@ -56,7 +59,7 @@ export function createOperationContext(
     calls.push(call);
     const cache: CacheStatus = {};
     try {
-      const response = await send(request, cache);
+      const response = await send(request, cache, init.signal);
       call.status = response.status;
       return response;
     } catch (error) {

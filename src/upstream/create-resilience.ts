@@ -1,6 +1,7 @@
 import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
-import { UpstreamError } from "../errors.js";
+import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod } from "../sdl/schema-plan.js";
+import type { ClientSignal } from "./client-signal.js";
 
 /** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */
 export interface ResiliencePlan {
@@ -42,7 +43,9 @@ const budgetMax = 10;
  * queue is full the call fails with UPSTREAM_OVERLOADED. Only idempotent methods are retried,
  * on connection errors, 502/503/504 and 429, with exponential backoff and full jitter, a
  * `Retry-After` of at most `maxRetryAfterMs`, and a budget that keeps retries under a fifth
- * of the calls when an upstream is failing.
+ * of the calls when an upstream is failing. When the caller's `signal` aborts (its client went
+ * away), a call waiting for a retry stops there with CLIENT_CLOSED_REQUEST, which the breaker
+ * does not count as a failure (an attempt that waited for a slot checks `signal` itself).
  */
 export class Resilience {
   readonly #plan: ResiliencePlan;
@@ -64,10 +67,12 @@ export class Resilience {
         : undefined;
   }
 
-  /** Runs one call: `attempt` is invoked once, or again for each retry. */
-  async run<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, options: { retry?: boolean } = {}): Promise<T> {
+  /** Runs one call: `attempt` is invoked once, or again for each retry, unless `signal` aborts first. */
+  async run<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, options: { retry?: boolean; signal?: ClientSignal | undefined } = {}): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) throw clientClosedRequest(this.#upstream);
     this.#budget = Math.min(budgetMax, this.#budget + budgetRatio);
-    const withRetries = () => (options.retry === false ? this.#slot(attempt) : this.#retrying(method, attempt));
+    const withRetries = () => (options.retry === false ? this.#slot(attempt) : this.#retrying(method, attempt, signal));
     if (this.#breaker === undefined) return withRetries();
     try {
       return await this.#breaker.execute(withRetries);
@@ -79,7 +84,7 @@ export class Resilience {
     }
   }
 
-  async #retrying<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>): Promise<T> {
+  async #retrying<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, signal: ClientSignal | undefined): Promise<T> {
     for (let retry = 0; ; retry++) {
       const canRetry = idempotent.has(method) && retry < this.#plan.retries;
       let outcome: T;
@@ -87,14 +92,14 @@ export class Resilience {
         outcome = await this.#slot(attempt);
       } catch (error) {
         if (!canRetry || !isRetryableError(error) || !this.#spend()) throw error;
-        await sleep(this.#backoff(retry, undefined));
+        await this.#sleep(this.#backoff(retry, undefined), signal);
         continue;
       }
       if (!canRetry || !retryableStatus.has(outcome.status)) return outcome;
       const header = outcome.headers["retry-after"];
       const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
       if ((retryAfter !== undefined && retryAfter > this.#plan.maxRetryAfterMs) || !this.#spend()) return outcome;
-      await sleep(this.#backoff(retry, retryAfter));
+      await this.#sleep(this.#backoff(retry, retryAfter), signal);
     }
   }
 
@@ -105,6 +110,25 @@ export class Resilience {
       if (!(error instanceof BulkheadRejectedError)) throw error;
       throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" has ${this.#plan.maxConcurrency} requests in flight and ${this.#plan.maxQueue} waiting; try again later.`);
     }
+  }
+
+  /** Waits before a retry; a client that goes away meanwhile ends the call. */
+  async #sleep(ms: number, signal: ClientSignal | undefined): Promise<void> {
+    if (signal?.aborted) throw clientClosedRequest(this.#upstream);
+    let gone = false;
+    await new Promise<void>((resolve) => {
+      const onGone = () => {
+        gone = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onGone);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onGone, { once: true });
+    });
+    if (gone || signal?.aborted) throw clientClosedRequest(this.#upstream);
   }
 
   #spend(): boolean {
@@ -134,8 +158,4 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { Pool } from "undici";
 import type { UpstreamFetch } from "../config/trestle-options.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
-import { BadUserInputError, TrestleError, UpstreamError } from "../errors.js";
+import { BadUserInputError, TrestleError, UpstreamError, clientClosedRequest } from "../errors.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 
 /** A request body for `stream`: chunks as they arrive, or bytes already in memory. */
@@ -71,7 +71,8 @@ export async function streamUpstream(
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   } catch (error) {
     deadline?.settle(undefined);
-    throw classifyError(error, upstream, request, deadline?.timedOut ?? false);
+    const timedOut = deadline?.timedOut ?? false;
+    throw signal?.aborted && !timedOut ? clientClosedRequest(upstream.name, error) : classifyError(error, upstream, request, timedOut);
   }
 }
 

@@ -1,7 +1,7 @@
 import { promisify } from "node:util";
 import { brotliDecompress, gunzip, inflate } from "node:zlib";
 import { Pool } from "undici";
-import { UpstreamError } from "../errors.js";
+import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import type { UpstreamFetch } from "../config/trestle-options.js";
@@ -9,6 +9,7 @@ import { requestWithFetch } from "./request-with-fetch.js";
 import { Resilience } from "./create-resilience.js";
 import { runRequestHook, type UpstreamRequestHook } from "./run-request-hook.js";
 import { streamUpstream, type StreamBody, type StreamOptions, type UpstreamStream } from "./stream-upstream.js";
+import type { ClientSignal } from "./client-signal.js";
 
 /** The app's say in how requests leave: createTrestle's `onUpstreamRequest` and `fetch`. */
 export interface UpstreamClientOptions {
@@ -58,22 +59,30 @@ export class UpstreamClient {
     });
   }
 
-  /** One call: the app's hook, then attempts under the upstream's retries, breaker and concurrency limit. */
-  async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+  /**
+   * One call: the app's hook, then attempts under the upstream's retries, breaker and
+   * concurrency limit. `signal` is the client's: when it aborts, the attempt in progress is
+   * aborted (the upstream sees its connection close) and no retry follows.
+   */
+  async send(request: UpstreamRequest, signal?: ClientSignal): Promise<UpstreamResponse> {
+    if (signal?.aborted) throw clientClosedRequest(this.upstream.name);
     // The app's hook runs outside the attempt's timeout: it may fetch a token, and it signs
     // exactly the headers and body sent below (the same for every retry).
     const sentHeaders = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
-    return this.#resilience.run(request.method, () => this.#attempt(request, sentHeaders));
+    return this.#resilience.run(request.method, () => this.#attempt(request, sentHeaders, signal), { signal });
   }
 
-  async #attempt(request: UpstreamRequest, sentHeaders: Record<string, string>): Promise<UpstreamResponse> {
+  async #attempt(request: UpstreamRequest, sentHeaders: Record<string, string>, signal: ClientSignal | undefined): Promise<UpstreamResponse> {
     const { upstream } = this;
+    if (signal?.aborted) throw clientClosedRequest(upstream.name);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, upstream.timeoutMs);
+    const onClientGone = () => controller.abort();
+    signal?.addEventListener("abort", onClientGone, { once: true });
     const where = `${request.method} ${request.path}`;
     try {
       const transport = this.#transport;
@@ -92,6 +101,7 @@ export class UpstreamClient {
       return { status: answer.statusCode, headers, body: decoded };
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
+      if (signal?.aborted && !timedOut) throw clientClosedRequest(upstream.name, error);
       if (timedOut) {
         throw new UpstreamError("UPSTREAM_TIMEOUT", upstream.name, `Upstream "${upstream.name}" did not answer within ${upstream.timeoutMs} ms.`, {
           cause: error,
@@ -104,6 +114,7 @@ export class UpstreamClient {
       });
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", onClientGone);
     }
   }
 
@@ -115,7 +126,7 @@ export class UpstreamClient {
   async stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream> {
     const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
     // A streamed body cannot be sent twice: the breaker and the concurrency limit apply, retries do not.
-    return this.#resilience.run(request.method, () => streamUpstream(this.#transport, this.upstream, request, headers, body, options), { retry: false });
+    return this.#resilience.run(request.method, () => streamUpstream(this.#transport, this.upstream, request, headers, body, options), { retry: false, signal: options.signal });
   }
 
   close(): Promise<void> {

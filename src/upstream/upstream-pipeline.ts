@@ -6,6 +6,7 @@ import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import { UpstreamClient, type UpstreamClientOptions, type UpstreamResponse } from "./upstream-client.js";
 import type { StreamBody, StreamOptions, UpstreamStream } from "./stream-upstream.js";
+import type { ClientSignal } from "./client-signal.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -14,7 +15,8 @@ import type { StreamBody, StreamOptions, UpstreamStream } from "./stream-upstrea
  * response cache (src/cache/): a GET/HEAD may be answered from it, `status` says how.
  */
 export interface UpstreamPipeline {
-  send(request: UpstreamRequest, status?: CacheStatus): Promise<UpstreamResponse>;
+  /** `signal` is the client's: once it aborts, a call no other caller waits for is abandoned. */
+  send(request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal): Promise<UpstreamResponse>;
   /**
    * The passthrough route's send: the answer as it streams, bodies never buffered. GET/HEAD
    * pass here too, so this is where the shared cache hooks them in.
@@ -38,11 +40,11 @@ export function createUpstreamPipeline(
     if (found === undefined) throw new Error(`No upstream client named "${name}"`);
     return found;
   };
-  const direct = (request: UpstreamRequest) => client(request.upstream.name).send(request);
+  const direct = (request: UpstreamRequest, signal?: ClientSignal) => client(request.upstream.name).send(request, signal);
   const cached = createCachedSend(direct, [...clients.values()].map((c) => c.upstream), cacheOptions);
   const streamDirect: UpstreamPipeline["stream"] = (request, body, options) => client(request.upstream.name).stream(request, body, options);
   return {
-    send: cacheOptions.enabled ? cached.send : direct,
+    send: cacheOptions.enabled ? cached.send : (request, _status, signal) => direct(request, signal),
     stream: cacheOptions.enabled ? createCachedStream(cached, streamDirect) : streamDirect,
     client,
     cache: cached.cache,

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDemoUpstream, type DemoRequestRecord, type DemoUpstream } from "../../src/demo/demo-upstream.js";
 
@@ -30,7 +31,8 @@ const graphql = (base: string, query: string, variables: Record<string, unknown>
  * The suite every adapter runs, against the bundled demo upstream and the demo schema:
  * GraphQL (POST and GET), a mutation whose body the host may have parsed, passthrough GET and
  * POST, the host's Authorization forwarded, the host's user in a `{context.X}` header template,
- * routes only under the prefix, and the host's own routes beside Trestle.
+ * routes only under the prefix, the host's own routes beside Trestle, and a client that goes
+ * away ending its upstream calls.
  */
 export function describeConformance(name: string, options: ConformanceOptions): void {
   describe(name, () => {
@@ -95,6 +97,31 @@ export function describeConformance(name: string, options: ConformanceOptions): 
       expect(demo.requests).toEqual([]);
       const health = await fetch(`${app.url}/bff/healthz`);
       expect([health.status, await health.json()]).toEqual([200, { status: "ok" }]);
+    });
+
+    it("F15: a client that goes away aborts its upstream call (GraphQL and passthrough)", async () => {
+      // Raw sockets, not fetch: undici opens a spare connection after an abort, which some hosts' close() then waits for.
+      const { port } = new URL(app.url);
+      const leave = (request: string) =>
+        new Promise<void>((resolve) => {
+          const socket = connect(Number(port), "127.0.0.1");
+          socket.on("error", () => undefined);
+          socket.write(request);
+          setTimeout(() => resolve(void socket.destroy()), 100);
+        });
+      demo.latencyMs = 400;
+      try {
+        const body = JSON.stringify({ query: `{ model(name: "gone-graphql") { name } }` });
+        await leave(`POST /bff/graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        await leave("GET /bff/rest/ml/models/gone-rest HTTP/1.1\r\nHost: t\r\n\r\n");
+        await new Promise((resolve) => setTimeout(resolve, 450));
+      } finally {
+        demo.latencyMs = 0;
+      }
+      expect(demo.requests.map((r) => [r.url, r.abandoned])).toEqual([
+        ["/models/gone-graphql", true],
+        ["/models/gone-rest", true],
+      ]);
     });
 
     it.runIf(options.hostRoute !== undefined)("keeps the host app's own routes working", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Trestle } from "../../src/index.js";
+import { queryThenLeave } from "../helpers/graphql.js";
 import { cacheStatuses, type CacheWorld, createCacheTrestle, query, sendItem, useCacheTrestle } from "./cache-fixture.js";
 
 let world: CacheWorld;
@@ -378,25 +379,35 @@ describe("coalescing", () => {
     expect(trestle.cache.size).toBe(0);
   });
 
+  it("F15: when every caller waiting for a shared call has gone, the call is abandoned and stores nothing", async () => {
+    world.reply = (req, res, serial) => {
+      setTimeout(() => !res.destroyed && sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
+    };
+    const [first, second] = [queryThenLeave(trestle, `{ item(id: "a") { serial } }`), queryThenLeave(trestle, `{ item(id: "a") { serial } }`)];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    first.leave();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    second.leave();
+    await Promise.all([first.done, second.done]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(world.calls("/v1/items/a")).toHaveLength(1);
+    expect(trestle.cache.size).toBe(0);
+    const next = await item("a");
+    expect(cacheStatuses(next)).toEqual(["miss"]);
+    expect(next.data).toEqual({ item: { id: "a", name: "item-a", serial: 2 } });
+  });
+
   it("C10: a caller that goes away does not spoil the shared call", async () => {
     world.reply = (req, res, serial) => {
       setTimeout(() => sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
     };
-    const controller = new AbortController();
-    const gone = trestle
-      .fetch(
-        new Request("http://trestle.test/graphql", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ query: `{ item(id: "a") { serial } }` }),
-          signal: controller.signal,
-        }),
-      )
-      .catch(() => undefined);
+    const gone = queryThenLeave(trestle, `{ item(id: "a") { serial } }`);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const staying = item("a");
-    controller.abort();
-    await gone;
+    // Once the second caller has joined the call (alone, the first caller's leaving would abandon it: F15).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gone.leave();
+    await gone.done;
     expect((await staying).data).toEqual({ item: { id: "a", name: "item-a", serial: 1 } });
     expect(cacheStatuses(await item("a"))).toEqual(["hit"]);
     expect(world.calls("/v1/items/a")).toHaveLength(1);

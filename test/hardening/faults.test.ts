@@ -7,7 +7,7 @@ import { UpstreamError } from "../../src/errors.js";
 import type { Trestle } from "../../src/index.js";
 import { Resilience } from "../../src/upstream/create-resilience.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
-import { query } from "../helpers/graphql.js";
+import { query, queryThenLeave } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { serveTrestle } from "../passthrough/raw-http.js";
 
@@ -289,7 +289,10 @@ describe("F14: one upstream down, another up", () => {
 });
 
 describe("F15: a client that goes away", () => {
-  /** An upstream that answers after 500 ms and notes whether each connection closed before it answered. */
+  /**
+   * An upstream that answers after 500 ms and notes whether each connection closed before it
+   * answered; `/flaky` answers 503 at once, asking for a retry in 1 s.
+   */
   let slow: Server;
   let slowUrl: string;
   const seen: Array<{ url: string; closedEarly?: boolean; answered?: boolean }> = [];
@@ -301,6 +304,10 @@ describe("F15: a client that goes away", () => {
       seen.push(record);
       req.resume();
       res.on("close", () => (record.closedEarly = !res.writableFinished));
+      if (req.url?.startsWith("/flaky")) {
+        record.answered = true;
+        return void res.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end("{}");
+      }
       setTimeout(() => {
         if (res.destroyed) return;
         record.answered = true;
@@ -310,9 +317,11 @@ describe("F15: a client that goes away", () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    // A breaker that opens on one failure: a client going away must not count as one.
     trestle = await createTestTrestle(/* GraphQL */ `
-      extend schema @upstream(name: "slow", baseUrl: "${slowUrl}", passthrough: { methods: [GET, POST], paths: ["/**"] })
-      type Query { cached: Item @rest(path: "/cached") uncached: Item @rest(path: "/uncached") }
+      extend schema @upstream(name: "slow", baseUrl: "${slowUrl}", breaker: { failures: 1 }, passthrough: { methods: [GET, POST], paths: ["/**"] })
+      type Query { cached: Item @rest(path: "/cached") uncached: Item @rest(path: "/uncached") flaky: Item @rest(path: "/flaky") }
+      type Mutation { first: Item @rest(method: POST, path: "/first") second: Item @rest(method: POST, path: "/second") }
       type Item { id: ID }
     `);
   });
@@ -326,7 +335,7 @@ describe("F15: a client that goes away", () => {
   });
 
   /** Sends a request over a socket to trestle.handle and destroys the socket after `ms`. */
-  async function sendThenLeave(request: string, ms: number): Promise<void> {
+  async function sendThenLeave(request: string, ms: number, settleMs = 700): Promise<void> {
     const server = await serveTrestle(trestle);
     await new Promise<void>((resolve) => {
       const socket = connect(server.port, "127.0.0.1");
@@ -337,7 +346,7 @@ describe("F15: a client that goes away", () => {
         resolve();
       }, ms);
     });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
     await server.close();
   }
 
@@ -345,26 +354,61 @@ describe("F15: a client that goes away", () => {
     const body = JSON.stringify({ query: document });
     return `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
   };
+  const graphqlGet = (document: string) => `GET /graphql?query=${encodeURIComponent(document)} HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n\r\n`;
 
   it("F15: a passthrough call waiting for the upstream's answer is aborted: the upstream sees its connection close first", async () => {
     await sendThenLeave("POST /rest/slow/work HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", 100);
     expect(seen).toEqual([{ url: "/work", closedEarly: true }]);
+    // Not counted as an upstream failure: the breaker (1 failure opens it) stays closed.
+    expect((await query(trestle, `{ uncached { id } }`)).data).toEqual({ uncached: { id: "late" } });
   });
 
-  it("F15: a GraphQL read is not tied to its client: the upstream call completes, once, and its whole answer is stored for the next caller", async () => {
+  it("F15: a passthrough GET (through the cache) is aborted too, and stores nothing", async () => {
+    await sendThenLeave("GET /rest/slow/cached/p HTTP/1.1\r\nHost: t\r\n\r\n", 100);
+    expect(seen).toEqual([{ url: "/cached/p", closedEarly: true }]);
+    expect(trestle.cache.size).toBe(0);
+  });
+
+  it.each([
+    ["an uncached read, POST (fast lane)", graphql("{ uncached { id } }"), "/uncached"],
+    ["a cacheable read, POST (fast lane)", graphql("{ cached { id } }"), "/cached"],
+    ["a read over GET (yoga's lane)", graphqlGet("{ uncached { id } }"), "/uncached"],
+  ])("F15: a GraphQL client that goes away aborts its upstream call: %s", async (_case, request, url) => {
+    await sendThenLeave(request, 100);
+    expect(seen).toEqual([{ url, closedEarly: true }]);
+    // Nothing partial was stored; the breaker did not count the abandoned call: the next caller gets a fresh answer.
+    expect(trestle.cache.size).toBe(0);
+    expect((await query(trestle, `{ cached { id } uncached { id } }`)).data).toEqual({ cached: { id: "late" }, uncached: { id: "late" } });
+    await trestle.cache.purge("slow");
+  });
+
+  it("F15: through trestle.fetch, the request's signal aborts the upstream call", async () => {
+    const leaving = queryThenLeave(trestle, "{ uncached { id } }");
+    setTimeout(() => leaving.leave(), 100);
+    await leaving.done;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(seen).toEqual([{ url: "/uncached", closedEarly: true }]);
+  });
+
+  it("F15: a mutation's write in flight is aborted, and its later fields are never sent", async () => {
+    await sendThenLeave(graphql("mutation { first { id } second { id } }"), 100);
+    expect(seen).toEqual([{ url: "/first", closedEarly: true }]);
+  });
+
+  it("F15: no retry follows once the client has gone", async () => {
+    // The upstream asks for a retry in 1 s; the client leaves during the wait.
+    await sendThenLeave(graphql("{ flaky { id } }"), 100, 1_500);
+    expect(seen).toEqual([{ url: "/flaky", answered: true, closedEarly: false }]);
+  });
+
+  it("F15 / C10: a read shared by two clients goes on when one leaves, and is stored for the next caller", async () => {
+    const staying = new Promise<void>((resolve) => setTimeout(resolve, 30)).then(() => query(trestle, `{ cached { id } }`));
     await sendThenLeave(graphql("{ cached { id } }"), 100);
+    expect((await staying).data).toEqual({ cached: { id: "late" } });
     expect(seen).toEqual([{ url: "/cached", answered: true, closedEarly: false }]);
-    // The next caller is served from the cache: nothing partial was stored, and no second call.
     expect((await query(trestle, `{ cached { id } }`)).data).toEqual({ cached: { id: "late" } });
     expect(seen).toHaveLength(1);
-  });
-
-  // Gap (src/upstream/upstream-client.ts, src/loader/): GraphQL fields never pass the client's
-  // abort signal down, so an uncached read (no other caller could use its answer) keeps
-  // running, retries included, after its client has gone. Un-skip when fields honour aborts.
-  it.skip("F15 (gap): a GraphQL client that goes away aborts its uncached upstream read", async () => {
-    await sendThenLeave(graphql("{ uncached { id } }"), 100);
-    expect(seen).toEqual([{ url: "/uncached", closedEarly: true }]);
+    trestle.cache.purge("slow");
   });
 });
 

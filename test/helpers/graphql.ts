@@ -25,3 +25,15 @@ export async function query(
   const body = (await response.json()) as Omit<GraphQLResult, "status">;
   return { status: response.status, ...body };
 }
+
+/** An operation whose client goes away when `leave()` is called (its Request's signal aborts); `done` settles once Trestle lets go. */
+export function queryThenLeave(trestle: Trestle, document: string): { leave(): void; done: Promise<unknown> } {
+  const controller = new AbortController();
+  const request = new Request("http://trestle.test/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: document }),
+    signal: controller.signal,
+  });
+  return { leave: () => controller.abort(), done: trestle.fetch(request).catch((error: unknown) => error) };
+}

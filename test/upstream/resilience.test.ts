@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { parseRetryAfter } from "../../src/upstream/create-resilience.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
-import { query } from "../helpers/graphql.js";
+import { query, queryThenLeave } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
 // A misbehaving upstream on 127.0.0.1, one fault per path. Every case: bounded time, the
@@ -233,6 +233,22 @@ describe("the concurrency limit", () => {
     expect(codes.filter((c) => c === "ok")).toHaveLength(10);
     expect(codes.filter((c) => c === "UPSTREAM_OVERLOADED")).toHaveLength(4);
     expect(hits.get("/slow")).toBe(10);
+  });
+});
+
+describe("a client that goes away (F15)", () => {
+  it("while its call waits for a slot: the call is never sent, and the queue moves on", async () => {
+    const trestle = await createTestTrestle(schema(", maxConcurrency: 1, retry: { attempts: 0 }, breaker: { failures: 1 }"));
+    const first = query(trestle, `{ slow(i: 0) { id } }`);
+    const leaving = queryThenLeave(trestle, `{ slow(i: 1) { id } }`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaving.leave();
+    await leaving.done;
+    expect((await first).data).toEqual({ slow: { id: "slow" } });
+    // The next call gets the slot; the breaker (one failure opens it) did not count the abandoned call.
+    expect((await query(trestle, `{ slow(i: 2) { id } }`)).data).toEqual({ slow: { id: "slow" } });
+    await trestle.close();
+    expect(hits.get("/slow")).toBe(2);
   });
 });
 
