@@ -1,4 +1,4 @@
-import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod } from "../sdl/schema-plan.js";
 import type { ClientSignal } from "./client-signal.js";
@@ -61,7 +61,12 @@ export class Resilience {
     this.#breaker =
       plan.breakerFailures > 0
         ? circuitBreaker(
-            handleWhen(isFailure).orWhenResult((outcome) => (outcome as AttemptOutcome).status >= 500),
+            // An abandoned call (the client left) says nothing of the upstream: not a failure,
+            // except as the half-open probe, where cockatiel would take any error it does not
+            // handle as a success and close the breaker. There it re-opens it instead.
+            handleWhen((error) => isFailure(error) || (isClientClosed(error) && this.#breaker?.state === CircuitState.HalfOpen)).orWhenResult(
+              (outcome) => (outcome as AttemptOutcome).status >= 500,
+            ),
             { halfOpenAfter: plan.breakerResetMs, breaker: new ConsecutiveBreaker(plan.breakerFailures) },
           )
         : undefined;
@@ -145,6 +150,10 @@ export class Resilience {
 
 function isFailure(error: Error): boolean {
   return error instanceof UpstreamError && (error.code === "UPSTREAM_UNAVAILABLE" || error.code === "UPSTREAM_TIMEOUT" || error.code === "UPSTREAM_BAD_RESPONSE");
+}
+
+function isClientClosed(error: Error): boolean {
+  return error instanceof UpstreamError && error.code === "CLIENT_CLOSED_REQUEST";
 }
 
 function isRetryableError(error: unknown): boolean {

@@ -204,6 +204,20 @@ describe("the circuit breaker", () => {
     await trestle.close();
   });
 
+  it("F15: a half-open probe whose client leaves re-opens the breaker (an abandoned call proves nothing)", async () => {
+    const trestle = await createTestTrestle(schema(", retry: { attempts: 0 }, breaker: { failures: 1, resetMs: 200 }"));
+    expect((await query(trestle, `{ item(path: "always-500") { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_ERROR");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const probe = queryThenLeave(trestle, `{ slow(i: 0) { id } }`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    probe.leave();
+    await probe.done;
+    expect((await query(trestle, `{ ok { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_CIRCUIT_OPEN");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await query(trestle, `{ ok { id } }`)).data).toEqual({ ok: { id: "ok" } });
+    await trestle.close();
+  });
+
   it("is per upstream: another upstream keeps answering", async () => {
     const trestle = await createTestTrestle(/* GraphQL */ `
       extend schema
