@@ -99,12 +99,24 @@ export function buildSchemaPlan(
       hasContext: options.hasContext ?? false,
       diagnostics,
     });
-    if (plan) restFields.push(cachePlan ? { ...plan, cache: cachePlan } : plan);
+    if (plan) restFields.push(cachePlan ? withCachePlan(plan, cachePlan) : plan);
   }
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const clientSchema = buildClientSchema(concatAST(documents.slice(1)));
   const enumValues = readEnumValues(document, schema, diagnostics);
   return { plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) }, diagnostics: diagnostics.items };
+}
+
+/**
+ * A field's `@cache`. Its batch calls are stored under that policy, so fields that share a batch
+ * endpoint share a loader (one call per operation) only when their `@cache` is the same too:
+ * otherwise one field's keys could be stored under the other's scope or lifetime.
+ */
+function withCachePlan(plan: RestPlan, cache: CachePlan): RestPlan {
+  if (plan.batch === undefined) return { ...plan, cache };
+  // The identity is a JSON array, so appending a second one keeps every identity distinct.
+  const identity = plan.batch.identity + JSON.stringify([cache.maxAge ?? null, cache.scope ?? null, cache.staleWhileRevalidate ?? null]);
+  return { ...plan, cache, batch: { ...plan.batch, identity } };
 }
 
 /** `@enumValue(value:)` on enum values: the JSON value each stands for upstream. */
