@@ -10,12 +10,14 @@ import { OpenApiImportError } from "../openapi/openapi-import-error.js";
 
 export type { CliIo };
 
-const usage = `Usage: trestle import openapi SPEC --upstream NAME [--base-url URL] [-o FILE]
+const usage = `Usage: trestle import openapi SPEC --upstream NAME [--base-url URL] [--prefix P] [-o FILE]
 
   SPEC             an OpenAPI 3.0/3.1 or Swagger 2.0 document: a JSON or YAML file, or an http(s) URL
   --upstream NAME  the @upstream name the generated fields call
   --base-url URL   call this URL instead of the spec's servers (default: the first server,
                    overridable through the NAME_URL environment variable)
+  --prefix P       begin every generated type name with P (Airflow…) and root field name with p
+                   (airflow…), for several documents imported into one schema folder
   -o, --output FILE  write the SDL to FILE (replaced whole, never half-written) instead of stdout
 `;
 
@@ -34,6 +36,7 @@ export async function runImportOpenApi(argv: string[], io: CliIo): Promise<numbe
     const { sdl, summary } = importOpenApi(spec.document, {
       upstream: args.upstream,
       ...(args.baseUrl === undefined ? {} : { baseUrl: args.baseUrl }),
+      ...(args.prefix === undefined ? {} : { prefix: args.prefix }),
       ...(spec.url === undefined ? {} : { specUrl: spec.url }),
     });
     if (args.output === undefined) io.stdout(sdl);
@@ -51,6 +54,7 @@ interface ImportArguments {
   spec: string;
   upstream: string;
   baseUrl?: string;
+  prefix?: string;
   output?: string;
 }
 
@@ -64,6 +68,7 @@ function readArguments(argv: string[]): ImportArguments | "help" {
       options: {
         upstream: { type: "string" },
         "base-url": { type: "string" },
+        prefix: { type: "string" },
         output: { type: "string", short: "o" },
         help: { type: "boolean", short: "h" },
       },
@@ -83,6 +88,7 @@ function readArguments(argv: string[]): ImportArguments | "help" {
     spec: positionals[0],
     upstream: values.upstream,
     ...(values["base-url"] === undefined ? {} : { baseUrl: values["base-url"] }),
+    ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
     ...(values.output === undefined ? {} : { output: values.output }),
   };
 }

@@ -24,7 +24,7 @@ Commands:
   print-schema [--schema DIR]
                           print the client-facing SDL (Trestle's directives removed)
   print-directives        print the SDL that declares Trestle's directives (for editors)
-  import openapi SPEC --upstream NAME [--base-url URL] [-o FILE]
+  import openapi SPEC --upstream NAME [--base-url URL] [--prefix P] [-o FILE]
                           write SDL with directives for an OpenAPI 2.0/3.0/3.1 document (file or URL)
 
 Options:

@@ -1,4 +1,5 @@
 import { trestleTypeNames } from "../sdl/directives.js";
+import { applyPrefix } from "./apply-prefix.js";
 import { SchemaClassifier } from "./classify-schema.js";
 import { detectNaming } from "./detect-naming.js";
 import { NameRegistry, toPascalCase, toTypeName } from "./graphql-names.js";
@@ -33,6 +34,12 @@ export interface ImportOpenApiOptions {
   baseUrl?: string;
   /** Where the spec was fetched from; relative server URLs resolve against it. */
   specUrl?: string;
+  /**
+   * Begins every generated type name (`Airflow<Name>`) and root field name (`airflow<Name>`),
+   * for documents imported side by side. Letters and digits.
+   * @example "airflow"
+   */
+  prefix?: string;
 }
 
 export interface ImportSummary {
@@ -96,7 +103,7 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
     types: mapper.getTypes(),
   };
   return {
-    sdl: printSdl(sdlDocument),
+    sdl: printSdl(options.prefix === undefined ? sdlDocument : applyPrefix(sdlDocument, options.prefix)),
     summary: { imported, skipped: operations.skipped.map(({ method, path, reason }) => ({ method, path, reason })), warnings },
   };
 }

@@ -22,6 +22,7 @@ import { DiagnosticList, parseDotPath } from "./diagnostics.js";
 import { directiveDefinitions, trestleDirectiveNames, trestleTypeNames } from "./directives.js";
 import type { SchemaSource } from "./load-schema-sources.js";
 import { buildClientSchema } from "./build-client-schema.js";
+import { mergeRepeatedTypes } from "./merge-repeated-types.js";
 import { readRestField } from "./read-rest-field.js";
 import { argumentNode, readDirectiveValues, readUpstreams, type UpstreamOverride } from "./read-upstreams.js";
 import type { CachePlan, RestPlan, SchemaPlan, UpstreamPlan } from "./schema-plan.js";
@@ -41,15 +42,17 @@ export function buildSchemaPlan(
   options: BuildSchemaPlanOptions = {},
 ): { plan: SchemaPlan | undefined; diagnostics: Diagnostic[] } {
   const diagnostics = new DiagnosticList();
-  const documents: DocumentNode[] = [parse(new Source(directiveDefinitions, "trestle-directives.graphql"))];
+  const parsed: DocumentNode[] = [parse(new Source(directiveDefinitions, "trestle-directives.graphql"))];
   for (const source of sources) {
     try {
-      documents.push(withoutOwnDefinitions(parse(new Source(source.body, source.name))));
+      parsed.push(withoutOwnDefinitions(parse(new Source(source.body, source.name))));
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       diagnostics.fromGraphQLError(error);
     }
   }
+  if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
+  const documents = mergeRepeatedTypes(parsed, diagnostics);
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const document = concatAST(documents);
   for (const error of validateSDL(document)) diagnostics.fromGraphQLError(error);

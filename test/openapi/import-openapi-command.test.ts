@@ -115,7 +115,7 @@ describe("trestle import openapi", () => {
   it("prints usage for --help", async () => {
     const { code, stdout } = await run("--help");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: trestle import openapi SPEC --upstream NAME \[--base-url URL\] \[-o FILE\]/);
+    expect(stdout).toMatch(/^Usage: trestle import openapi SPEC --upstream NAME \[--base-url URL\] \[--prefix P\] \[-o FILE\]/);
   });
 });
 
@@ -137,7 +137,7 @@ describe("trestle import openapi: bad input gives one line with the place, and e
     ["a missing file", () => ["nope.yaml", "--upstream", "x"], "nope.yaml: cannot read the spec: no such file"],
     ["an http error", () => [`${origin}/missing.json`, "--upstream", "x"], /^http:\/\/127\.0\.0\.1:\d+\/missing\.json: cannot fetch the spec: the server answered 404 Not Found$/],
     ["a missing --upstream", () => ["petstore.json"], "--upstream NAME is required: the @upstream name the generated fields call (e.g. --upstream petstore)"],
-    ["an unknown option", () => ["petstore.json", "--upstream", "x", "--prefix", "a"], /^Unknown option '--prefix'.* \(see --help\)$/],
+    ["an unknown option", () => ["petstore.json", "--upstream", "x", "--namespace", "a"], /^Unknown option '--namespace'.* \(see --help\)$/],
     ["two specs", () => ["a.yaml", "b.yaml", "--upstream", "x"], "expected one SPEC (a file path or http(s) URL), received a.yaml b.yaml (see --help)"],
     ["a bad upstream name", () => ["petstore.json", "--upstream", "my pets"], 'upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received "my pets"'],
     ["a bad --base-url", () => ["petstore.json", "--upstream", "x", "--base-url", "localhost:4010"], '--base-url must be an absolute http:// or https:// URL, received "localhost:4010"'],

@@ -237,3 +237,41 @@ describe("trestle check diagnostics", () => {
     expect(check(sdl).map((line) => line.split(": ")[0])).toEqual(["s.graphql:3:26", "s.graphql:4:34"]);
   });
 });
+
+describe("a type defined in several files (several imported OpenAPI documents)", () => {
+  const checkFiles = (files: Record<string, string>) =>
+    checkSchemaSources(Object.entries(files).map(([name, body]) => ({ name, body })), {}).map(formatDiagnostic);
+  const shared = `"""Any JSON value."""\nscalar JSON\ntype HTTPValidationError { detail: [String!] }\n`;
+
+  it("merges them: root types gain each file's fields; identical types and scalars are one", () => {
+    const files = {
+      "a.graphql": `${upstream}${shared}type Query { models: JSON @rest(upstream: "ml", path: "/models") error: HTTPValidationError @rest(upstream: "ml", path: "/e") }\ntype Mutation { train: JSON @rest(upstream: "ml", method: POST, path: "/train") }`,
+      "b.graphql": `extend schema @upstream(name: "flows", baseUrl: "http://127.0.0.1:4011")\nscalar JSON\ntype HTTPValidationError {\n  "described here"\n  detail: [String!]\n}\ntype Query { flows: JSON @rest(upstream: "flows", path: "/flows") }\ntype Mutation { run: JSON @rest(upstream: "flows", method: POST, path: "/run") }`,
+    };
+    expect(checkFiles(files)).toEqual([]);
+  });
+
+  it("a member both files define differently is an error naming both files", () => {
+    const files = {
+      "a.graphql": `${upstream}type Query { health: String @rest(path: "/health") }\ntype Status { code: Int }`,
+      "b.graphql": `type Query {\n  health: String @rest(path: "/healthz")\n}\ntype Status { code: String }`,
+    };
+    expect(checkFiles(files)).toEqual([
+      "b.graphql:2:3: Query.health is defined in a.graphql and again, differently, here; a type defined in several files is merged, so a member both define must be the same (import one document with --prefix to keep their types apart)",
+      "b.graphql:4:15: Status.code is defined in a.graphql and again, differently, here; a type defined in several files is merged, so a member both define must be the same (import one document with --prefix to keep their types apart)",
+    ]);
+  });
+
+  it("a scalar defined differently is an error; the GraphQL rules stand within one file and between kinds", () => {
+    expect(checkFiles({ "a.graphql": `${upstream}scalar When\ntype Query { a: When @rest(path: "/a") }`, "b.graphql": `scalar When @specifiedBy(url: "https://example.com")` })).toEqual([
+      "b.graphql:1:1: scalar When is defined in a.graphql and again, differently, here; define it once, or the same way in both files",
+    ]);
+    expect(checkFiles({ "a.graphql": `${upstream}type Query { a: Int @rest(path: "/a") }\ntype Query { b: Int @rest(path: "/b") }` })).toEqual([
+      'a.graphql:2:6: There can be only one type named "Query".',
+    ]);
+    expect(checkFiles({ "a.graphql": `${upstream}type Query { a: Int @rest(path: "/a") }\ntype Thing { a: Int }`, "b.graphql": `input Thing { a: Int }` })).toEqual([
+      'a.graphql:3:6: There can be only one type named "Thing".',
+      'a.graphql:3:14: Field "Thing.a" can only be defined once.',
+    ]);
+  });
+});
