@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { importOpenApi } from "../../src/openapi/import-openapi.js";
 import { loadOpenApiSource } from "../../src/openapi/load-document.js";
+import { formatDiagnostic } from "../../src/errors.js";
+import { checkSchemaSources } from "../../src/sdl/check-schema.js";
 import { assertBuilds } from "./build-imported-schema.js";
 
 /**
@@ -21,6 +23,8 @@ const methods = ["get", "put", "post", "delete", "options", "head", "patch", "tr
  */
 const largestSpecBudgetMs = 8000;
 
+/** Each spec as loaded by its own test, for the one that imports them all into one schema. */
+const loaded = new Map<string, unknown>();
 const rows: Array<{ file: string; operations: number; imported: number; skipped: number; baseline: number; ms: number }> = [];
 
 afterAll(() => {
@@ -38,6 +42,7 @@ describe("the OpenAPI corpus", () => {
   it.each(files)("%s imports, builds, passes trestle check, and does not regress", async (file) => {
     const started = performance.now();
     const { document } = await loadOpenApiSource(new URL(file, specs).pathname);
+    loaded.set(file, document);
     const upstream = file.replace(/\.(ya?ml|json)$/, "").replace(/[^A-Za-z0-9_-]/g, "_");
     const { sdl, summary } = importOpenApi(document, { upstream });
     const ms = Math.round(performance.now() - started);
@@ -51,6 +56,15 @@ describe("the OpenAPI corpus", () => {
     for (const skipped of summary.skipped) expect(sdl).toContain(`# - ${skipped.method} ${skipped.path}`);
     expect(importOpenApi(structuredClone(document), { upstream }).sdl, "a second import gives the same text").toBe(sdl);
     if (file === "openai-openapi.yaml") expect(ms).toBeLessThan(largestSpecBudgetMs);
+  });
+
+  it("all of them, each imported with --prefix, make one schema that passes trestle check", () => {
+    expect([...loaded.keys()].sort()).toEqual(files);
+    const sources = files.map((file) => {
+      const upstream = file.replace(/\.(ya?ml|json)$/, "").replace(/[^A-Za-z0-9_-]/g, "_");
+      return { name: `${upstream}.graphql`, body: importOpenApi(loaded.get(file), { upstream, prefix: upstream.replace(/[^A-Za-z0-9]/g, "") }).sdl };
+    });
+    expect(checkSchemaSources(sources, {}).filter((d) => d.severity === "error").map(formatDiagnostic)).toEqual([]);
   });
 });
 
