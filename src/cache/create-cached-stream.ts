@@ -31,10 +31,10 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
     if (method !== "GET" && method !== "HEAD") {
       const answer = await direct(request, body, options);
       if (answer.status >= 200 && answer.status < 300) cached.purgeAfterWrite(request);
-      return answer;
+      return withCacheStatus(answer, "fwd=method");
     }
     if (streamedWhen.some((name) => name in headers) || headers["accept"]?.includes("text/event-stream") || request.upstream.passthrough?.setCookie) {
-      return direct(request, body, options);
+      return withCacheStatus(await direct(request, body, options), "fwd=bypass");
     }
     const sent: Record<string, string> = { ...headers, ...options.forwarded };
     for (const name of validationHeaders) delete sent[name];
@@ -43,11 +43,43 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
     try {
       response = await cached.send({ ...request, headers: sent }, status, options.signal);
     } catch (error) {
-      if (error instanceof TrestleError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE") return direct(request, body, options);
+      if (error instanceof TrestleError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE") return withCacheStatus(await direct(request, body, options), 'fwd=bypass; detail="larger than maxResponseBytes"');
       throw error;
     }
-    return toStream(response, status, request);
+    return withCacheStatus(toStream(response, status, request), describeStatus(status, response.status));
   };
+}
+
+/**
+ * RFC 9211 `Cache-Status`: what this cache did, after the upstream's own entries (the list
+ * runs from the origin towards the client). `hit; ttl=12`; `hit; detail=stale` (served stale);
+ * `fwd=stale; fwd-status=304; stored` (revalidated); `fwd=miss; fwd-status=200; stored`, or
+ * with `detail` saying why it was not stored; `collapsed` when it shared a call in flight;
+ * `fwd=method` for writes and `fwd=bypass` for reads streamed past the cache.
+ */
+function withCacheStatus(answer: UpstreamStream, params: string): UpstreamStream {
+  const entry = `Trestle; ${params}`;
+  const upstream = answer.headers["cache-status"];
+  const before = Array.isArray(upstream) ? upstream.join(", ") : upstream;
+  answer.headers["cache-status"] = before ? `${before}, ${entry}` : entry;
+  return answer;
+}
+
+function describeStatus(status: CacheStatus, upstreamStatus: number): string {
+  const ttl = status.maxAge === undefined ? "" : `; ttl=${status.maxAge}`;
+  switch (status.status) {
+    case "hit":
+      return `hit${ttl}`;
+    case "stale":
+      return "hit; detail=stale";
+    case "revalidated":
+      return `fwd=stale; fwd-status=304; stored${ttl}`;
+    default: {
+      const collapsed = status.status === "coalesced" ? "; collapsed" : "";
+      const stored = status.maxAge === undefined ? (status.notStored === undefined ? "" : `; detail=${JSON.stringify(`not stored: ${status.notStored}`)}`) : `; stored${ttl}`;
+      return `fwd=miss; fwd-status=${upstreamStatus}${collapsed}${stored}`;
+    }
+  }
 }
 
 function toStream(response: UpstreamResponse, status: CacheStatus, request: UpstreamRequest): UpstreamStream {
