@@ -26,6 +26,7 @@ import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
 import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
+import { createMetrics } from "./metrics/create-metrics.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -65,7 +66,16 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
   if (plan === undefined) throw new SchemaError(diagnostics.filter((d) => d.severity === "error"));
 
-  const pipeline = createUpstreamPipeline(plan.upstreams.values(), readTransportOptions(options), cacheOptions);
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : createMetrics({
+          inFlight: () => inFlight,
+          cacheEntries: () => pipeline.cache.size,
+          cacheBytes: () => pipeline.cache.calculatedSize,
+          breakers: () => pipeline.breakers(),
+        });
+  const pipeline = createUpstreamPipeline(plan.upstreams.values(), readTransportOptions(options), cacheOptions, metrics);
   const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema) });
   const debug = options.debug ?? false;
   const contextFor = options.context;
@@ -88,7 +98,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const plugins: Plugin[] = [
-    useHealthRoutes(prefix, () => !closing),
+    useHealthRoutes(prefix, () => !closing, metrics?.scrape),
     useLimits(validationRules, limits.maxTokens, development),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
@@ -118,50 +128,71 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
   const graphqlPath = `${prefix}/graphql`;
 
-  const track = async <T>(work: () => Promise<T>): Promise<T> => {
+  /** Counts a request in flight (close() waits for them) and reports it to the metrics once answered. */
+  const track = async <T>(route: Route, work: () => Promise<T>, statusOf: (answer: T | undefined) => number): Promise<T> => {
     inFlight++;
+    const started = performance.now();
+    let answer: T | undefined;
     try {
-      return await work();
+      return (answer = await work());
     } finally {
       inFlight--;
       if (closing && inFlight === 0) drained?.();
+      metrics?.httpRequest(route, statusOf(answer), (performance.now() - started) / 1000);
     }
   };
   const owns = (pathname: string) =>
-    pathname === `${prefix}/graphql` || pathname === `${prefix}/healthz` || pathname === `${prefix}/readyz` || passthrough.claims(pathname, false);
+    pathname === `${prefix}/graphql` ||
+    pathname === `${prefix}/healthz` ||
+    pathname === `${prefix}/readyz` ||
+    (metrics !== undefined && pathname === `${prefix}/metrics`) ||
+    passthrough.claims(pathname, false);
 
   return {
     schema,
     cache: pipeline.cache,
     prefix,
-    fetch: (request, host = {}) =>
-      track(async () => {
-        if (passthrough.claimsUrl(request.url)) return passthrough.fetch(request, host);
-        if (!isLaneRequest(request.method, pathnameOf(request.url), request.headers.get("content-type"), graphqlPath)) return yoga.fetch(request, { host });
-        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
-        return served instanceof Response ? served : yoga.fetch(served, { host });
-      }),
+    fetch: (request, host = {}) => {
+      if (passthrough.claimsUrl(request.url)) return track("passthrough", () => passthrough.fetch(request, host), statusOfResponse);
+      const pathname = pathnameOf(request.url);
+      if (!isLaneRequest(request.method, pathname, request.headers.get("content-type"), graphqlPath)) {
+        return track(pathname === graphqlPath ? "graphql" : "other", async () => yoga.fetch(request, { host }), statusOfResponse);
+      }
+      return track(
+        "graphql",
+        async () => {
+          const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
+          return served instanceof Response ? served : yoga.fetch(served, { host });
+        },
+        statusOfResponse,
+      );
+    },
     handle: async (req, res, next) => {
-      if (passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined)) return track(() => passthrough.handle(req, res));
+      const statusOfNode = () => res.statusCode;
+      if (passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined)) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
       const pathname = getRequestTarget(req).split("?")[0] ?? "/";
       if (!owns(pathname) && next) return next();
       const host: HostContext = { req, res };
       const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
       if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {
         // GraphQL over GET, GraphiQL, health routes: through yoga's fetch, like every host (mount paths and parsed bodies included).
-        return track(() => toYoga());
+        return track(pathname === graphqlPath ? "graphql" : "other", () => toYoga(), statusOfNode);
       }
-      await track(async () => {
-        try {
-          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
-          if (pass !== undefined) await toYoga(pass.body);
-        } catch {
-          // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
-          // gone mid-body, or a bug, ends this response and nothing else.
-          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
-          else res.destroy();
-        }
-      });
+      await track(
+        "graphql",
+        async () => {
+          try {
+            const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
+            if (pass !== undefined) await toYoga(pass.body);
+          } catch {
+            // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
+            // gone mid-body, or a bug, ends this response and nothing else.
+            if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+            else res.destroy();
+          }
+        },
+        statusOfNode,
+      );
     },
     owns: (target) => owns(target.split("?")[0] ?? "/"),
     close: async () => {
@@ -173,6 +204,11 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     },
   };
 }
+
+type Route = "graphql" | "passthrough" | "other";
+
+/** A fetch answer's status; a request that threw counts as 500. */
+const statusOfResponse = (response: Response | undefined) => response?.status ?? 500;
 
 /** The path of an absolute URL, without building a URL object. */
 function pathnameOf(url: string): string {

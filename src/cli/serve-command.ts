@@ -50,7 +50,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   });
   const address = server.address();
   const base = `http://${values.host}:${typeof address === "object" && address ? address.port : port}${values.prefix}`;
-  io.stdout(`trestle serving ${values.schema} at ${base}/graphql (health: ${base}/healthz, readiness: ${base}/readyz)`);
+  io.stdout(`trestle serving ${values.schema} at ${base}/graphql (health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics)`);
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
   // ms, then cut what is left, close the upstream pools and exit 0.

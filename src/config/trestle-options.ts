@@ -151,6 +151,12 @@ export interface TrestleOptions {
    * @default true
    */
   csrfPrevention?: boolean;
+  /**
+   * Serve Prometheus metrics at `<prefix>/metrics`: HTTP requests, upstream calls, cache reads,
+   * breaker states (see "Metrics" in the README). `false` turns the route off.
+   * @default true
+   */
+  metrics?: boolean;
   /** graphql-yoga's logging: `false` silences it. @default true */
   logging?: boolean;
   /** Folder that relative schema paths are read from. @default process.cwd() */

@@ -72,6 +72,11 @@ export class Resilience {
         : undefined;
   }
 
+  /** Whether the breaker is failing calls fast (open), or letting one probe through (half-open). */
+  get breakerOpen(): boolean {
+    return this.#breaker !== undefined && this.#breaker.state !== CircuitState.Closed;
+  }
+
   /** Runs one call: `attempt` is invoked once, or again for each retry, unless `signal` aborts first. */
   async run<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, options: { retry?: boolean; signal?: ClientSignal | undefined } = {}): Promise<T> {
     const { signal } = options;

@@ -129,6 +129,11 @@ export class UpstreamClient {
     return this.#resilience.run(request.method, () => streamUpstream(this.#transport, this.upstream, request, headers, body, options), { retry: false, signal: options.signal });
   }
 
+  /** Whether this upstream's circuit breaker is open or half-open (for metrics). */
+  get breakerOpen(): boolean {
+    return this.#resilience.breakerOpen;
+  }
+
   close(): Promise<void> {
     return typeof this.#transport === "function" ? Promise.resolve() : this.#transport.close();
   }

@@ -6,6 +6,7 @@ import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import { UpstreamClient, type UpstreamClientOptions, type UpstreamResponse } from "./upstream-client.js";
 import type { StreamBody, StreamOptions, UpstreamStream } from "./stream-upstream.js";
+import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { ClientSignal } from "./client-signal.js";
 
 /**
@@ -23,6 +24,8 @@ export interface UpstreamPipeline {
    */
   stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream>;
   client(upstream: string): UpstreamClient;
+  /** Each upstream's breaker: open (or half-open) or closed. */
+  breakers(): Iterable<[upstream: string, open: boolean]>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
   close(): Promise<void>;
@@ -32,6 +35,7 @@ export function createUpstreamPipeline(
   upstreams: Iterable<UpstreamPlan>,
   clientOptions: UpstreamClientOptions = {},
   cacheOptions: NormalizedCacheOptions = normalizeCacheOptions(undefined),
+  metrics?: MetricsRecorder,
 ): UpstreamPipeline {
   const clients = new Map<string, UpstreamClient>();
   for (const upstream of upstreams) clients.set(upstream.name, new UpstreamClient(upstream, clientOptions));
@@ -40,13 +44,40 @@ export function createUpstreamPipeline(
     if (found === undefined) throw new Error(`No upstream client named "${name}"`);
     return found;
   };
-  const direct = (request: UpstreamRequest, signal?: ClientSignal) => client(request.upstream.name).send(request, signal);
+  const direct = (request: UpstreamRequest, signal?: ClientSignal) => observed(request, client(request.upstream.name).send(request, signal));
   const cached = createCachedSend(direct, [...clients.values()].map((c) => c.upstream), cacheOptions);
-  const streamDirect: UpstreamPipeline["stream"] = (request, body, options) => client(request.upstream.name).stream(request, body, options);
+  const streamDirect: UpstreamPipeline["stream"] = (request, body, options) => observed(request, client(request.upstream.name).stream(request, body, options));
+  const cachedSend: UpstreamPipeline["send"] =
+    metrics === undefined
+      ? cached.send
+      : async (request, status = {}, signal) => {
+          try {
+            return await cached.send(request, status, signal);
+          } finally {
+            if (status.status !== undefined && status.status !== "bypass") metrics.cacheRead(request.upstream.name, status.status);
+          }
+        };
+  /** Reports one upstream call to the metrics: its status, or its error code. */
+  async function observed<T extends { status: number }>(request: UpstreamRequest, call: Promise<T>): Promise<T> {
+    if (metrics === undefined) return call;
+    const started = performance.now();
+    let outcome = "ERROR";
+    try {
+      const answer = await call;
+      outcome = String(answer.status);
+      return answer;
+    } catch (error) {
+      outcome = (error as { code?: string }).code ?? "ERROR";
+      throw error;
+    } finally {
+      metrics.upstreamCall(request.upstream.name, request.method, outcome, (performance.now() - started) / 1000);
+    }
+  }
   return {
-    send: cacheOptions.enabled ? cached.send : (request, _status, signal) => direct(request, signal),
-    stream: cacheOptions.enabled ? createCachedStream(cached, streamDirect) : streamDirect,
+    send: cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal),
+    stream: cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect,
     client,
+    breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
     cache: cached.cache,
     close: async () => {
       await cached.settled();

@@ -1,0 +1,69 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** What the pipeline and the server report as they work; `/metrics` shows the totals. */
+export interface MetricsRecorder {
+  /** One upstream call (retries included) ended: `outcome` is its HTTP status or error code. */
+  upstreamCall(upstream: string, method: string, outcome: string, seconds: number): void;
+  /** What the shared cache did for one read: hit, stale, revalidated, miss, coalesced. */
+  cacheRead(upstream: string, result: string): void;
+  /** One HTTP request the instance answered: `route` is graphql, passthrough or other. */
+  httpRequest(route: string, status: number, seconds: number): void;
+}
+
+/** Live values read when `/metrics` is scraped. */
+export interface MetricsSources {
+  inFlight(): number;
+  cacheEntries(): number;
+  cacheBytes(): number;
+  /** Each upstream's breaker: open (failing fast) or not. */
+  breakers(): Iterable<[upstream: string, open: boolean]>;
+}
+
+export interface TrestleMetrics extends MetricsRecorder {
+  /** The Prometheus text exposition of every metric, and its content type. */
+  scrape(): Promise<{ body: string; contentType: string }>;
+}
+
+/** The same buckets for HTTP and upstream latency: 1 ms to 10 s. */
+const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The instance's Prometheus metrics (prom-client), in a registry of its own, so two instances
+ * in one process never mix. Labels are bounded: upstream names from the schema, methods,
+ * status codes and error codes, cache results, three routes; never paths, ids or users.
+ */
+export function createMetrics(sources: MetricsSources): TrestleMetrics {
+  const registry = new Registry();
+  const upstreamCalls = new Counter({ name: "trestle_upstream_requests_total", help: "Upstream calls by upstream, method and outcome (HTTP status, or the error code when no answer came).", labelNames: ["upstream", "method", "outcome"], registers: [registry] });
+  const upstreamSeconds = new Histogram({ name: "trestle_upstream_request_duration_seconds", help: "Upstream call time, retries included, until the answer's headers (passthrough) or whole body (GraphQL fields).", labelNames: ["upstream"], buckets, registers: [registry] });
+  const cacheReads = new Counter({ name: "trestle_cache_reads_total", help: "GET/HEAD reads by what the shared cache did: hit, stale, revalidated, miss, coalesced.", labelNames: ["upstream", "result"], registers: [registry] });
+  const httpRequests = new Counter({ name: "trestle_http_requests_total", help: "HTTP requests answered, by route (graphql, passthrough, other) and status.", labelNames: ["route", "status"], registers: [registry] });
+  const httpSeconds = new Histogram({ name: "trestle_http_request_duration_seconds", help: "Time to answer an HTTP request, by route.", labelNames: ["route"], buckets, registers: [registry] });
+  new Gauge({ name: "trestle_http_requests_in_flight", help: "HTTP requests being answered.", registers: [registry], collect() { this.set(sources.inFlight()); } });
+  new Gauge({ name: "trestle_cache_entries", help: "Answers held by the shared cache.", registers: [registry], collect() { this.set(sources.cacheEntries()); } });
+  new Gauge({ name: "trestle_cache_bytes", help: "Bytes held by the shared cache, as counted against its maxSize.", registers: [registry], collect() { this.set(sources.cacheBytes()); } });
+  new Gauge({
+    name: "trestle_upstream_breaker_open",
+    help: "1 while an upstream's circuit breaker is open (calls fail at once with UPSTREAM_CIRCUIT_OPEN), else 0.",
+    labelNames: ["upstream"],
+    registers: [registry],
+    collect() {
+      for (const [upstream, open] of sources.breakers()) this.set({ upstream }, open ? 1 : 0);
+    },
+  });
+
+  return {
+    upstreamCall(upstream, method, outcome, seconds) {
+      upstreamCalls.inc({ upstream, method, outcome });
+      upstreamSeconds.observe({ upstream }, seconds);
+    },
+    cacheRead(upstream, result) {
+      cacheReads.inc({ upstream, result });
+    },
+    httpRequest(route, status, seconds) {
+      httpRequests.inc({ route, status: String(status) });
+      httpSeconds.observe({ route }, seconds);
+    },
+    scrape: async () => ({ body: await registry.metrics(), contentType: registry.contentType }),
+  };
+}
