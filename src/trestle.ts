@@ -168,10 +168,14 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       );
     },
     handle: async (req, res, next) => {
-      const statusOfNode = () => res.statusCode;
-      if (passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined)) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
+      const isPassthrough = passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined);
       const pathname = getRequestTarget(req).split("?")[0] ?? "/";
-      if (!owns(pathname) && next) return next();
+      if (!isPassthrough && !owns(pathname) && next) return next();
+      // 499 (nginx's "client closed request") when the client went away before the answer was sent.
+      let left = false;
+      if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
+      const statusOfNode = () => (left ? 499 : res.statusCode);
+      if (isPassthrough) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
       const host: HostContext = { req, res };
       const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
       if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {

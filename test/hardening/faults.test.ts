@@ -390,6 +390,17 @@ describe("F15: a client that goes away", () => {
     expect(seen).toEqual([{ url: "/uncached", closedEarly: true }]);
   });
 
+  it("F15: /metrics counts the abandoned call as CLIENT_CLOSED_REQUEST and the request as 499", async () => {
+    const scrape = async () => (await (await trestle.fetch(new Request("http://trestle.test/metrics"))).text()).split("\n");
+    const count = (lines: string[], series: string) => Number(lines.find((l) => l.startsWith(`${series} `))?.split(" ")[1] ?? 0);
+    const before = await scrape();
+    await sendThenLeave(graphql("{ uncached { id } }"), 100);
+    const after = await scrape();
+    const upstream = 'trestle_upstream_requests_total{upstream="slow",method="GET",outcome="CLIENT_CLOSED_REQUEST"}';
+    const requests = 'trestle_http_requests_total{route="graphql",status="499"}';
+    expect([count(after, upstream) - count(before, upstream), count(after, requests) - count(before, requests)]).toEqual([1, 1]);
+  });
+
   it("F15: a mutation's write in flight is aborted, and its later fields are never sent", async () => {
     await sendThenLeave(graphql("mutation { first { id } second { id } }"), 100);
     expect(seen).toEqual([{ url: "/first", closedEarly: true }]);
