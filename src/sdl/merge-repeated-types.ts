@@ -1,6 +1,9 @@
 import { Kind, print, type DefinitionNode, type DocumentNode, type EnumValueDefinitionNode, type FieldDefinitionNode, type InputValueDefinitionNode, type NamedTypeNode, type ScalarTypeDefinitionNode } from "graphql";
 import type { DiagnosticList } from "./diagnostics.js";
 
+/** Each imported document has these; they share no field and are meant to merge. */
+const rootTypeNames = new Set(["Query", "Mutation", "Subscription"]);
+
 type Member = FieldDefinitionNode | InputValueDefinitionNode | EnumValueDefinitionNode | NamedTypeNode;
 
 /** What one type name has gathered so far: its kind, the file that first defined it, its members by name. */
@@ -26,7 +29,9 @@ const extensionKind = {
  * type defined again in another file, with the same kind, is merged into the first definition:
  * members (fields, input fields, enum values, union members) it does not have yet are added;
  * members both define must be identical apart from descriptions, else it is an error naming
- * both files. A scalar defined again must be defined the same way, and is then dropped. Within one file, and between
+ * both files. A scalar defined again must be defined the same way, and is then dropped. Two
+ * object types that share no member are merged too, with a warning: they may be different
+ * things that happen to share a name. Within one file, and between
  * different kinds, the GraphQL rules stand: a second definition is the usual duplicate error.
  */
 export function mergeRepeatedTypes(documents: readonly DocumentNode[], diagnostics: DiagnosticList): DocumentNode[] {
@@ -61,7 +66,12 @@ function merge(definition: DefinitionNode, seen: Map<string, Seen>, diagnostics:
     return undefined;
   }
   const added: Member[] = [];
-  for (const member of membersOf(definition)) {
+  const members = membersOf(definition);
+  const disjoint = !rootTypeNames.has(name) && members.length > 0 && first.members.size > 0 && members.every((m) => !first.members.has(memberName(m)));
+  if (disjoint) {
+    diagnostics.warning(definition, `${name} is also defined in ${first.file}, with no member in common: the two are merged into one type; if they are different things, import one document with --prefix`);
+  }
+  for (const member of members) {
     const key = memberName(member);
     const printed = printMember(member);
     const earlier = first.members.get(key);

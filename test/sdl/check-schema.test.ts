@@ -262,6 +262,16 @@ describe("a type defined in several files (several imported OpenAPI documents)",
     ]);
   });
 
+  it("warns when two files' types of one name share no member (merged, but maybe different things)", () => {
+    const files = {
+      "a.graphql": `${upstream}type Query { model: Model @rest(path: "/m") }\ntype Model { name: String }`,
+      "b.graphql": `type Model {\n  uri: String\n}\ntype Query { other: Model @rest(path: "/o") }`,
+    };
+    expect(checkFiles(files)).toEqual([
+      "b.graphql:1:1: warning: Model is also defined in a.graphql, with no member in common: the two are merged into one type; if they are different things, import one document with --prefix",
+    ]);
+  });
+
   it("a scalar defined differently is an error; the GraphQL rules stand within one file and between kinds", () => {
     expect(checkFiles({ "a.graphql": `${upstream}scalar When\ntype Query { a: When @rest(path: "/a") }`, "b.graphql": `scalar When @specifiedBy(url: "https://example.com")` })).toEqual([
       "b.graphql:1:1: scalar When is defined in a.graphql and again, differently, here; define it once, or the same way in both files",
