@@ -5,6 +5,7 @@
 //   npm run soak -- --seconds 60 --concurrency 8        # shorter, lighter
 //   node scripts/soak.mjs --seconds 60 --json           # also print the results as JSON
 //   npm run soak -- --no-breaker                         # breaker off: retries and their budget alone
+//   npm run soak -- --breaker-rate 0.6                   # breaker by failure rate (breaker: { failureRate })
 //
 // Not part of `npm test`. It needs the built package (dist/index.js: `npm ci` or `npm run
 // build` makes it) and nothing else: no network, no new dependency. Three pieces:
@@ -50,11 +51,12 @@ async function runSoak() {
       json: { type: "boolean", default: false },
       dist: { type: "string", default: "" },
       "no-breaker": { type: "boolean", default: false },
+      "breaker-rate": { type: "string", default: "" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker]");
+    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker | --breaker-rate 0.6]");
     return;
   }
   const seconds = Number(values.seconds);
@@ -66,7 +68,13 @@ async function runSoak() {
   }
 
   const upstream = await startFlappingUpstream();
-  const breaker = !values["no-breaker"];
+  const rate = values["breaker-rate"];
+  if (rate !== "" && !(Number(rate) > 0 && Number(rate) <= 1)) {
+    console.error(`soak: --breaker-rate must be a share of the calls, more than 0 and at most 1, received ${rate}`);
+    process.exitCode = 1;
+    return;
+  }
+  const breaker = values["no-breaker"] ? "off" : rate !== "" ? `rate:${Number(rate)}` : "on";
   const trestle = await startTrestleChild(upstream.url, values.dist, breaker);
   const base = `http://127.0.0.1:${trestle.port}`;
 
@@ -78,7 +86,7 @@ async function runSoak() {
   const samples = [];
   const sampler = setInterval(async () => samples.push({ t: Math.round((Date.now() - startedAt) / 1000), ...(await trestle.stats({ gc: false })) }), 5_000);
 
-  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker ? "default breaker" : "no breaker"}, timeoutMs 1000; Trestle pid ${trestle.pid}`);
+  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker === "on" ? "default breaker" : breaker === "off" ? "no breaker" : `breaker at failureRate ${breaker.slice(5)}`}, timeoutMs 1000; Trestle pid ${trestle.pid}`);
   const results = { total: 0, byKind: {}, byCode: {}, latency: [], latencyByPhase: { healthy: [], flapping: [] } };
   const deadline = startedAt + seconds * 1000;
   let lastReport = startedAt;
@@ -261,7 +269,7 @@ function json(res, status, body, headers = {}) {
 function startTrestleChild(upstreamUrl, dist, breaker) {
   const child = fork(new URL(import.meta.url), ["--child"], {
     execArgv: ["--expose-gc"],
-    env: { ...process.env, SOAK_UPSTREAM_URL: upstreamUrl, SOAK_DIST: dist, SOAK_BREAKER: breaker ? "on" : "off", NODE_ENV: "production" },
+    env: { ...process.env, SOAK_UPSTREAM_URL: upstreamUrl, SOAK_DIST: dist, SOAK_BREAKER: breaker, NODE_ENV: "production" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let next = 0;
@@ -302,7 +310,7 @@ async function runTrestle() {
   const trestle = await createTrestle({
     schema: /* GraphQL */ `
       extend schema @upstream(name: "api", baseUrl: "${url}", naming: SNAKE_CASE, timeoutMs: 1000,
-                              ${process.env.SOAK_BREAKER === "off" ? "breaker: { failures: 0 }," : ""}
+                              ${breakerArgument(process.env.SOAK_BREAKER)}
                               passthrough: { methods: [GET], paths: ["/models/*"] })
       type Query {
         model(name: String!): Model @rest(path: "/models/{args.name}")
@@ -452,3 +460,10 @@ function printReport(r) {
 // Last, so that every constant above is initialised before either role runs.
 if (process.argv.includes("--child")) await runTrestle();
 else await runSoak();
+
+/** The soak's `@upstream(breaker:)`: the default, off, or by failure rate ("rate:0.6"). */
+function breakerArgument(mode) {
+  if (mode === "off") return "breaker: { failures: 0 },";
+  if (mode?.startsWith("rate:")) return `breaker: { failureRate: ${Number(mode.slice(5))} },`;
+  return "";
+}

@@ -109,7 +109,8 @@ function buildUpstreamPlan(
     diagnostics,
   );
   const retry = (values["retry"] ?? {}) as { attempts?: number | null; backoffMs?: number | null };
-  const breaker = (values["breaker"] ?? {}) as { failures?: number | null; resetMs?: number | null };
+  const breaker = (values["breaker"] ?? {}) as { failures?: number | null; resetMs?: number | null; failureRate?: number | null; windowMs?: number | null; minimumCalls?: number | null };
+  const failureRate = readFailureRate(breaker, node, diagnostics);
   const maxConcurrency = positiveInt(values["maxConcurrency"], 128, "maxConcurrency", node, diagnostics);
   const resilience: ResiliencePlan = {
     retries: count(retry.attempts, 2, "retry.attempts", node, diagnostics),
@@ -117,6 +118,9 @@ function buildUpstreamPlan(
     maxRetryAfterMs: 5_000,
     breakerFailures: count(breaker.failures, 5, "breaker.failures", node, diagnostics),
     breakerResetMs: positiveInt(breaker.resetMs, 10_000, "breaker.resetMs", node, diagnostics),
+    breakerFailureRate: failureRate,
+    breakerWindowMs: positiveInt(breaker.windowMs, 10_000, "breaker.windowMs", node, diagnostics),
+    breakerMinimumCalls: positiveInt(breaker.minimumCalls, 10, "breaker.minimumCalls", node, diagnostics),
     maxConcurrency,
     maxQueue: maxConcurrency * 4,
   };
@@ -133,6 +137,25 @@ function buildUpstreamPlan(
     cache: values["cache"] as CachePlan | undefined,
     resilience,
   };
+}
+
+/** `breaker.failureRate`: a share from 0 (exclusive) to 1, and not together with `failures`. */
+function readFailureRate(breaker: { failures?: number | null; failureRate?: number | null; windowMs?: number | null; minimumCalls?: number | null }, node: DirectiveNode, diagnostics: DiagnosticList): number | undefined {
+  const rate = breaker.failureRate;
+  if (rate === undefined || rate === null) {
+    const stray = breaker.windowMs !== undefined && breaker.windowMs !== null ? "windowMs" : breaker.minimumCalls !== undefined && breaker.minimumCalls !== null ? "minimumCalls" : undefined;
+    if (stray !== undefined) diagnostics.error(argumentNode(node, "breaker") ?? node, `breaker.${stray} only applies with breaker.failureRate`);
+    return undefined;
+  }
+  if (breaker.failures !== undefined && breaker.failures !== null) {
+    diagnostics.error(argumentNode(node, "breaker") ?? node, "breaker takes failures (consecutive failed calls) or failureRate (a share of the calls in windowMs), not both");
+    return undefined;
+  }
+  if (!(rate > 0 && rate <= 1)) {
+    diagnostics.error(argumentNode(node, "breaker") ?? node, `breaker.failureRate must be a share of the calls, more than 0 and at most 1 (0.5 is half), received ${String(rate)}`);
+    return undefined;
+  }
+  return rate;
 }
 
 function parseBaseUrl(text: string): URL | string {

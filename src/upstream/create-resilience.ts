@@ -1,4 +1,4 @@
-import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, SamplingBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod } from "../sdl/schema-plan.js";
 import type { ClientSignal } from "./client-signal.js";
@@ -13,6 +13,15 @@ export interface ResiliencePlan {
   maxRetryAfterMs: number;
   /** Consecutive failed calls that open the breaker; 0 turns it off. @default 5 */
   breakerFailures: number;
+  /**
+   * When set, the breaker opens on the share of failed calls instead: more than this (0–1)
+   * over `breakerWindowMs`, once the window holds `breakerMinimumCalls` calls.
+   */
+  breakerFailureRate?: number | undefined;
+  /** @default 10000 */
+  breakerWindowMs?: number | undefined;
+  /** @default 10 */
+  breakerMinimumCalls?: number | undefined;
   /** How long the breaker stays open before a probe is let through. @default 10000 */
   breakerResetMs: number;
   /** Requests in flight to the upstream. @default 128 */
@@ -58,8 +67,15 @@ export class Resilience {
     this.#upstream = upstream;
     this.#plan = plan;
     this.#bulkhead = bulkhead(plan.maxConcurrency, plan.maxQueue);
+    const windowMs = plan.breakerWindowMs ?? 10_000;
+    const counting =
+      plan.breakerFailureRate !== undefined
+        ? new SamplingBreaker({ threshold: plan.breakerFailureRate, duration: windowMs, minimumRps: (plan.breakerMinimumCalls ?? 10) / (windowMs / 1000) })
+        : plan.breakerFailures > 0
+          ? new ConsecutiveBreaker(plan.breakerFailures)
+          : undefined;
     this.#breaker =
-      plan.breakerFailures > 0
+      counting !== undefined
         ? circuitBreaker(
             // An abandoned call (the client left) says nothing of the upstream: not a failure,
             // except as the half-open probe, where cockatiel would take any error it does not
@@ -67,7 +83,7 @@ export class Resilience {
             handleWhen((error) => isFailure(error) || (isClientClosed(error) && this.#breaker?.state === CircuitState.HalfOpen)).orWhenResult(
               (outcome) => (outcome as AttemptOutcome).status >= 500,
             ),
-            { halfOpenAfter: plan.breakerResetMs, breaker: new ConsecutiveBreaker(plan.breakerFailures) },
+            { halfOpenAfter: plan.breakerResetMs, breaker: counting },
           )
         : undefined;
   }

@@ -11,6 +11,21 @@ function check(sdl: string, env: Record<string, string> = {}): string[] {
 /** Table of SDL → the exact diagnostics `trestle check` prints for it. */
 const cases: Array<[string, string, string[]]> = [
   [
+    "breaker with both failures and failureRate",
+    `extend schema @upstream(name: "ml", baseUrl: "http://127.0.0.1:4010", breaker: { failures: 3, failureRate: 0.5 })\ntype Query { a: Int @rest(path: "/a") }`,
+    ["s.graphql:1:80: breaker takes failures (consecutive failed calls) or failureRate (a share of the calls in windowMs), not both"],
+  ],
+  [
+    "breaker failureRate out of range",
+    `extend schema @upstream(name: "ml", baseUrl: "http://127.0.0.1:4010", breaker: { failureRate: 1.5 })\ntype Query { a: Int @rest(path: "/a") }`,
+    ["s.graphql:1:80: breaker.failureRate must be a share of the calls, more than 0 and at most 1 (0.5 is half), received 1.5"],
+  ],
+  [
+    "breaker windowMs without failureRate",
+    `extend schema @upstream(name: "ml", baseUrl: "http://127.0.0.1:4010", breaker: { windowMs: 5000 })\ntype Query { a: Int @rest(path: "/a") }`,
+    ["s.graphql:1:80: breaker.windowMs only applies with breaker.failureRate"],
+  ],
+  [
     "unknown upstream",
     `${upstream}type Query { a: Int @rest(upstream: "nope", path: "/a") }`,
     ['s.graphql:2:37: @rest on Query.a names unknown upstream "nope" (declared: ml)'],

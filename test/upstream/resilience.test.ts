@@ -59,6 +59,9 @@ beforeAll(async () => {
       case "/gzip-bomb":
         res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
         return res.end(bomb);
+      case "/three-in-four-fail":
+        // 75 % failures, never more than three in a row: a consecutive breaker of 5 never opens.
+        return n % 4 === 0 ? sendJson(res, 200, { id: "ok" }) : sendJson(res, 500, {});
       case "/slow":
         await new Promise((resolve) => setTimeout(resolve, 200));
         return sendJson(res, 200, { id: "slow" });
@@ -216,6 +219,22 @@ describe("the circuit breaker", () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect((await query(trestle, `{ ok { id } }`)).data).toEqual({ ok: { id: "ok" } });
     await trestle.close();
+  });
+
+  it("failureRate: opens on the share of failed calls in the window, where consecutive counting never would", async () => {
+    const run = async (breaker: string) => {
+      hits.clear();
+      const trestle = await createTestTrestle(schema(`, retry: { attempts: 0 }, breaker: ${breaker}`));
+      const codes: unknown[] = [];
+      for (let i = 0; i < 12; i++) codes.push((await query(trestle, `{ item(path: "three-in-four-fail") { id } }`)).errors?.[0]?.extensions?.["code"] ?? "ok");
+      await trestle.close();
+      return { open: codes.filter((c) => c === "UPSTREAM_CIRCUIT_OPEN").length, sent: hits.get("/three-in-four-fail") };
+    };
+    expect(await run("{ failures: 5 }")).toEqual({ open: 0, sent: 12 });
+    expect(await run("{ failureRate: 0.9, minimumCalls: 4, windowMs: 5000 }")).toEqual({ open: 0, sent: 12 });
+    const rate = await run("{ failureRate: 0.5, minimumCalls: 4, windowMs: 5000 }");
+    expect(rate.open).toBeGreaterThan(0);
+    expect(rate.sent).toBe(12 - rate.open);
   });
 
   it("is per upstream: another upstream keeps answering", async () => {
