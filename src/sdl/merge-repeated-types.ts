@@ -15,13 +15,14 @@ interface Seen {
   printed?: string;
 }
 
-const extensionKind = {
-  [Kind.OBJECT_TYPE_DEFINITION]: Kind.OBJECT_TYPE_EXTENSION,
-  [Kind.INTERFACE_TYPE_DEFINITION]: Kind.INTERFACE_TYPE_EXTENSION,
-  [Kind.INPUT_OBJECT_TYPE_DEFINITION]: Kind.INPUT_OBJECT_TYPE_EXTENSION,
-  [Kind.ENUM_TYPE_DEFINITION]: Kind.ENUM_TYPE_EXTENSION,
-  [Kind.UNION_TYPE_DEFINITION]: Kind.UNION_TYPE_EXTENSION,
-} as const;
+/** The type definitions that merge (scalars aside): each has an extension form. */
+const mergeableKinds = new Set<DefinitionNode["kind"]>([
+  Kind.OBJECT_TYPE_DEFINITION,
+  Kind.INTERFACE_TYPE_DEFINITION,
+  Kind.INPUT_OBJECT_TYPE_DEFINITION,
+  Kind.ENUM_TYPE_DEFINITION,
+  Kind.UNION_TYPE_DEFINITION,
+]);
 
 /**
  * Lets the files of a schema folder define the same type, as several imported OpenAPI documents
@@ -89,10 +90,13 @@ function merge(definition: DefinitionNode, seen: Map<string, Seen>, diagnostics:
   return toExtension(definition, added);
 }
 
-type TypeDefinition = Extract<DefinitionNode, { kind: keyof typeof extensionKind | Kind.SCALAR_TYPE_DEFINITION }>;
+type TypeDefinition = Extract<
+  DefinitionNode,
+  { kind: Kind.OBJECT_TYPE_DEFINITION | Kind.INTERFACE_TYPE_DEFINITION | Kind.INPUT_OBJECT_TYPE_DEFINITION | Kind.ENUM_TYPE_DEFINITION | Kind.UNION_TYPE_DEFINITION | Kind.SCALAR_TYPE_DEFINITION }
+>;
 
 function isTypeDefinition(definition: DefinitionNode): definition is TypeDefinition {
-  return definition.kind === Kind.SCALAR_TYPE_DEFINITION || definition.kind in extensionKind;
+  return definition.kind === Kind.SCALAR_TYPE_DEFINITION || mergeableKinds.has(definition.kind);
 }
 
 function membersOf(definition: TypeDefinition): readonly Member[] {
