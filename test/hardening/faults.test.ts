@@ -8,7 +8,7 @@ import type { Trestle } from "../../src/index.js";
 import { Resilience } from "../../src/upstream/create-resilience.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query, queryThenLeave } from "../helpers/graphql.js";
-import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
+import { hitsOf, sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { serveTrestle } from "../passthrough/raw-http.js";
 
 // Upstream faults: the cases of section B5 of ../shared/research/reliability-and-security.md
@@ -16,14 +16,12 @@ import { serveTrestle } from "../passthrough/raw-http.js";
 // (F02, F03, F06–F10 are there). Real upstreams on 127.0.0.1; generous time bounds only.
 let upstream: TestUpstream;
 let closedUrl: string;
-const hits = new Map<string, number>();
 let healthy = false;
 
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
     const path = req.url.split("?")[0]!;
-    const n = (hits.get(path) ?? 0) + 1;
-    hits.set(path, n);
+    const n = hitsOf(upstream, path);
     switch (path) {
       case "/ok":
         return sendJson(res, 200, { id: "ok" });
@@ -64,9 +62,8 @@ beforeAll(async () => {
 });
 afterAll(async () => upstream.close());
 beforeEach(() => {
-  hits.clear();
-  healthy = false;
   upstream.requests.length = 0;
+  healthy = false;
 });
 
 function schema(upstreamArgs = ""): string {
@@ -142,13 +139,13 @@ describe("F04, F05: answers cut short", () => {
     const result = await query(trestle, `{ ok { id } item(path: "half-body-reset") { id } }`);
     expect(result.data).toEqual({ ok: { id: "ok" }, item: null });
     expect(result.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "api" });
-    expect(hits.get("/half-body-reset")).toBe(3);
+    expect(hitsOf(upstream, "/half-body-reset")).toBe(3);
   });
 
   it("F04: a POST that was reset is not retried", async () => {
     const result = await query(trestle, `mutation { post(path: "half-body-reset") { id } }`);
     expect(codeOf(result)).toBe("UPSTREAM_UNAVAILABLE");
-    expect(hits.get("/half-body-reset")).toBe(1);
+    expect(hitsOf(upstream, "/half-body-reset")).toBe(1);
   });
 
   it("F05: Content-Length 100 and 5 bytes, then a clean close: an error, never a parsed answer, never stored", async () => {
@@ -160,7 +157,7 @@ describe("F04, F05: answers cut short", () => {
       expect(read.data).toEqual({ item: null });
     }
     // Every read went upstream (1 try + 2 retries, twice): nothing was cached from a cut-off body.
-    expect(hits.get("/short-body")).toBe(2 + 6);
+    expect(hitsOf(upstream, "/short-body")).toBe(2 + 6);
   });
 });
 
@@ -182,7 +179,7 @@ describe("F11: a far Retry-After", () => {
     await trestle.close();
     // Trestle reports 429 as UPSTREAM_ERROR + status (the proposed UPSTREAM_RATE_LIMITED is not a Trestle code).
     expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", status: 429, upstream: "api" });
-    expect(hits.get(`/${path}`)).toBe(1);
+    expect(hitsOf(upstream, `/${path}`)).toBe(1);
     expect(ms).toBeLessThan(1_000);
   });
 
@@ -192,7 +189,7 @@ describe("F11: a far Retry-After", () => {
     await trestle.close();
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("3600");
-    expect(hits.get("/retry-after-hour")).toBe(1);
+    expect(hitsOf(upstream, "/retry-after-hour")).toBe(1);
   });
 });
 
@@ -206,7 +203,7 @@ describe("F12: the breaker fails fast while open", () => {
       expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_CIRCUIT_OPEN", upstream: "api" });
       times.push(ms);
     }
-    expect(hits.get("/toggle")).toBe(10);
+    expect(hitsOf(upstream, "/toggle")).toBe(10);
     expect(median(times)).toBeLessThan(50);
     healthy = true;
     await new Promise((resolve) => setTimeout(resolve, 350));
@@ -214,7 +211,7 @@ describe("F12: the breaker fails fast while open", () => {
     const after = await query(trestle, `{ item(path: "toggle") { id } }`);
     await trestle.close();
     expect([probe.data, after.data]).toEqual([{ item: { id: "back" } }, { item: { id: "back" } }]);
-    expect(hits.get("/toggle")).toBe(12);
+    expect(hitsOf(upstream, "/toggle")).toBe(12);
   });
 
   it("F12: the breaker itself refuses in well under 5 ms (median of 10), without running the attempt", async () => {
@@ -267,7 +264,7 @@ describe("F13: one saturated upstream does not slow another", () => {
     const served = results.filter((r) => r.value.data?.["a"] !== null);
     expect([refused.length, served.length]).toEqual([20, 20]);
     for (const r of refused) expect(r.ms).toBeLessThan(500);
-    expect(hits.get("/slow")).toBe(20);
+    expect(hitsOf(upstream, "/slow")).toBe(20);
     console.log(`F13: B median ${baseline.toFixed(1)} ms before, ${during.toFixed(1)} ms while A is saturated`);
     expect(during).toBeLessThan(Math.max(50, baseline * 5));
   });
@@ -477,7 +474,7 @@ describe("F19: a flapping upstream and the retry budget", () => {
       outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     }
     await trestle.close();
-    const seenByUpstream = hits.get("/flapping")!;
+    const seenByUpstream = hitsOf(upstream, "/flapping")!;
     console.log(`F19: ${seenByUpstream} upstream requests for ${calls} calls (${(seenByUpstream / calls).toFixed(3)}×); outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`);
     expect(seenByUpstream).toBeLessThanOrEqual(1.2 * calls + 10);
     // The budget is spent, not hoarded: retries do run while there is budget.

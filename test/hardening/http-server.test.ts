@@ -1,11 +1,10 @@
 import { connect, type AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServeServer, defaultServeTimeouts } from "../../src/cli/serve-command.js";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
-import { rawRequest, sendRaw } from "../passthrough/raw-http.js";
+import { rawRequest, sendRaw, serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 
 // The HTTP server `trestle serve` runs (createServeServer), attacked over raw sockets: case ids
 // A10 and A21–A24 of ../shared/research/reliability-and-security.md, section B1. fetch would
@@ -13,7 +12,7 @@ import { rawRequest, sendRaw } from "../passthrough/raw-http.js";
 // the documented status, the connection closed, no upstream call.
 let upstream: TestUpstream;
 let trestle: Trestle;
-let server: Server;
+let served: TrestleServer;
 let port: number;
 
 /** Short timeouts, so that slowloris cases take a second, not 10 s; the defaults are checked apart. */
@@ -27,13 +26,11 @@ beforeAll(async () => {
     type Mutation { rename(id: ID!): User @rest(method: POST, path: "/users/{args.id}") }
     type User { id: ID!, name: String }
   `);
-  server = createServeServer(trestle, timeouts);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await serveTrestle(trestle, createServeServer(trestle, timeouts));
+  port = served.port;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   await trestle.close();
   await upstream.close();
 });

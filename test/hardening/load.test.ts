@@ -1,7 +1,7 @@
-import { connect, type AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServeServer } from "../../src/cli/serve-command.js";
+import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
@@ -98,18 +98,16 @@ describe("L04: overload is shed, not queued", () => {
 
 describe("L06: mixed abuse", () => {
   let trestle: Trestle;
-  let server: Server;
+  let served: TrestleServer;
   let port: number;
 
   beforeAll(async () => {
     trestle = await createTestTrestle(sdl());
-    server = createServeServer(trestle, { headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100 });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    served = await serveTrestle(trestle, createServeServer(trestle, { headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100 }));
+    port = served.port;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await served.close();
     await trestle.close();
   });
 

@@ -45,6 +45,11 @@ export async function startTestUpstream(handler: TestHandler): Promise<TestUpstr
   };
 }
 
+/** Requests `upstream` received for `path` (query ignored); inside a handler, the one being answered included. */
+export function hitsOf(upstream: TestUpstream, path: string): number {
+  return upstream.requests.filter((r) => r.url.split("?")[0] === path).length;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));

@@ -66,9 +66,11 @@ export interface TrestleServer {
   close(): Promise<void>;
 }
 
-/** A node:http server whose every request goes to `trestle.handle` (no `next`: Trestle stands alone). */
-export async function serveTrestle(trestle: Trestle): Promise<TrestleServer> {
-  const server: Server = createServer((req, res) => void trestle.handle(req, res));
+/**
+ * A node:http server whose every request goes to `trestle.handle` (no `next`: Trestle stands
+ * alone), on an ephemeral port; or `server`, already made (`trestle serve`'s createServeServer).
+ */
+export async function serveTrestle(trestle: Trestle, server: Server = createServer((req, res) => void trestle.handle(req, res))): Promise<TrestleServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

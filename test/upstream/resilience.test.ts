@@ -4,20 +4,18 @@ import type { Trestle } from "../../src/index.js";
 import { parseRetryAfter } from "../../src/upstream/create-resilience.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query, queryThenLeave } from "../helpers/graphql.js";
-import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
+import { hitsOf, sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
 // A misbehaving upstream on 127.0.0.1, one fault per path. Every case: bounded time, the
 // documented code, the other field still answered, the server still serving afterwards.
 let upstream: TestUpstream;
 /** 50 MB of spaces in about 50 KB, made once (compressing it inside the handler would stall the loop). */
 const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
-const hits = new Map<string, number>();
 
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
     const path = req.url.split("?")[0]!;
-    const n = (hits.get(path) ?? 0) + 1;
-    hits.set(path, n);
+    const n = hitsOf(upstream, path);
     switch (path) {
       case "/ok":
         return sendJson(res, 200, { id: "ok" });
@@ -71,7 +69,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => upstream.close());
-beforeEach(() => hits.clear());
+beforeEach(() => upstream.requests.length = 0);
 
 function schema(upstreamArgs = "", fields = ""): string {
   return /* GraphQL */ `
@@ -108,24 +106,24 @@ describe("faults, with default retries", () => {
     const { item, code } = await fault(trestle, "burst-503");
     expect(code).toBeUndefined();
     expect(item).toEqual({ id: "after-burst" });
-    expect(hits.get("/burst-503")).toBe(3);
+    expect(hitsOf(upstream, "/burst-503")).toBe(3);
   });
 
   it("F09: a 503 that lasts ends as UPSTREAM_ERROR after attempts + 1 tries", async () => {
     const { code } = await fault(trestle, "always-503");
     expect(code).toBe("UPSTREAM_ERROR");
-    expect(hits.get("/always-503")).toBe(3);
+    expect(hitsOf(upstream, "/always-503")).toBe(3);
   });
 
   it("a 500 is not retried", async () => {
     await fault(trestle, "always-500");
-    expect(hits.get("/always-500")).toBe(1);
+    expect(hitsOf(upstream, "/always-500")).toBe(1);
   });
 
   it("a connection reset before the answer is retried", async () => {
     const { item } = await fault(trestle, "reset-then-ok");
     expect(item).toEqual({ id: "after-reset" });
-    expect(hits.get("/reset-then-ok")).toBe(2);
+    expect(hitsOf(upstream, "/reset-then-ok")).toBe(2);
   });
 
   it("a 429 with Retry-After: 1 waits a second, then retries", async () => {
@@ -137,14 +135,14 @@ describe("faults, with default retries", () => {
   it("F11: a 429 with Retry-After: 60 is not waited for", async () => {
     const { code, ms } = await fault(trestle, "retry-after-60");
     expect(code).toBe("UPSTREAM_ERROR");
-    expect(hits.get("/retry-after-60")).toBe(1);
+    expect(hitsOf(upstream, "/retry-after-60")).toBe(1);
     expect(ms).toBeLessThan(1_000);
   });
 
   it("F10: a POST is never retried", async () => {
     const result = await query(trestle, `mutation { post(path: "burst-503") { id } }`);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_ERROR", status: 503 });
-    expect(hits.get("/burst-503")).toBe(1);
+    expect(hitsOf(upstream, "/burst-503")).toBe(1);
   });
 
   it.each([
@@ -187,8 +185,8 @@ describe("the retry budget", () => {
     for (let i = 0; i < 60; i++) await query(trestle, `{ item(path: "always-503") { id } }`);
     await trestle.close();
     // 60 calls; the first ones spend the banked 10 retries, then 0.2 retries are earned per call.
-    expect(hits.get("/always-503")).toBeLessThanOrEqual(60 + 10 + 12 + 1);
-    expect(hits.get("/always-503")).toBeGreaterThan(60);
+    expect(hitsOf(upstream, "/always-503")).toBeLessThanOrEqual(60 + 10 + 12 + 1);
+    expect(hitsOf(upstream, "/always-503")).toBeGreaterThan(60);
   });
 });
 
@@ -198,7 +196,7 @@ describe("the circuit breaker", () => {
     for (let i = 0; i < 3; i++) expect((await query(trestle, `{ item(path: "always-500") { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_ERROR");
     const open = await query(trestle, `{ item(path: "always-500") { id } }`);
     expect(open.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_CIRCUIT_OPEN", upstream: "api" });
-    expect(hits.get("/always-500")).toBe(3);
+    expect(hitsOf(upstream, "/always-500")).toBe(3);
     const okWhileOpen = await query(trestle, `{ ok { id } }`);
     expect(okWhileOpen.errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_CIRCUIT_OPEN");
     await new Promise((resolve) => setTimeout(resolve, 350));
@@ -223,12 +221,12 @@ describe("the circuit breaker", () => {
 
   it("failureRate: opens on the share of failed calls in the window, where consecutive counting never would", async () => {
     const run = async (breaker: string) => {
-      hits.clear();
+      upstream.requests.length = 0;
       const trestle = await createTestTrestle(schema(`, retry: { attempts: 0 }, breaker: ${breaker}`));
       const codes: unknown[] = [];
       for (let i = 0; i < 12; i++) codes.push((await query(trestle, `{ item(path: "three-in-four-fail") { id } }`)).errors?.[0]?.extensions?.["code"] ?? "ok");
       await trestle.close();
-      return { open: codes.filter((c) => c === "UPSTREAM_CIRCUIT_OPEN").length, sent: hits.get("/three-in-four-fail") };
+      return { open: codes.filter((c) => c === "UPSTREAM_CIRCUIT_OPEN").length, sent: hitsOf(upstream, "/three-in-four-fail") };
     };
     expect(await run("{ failures: 5 }")).toEqual({ open: 0, sent: 12 });
     expect(await run("{ failureRate: 0.9, minimumCalls: 4, windowMs: 5000 }")).toEqual({ open: 0, sent: 12 });
@@ -265,7 +263,7 @@ describe("the concurrency limit", () => {
     const codes = results.map((r) => r.errors?.[0]?.extensions?.["code"] ?? "ok");
     expect(codes.filter((c) => c === "ok")).toHaveLength(10);
     expect(codes.filter((c) => c === "UPSTREAM_OVERLOADED")).toHaveLength(4);
-    expect(hits.get("/slow")).toBe(10);
+    expect(hitsOf(upstream, "/slow")).toBe(10);
   });
 });
 
@@ -281,7 +279,7 @@ describe("a client that goes away (F15)", () => {
     // The next call gets the slot; the breaker (one failure opens it) did not count the abandoned call.
     expect((await query(trestle, `{ slow(i: 2) { id } }`)).data).toEqual({ slow: { id: "slow" } });
     await trestle.close();
-    expect(hits.get("/slow")).toBe(2);
+    expect(hitsOf(upstream, "/slow")).toBe(2);
   });
 });
 
