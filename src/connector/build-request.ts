@@ -3,6 +3,7 @@ import type { CachePolicy } from "../cache/build-cache-policy.js";
 import type { Env } from "../config/interpolate-env.js";
 import { BadUserInputError, TrestleError } from "../errors.js";
 import type { BodyPlan, HeaderPlan, HttpMethod, UpstreamPlan, UrlPlan } from "../sdl/schema-plan.js";
+import { checkPathValue } from "./check-path-value.js";
 import { inputTypeAt, toUpstreamInput } from "./map-input.js";
 import { readPath, type ParsedTemplate, type TemplatePart, type TemplateVariable } from "./parse-template.js";
 
@@ -39,7 +40,6 @@ export interface RequestTemplate {
 
 /** Longest upstream path (with query) we send; RFC 9110 §4.1 asks for at least 8000 octets. */
 const maxPathLength = 8000;
-const unsafeSegment = /[\u0000-\u001f\u007f]/;
 
 /**
  * Compiles a request template into a function that renders it for one scope. It returns
@@ -101,7 +101,10 @@ export function createRequestBuilder(
   };
 }
 
-/** A path value is always exactly one segment: percent-encoded, never a dot-segment. */
+/**
+ * A path value is always exactly one segment, percent-encoded; checkPathValue refuses what no
+ * spelling may send (S09: the passthrough route follows the same rule).
+ */
 function encodeSegment(value: unknown, variable: TemplateVariable, coordinate: string): string {
   const from = variable.root === "parent" ? "a value from the upstream answer" : "argument";
   if (value === null || value === undefined) {
@@ -111,9 +114,12 @@ function encodeSegment(value: unknown, variable: TemplateVariable, coordinate: s
     throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} must be a string or number, received ${Array.isArray(value) ? "a list" : "an object"}.`);
   }
   const text = String(value);
-  if (text === "" || text === "." || text === ".." || unsafeSegment.test(text)) {
+  const refused = checkPathValue(text, "encoded");
+  if (refused !== undefined) {
     const shown = text === "" ? "an empty string" : JSON.stringify(text);
-    throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} cannot be ${shown} (${from}): path values must be non-empty, not "." or "..", and free of control characters.`);
+    throw new BadUserInputError(
+      `Path variable ${variable.source} of ${coordinate} cannot be ${shown} (${from}): it holds ${refused}. Path values must be non-empty, free of control characters and of "." or ".." segments in any spelling.`,
+    );
   }
   return encodeURIComponent(text);
 }

@@ -1,3 +1,5 @@
+import { checkPathValue } from "../connector/check-path-value.js";
+
 /**
  * A request target that passed every check. The raw segments are what is forwarded; the
  * decoded ones are only compared with route globs.
@@ -19,9 +21,6 @@ export type TargetCheck =
 export const maxTargetLength = 8000;
 
 const visibleAscii = /^[\x21-\x7e]*$/;
-const separator = /[/\\]/;
-const control = /[\u0000-\u001f\u007f]/;
-const nonAscii = /[^\x00-\x7f]/;
 
 /**
  * Checks a raw request target (Node's `req.url`, or the path and query of a fetch URL) before
@@ -30,8 +29,11 @@ const nonAscii = /[^\x00-\x7f]/;
  * authority (research §0 items 2, 3 and 5). Refused, with 400: absolute-form, authority-form
  * and asterisk-form targets; scheme-relative `//…`; backslashes; empty segments (`a//b`);
  * a fragment; raw controls, spaces or non-ASCII; malformed percent-encoding (and overlong
- * UTF-8 such as `%C0%AE`); encoded separators `%2F` and `%5C`; encoded controls (`%00`);
- * and every dot-segment, raw or encoded (`.`, `..`, `%2e`, `.%2E`, `..;jsessionid`, `．．`).
+ * UTF-8 such as `%C0%AE`); and every segment whose decoded value `checkPathValue` refuses
+ * with separators refused — the rule `@rest` path variables follow too (S09): encoded
+ * separators (`%2F`, `%5C`, `／`), encoded controls (`%00`), every dot-segment, raw or
+ * encoded (`.`, `..`, `...`, `..%20`, `%2e`, `.%2E`, `..;jsessionid`, `．．`, `‥`) and
+ * double-encoded dots (`%252e%252e`).
  * Refusing instead of resolving means no spelling of a path can reach outside the
  * upstream's base path: the path forwarded is the one that was checked.
  */
@@ -50,7 +52,11 @@ export function normalizePath(target: string): TargetCheck {
   const decoded: string[] = [];
   for (let index = 0; index < raw.length; index++) {
     const segment = raw[index]!;
-    if (segment === "" && index < raw.length - 1) return invalid('the path may not hold empty segments ("//")');
+    if (segment === "") {
+      if (index < raw.length - 1) return invalid('the path may not hold empty segments ("//")');
+      decoded.push(segment);
+      continue;
+    }
     let value = segment;
     if (segment.includes("%")) {
       try {
@@ -58,26 +64,12 @@ export function normalizePath(target: string): TargetCheck {
       } catch {
         return invalid("the path holds malformed percent-encoding");
       }
-      if (separator.test(value)) return invalid('the path may not hold encoded "/" or "\\" (%2F, %5C)');
-      if (control.test(value)) return invalid("the path may not hold encoded control characters");
     }
-    if (isDotSegment(value)) return invalid('the path may not hold "." or ".." segments, plain or percent-encoded');
+    const refused = checkPathValue(value, "refused");
+    if (refused !== undefined) return invalid(`the path segment ${JSON.stringify(segment)} holds ${refused}`);
     decoded.push(value);
   }
   return { ok: true, target: { raw, decoded, search: queryAt === -1 ? "" : target.slice(queryAt) } };
-}
-
-/**
- * `.` and `..`, also with path parameters (`..;x`, which servlet containers resolve as `..`)
- * and in compatibility forms that NFKC folds to dots or separators (`．．`, `／`).
- */
-function isDotSegment(value: string): boolean {
-  const bare = value.split(";", 1)[0];
-  if (bare === "." || bare === "..") return true;
-  if (!nonAscii.test(value)) return false;
-  const folded = value.normalize("NFKC");
-  const foldedBare = folded.split(";", 1)[0];
-  return foldedBare === "." || foldedBare === ".." || separator.test(folded);
 }
 
 function invalid(reason: string): TargetCheck {

@@ -10,7 +10,7 @@ let trestle: Trestle;
 
 beforeAll(async () => {
   upstream = await startTestUpstream((req, res) => {
-    if (req.url === "/api/v1/owners/1") return sendJson(res, 200, { id: "1", manager_id: "../../internal" });
+    if (req.url === "/api/v1/owners/1") return sendJson(res, 200, { id: "1", manager_id: "team/x?y" });
     if (req.url === "/api/v1/owners/2") return sendJson(res, 200, { id: "2", manager_id: ".." });
     sendJson(res, 200, { url: req.url });
   });
@@ -37,15 +37,10 @@ const received = () => upstream.requests.map((r) => r.url);
 
 describe("path variables are one encoded segment", () => {
   it.each([
-    ["U01", "../admin", "/api/v1/users/..%2Fadmin/orders"],
     ["U01", "a/b", "/api/v1/users/a%2Fb/orders"],
-    ["U02", "%2e%2e", "/api/v1/users/%252e%252e/orders"],
-    ["U02", ".%2e", "/api/v1/users/.%252e/orders"],
-    ["U03", "%2F..%2Fadmin", "/api/v1/users/%252F..%252Fadmin/orders"],
+    ["U01", "a/..b", "/api/v1/users/a%2F..b/orders"],
     ["U04", "x?y=1#z", "/api/v1/users/x%3Fy%3D1%23z/orders"],
     ["U07", "a\\b", "/api/v1/users/a%5Cb/orders"],
-    ["U07", "..\\admin", "/api/v1/users/..%5Cadmin/orders"],
-    ["U10", "．．", "/api/v1/users/%EF%BC%8E%EF%BC%8E/orders"],
     ["U10", "%C0%AE", "/api/v1/users/%25C0%25AE/orders"],
     ["U10", "a\u202eb", "/api/v1/users/a%E2%80%AEb/orders"],
   ])("%s: %j reaches the upstream as %s", async (_id, value, expected) => {
@@ -62,6 +57,13 @@ describe("path variables are one encoded segment", () => {
     ["U05", "1\t2"],
     ["U05", "1\r\nX: y"],
     ["U05", "a\u0000b"],
+    // S09: the passthrough route's rule (test/passthrough/path-values.test.ts has both routes).
+    ["U01", "../admin"],
+    ["U02", "%2e%2e"],
+    ["U02", ".%2e"],
+    ["U03", "%2F..%2Fadmin"],
+    ["U07", "..\\admin"],
+    ["U10", "．．"],
   ])("%s: %j is refused with BAD_USER_INPUT and no upstream call", async (_id, value) => {
     const result = await query(trestle, `query($id: String!) { order(id: $id) { url } }`, { id: value });
     expect(result.data).toEqual({ order: null });
@@ -88,7 +90,7 @@ describe("path variables are one encoded segment", () => {
   it("U09: a value from an upstream answer is untrusted input too", async () => {
     const encoded = await query(trestle, `{ owner(id: "1") { manager { url } } }`);
     expect(encoded.errors).toBeUndefined();
-    expect(received()).toEqual(["/api/v1/owners/1", "/api/v1/users/..%2F..%2Finternal"]);
+    expect(received()).toEqual(["/api/v1/owners/1", "/api/v1/users/team%2Fx%3Fy"]);
     upstream.requests.length = 0;
     const refused = await query(trestle, `{ owner(id: "2") { id manager { url } } }`);
     expect(refused.data).toEqual({ owner: { id: "2", manager: null } });

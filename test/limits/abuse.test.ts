@@ -152,7 +152,7 @@ describe("abusive GraphQL requests", () => {
 
 describe("URL-template injection in every argument position", () => {
   it.each([
-    ["path", `{ user(id: "../admin") { url } }`, "/users/..%2Fadmin"],
+    ["path", `{ user(id: "a/admin?x=1#y") { url } }`, "/users/a%2Fadmin%3Fx%3D1%23y"],
     ["query value", `{ search(q: "a&admin=1#x") { url } }`, "/search?q=a%26admin%3D1%23x"],
     ["list query value", `{ search(tag: ["a&b=c", "/../d"]) { url } }`, "/search?tag=a%26b%3Dc&tag=%2F..%2Fd"],
     ["body value", `mutation { rename(id: "1", name: "\\", \\"admin\\": true, \\"x\\": \\"") { url } }`, "/users/1"],
