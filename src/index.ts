@@ -4,6 +4,7 @@
 export { createTrestle } from "./trestle.js";
 export type { Trestle } from "./trestle.js";
 export type { TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
+export type { PassthroughOptions } from "./config/passthrough-options.js";
 export type { HeaderRuleOptions, HostContext, OutgoingUpstreamRequest, UpstreamFetch } from "./config/trestle-options.js";
 
 // Framework adapters: each a screenful over trestle.fetch / trestle.handle, none imports its framework

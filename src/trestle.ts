@@ -11,6 +11,7 @@ import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
 import { SchemaError, TrestleError } from "./errors.js";
 import { createOperationContext } from "./loader/operation-context.js";
+import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
 import { createPassthroughHandler } from "./passthrough/create-passthrough-handler.js";
 import { normalizeLimits } from "./config/normalize-limits.js";
 import { createMaskError } from "./plugins/mask-error.js";
@@ -81,7 +82,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const contextFor = options.context;
   // Passthrough runs beside yoga, not as a plugin: it must see the raw request target (yoga's
   // URL parsing resolves "..") and stream Node bodies without WHATWG conversion.
-  const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug });
+  const forwarding = createForwardingPolicy(options.passthrough);
+  const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug, forwarding });
 
   let closing = false;
   let inFlight = 0;

@@ -18,10 +18,11 @@ export interface CacheKey {
 }
 
 /**
- * Facts about the hop (RFC 7239, and the de-facto X-Forwarded-*) that passthrough reads send:
+ * Facts about the hop (RFC 7239, and the de-facto X-Forwarded-For) that passthrough reads send:
  * never part of a key (H06); an upstream whose answer depends on them says so with `Vary`.
+ * `X-Forwarded-Host` and `-Proto` are sent only for allow-listed hosts, and keyed (S02).
  */
-const hopHeaders = new Set(["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]);
+const hopHeaders = new Set(["forwarded", "x-forwarded-for"]);
 
 /**
  * Builds the keys of a GET/HEAD request. One pass over the headers sent: constant headers

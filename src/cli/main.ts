@@ -19,6 +19,7 @@ const usage = `Usage: trestle <command> [options]
 
 Commands:
   serve [--schema DIR] [--port 4000] [--host 127.0.0.1] [--prefix /bff] [--debug] [--demo]
+        [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
                           serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics)
   check [--schema DIR]    validate the schema; prints file:line:col diagnostics, exits 1 on errors
   print-schema [--schema DIR]

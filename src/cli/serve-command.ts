@@ -19,6 +19,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       debug: { type: "boolean", default: false },
       demo: { type: "boolean", default: false },
       "drain-timeout": { type: "string", default: "10000" },
+      "forwarded-host": { type: "string", multiple: true, default: [] },
+      "trusted-proxy": { type: "string", multiple: true, default: [] },
     },
     strict: true,
   });
@@ -41,7 +43,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     closers.push(() => demo.close());
     io.stdout(`demo upstream (AI platform REST API) listening on ${demo.url} — set DEMO_API_URL to use a real service instead`);
   }
-  const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug });
+  const passthrough = { forwardedHosts: values["forwarded-host"], trustedProxies: values["trusted-proxy"] };
+  const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug, passthrough });
   closers.unshift(() => trestle.close());
   const server = createServeServer(trestle);
   await new Promise<void>((resolve, reject) => {

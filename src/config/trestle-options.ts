@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CacheOptions } from "../cache/cache-options.js";
 import type { Env } from "./interpolate-env.js";
 import type { LimitsOptions } from "./limits-options.js";
+import type { PassthroughOptions } from "./passthrough-options.js";
 
 /** Per-upstream settings that override what the SDL's `@upstream` says (tests, apps, deployments). */
 export interface UpstreamOptions {
@@ -145,6 +146,13 @@ export interface TrestleOptions {
    * @example { maxDepth: 10, maxCost: 500 }
    */
   limits?: LimitsOptions;
+  /**
+   * What the passthrough routes forward about the client's hop: which public hosts go
+   * upstream as `X-Forwarded-Host`, which peers' `X-Forwarded-For` chains are continued.
+   * @default {} (no client host forwarded; every chain starts at the socket peer)
+   * @example { forwardedHosts: ["api.example.com"], trustedProxies: ["10.0.0.0/8"] }
+   */
+  passthrough?: PassthroughOptions;
   /**
    * Refuse (403) GraphQL POSTs a browser could send cross-site without a CORS preflight
    * (form and `text/plain` content types) unless they carry the `x-trestle-csrf` header.

@@ -8,6 +8,7 @@ import type { HttpMethod, UpstreamPlan } from "../sdl/schema-plan.js";
 import type { UpstreamPipeline } from "../upstream/upstream-pipeline.js";
 import { buildClientHeaders } from "./build-client-headers.js";
 import { buildUpstreamHeaders } from "./build-upstream-headers.js";
+import type { ForwardingPolicy } from "./create-forwarding-policy.js";
 import { buildForwardedHeaders } from "./forwarded-headers.js";
 import { createRouteMatcher, type RouteMatch } from "./match-route.js";
 import { normalizePath } from "./normalize-path.js";
@@ -28,6 +29,8 @@ export interface PassthroughHandlerOptions {
   env: Env;
   context: TrestleOptions["context"];
   debug: boolean;
+  /** What may be forwarded about the client's hop (`createTrestle({ passthrough })`). */
+  forwarding: ForwardingPolicy;
 }
 
 /** The `/rest/<upstream>/…` routes, served from a WHATWG Request or straight from node:http. */
@@ -65,7 +68,7 @@ const decimal = /^\d+$/;
  * nothing thrown here reaches the server.
  */
 export function createPassthroughHandler(options: PassthroughHandlerOptions): PassthroughHandler {
-  const { prefix, stream, env, debug } = options;
+  const { prefix, stream, env, debug, forwarding } = options;
   const contextFor = options.context;
   const upstreams = [...options.upstreams];
   const root = `${prefix}/rest/`;
@@ -117,7 +120,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
       body: undefined,
     };
     const answered = await stream(sent, body, {
-      forwarded: buildForwardedHeaders(client, request),
+      forwarded: buildForwardedHeaders(client, request, forwarding),
       signal: request.signal,
       maxRequestBytes: passthrough.maxRequestBytes,
     });
