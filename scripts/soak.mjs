@@ -6,6 +6,7 @@
 //   node scripts/soak.mjs --seconds 60 --json           # also print the results as JSON
 //   npm run soak -- --no-breaker                         # breaker off: retries and their budget alone
 //   npm run soak -- --breaker-rate 0.6                   # breaker by failure rate (breaker: { failureRate })
+//   npm run soak -- --seconds 30 --abuse                 # an abusive client beside the normal traffic
 //
 // Not part of `npm test`. It needs the built package (dist/index.js: `npm ci` or `npm run
 // build` makes it) and nothing else: no network, no new dependency. Three pieces:
@@ -26,8 +27,22 @@
 // calculatedSize against maxSize, event-loop delay, active handles, and upstream attempts
 // against Trestle's upstream calls (onUpstreamRequest runs once per call, before retries), so
 // the retry budget (a fifth of the calls, 10 banked) can be checked while the upstream flaps.
+//
+// With --abuse, `--abuse-workers` (default 4) more workers run beside the normal ones, sending
+// only what an abusive client would (S02/S09 brief; none of it counts in the normal numbers):
+// header values with control characters or characters past U+00FF (rendered from
+// `{args.label}`, or raw latin-1 bytes in the `from:`-forwarded X-Tenant of a passthrough
+// GET), ~1 MB GraphQL documents made of comments and unique each time, list sizes given as
+// variables past what the cost rule assumes (`{"n": 1999}`) and 500-id lists, each item then
+// making its own upstream call; and a stall loop holding up to `--abuse-stalls` (default 24)
+// raw-socket passthrough POSTs that declare 1 MiB (past the 64 KiB read-whole threshold),
+// send 1 KiB, trickle a byte a second for 5 s, then stall until the server gives up or 30 s
+// pass. The abuser's outcomes and latency are reported apart from the normal traffic's, and
+// Trestle's RSS over time beside them. It only ever connects to 127.0.0.1, and every loop
+// ends with --seconds.
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
+import { connect } from "node:net";
 import { resolve as resolvePath } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -39,6 +54,10 @@ const MODELS = 4000;
 const USERS = 400;
 const PAGES = 1000;
 const DESCRIPTION = "x".repeat(2000);
+const STALL_DECLARED_BYTES = 1024 * 1024;
+const STALL_MAX_MS = 30_000;
+/** ~1 MB of comments, the bulk of every huge document (each gets its own unique line too). */
+const COMMENTS = `# ${"c".repeat(98)}\n`.repeat(10_000);
 
 // ---------------------------------------------------------------------------------------------
 // The orchestrator: upstream, load loop, report.
@@ -52,17 +71,28 @@ async function runSoak() {
       dist: { type: "string", default: "" },
       "no-breaker": { type: "boolean", default: false },
       "breaker-rate": { type: "string", default: "" },
+      abuse: { type: "boolean", default: false },
+      "abuse-workers": { type: "string", default: "4" },
+      "abuse-stalls": { type: "string", default: "24" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker | --breaker-rate 0.6]");
+    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker | --breaker-rate 0.6] [--abuse [--abuse-workers 4] [--abuse-stalls 24]]");
     return;
   }
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
   if (!(seconds > 0) || !Number.isInteger(concurrency) || concurrency < 1) {
     console.error(`soak: --seconds must be > 0 and --concurrency a positive integer, received ${values.seconds} and ${values.concurrency}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  const abuseWorkers = values.abuse ? Number(values["abuse-workers"]) : 0;
+  const abuseStalls = values.abuse ? Number(values["abuse-stalls"]) : 0;
+  if (!Number.isInteger(abuseWorkers) || abuseWorkers < 0 || !Number.isInteger(abuseStalls) || abuseStalls < 0) {
+    console.error(`soak: --abuse-workers and --abuse-stalls must be integers of 0 or more, received ${values["abuse-workers"]} and ${values["abuse-stalls"]}`);
     process.exitCode = 1;
     return;
   }
@@ -86,10 +116,15 @@ async function runSoak() {
   const samples = [];
   const sampler = setInterval(async () => samples.push({ t: Math.round((Date.now() - startedAt) / 1000), ...(await trestle.stats({ gc: false })) }), 5_000);
 
-  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker === "on" ? "default breaker" : breaker === "off" ? "no breaker" : `breaker at failureRate ${breaker.slice(5)}`}, timeoutMs 1000; Trestle pid ${trestle.pid}`);
+  const abuse = { total: 0, byKind: {}, byCode: {}, latencyByKind: {}, stalls: { opened: 0, answered: {}, heldMs: [] } };
+  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker === "on" ? "default breaker" : breaker === "off" ? "no breaker" : `breaker at failureRate ${breaker.slice(5)}`}, timeoutMs 1000${values.abuse ? `; abusive client: ${abuseWorkers} workers, up to ${abuseStalls} stalled uploads` : ""}; Trestle pid ${trestle.pid}`);
   const results = { total: 0, byKind: {}, byCode: {}, latency: [], latencyByPhase: { healthy: [], flapping: [] } };
   const deadline = startedAt + seconds * 1000;
   let lastReport = startedAt;
+  const abusers = [
+    ...Array.from({ length: abuseWorkers }, () => runAbuseWorker(base, trestle.port, deadline, abuse)),
+    ...Array.from({ length: abuseStalls }, () => runStallLoop(trestle.port, deadline, abuse)),
+  ];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < deadline) {
@@ -114,6 +149,7 @@ async function runSoak() {
     }),
   );
   const elapsed = (Date.now() - startedAt) / 1000;
+  await Promise.all(abusers);
   clearInterval(sampler);
   const atStop = await trestle.stats({ gc: true });
   // Idle keep-alive sockets (Trestle's 5 s, undici's 4 s) close on their own; then measure again.
@@ -122,7 +158,7 @@ async function runSoak() {
   await trestle.stop();
   await upstream.close();
 
-  const report = buildReport({ seconds: elapsed, concurrency, results, start, atStop, end, samples, upstream: upstream.counts() });
+  const report = buildReport({ seconds: elapsed, concurrency, results, start, atStop, end, samples, upstream: upstream.counts(), abuse: values.abuse ? abuse : undefined });
   printReport(report);
   if (values.json) console.log(JSON.stringify(report, null, 2));
 }
@@ -181,6 +217,137 @@ async function send(base, kind) {
 function safeCode(text) {
   try {
     return JSON.parse(text).code;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The abusive client (--abuse): its own workers, its own tallies.
+
+const abuseMix = [
+  ["bad-header", 25],
+  ["huge-document", 20],
+  ["big-list", 30],
+  ["big-ids", 25],
+];
+
+/** Values a header rule renders from `{args.label}`: controls, DEL, and characters past U+00FF. */
+const badLabels = ["a\u0001b", "tab\u0009and\u007fdel", "\u0085next-line", "euro \u20ac", "emoji \u{1F600}", "\u2028separator", "\u00ff\u0100"];
+/** Raw bytes in a `from:`-forwarded header: latin-1 obs-text that Node's parser lets through. */
+const badRawTenants = ["caf\xe9", "\xff\xfe\xfd", "a\x80\x9fb"];
+const bigIds = Array.from({ length: 500 }, (_, i) => `m-${i}`);
+let unique = 0;
+
+function pickAbuse() {
+  let roll = Math.random() * 100;
+  for (const [kind, weight] of abuseMix) {
+    if ((roll -= weight) < 0) return kind;
+  }
+  return "bad-header";
+}
+
+async function runAbuseWorker(base, port, deadline, abuse) {
+  while (Date.now() < deadline) {
+    const kind = pickAbuse();
+    const began = performance.now();
+    const code = await sendAbuse(base, port, kind);
+    const ms = performance.now() - began;
+    abuse.total++;
+    abuse.byKind[kind] = (abuse.byKind[kind] ?? 0) + 1;
+    abuse.byCode[`${kind}: ${code}`] = (abuse.byCode[`${kind}: ${code}`] ?? 0) + 1;
+    (abuse.latencyByKind[kind] ??= []).push(ms);
+  }
+}
+
+async function sendAbuse(base, port, kind) {
+  try {
+    if (kind === "bad-header" && Math.random() < 0.4) {
+      const tenant = badRawTenants[randomInt(badRawTenants.length)];
+      const request = `GET /rest/api/models/m-${randomInt(MODELS)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Tenant: ${tenant}\r\nConnection: close\r\n\r\n`;
+      const status = await rawExchange(port, Buffer.from(request, "latin1"));
+      return status === 200 ? "ok" : `HTTP_${status}`;
+    }
+    const n = 1 + randomInt(1999);
+    const body =
+      kind === "bad-header"
+        ? { query: "query($n: String!, $l: String!) { labelled(name: $n, label: $l) { name } }", variables: { n: `m-${randomInt(MODELS)}`, l: badLabels[randomInt(badLabels.length)] } }
+        : kind === "huge-document"
+          ? { query: `# ${Date.now()}-${unique++}\n${COMMENTS}{ model(name: "m-${randomInt(MODELS)}") { name } }` }
+          : kind === "big-list"
+            ? { query: "query($n: Int!) { models(first: $n) { name latest { version } } }", variables: { n } }
+            : { query: "query($ids: [String!]!) { modelsByIds(ids: $ids) { name latest { version } } }", variables: { ids: bigIds } };
+    const response = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const code = safeJson(text)?.errors?.[0]?.extensions?.code;
+    if (code !== undefined) return code;
+    return response.ok ? "ok" : `HTTP_${response.status}`;
+  } catch (error) {
+    return `CLIENT_${error?.cause?.code ?? error?.name ?? "ERROR"}`;
+  }
+}
+
+/** One request as raw bytes on its own connection to 127.0.0.1; resolves with the status (0: no answer). */
+function rawExchange(port, bytes) {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let head = "";
+    const timer = setTimeout(() => socket.destroy(), 10_000);
+    socket.on("data", (chunk) => {
+      if (head.length < 64) head += chunk.toString("latin1");
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0));
+    });
+    socket.write(bytes);
+  });
+}
+
+/**
+ * One stall slot: a passthrough POST that declares 1 MiB, sends 1 KiB, trickles a byte a second
+ * for 5 s, then sends nothing until the server answers or closes, or 30 s pass (then the
+ * abuser hangs up). Slots reopen until the deadline; each socket is ended by then.
+ */
+async function runStallLoop(port, deadline, abuse) {
+  while (Date.now() < deadline) {
+    abuse.stalls.opened++;
+    const began = Date.now();
+    const outcome = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      let head = "";
+      let trickled = 0;
+      const trickle = setInterval(() => {
+        if (trickled++ < 5 && !socket.destroyed) socket.write("x");
+      }, 1_000);
+      const giveUp = setTimeout(() => socket.destroy(), Math.max(0, Math.min(STALL_MAX_MS, deadline - Date.now())));
+      socket.on("data", (chunk) => {
+        if (head.length < 64) head += chunk.toString("latin1");
+      });
+      socket.on("error", () => undefined);
+      socket.on("close", () => {
+        clearInterval(trickle);
+        clearTimeout(giveUp);
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1];
+        resolve(status !== undefined ? `HTTP_${status}` : Date.now() >= deadline || Date.now() - began >= STALL_MAX_MS ? "held until the abuser hung up" : "closed by the server, no answer");
+      });
+      socket.write(
+        `POST /rest/api/models/m-${randomInt(MODELS)}/predict HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${STALL_DECLARED_BYTES}\r\n\r\n${"{".padEnd(1024, " ")}`,
+      );
+    });
+    abuse.stalls.answered[outcome] = (abuse.stalls.answered[outcome] ?? 0) + 1;
+    abuse.stalls.heldMs.push(Date.now() - began);
+  }
+}
+
+function safeJson(text) {
+  try {
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -245,6 +412,15 @@ function route(req, body, res) {
   if (req.method === "POST" && (match = /^\/models\/(m-\d+)\/predict$/.exec(url.pathname))) {
     const inputs = JSON.parse(body).inputs ?? [];
     return json(res, 200, { model: match[1], scores: inputs.map((x) => x / 2) });
+  }
+  if (req.method === "GET" && url.pathname === "/models") {
+    // The abuser's lists: `first` items, or one per id (small items, no description).
+    const ids = url.searchParams.getAll("ids");
+    const names = ids.length > 0 ? ids : Array.from({ length: Math.min(5000, Number(url.searchParams.get("first")) || 0) }, (_, i) => `m-${i}`);
+    return json(res, 200, names.map((name) => ({ name })));
+  }
+  if (req.method === "GET" && (match = /^\/models\/(m-\d+)\/latest$/.exec(url.pathname))) {
+    return json(res, 200, { version: Number(match[1].slice(2)) % 7 });
   }
   if (req.method === "GET" && url.pathname === "/runs") {
     const page = Number(url.searchParams.get("page"));
@@ -311,10 +487,15 @@ async function runTrestle() {
     schema: /* GraphQL */ `
       extend schema @upstream(name: "api", baseUrl: "${url}", naming: SNAKE_CASE, timeoutMs: 1000,
                               ${breakerArgument(process.env.SOAK_BREAKER)}
-                              passthrough: { methods: [GET], paths: ["/models/*"] })
+                              headers: [{ name: "x-tenant", from: "x-tenant" }],
+                              passthrough: { methods: [GET, POST], paths: ["/models/*", "/models/*/predict"] })
       type Query {
         model(name: String!): Model @rest(path: "/models/{args.name}")
         runs(page: Int!): [Run!]! @rest(path: "/runs?page={args.page}")
+        # For --abuse: a header rendered from an argument, and lists sized by the client.
+        labelled(name: String!, label: String!): Model @rest(path: "/models/{args.name}", headers: [{ name: "x-label", value: "{args.label}" }])
+        models(first: Int!): [Model!]! @rest(path: "/models?first={args.first}")
+        modelsByIds(ids: [String!]!): [Model!]! @rest(path: "/models?ids={args.ids}")
       }
       type Mutation {
         predict(model: String!, input: PredictInput!): Prediction @rest(method: POST, path: "/models/{args.model}/predict", body: "{args.input}")
@@ -325,7 +506,9 @@ async function runTrestle() {
         latestVersion: Int
         description: String
         owner: User @rest(path: "/users/{parent.owner_id}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 50 })
+        latest: Version @rest(path: "/models/{parent.name}/latest")
       }
+      type Version { version: Int }
       type Run { id: ID!, user: User @rest(path: "/users/{parent.user_id}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 50 }) }
       type User { id: ID!, name: String }
       type Prediction { model: String, scores: [Float!] }
@@ -394,7 +577,7 @@ function summarize(values) {
 const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mib = (bytes) => round(bytes / 1024 / 1024, 1);
 
-function buildReport({ seconds, concurrency, results, start, atStop, end, samples, upstream }) {
+function buildReport({ seconds, concurrency, results, start, atStop, end, samples, upstream, abuse }) {
   const measured = results.total - (results.byKind["refused"] ?? 0);
   const errors = Object.entries(results.byCode).filter(([code]) => code !== "ok" && !code.startsWith("refused: "));
   const errorCount = errors.reduce((sum, [, n]) => sum + n, 0);
@@ -420,7 +603,7 @@ function buildReport({ seconds, concurrency, results, start, atStop, end, sample
     trestle: {
       rssMiB: { start: mib(start.rss), atStop: mib(atStop.rss), end: mib(end.rss), peak: mib(Math.max(start.rss, end.rss, ...samples.map((s) => s.rss))) },
       heapUsedMiB: { start: mib(start.heapUsed), atStop: mib(atStop.heapUsed), end: mib(end.heapUsed) },
-      rssTimelineMiB: samples.filter((s) => s.t % 30 === 0).map((s) => [s.t, mib(s.rss)]),
+      rssTimelineMiB: samples.filter((s) => seconds <= 120 || s.t % 30 === 0).map((s) => [s.t, mib(s.rss)]),
       cache: end.cache,
       loopDelayP99Ms: round(Math.max(...samples.map((s) => s.loopDelayP99Ms), 0)),
       handles: { start: start.handles, end: end.handles },
@@ -433,6 +616,20 @@ function buildReport({ seconds, concurrency, results, start, atStop, end, sample
       flapping: { calls: callsByPhase.flapping, attempts: upstream.attempts.flapping, ratio: round(upstream.attempts.flapping / Math.max(1, callsByPhase.flapping), 3) },
       answered: upstream.answered,
     },
+    abuse: abuse === undefined ? undefined : summarizeAbuse(abuse, seconds),
+  };
+}
+
+function summarizeAbuse(abuse, seconds) {
+  const ok = Object.entries(abuse.byCode).filter(([key]) => key.endsWith(": ok")).reduce((sum, [, n]) => sum + n, 0);
+  return {
+    requests: abuse.total,
+    perSecond: round(abuse.total / seconds),
+    byKind: abuse.byKind,
+    outcomes: Object.fromEntries(Object.entries(abuse.byCode).sort((a, b) => b[1] - a[1])),
+    servedRate: round((ok / Math.max(1, abuse.total)) * 100, 2),
+    latencyMs: Object.fromEntries(Object.entries(abuse.latencyByKind).map(([kind, values]) => [kind, summarize(values)])),
+    stalls: { opened: abuse.stalls.opened, outcomes: abuse.stalls.answered, heldMs: summarize(abuse.stalls.heldMs) },
   };
 }
 
@@ -454,6 +651,17 @@ function printReport(r) {
     `upstream        ${r.upstream.attempts} attempts for ${r.upstream.calls} calls (${r.upstream.ratio}x); healthy ${r.upstream.healthy.attempts}/${r.upstream.healthy.calls} (${r.upstream.healthy.ratio}x), flapping ${r.upstream.flapping.attempts}/${r.upstream.flapping.calls} (${r.upstream.flapping.ratio}x)`,
     `upstream status ${JSON.stringify(r.upstream.answered)}`,
   ];
+  if (r.abuse !== undefined) {
+    const a = r.abuse;
+    lines.push(
+      "",
+      "the numbers above are the normal traffic's alone; the abusive client's:",
+      `abuse requests  ${a.requests} (${a.perSecond}/s): ${Object.entries(a.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}; served ${a.servedRate} %`,
+      `abuse outcomes  ${Object.entries(a.outcomes).map(([code, n]) => `${code} ${n}`).join(", ")}`,
+      `abuse latency   ${Object.entries(a.latencyMs).map(([kind, l]) => `${kind} p50 ${l.p50} p99 ${l.p99} max ${l.max}`).join("; ")} (ms)`,
+      `stalled uploads ${a.stalls.opened} opened; ${Object.entries(a.stalls.outcomes).map(([o, n]) => `${o} ${n}`).join(", ")}; held p50 ${a.stalls.heldMs.p50} ms, max ${a.stalls.heldMs.max} ms`,
+    );
+  }
   console.log(lines.join("\n"));
 }
 
