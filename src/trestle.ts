@@ -58,6 +58,7 @@ export interface Trestle {
 export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const prefix = normalizePrefix(options.prefix);
   const cacheOptions = normalizeCacheOptions(options.cache);
+  const forwarding = createForwardingPolicy(options.passthrough);
   const env = options.env ?? process.env;
   const sources = await loadSchemaSources(options.schema, options.cwd);
   const { plan, diagnostics } = buildSchemaPlan(sources, {
@@ -82,7 +83,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const contextFor = options.context;
   // Passthrough runs beside yoga, not as a plugin: it must see the raw request target (yoga's
   // URL parsing resolves "..") and stream Node bodies without WHATWG conversion.
-  const forwarding = createForwardingPolicy(options.passthrough);
   const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug, forwarding });
 
   let closing = false;

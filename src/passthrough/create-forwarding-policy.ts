@@ -28,9 +28,11 @@ export function createForwardingPolicy(options: PassthroughOptions = {}): Forwar
   }
   const proxies = new BlockList();
   let anyPeer = false;
+  let listed = 0;
   for (const entry of options.trustedProxies ?? []) {
     if (entry === "*") anyPeer = true;
-    else if (!addProxy(proxies, entry)) {
+    else if (addProxy(proxies, entry)) listed++;
+    else {
       throw new TrestleError("CONFIG_INVALID", `passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received ${JSON.stringify(entry)}`);
     }
   }
@@ -38,7 +40,7 @@ export function createForwardingPolicy(options: PassthroughOptions = {}): Forwar
     hostFor: (host) => (host === undefined || hosts.size === 0 ? undefined : hosts.get(host.toLowerCase())),
     trusts: (peer) => {
       if (anyPeer) return true;
-      if (peer === undefined) return false;
+      if (peer === undefined || listed === 0) return false;
       const family = isIP(peer);
       return family !== 0 && proxies.check(peer, family === 4 ? "ipv4" : "ipv6");
     },

@@ -88,6 +88,8 @@ describe("bad command lines", () => {
     [["serve", "--port", "http"], 'trestle serve: --port must be a number from 0 to 65535, received "http"'],
     [["serve", "--port", "70000"], 'trestle serve: --port must be a number from 0 to 65535, received "70000"'],
     [["serve", "--drain-timeout=-5"], 'trestle serve: --drain-timeout must be milliseconds (0 or more), received "-5"'],
+    [["serve", "--forwarded-host", "http://api.example.com"], 'trestle serve: passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "http://api.example.com"'],
+    [["serve", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "proxy"], 'trestle serve: passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "proxy"'],
     [["import", "swagger", "x.json"], 'trestle import: expected "trestle import openapi SPEC --upstream NAME", received "trestle import swagger x.json"'],
   ])("%j exits 1 with a clear message, starting nothing", async (argv, message) => {
     const io = captureIo();

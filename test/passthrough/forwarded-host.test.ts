@@ -154,6 +154,20 @@ describe("S02: passthrough.trustedProxies", () => {
     ]);
   });
 
+  it('S02: through trestle.fetch (no peer known) a chain is passed on only with trustedProxies: ["*"]', async () => {
+    const send = async (options: Partial<TrestleOptions>) => {
+      const own = await setup(options);
+      await own.trestle.fetch(new Request("http://trestle.test/rest/api/models/m", { headers: { "x-forwarded-for": "203.0.113.9", forwarded: "for=203.0.113.9" } }));
+      await own.close();
+    };
+    await send({});
+    await send({ passthrough: { trustedProxies: ["*"] } });
+    expect(upstream.requests.map((r) => [r.headers["x-forwarded-for"], r.headers["forwarded"]])).toEqual([
+      [undefined, undefined],
+      ["203.0.113.9", "for=203.0.113.9"],
+    ]);
+  });
+
   it.each([
     [{ forwardedHosts: ["http://api.example.com"] }, 'passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "http://api.example.com"'],
     [{ forwardedHosts: ["api.example.com/x"] }, 'passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "api.example.com/x"'],
