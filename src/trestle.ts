@@ -17,6 +17,7 @@ import { createMaskError } from "./plugins/mask-error.js";
 import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
 import { useLimits } from "./plugins/use-limits.js";
 import { createLimitRules } from "./limits/create-limit-rules.js";
+import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
@@ -97,9 +98,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
+  const checkCost = createCostCheck(schema, plan.restFields, limits);
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing, metrics?.scrape),
-    useLimits(validationRules, limits.maxTokens, development),
+    useLimits(validationRules, limits.maxTokens, development, checkCost),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
@@ -120,6 +122,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const lane = createGraphQLLane({
     schema,
     rules: validationRules,
+    checkCost,
     maxTokens: limits.maxTokens,
     showSuggestions: development,
     debug,
