@@ -92,7 +92,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
    * context function needs it. `signal` aborts when the client goes away.
    */
   const createContext = async (headers: { get(name: string): string | null }, request: () => Request, host: HostContext, signal: ClientSignal | undefined): Promise<TrestleResolverContext> => ({
-    trestle: createOperationContext({ headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits.maxUpstreamCalls),
+    trestle: createOperationContext({ headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits),
   });
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
