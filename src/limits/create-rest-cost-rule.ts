@@ -1,13 +1,14 @@
 import type { FragmentDefinitionNode, OperationDefinitionNode, ValidationRule } from "graphql";
 import type { RestPlan } from "../sdl/schema-plan.js";
-import { buildCostPlans, countRestCalls, unknownVariable, type RestCostOptions } from "./count-rest-calls.js";
+import { buildCostPlans } from "./build-cost-plans.js";
+import { compileRestCost, unknownVariable, type RestCostOptions } from "./compile-rest-cost.js";
 import { createCostError } from "./create-cost-error.js";
 
-export type { RestCostOptions } from "./count-rest-calls.js";
+export type { RestCostOptions } from "./compile-rest-cost.js";
 
 /**
  * COST_LIMIT at validation: counts the upstream calls an operation could make from its
- * literal values (see countRestCalls), once per distinct document. Sizes and key lists given
+ * literal values (see compileRestCost), once per distinct document. Sizes and key lists given
  * by variables count as 1 here, a floor: the request's values are costed by createCostCheck
  * once they are known.
  */
@@ -25,9 +26,9 @@ export function createRestCostRule(restFields: readonly RestPlan[], options: Res
       },
       Document: {
         leave() {
-          const walk = { schema: context.getSchema(), rest, fragments, options, readVariable: () => unknownVariable };
+          const costContext = { schema: context.getSchema(), rest, fragments, options };
           for (const operation of operations) {
-            const cost = countRestCalls(operation, walk);
+            const cost = compileRestCost(operation, costContext).count(() => unknownVariable);
             if (cost > options.maxCost) context.reportError(createCostError(operation, cost, options.maxCost));
           }
         },
