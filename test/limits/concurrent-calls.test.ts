@@ -117,15 +117,15 @@ describe("S05: one operation's concurrent calls per upstream", () => {
     expect(gate.maxInFlight).toBe(16);
   });
 
-  it("S05: a client that leaves abandons its queued calls: they are never sent", async () => {
+  it.each<Lane>(["POST", "GET"])("S05 (%s): a client that leaves abandons its queued calls: they are never sent", async (lane) => {
     const controller = new AbortController();
-    const attack = send("POST", fanOut, controller.signal).catch((error: unknown) => error);
+    const attack = send(lane, fanOut, controller.signal).catch((error: unknown) => error);
     await gate.heldReach(16);
     controller.abort();
     await attack;
     gate.release();
     expect(bestCalls()).toBe(16);
-    const normal = await send("POST", `{ user(id: "n2") { id } }`);
+    const normal = await send(lane, `{ user(id: "n2") { id } }`);
     expect(normal).toEqual({ status: 200, data: { user: { id: "n2" } } });
   });
 
