@@ -18,6 +18,7 @@ import { createMaskError } from "./plugins/mask-error.js";
 import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
 import { useLimits } from "./plugins/use-limits.js";
 import { createLimitRules } from "./limits/create-limit-rules.js";
+import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
@@ -93,15 +94,16 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
    * context function needs it. `signal` aborts when the client goes away.
    */
   const createContext = async (headers: { get(name: string): string | null }, request: () => Request, host: HostContext, signal: ClientSignal | undefined): Promise<TrestleResolverContext> => ({
-    trestle: createOperationContext({ headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits.maxUpstreamCalls),
+    trestle: createOperationContext({ headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits),
   });
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
+  const checkCost = createCostCheck(schema, plan.restFields, limits);
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing, metrics?.scrape),
-    useLimits(validationRules, limits.maxTokens, development),
+    useLimits(validationRules, limits.maxTokens, development, checkCost),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
@@ -122,6 +124,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const lane = createGraphQLLane({
     schema,
     rules: validationRules,
+    checkCost,
     maxTokens: limits.maxTokens,
     showSuggestions: development,
     debug,

@@ -16,6 +16,12 @@ export interface LimitsOptions {
   assumedListSize?: number;
   /** Upstream calls one operation may actually make, a hard stop at run time. @default 2000 */
   maxUpstreamCalls?: number;
+  /**
+   * Calls one operation may have in flight to one upstream, well below the upstream's
+   * `maxConcurrency`: its further calls wait their turn inside the operation (they do not
+   * fail), so one operation's fan-out cannot fill the bulkhead other clients share. @default 16
+   */
+  maxConcurrentCallsPerUpstream?: number;
   /** Bytes of one GraphQL request body; larger bodies get 413 before they are parsed. @default 1048576 (1 MiB) */
   maxRequestBytes?: number;
 }
@@ -31,5 +37,6 @@ export const defaultLimits: NormalizedLimits = {
   maxCost: 1000,
   assumedListSize: 20,
   maxUpstreamCalls: 2000,
+  maxConcurrentCallsPerUpstream: 16,
   maxRequestBytes: 1024 * 1024,
 };

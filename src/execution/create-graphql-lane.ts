@@ -12,6 +12,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+import type { CostCheck } from "../limits/create-cost-check.js";
 import { buildCacheControl } from "../plugins/use-cache-control-header.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { parseDocument } from "./parse-document.js";
@@ -20,6 +21,8 @@ export interface GraphQLLaneOptions {
   schema: GraphQLSchema;
   /** Added to graphql-js's specified rules: the same list yoga's lane validates with. */
   rules: readonly ValidationRule[];
+  /** COST_LIMIT with the request's variables, before the operation's context is made. */
+  checkCost?: CostCheck;
   maxTokens: number;
   showSuggestions: boolean;
   debug: boolean;
@@ -101,6 +104,8 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const document = prepared.document!;
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === "subscription") return undefined;
+    const costError = options.checkCost?.(document, operation, params.variables);
+    if (costError !== undefined) return answer(mediaType, { errors: [costError] }, undefined);
 
     let context: TrestleResolverContext;
     try {

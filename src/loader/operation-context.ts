@@ -5,6 +5,8 @@ import { TrestleError } from "../errors.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
+import type { NormalizedLimits } from "../config/limits-options.js";
+import { createUpstreamSlots, type UpstreamSlots } from "../limits/create-upstream-slots.js";
 
 /** One upstream call as the debug extension and metrics see it. */
 export interface UpstreamCallRecord {
@@ -43,20 +45,40 @@ export interface OperationContext {
   loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string>;
 }
 
+/** The limits an operation's calls obey; none when left out. */
+export type OperationLimits = Pick<NormalizedLimits, "maxUpstreamCalls" | "maxConcurrentCallsPerUpstream">;
+
 export function createOperationContext(
   init: Pick<OperationContext, "headers" | "env" | "values" | "signal">,
   send: SendUpstream,
-  /** `limits.maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent. */
-  maxCalls = Number.POSITIVE_INFINITY,
+  /**
+   * `maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent.
+   * `maxConcurrentCallsPerUpstream`: calls past it wait for one of the operation's own to finish.
+   */
+  limits: Partial<OperationLimits> = {},
 ): OperationContext {
+  const maxCalls = limits.maxUpstreamCalls ?? Number.POSITIVE_INFINITY;
   const calls: UpstreamCallRecord[] = [];
+  // Made on the first call: an operation answered without upstream calls never pays for it.
+  let slots: UpstreamSlots | undefined;
   const record = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
     if (calls.length >= maxCalls) {
       throw new TrestleError("COST_LIMIT", `The operation reached its limit of ${maxCalls} upstream calls; no more were made.`);
     }
-    const started = performance.now();
-    const call: UpstreamCallRecord = { upstream: request.upstream.name, method: request.method, path: request.path, status: 0, ms: 0 };
+    const upstream = request.upstream.name;
+    const call: UpstreamCallRecord = { upstream, method: request.method, path: request.path, status: 0, ms: 0 };
     calls.push(call);
+    const own = (slots ??= createUpstreamSlots(limits.maxConcurrentCallsPerUpstream ?? Number.POSITIVE_INFINITY, init.signal));
+    const turn = own.take(upstream);
+    if (turn !== undefined) {
+      try {
+        await turn;
+      } catch (error) {
+        call.status = (error as { code?: string }).code ?? "ERROR";
+        throw error;
+      }
+    }
+    const started = performance.now();
     const cache: CacheStatus = {};
     try {
       const response = await send(request, cache, init.signal);
@@ -66,6 +88,7 @@ export function createOperationContext(
       call.status = (error as { code?: string }).code ?? "ERROR";
       throw error;
     } finally {
+      own.give(upstream);
       call.ms = Math.round((performance.now() - started) * 10) / 10;
       if (cache.status !== undefined) call.cache = cache;
     }

@@ -105,7 +105,9 @@ describe("limits at run time and as options", () => {
   it.each([
     [{ maxDepth: 0 }, "limits.maxDepth must be a positive integer, received 0"],
     [{ maxDepth: 2.5 }, "limits.maxDepth must be a positive integer, received 2.5"],
-    [{ maxDeph: 3 }, "limits.maxDeph is not a limit (known: maxDepth, maxAliases, maxRootFields, maxTokens, maxDirectives, maxCost, assumedListSize, maxUpstreamCalls, maxRequestBytes)"],
+    [{ maxConcurrentCallsPerUpstream: 0 }, "limits.maxConcurrentCallsPerUpstream must be a positive integer, received 0"],
+    [{ maxConcurrentCallsPerUpstream: "16" }, 'limits.maxConcurrentCallsPerUpstream must be a positive integer, received "16"'],
+    [{ maxDeph: 3 }, "limits.maxDeph is not a limit (known: maxDepth, maxAliases, maxRootFields, maxTokens, maxDirectives, maxCost, assumedListSize, maxUpstreamCalls, maxConcurrentCallsPerUpstream, maxRequestBytes)"],
   ])("refuses limits %j", async (limits, message) => {
     await expect(createTestTrestle(sdl(upstream.url), { limits: limits as never })).rejects.toThrow(message);
   });
