@@ -12,7 +12,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
-import { buildCacheControl } from "../plugins/use-cache-control-header.js";
+import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { parseDocument } from "./parse-document.js";
 
@@ -127,8 +127,8 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     // Variables that cannot be coerced leave no `data`: a request error, 400 as yoga answers it.
     const response = answer(mediaType, output, output.data === undefined ? 400 : undefined);
     if (options.cacheControl && operation.operation === "query" && errors === undefined) {
-      const cacheControl = buildCacheControl(calls);
-      if (cacheControl !== null) response.headers["cache-control"] = cacheControl;
+      const cacheHeaders = buildCacheHeaders(calls);
+      if (cacheHeaders !== null) Object.assign(response.headers, cacheHeaders);
     }
     return response;
   };
