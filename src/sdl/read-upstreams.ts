@@ -199,18 +199,19 @@ export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["e
     const name = rule.name.toLowerCase();
     const hasValue = rule.value !== undefined && rule.value !== null;
     const hasFrom = rule.from !== undefined && rule.from !== null;
-    const at = ruleNode(node, index);
+    const at = node;
+    const identityAt = ruleNode(ruleNode(node, index), "identity");
     if (!headerToken.test(name)) diagnostics.error(at, `${owner} header name "${rule.name}" is not a valid HTTP header name`);
     else if (reservedHeaders.has(name)) diagnostics.error(at, `${owner} header "${rule.name}" is set by the HTTP layer and cannot be configured`);
     else if (hasValue === hasFrom) diagnostics.error(at, `${owner} header "${rule.name}" needs exactly one of value or from`);
     else if (hasFrom) {
       const from = String(rule.from).toLowerCase();
       if (!headerToken.test(from)) diagnostics.error(at, `${owner} header "${rule.name}" forwards from "${rule.from}", which is not a valid header name`);
-      else rules.push(withIdentity({ name, from }, rule.identity, ruleNode(at, "identity"), owner, diagnostics));
+      else rules.push(withIdentity({ name, from }, rule.identity, identityAt, owner, diagnostics));
     } else {
       const { template, problems } = parseTemplate(String(rule.value));
       for (const problem of problems) diagnostics.error(at, `${owner} header "${rule.name}": ${problem.message}`);
-      rules.push(withIdentity({ name, value: template }, rule.identity, ruleNode(at, "identity"), owner, diagnostics));
+      rules.push(withIdentity({ name, value: template }, rule.identity, identityAt, owner, diagnostics));
     }
   });
   return rules;
@@ -234,7 +235,7 @@ function withIdentity(rule: HeaderPlan, identity: boolean | null | undefined, no
 
 /** The AST node of the `index`-th rule in a `headers:` list, or of one field of a rule; else `node` itself. */
 function ruleNode(node: Parameters<DiagnosticList["error"]>[0], at: number | string): Parameters<DiagnosticList["error"]>[0] {
-  if (node?.kind === Kind.ARGUMENT && node.value.kind === Kind.LIST && typeof at === "number") return node.value.values[at] ?? node;
+  if (node?.kind === Kind.LIST && typeof at === "number") return node.values[at] ?? node;
   if (node?.kind === Kind.OBJECT && typeof at === "string") return node.fields.find((field) => field.name.value === at) ?? node;
   return node;
 }
