@@ -67,8 +67,8 @@ describe("buildCacheKey", () => {
     const plan = upstream("ml", [
       { name: "accept-language", from: "accept-language" },
       { name: "traceparent", from: "traceparent" },
-      { name: "x-request-id", value: "{header.x-request-id}" },
-      { name: "x-api-key", value: "{args.key}", identity: true },
+      rule("x-request-id", "{header.x-request-id}"),
+      { ...rule("x-api-key", "{args.key}"), identity: true },
       { name: "x-tenant", from: "x-tenant", identity: false },
     ]);
     const base = keyOf(plan, "/m", { traceparent: "00-a-b-01", "x-request-id": "r1", "x-forwarded-for": "10.0.0.1" });
