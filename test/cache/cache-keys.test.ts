@@ -262,6 +262,22 @@ describe("S04: the GraphQL response's Cache-Control stays honest", () => {
     expect(vary).not.toContain("traceparent");
   });
 
+  it("S04/C22: GraphQL over GET (through yoga) says the same: private for a credentialed Vary answer, Vary for varying headers", async () => {
+    const get = async (document: string, headers: Record<string, string>) => {
+      const response = await trestle.fetch(new Request(`http://trestle.test/graphql?query=${encodeURIComponent(document)}`, { headers: { accept: "application/graphql-response+json", ...headers } }));
+      const body = (await response.json()) as { data?: { x?: { seenAuth: string | null } } };
+      return { body, cacheControl: response.headers.get("cache-control"), vary: response.headers.get("vary") ?? "" };
+    };
+    const credentialed = await get(`{ x: read(mode: "vary", id: "g1") { seenAuth } }`, { authorization: "Bearer A" });
+    expect(credentialed.body.data?.x?.seenAuth).toBe("Bearer A");
+    expect(credentialed.cacheControl).toBeNull();
+    const region = await get(`{ x: regionPath(id: "g2") { seenAuth } }`, { "x-region": "eu" });
+    expect(region.cacheControl).toBeNull();
+    const varied = await get(`{ x: lang(mode: "plain", id: "g3") { seenAuth } }`, { "x-lang": "de" });
+    expect(varied.cacheControl).toMatch(/^public, max-age=\d+$/);
+    expect(varied.vary.toLowerCase().split(/,\s*/)).toContain("x-lang");
+  });
+
   it("S04: a normal anonymous read is still public afterwards", async () => {
     await readAs(trestle, "read", "vary", "1", { authorization: "Bearer A" });
     expect((await readAs(trestle, "read", "plain", "9")).cacheControl).toMatch(/^public, max-age=\d+$/);
