@@ -8,6 +8,7 @@ import { buildCachePolicy, type CachePolicy } from "./build-cache-policy.js";
 import type { NormalizedCacheOptions } from "./cache-options.js";
 import type { CacheStatus } from "./cache-status.js";
 import { parseCacheControl } from "./parse-cache-control.js";
+import { readClientVary } from "./read-client-vary.js";
 import { ResponseCache, type CacheEntry } from "./response-cache.js";
 import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
 
@@ -312,31 +313,6 @@ function describeEntry(status: CacheStatus, entry: CacheEntry, at: number, reque
   const vary = entry.scope === "public" && !policy.personal ? readClientVary(entry, request, policy) : null;
   status.scope = vary === null ? "private" : "public";
   if (vary !== null && vary.length > 0) status.vary = vary;
-}
-
-/**
- * The client request headers a public answer depends on, for the GraphQL response's `Vary`
- * (S04): those behind the varying headers of its key and behind the upstream's own `Vary`
- * and, unless the schema shares it across identities, those behind its identity headers (an
- * answer made without credentials is not the answer to a request with them). Null when one of
- * them comes from `{context.X}`: no cache in front can vary on that, so the answer is private.
- */
-function readClientVary(entry: CacheEntry, request: UpstreamRequest, policy: CachePolicy): string[] | null {
-  const names = new Set<string>();
-  const add = (header: string): boolean => {
-    const sources = policy.clientSources.get(header);
-    if (sources === null) return false;
-    for (const source of sources ?? []) names.add(source);
-    return true;
-  };
-  for (const header in request.headers) {
-    if (policy.constantHeaders.has(header)) continue;
-    if (policy.identityHeaders.has(header) && policy.scope === "PUBLIC") continue;
-    if (!add(header)) return null;
-  }
-  if (policy.scope !== "PUBLIC") for (const header of policy.identityHeaders) if (!add(header)) return null;
-  for (const header of entry.vary) if (!add(header)) return null;
-  return [...names].sort();
 }
 
 /** Whether the answer to a request sent with `sent` headers suits `asked` too: equal values for every header its `Vary` names. */
