@@ -83,4 +83,15 @@ describe("buildCacheKey", () => {
     const forced = upstream("ml", [{ name: "authorization", from: "authorization", identity: false }]);
     expect(keyOf(forced, "/m", { authorization: "Bearer A" }).identity).toBeDefined();
   });
+
+  it("C23: an attacker's header values cannot grow a key or forge another caller's: huge and JSON-shaped values are hashed", () => {
+    const plan = upstream("ml", [{ name: "accept-language", from: "accept-language" }, { name: "x-lang", from: "x-lang", identity: false }]);
+    const small = keyOf(plan, "/m", { "accept-language": "en" });
+    const huge = keyOf(plan, "/m", { "accept-language": "x".repeat(64_000) });
+    expect(huge.shared.length).toBe(small.shared.length);
+    // A value shaped like the key's own JSON cannot make two different header sets share a key.
+    const forged = keyOf(plan, "/m", { "accept-language": 'en","x-lang","de' });
+    const honest = keyOf(plan, "/m", { "accept-language": "en", "x-lang": "de" });
+    expect(forged.shared).not.toBe(honest.shared);
+  });
 });

@@ -25,11 +25,21 @@ describe("C21: trestle check and identity: on header rules", () => {
     expect(check(withRules(`{ name: "x-api-key", from: "x-api-key", identity: true }, { name: "accept-language", from: "accept-language", identity: false }, { name: "x-t", value: "t-{header.x-t}", identity: false }`, `{ name: "x-v", value: "{args.v}", identity: true }`).replace("a: Int", "a(v: String): Int"))).toEqual([]);
   });
 
-  it("C21: createTrestle refuses the same schema with CONFIG_INVALID; a fixed schema still serves", async () => {
+  it("C21: createTrestle refuses the same schema with SCHEMA_INVALID; a fixed schema still serves", async () => {
     const error = await createTestTrestle(withRules(`{ name: "authorization", from: "authorization", identity: false }`)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrestleError);
-    expect(String((error as Error).message)).toContain("identity: false");
+    expect((error as TrestleError).code).toBe("SCHEMA_INVALID");
+    expect(String((error as Error).message)).toContain(":2:61: @upstream \"ml\" header \"authorization\" says identity: false");
     const trestle = await createTestTrestle(withRules(`{ name: "authorization", from: "authorization" }`));
+    await trestle.close();
+  });
+
+  it("C21: header rules in code (options.upstreams.<name>.headers) take identity: and are checked the same way", async () => {
+    const sdl = withRules(`{ name: "x-client", value: "trestle" }`);
+    const error = await createTestTrestle(sdl, { upstreams: { ml: { headers: [{ name: "cookie", from: "cookie", identity: false }] } } }).catch((e: unknown) => e);
+    expect((error as TrestleError).code).toBe("SCHEMA_INVALID");
+    expect(String((error as Error).message)).toContain('options.upstreams.ml.headers header "cookie" says identity: false, but cookie always identifies the caller');
+    const trestle = await createTestTrestle(sdl, { upstreams: { ml: { headers: [{ name: "x-tenant", from: "x-tenant", identity: false }] } } });
     await trestle.close();
   });
 });
