@@ -27,30 +27,30 @@ export interface ExchangeTimes {
 const storableStatuses = new Set([200, 203, 204]);
 
 /**
- * Decides whether an answer to a GET/HEAD may be stored, and where (RFC 9111 §3, §3.5):
- * never with `no-store`, `Vary: *`, or without freshness and without a validator; a
- * `private` answer only under the caller's identity (so never without credentials); an answer
- * to a request with credentials only under that identity unless the upstream says `public`
- * or `s-maxage`, or the schema says `@cache(scope: PUBLIC)`; a `Set-Cookie` answer never at a
+ * Decides whether an answer to a GET/HEAD may be stored, and where (RFC 9111 §3, §3.5, with
+ * the schema author's word first): never with `Vary: *`, or without freshness and without a
+ * validator; never with `no-store` unless `@cache(maxAge:)` overrides it (C18). An answer to
+ * a request with credentials is kept under that identity only, whatever the upstream says
+ * (its `public` or `s-maxage` no longer shares it: C19), unless the schema says
+ * `@cache(scope: PUBLIC)` — which shares even an upstream `private` answer. Without
+ * credentials, a `private` answer is not stored. A `Set-Cookie` answer never goes to a
  * shared key. Returns the entry plan, or why it was not stored.
  */
 export function buildCacheEntry(request: UpstreamRequest, response: UpstreamResponse, key: CacheKey, policy: CachePolicy, times: ExchangeTimes): EntryPlan | string {
   if (!storableStatuses.has(response.status)) return `status ${response.status}`;
   const { headers } = response;
   const control = parseCacheControl(headers["cache-control"]);
-  if (control.noStore) return "no-store";
+  if (control.noStore && policy.maxAge === undefined) return "no-store";
   const vary = readVary(headers["vary"]);
   if (vary === "*") return "Vary: *";
-  const credentialed = key.identity !== undefined;
   let at: string;
   let audience: CacheEntry["audience"] = "anonymous";
-  if (control.private || policy.scope === "PRIVATE") {
-    if (control.private && !credentialed) return "private";
-    at = key.identity ?? key.shared;
-  } else if (policy.scope === "PUBLIC" || control.public || control.sMaxAge !== undefined) {
+  if (policy.scope === "PUBLIC") {
     at = key.shared;
-    audience = "all";
-  } else at = key.identity ?? key.shared;
+    if (key.identity !== undefined) audience = "all";
+  } else if (key.identity !== undefined) at = key.identity;
+  else if (control.private) return "private";
+  else at = key.shared;
   const shared = at === key.shared;
   if (shared && headers["set-cookie"] !== undefined) return "Set-Cookie";
   const freshness = computeFreshness({ headers, control, policy, ...times });
@@ -69,7 +69,7 @@ export function buildCacheEntry(request: UpstreamRequest, response: UpstreamResp
     etag,
     lastModified,
     audience,
-    scope: shared && !control.private && policy.scope !== "PRIVATE" ? "public" : "private",
+    scope: shared && (policy.scope === "PUBLIC" || (!control.private && policy.scope !== "PRIVATE")) ? "public" : "private",
     vary,
     size,
   };
@@ -84,7 +84,7 @@ export function buildCacheEntry(request: UpstreamRequest, response: UpstreamResp
 export function refreshCacheEntry(entry: CacheEntry, notModified: UpstreamResponse, policy: CachePolicy, times: ExchangeTimes): CacheEntry | undefined {
   const headers = { ...entry.response.headers, ...notModified.headers };
   const control = parseCacheControl(headers["cache-control"]);
-  if (control.noStore) return undefined;
+  if (control.noStore && policy.maxAge === undefined) return undefined;
   const freshness = computeFreshness({ headers, control, policy, ...times });
   const etag = headers["etag"];
   const lastModified = headers["last-modified"];

@@ -3,9 +3,10 @@ import type { UpstreamRequest } from "../connector/build-request.js";
 import type { CachePolicy } from "./build-cache-policy.js";
 
 /**
- * Where one read's answer may be found. Keys are JSON arrays (upstream, method, target, the
- * non-constant headers sent), never concatenations, so no two different reads can share a
- * key (`("a", "bc")` vs `("ab", "c")`: CVE-2026-16158).
+ * Where one read's answer may be found. Keys are JSON arrays (upstream, method, target, a
+ * SHA-256 of the varying headers sent), never concatenations, so no two different reads can
+ * share a key (`("a", "bc")` vs `("ab", "c")`: CVE-2026-16158). The target stays as it is
+ * (path purges match it); no client-chosen header value is ever stored verbatim.
  */
 export interface CacheKey {
   /** The key every caller of this read shares. */
@@ -26,9 +27,10 @@ const hopHeaders = new Set(["forwarded", "x-forwarded-for"]);
 
 /**
  * Builds the keys of a GET/HEAD request. One pass over the headers sent: constant headers
- * (the same on every request) and hop facts are skipped, identity headers are hashed, every
- * other header (`accept`, `{args.X}` values) is keyed as sent — so an input the answer may
- * depend on is never left out of the key (C11).
+ * (the same on every request), trace headers (C16) and hop facts are skipped, identity
+ * headers are hashed into the identity key, every other header (`accept`, `accept-language`,
+ * `identity: false` rules, `{args.X}` values) is hashed into both — so an input the answer
+ * may depend on is never left out of the key (C11).
  */
 export function buildCacheKey(request: UpstreamRequest, policy: CachePolicy): CacheKey {
   let varying: string[] | null = null;
@@ -42,9 +44,10 @@ export function buildCacheKey(request: UpstreamRequest, policy: CachePolicy): Ca
     } else if (!hopHeaders.has(name)) (varying ??= []).push(name, value);
   }
   const upstream = request.upstream.name;
+  const varied = varying === null ? null : hashValues(varying);
   return {
-    shared: JSON.stringify([upstream, request.method, request.path, varying]),
-    identity: identity === null ? undefined : JSON.stringify([upstream, request.method, request.path, varying, hashValues(identity)]),
+    shared: JSON.stringify([upstream, request.method, request.path, varied]),
+    identity: identity === null ? undefined : JSON.stringify([upstream, request.method, request.path, varied, hashValues(identity)]),
   };
 }
 

@@ -1,11 +1,12 @@
-import type { CachePlan, CacheScope, HeaderPlan, UpstreamPlan } from "../sdl/schema-plan.js";
+import type { TemplatePart } from "../connector/parse-template.js";
+import type { BodyPlan, CachePlan, CacheScope, HeaderPlan, UpstreamPlan, UrlPlan } from "../sdl/schema-plan.js";
 
 /**
  * How the cache treats the requests of one `@rest` field (or, when a request carries none,
  * of its upstream): derived once from the SDL, read on every request.
  */
 export interface CachePolicy {
-  /** `@cache(maxAge:)` of the field, else of `@upstream(cache:)`: replaces the upstream's freshness. */
+  /** `@cache(maxAge:)` of the field, else of `@upstream(cache:)`: replaces the upstream's freshness (its `no-store` and `no-cache` too). */
   maxAge: number | undefined;
   /** `@cache(staleWhileRevalidate:)`, field else upstream, in seconds. */
   staleWhileRevalidate: number | undefined;
@@ -16,29 +17,54 @@ export interface CachePolicy {
    * answers that may not be shared.
    */
   identityHeaders: ReadonlySet<string>;
-  /** Headers whose value is the same on every request (literal or `{env.X}`): left out of keys. */
+  /** Headers left out of keys: constant ones (literal or `{env.X}`) and trace headers. */
   constantHeaders: ReadonlySet<string>;
+  /**
+   * For each header sent, the client request headers its value is read from (`from:`,
+   * `{header.X}`), for the GraphQL response's `Vary`; `null` when it reads `{context.X}`
+   * (nothing a shared cache in front could vary on). Headers made of literals, `{env.X}`,
+   * `{args.X}` or `{parent.X}` are absent: the operation itself decides them.
+   */
+  clientSources: ReadonlyMap<string, readonly string[] | null>;
+  /** The read's path, query or body reads `{header.X}` or `{context.X}`: its answer is per caller (F04). */
+  personal: boolean;
 }
 
-/** RFC 9110 §11.6.2, RFC 6265, RFC 9110 §11.7.2: always credentials, whatever sets them. */
-const credentialHeaders = ["authorization", "cookie", "proxy-authorization"];
+/** RFC 9110 §11.6.2, RFC 6265, RFC 9110 §11.7.2: always credentials, whatever sets them; `identity: false` is refused on them. */
+export const credentialHeaders: ReadonlySet<string> = new Set(["authorization", "cookie", "proxy-authorization"]);
+/** W3C Trace Context, W3C Baggage and the de-facto request id: sent when declared, never part of a key (C16). */
+export const traceHeaders: ReadonlySet<string> = new Set(["traceparent", "tracestate", "baggage", "x-request-id"]);
+/** Content negotiation forwarded from the client: varies the key, identifies no one (C15). */
+const negotiationHeaders = new Set(["accept", "accept-language"]);
+
+/** What one read renders besides its headers: variables there may read the caller's headers or context. */
+export interface ReadTarget {
+  url: UrlPlan;
+  body?: BodyPlan | { parts: TemplatePart[] } | undefined;
+}
 
 /**
  * Builds the policy of a field from its merged header rules (the upstream's, then its own)
- * and its `@cache`. A header forwarded `from:` a client header, or whose value reads
- * `{header.X}` or `{context.X}`, carries the caller's identity; a header made only of
- * literal text and `{env.X}` is constant; any other header (`{args.X}`, or one the policy
- * does not know) is part of the key as is.
+ * and its `@cache`. A header rule's `identity:` decides; without one, the credential headers
+ * and any header forwarded from the client (`from:`, `{header.X}`, `{context.X}`) carry the
+ * caller's identity — except `accept` and `accept-language`, which only vary the key. Trace
+ * headers and headers made only of literal text and `{env.X}` stay out of keys; any other
+ * header (`{args.X}`, or one the policy does not know) varies the key.
  */
-export function buildCachePolicy(upstream: UpstreamPlan, headers: readonly HeaderPlan[], cache: CachePlan | undefined): CachePolicy {
+export function buildCachePolicy(upstream: UpstreamPlan, headers: readonly HeaderPlan[], cache: CachePlan | undefined, target?: ReadTarget): CachePolicy {
   const identityHeaders = new Set(credentialHeaders);
-  const constantHeaders = new Set<string>();
+  const constantHeaders = new Set(traceHeaders);
+  const clientSources = new Map<string, readonly string[] | null>();
   for (const rule of headers) {
     const variables = rule.value?.variables ?? [];
-    if (rule.from !== undefined || variables.some((v) => v.root === "header" || v.root === "context")) identityHeaders.add(rule.name);
-    else if (rule.value !== undefined && variables.every((v) => v.root === "env") && !identityHeaders.has(rule.name)) constantHeaders.add(rule.name);
+    const forwarded = rule.from !== undefined || variables.some((v) => v.root === "header" || v.root === "context");
+    if (forwarded) clientSources.set(rule.name, readClientSources(rule));
+    if (traceHeaders.has(rule.name)) continue;
+    const identity = credentialHeaders.has(rule.name) || (rule.identity ?? (forwarded && !negotiationHeaders.has(rule.name)));
+    if (identity) identityHeaders.add(rule.name);
+    else if (!forwarded && rule.value !== undefined && variables.every((v) => v.root === "env")) constantHeaders.add(rule.name);
+    else identityHeaders.delete(rule.name);
   }
-  for (const name of identityHeaders) constantHeaders.delete(name);
   const upstreamCache = upstream.cache;
   return {
     maxAge: cache?.maxAge ?? upstreamCache?.maxAge ?? undefined,
@@ -46,5 +72,24 @@ export function buildCachePolicy(upstream: UpstreamPlan, headers: readonly Heade
     scope: cache?.scope ?? upstreamCache?.scope ?? undefined,
     identityHeaders,
     constantHeaders,
+    clientSources,
+    personal: target !== undefined && readsCaller(target),
   };
+}
+
+function readClientSources(rule: HeaderPlan): readonly string[] | null {
+  if (rule.from !== undefined) return [rule.from];
+  const variables = rule.value?.variables ?? [];
+  if (variables.some((v) => v.root === "context")) return null;
+  return variables.filter((v) => v.root === "header").map((v) => (v.path[0] ?? "").toLowerCase());
+}
+
+function readsCaller(target: ReadTarget): boolean {
+  const parts: TemplatePart[] = [...target.url.path, ...target.url.query.flatMap((param) => param.value)];
+  const body = target.body;
+  if (body !== undefined) {
+    if ("kind" in body) parts.push(...(body.kind === "value" ? [body.variable] : body.template.parts));
+    else parts.push(...body.parts);
+  }
+  return parts.some((part) => typeof part !== "string" && (part.root === "header" || part.root === "context"));
 }

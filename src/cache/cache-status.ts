@@ -18,6 +18,8 @@ export interface CacheStatus {
   maxAge?: number;
   /** Who may reuse it: `public` (any caller) or `private` (this caller's identity only). */
   scope?: "public" | "private";
+  /** For a public answer: the client request headers it depends on (lower-case), which a shared cache in front must `Vary` on. */
+  vary?: string[];
   /** Age of the served answer, seconds (RFC 9111 §5.1), for an `Age` header. */
   age?: number;
   /** Why the answer was not stored: `no-store`, `private`, `status 500`, ... */

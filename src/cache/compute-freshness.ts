@@ -28,8 +28,8 @@ export interface FreshnessInput {
 /**
  * RFC 9111 §4.2. The freshness lifetime is `@cache(maxAge:)` when the schema gives one
  * (counted from the answer's arrival: the schema speaks for Trestle's copy), else
- * `s-maxage`, else `max-age`, else `Expires` − `Date` (§4.2.1); `no-cache` makes it 0 so
- * every use revalidates. The age is the corrected initial age of §4.2.3 — the larger of
+ * `s-maxage`, else `max-age`, else `Expires` − `Date` (§4.2.1); without `maxAge`, `no-cache`
+ * makes it 0 so every use revalidates. The age is the corrected initial age of §4.2.3 — the larger of
  * the apparent age (arrival − `Date`) and `Age` plus the response delay — so an answer
  * that was already old when it arrived (from a CDN, or a skewed `Date`) is fresh for less.
  * No heuristic freshness (§4.2.2): an answer without any is only kept to be revalidated.
@@ -52,8 +52,10 @@ export function computeFreshness(input: FreshnessInput): Freshness {
     if (seconds !== undefined) lifetime = seconds * 1000;
     else if (headers["expires"] !== undefined) lifetime = Math.max(0, (readHttpDate(headers["expires"]) ?? date) - date);
   }
-  if (control.noCache) lifetime = 0;
-  const noStale = control.noCache || control.mustRevalidate;
+  // The schema's maxAge wins over `no-cache` as over `no-store` (C18); `must-revalidate` still forbids stale.
+  const noCache = control.noCache && policy.maxAge === undefined;
+  if (noCache) lifetime = 0;
+  const noStale = noCache || control.mustRevalidate;
   const swr = policy.staleWhileRevalidate ?? control.staleWhileRevalidate ?? 0;
   const sie = control.staleIfError ?? input.staleIfErrorSeconds;
   return {

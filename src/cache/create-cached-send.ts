@@ -8,6 +8,7 @@ import { buildCachePolicy, type CachePolicy } from "./build-cache-policy.js";
 import type { NormalizedCacheOptions } from "./cache-options.js";
 import type { CacheStatus } from "./cache-status.js";
 import { parseCacheControl } from "./parse-cache-control.js";
+import { readClientVary } from "./read-client-vary.js";
 import { ResponseCache, type CacheEntry } from "./response-cache.js";
 import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
 
@@ -65,6 +66,8 @@ interface Flight {
 /** A coalesced exchange: abandoned when every caller waiting for it has gone. */
 interface SharedFlight extends Flight {
   outcome: Promise<Outcome>;
+  /** The headers its request was sent with: a waiter gets the answer only if the answer's `Vary` headers match its own (S03). */
+  headers: Readonly<Record<string, string>>;
   /** Callers still waiting whose client may go away (they came with a signal). */
   waiting: number;
   /** A caller without a signal (nothing can tell it has gone) waits: never abandoned. */
@@ -82,8 +85,9 @@ const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
  * entry inside its stale-while-revalidate window (`stale`, plus one background refresh per
  * entry); by revalidating a stale entry (`If-None-Match` / `If-Modified-Since`; a 304 →
  * `revalidated`; an error inside stale-if-error → `stale`); or by calling the upstream
- * (`miss`), coalesced with identical reads in flight (`coalesced`) when the read carries no
- * credentials (or the schema says `@cache(scope: PUBLIC)`), so never across identities (C02).
+ * (`miss`), coalesced with reads in flight under the same key (`coalesced`), identity
+ * included (C17): never across identities unless the schema says `@cache(scope: PUBLIC)`, and
+ * never when the answer's `Vary` headers differ between the two requests (S03).
  * A successful POST/PUT/PATCH/DELETE purges its path and its parent collection.
  *
  * `signal` is the caller's client going away (F15). A call only that caller waits for is
@@ -119,16 +123,20 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     const found = lookup(key, policy, request.headers, at);
     if (found !== undefined) {
       const { entry } = found;
-      if (at < entry.freshUntil) return serve(status, "hit", entry, at);
+      if (at < entry.freshUntil) return serve(status, "hit", entry, at, request, policy);
       if (at < entry.freshUntil + entry.staleWhileRevalidate) {
         refreshInBackground(request, policy, key, found);
-        return serve(status, "stale", entry, at);
+        return serve(status, "stale", entry, at, request, policy);
       }
     }
     return exchangeCoalesced(request, policy, key, found, status, signal);
   }
 
-  /** The caller's own (identity) entry first, then the shared one if this caller may use it. */
+  /**
+   * The caller's own (identity) entry first, then the shared one if this caller may use it:
+   * under `@cache(scope: PUBLIC)` any, else only an answer made without credentials, and only
+   * for a caller without them (C19).
+   */
   function lookup(key: CacheKey, policy: CachePolicy, headers: Readonly<Record<string, string>>, at: number): Found | undefined {
     if (key.identity !== undefined) {
       const entry = store.get(key.identity, headers, at);
@@ -136,28 +144,27 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     }
     const entry = store.get(key.shared, headers, at);
     if (entry === undefined) return undefined;
-    if (key.identity !== undefined && entry.audience !== "all" && policy.scope !== "PUBLIC") return undefined;
+    if (policy.scope !== "PUBLIC" && (key.identity !== undefined || entry.audience !== "anonymous")) return undefined;
     return { entry, key: key.shared };
   }
 
   async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus, signal: ClientSignal | undefined): Promise<UpstreamResponse> {
     if (signal?.aborted) throw clientClosedRequest(request.upstream.name);
-    // Only reads whose answer is meant to be shared are coalesced: never one with credentials.
-    if (key.identity !== undefined && policy.scope !== "PUBLIC") return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal));
-    const flightKey = key.shared;
+    // Equal keys coalesce, identity included (C17); across identities only under PUBLIC, in a flight of its own.
+    const flightKey = policy.scope === "PUBLIC" ? `P${key.shared}` : (key.identity ?? key.shared);
     const pending = inflight.get(flightKey);
     if (pending !== undefined) {
       status.status = "coalesced";
       const outcome = await join(flightKey, pending, signal);
-      if (outcome.reusable) return report(status, "coalesced", outcome);
-      return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal));
+      if (outcome.reusable && isSameVariant(outcome.response, pending.headers, request.headers)) return report(status, "coalesced", outcome, request, policy);
+      return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal), request, policy);
     }
     const flight = startFlight(request);
     const gone = new ClientGone();
-    const shared: SharedFlight = Object.assign(flight, { outcome: exchange(request, policy, key, stale, flight, gone), waiting: 0, pinned: false, gone });
+    const shared: SharedFlight = Object.assign(flight, { outcome: exchange(request, policy, key, stale, flight, gone), headers: request.headers, waiting: 0, pinned: false, gone });
     inflight.set(flightKey, shared);
     try {
-      return report(status, undefined, await join(flightKey, shared, signal));
+      return report(status, undefined, await join(flightKey, shared, signal), request, policy);
     } finally {
       if (inflight.get(flightKey) === shared) inflight.delete(flightKey);
     }
@@ -286,24 +293,36 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     },
   };
 
-  function serve(status: CacheStatus, kind: "hit" | "stale", entry: CacheEntry, at: number): UpstreamResponse {
+  function serve(status: CacheStatus, kind: "hit" | "stale", entry: CacheEntry, at: number, request: UpstreamRequest, policy: CachePolicy): UpstreamResponse {
     status.status = kind;
-    describeEntry(status, entry, at);
+    describeEntry(status, entry, at, request, policy);
     return entry.response;
   }
 
-  function report(status: CacheStatus, kind: "coalesced" | undefined, outcome: Outcome): UpstreamResponse {
+  function report(status: CacheStatus, kind: "coalesced" | undefined, outcome: Outcome, request: UpstreamRequest, policy: CachePolicy): UpstreamResponse {
     status.status = kind ?? outcome.status;
-    if (outcome.entry !== undefined) describeEntry(status, outcome.entry, now());
+    if (outcome.entry !== undefined) describeEntry(status, outcome.entry, now(), request, policy);
     else if (outcome.notStored !== undefined) status.notStored = outcome.notStored;
     return outcome.response;
   }
 }
 
-function describeEntry(status: CacheStatus, entry: CacheEntry, at: number): void {
+function describeEntry(status: CacheStatus, entry: CacheEntry, at: number, request: UpstreamRequest, policy: CachePolicy): void {
   status.maxAge = Math.max(0, Math.floor((entry.freshUntil - at) / 1000));
-  status.scope = entry.scope;
   status.age = Math.max(0, Math.floor((at - entry.bornAt) / 1000));
+  const vary = entry.scope === "public" && !policy.personal ? readClientVary(entry, request, policy) : null;
+  status.scope = vary === null ? "private" : "public";
+  if (vary !== null && vary.length > 0) status.vary = vary;
+}
+
+/** Whether the answer to a request sent with `sent` headers suits `asked` too: equal values for every header its `Vary` names. */
+function isSameVariant(response: UpstreamResponse, sent: Readonly<Record<string, string>>, asked: Readonly<Record<string, string>>): boolean {
+  const vary = response.headers["vary"];
+  if (vary === undefined) return true;
+  return vary.split(",").every((name) => {
+    const header = name.trim().toLowerCase();
+    return header === "" || sent[header] === asked[header];
+  });
 }
 
 /**

@@ -15,7 +15,11 @@ export interface CacheEntry extends Freshness {
   readonly retainUntil: number;
   readonly etag: string | undefined;
   readonly lastModified: string | undefined;
-  /** Who may be served it from the shared key: everyone ("all") or callers without credentials. */
+  /**
+   * Who may be served it from the shared key: "all" when stored under `@cache(scope: PUBLIC)`
+   * from a request with credentials (served only to reads of `scope: PUBLIC` fields), else
+   * "anonymous" (made without credentials: served to callers without them, and to `scope: PUBLIC` reads).
+   */
   readonly audience: "all" | "anonymous";
   /** What the browser may be told (`private` when it is per identity or the schema or upstream says so). */
   readonly scope: "public" | "private";

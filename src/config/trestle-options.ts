@@ -44,10 +44,14 @@ export interface HostContext {
   readonly framework?: unknown;
 }
 
-/** One upstream header: either a value (a template) or a client request header to forward. */
+/**
+ * One upstream header: either a value (a template) or a client request header to forward.
+ * `identity`: whether the value identifies the caller (answers per identity) or only varies
+ * the cache key; as the SDL rule's `identity:`.
+ */
 export type HeaderRuleOptions =
-  | { name: string; value: string; from?: never }
-  | { name: string; from: string; value?: never };
+  | { name: string; value: string; from?: never; identity?: boolean }
+  | { name: string; from: string; value?: never; identity?: boolean };
 
 /** An upstream request about to be sent, as `onUpstreamRequest` sees it. */
 export interface OutgoingUpstreamRequest {

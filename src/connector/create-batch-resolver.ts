@@ -24,7 +24,7 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
   const buildBatch = createRequestBuilder(upstream, { method: batch.method, url: batch.url, body: batch.body, headers: rest.headers }, field.args, coordinate);
   const returnsList = isListType(getNullableType(field.type));
   const fromParent = batch.keyVariable.root === "parent";
-  const cachePolicy = buildCachePolicy(upstream, rest.headers, rest.cache);
+  const cachePolicy = buildCachePolicy(upstream, rest.headers, rest.cache, batch);
 
   const createLoader = (operation: OperationContext) =>
     new DataLoader<string | number, unknown[], string>(

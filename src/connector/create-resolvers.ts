@@ -49,7 +49,7 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
     // A DELETE that answers 204 resolves a Boolean field to true: the call succeeded.
     const emptyMeansTrue = getNamedType(field.type).name === "Boolean";
     const build = createRequestBuilder(rest.upstream, rest, args, rest.coordinate);
-    const cachePolicy = buildCachePolicy(rest.upstream, rest.headers, rest.cache);
+    const cachePolicy = buildCachePolicy(rest.upstream, rest.headers, rest.cache, rest);
     const { select, nonNull, upstream, coordinate } = rest;
     add(rest.typeName, rest.fieldName, async (parent, fieldArgs, context) => {
       const operation = context.trestle;

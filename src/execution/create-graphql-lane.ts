@@ -13,7 +13,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
-import { buildCacheControl } from "../plugins/use-cache-control-header.js";
+import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { parseDocument } from "./parse-document.js";
 
@@ -132,8 +132,8 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     // Variables that cannot be coerced leave no `data`: a request error, 400 as yoga answers it.
     const response = answer(mediaType, output, output.data === undefined ? 400 : undefined);
     if (options.cacheControl && operation.operation === "query" && errors === undefined) {
-      const cacheControl = buildCacheControl(calls);
-      if (cacheControl !== null) response.headers["cache-control"] = cacheControl;
+      const cacheHeaders = buildCacheHeaders(calls);
+      if (cacheHeaders !== null) Object.assign(response.headers, cacheHeaders);
     }
     return response;
   };

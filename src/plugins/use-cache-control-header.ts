@@ -3,16 +3,23 @@ import type { Plugin } from "graphql-yoga";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
 
+/** The caching headers of one GraphQL response: `Cache-Control`, and `Vary` when the answer depends on client headers. */
+export interface CacheHeaders {
+  "cache-control": string;
+  vary?: string;
+}
+
 /**
- * Tells the browser what it may cache (RFC 9111 §5.2.2): a query whose every upstream read was
- * answered from, or stored in, the shared cache as public gets `Cache-Control: public,
- * max-age=N`, N being the least remaining freshness among them. No header for mutations and
- * subscriptions, for results with errors, for operations that read nothing upstream, or when
- * any read was per identity (private), uncacheable, or served stale.
+ * Tells the browser (and any shared cache in front) what it may cache (RFC 9111 §5.2.2): a
+ * query whose every upstream read was answered from, or stored in, the shared cache as public
+ * gets `Cache-Control: public, max-age=N`, N being the least remaining freshness among them,
+ * and `Vary` naming the client headers those answers depend on (S04). No header for mutations
+ * and subscriptions, for results with errors, for operations that read nothing upstream, or
+ * when any read was per identity (private), uncacheable, or served stale.
  */
 export function useCacheControlHeader(): Plugin {
-  // Per HTTP request: the header value, or null once any operation in it forbids one.
-  const decided = new WeakMap<Request, string | null>();
+  // Per HTTP request: the headers, or null once any operation in it forbids them.
+  const decided = new WeakMap<Request, CacheHeaders | null>();
   return {
     onExecute({ args }) {
       const context = args.contextValue as Partial<TrestleResolverContext> & { request?: Request };
@@ -22,7 +29,7 @@ export function useCacheControlHeader(): Plugin {
           const request = context.request;
           if (request === undefined) return;
           const single = !(Symbol.asyncIterator in result);
-          const value = single && kind === "query" && !result.errors?.length ? buildCacheControl(context.trestle?.calls ?? []) : null;
+          const value = single && kind === "query" && !result.errors?.length ? buildCacheHeaders(context.trestle?.calls ?? []) : null;
           const previous = decided.get(request);
           decided.set(request, previous === undefined ? value : leastCacheable(previous, value));
         },
@@ -30,24 +37,38 @@ export function useCacheControlHeader(): Plugin {
     },
     onResponse({ request, response }) {
       const value = decided.get(request);
-      if (value) response.headers.set("cache-control", value);
+      if (!value) return;
+      response.headers.set("cache-control", value["cache-control"]);
+      if (value.vary !== undefined) response.headers.append("vary", value.vary);
     },
   };
 }
 
-/** `public, max-age=N` from the operation's upstream reads, or null when they allow none. */
-export function buildCacheControl(calls: readonly UpstreamCallRecord[]): string | null {
+/** `public, max-age=N` (and `Vary`) from the operation's upstream reads, or null when they allow none. */
+export function buildCacheHeaders(calls: readonly UpstreamCallRecord[]): CacheHeaders | null {
   let maxAge = Number.POSITIVE_INFINITY;
+  const vary = new Set<string>();
   for (const call of calls) {
     const cache = call.cache;
     if (cache?.maxAge === undefined || cache.scope !== "public" || cache.status === "stale") return null;
     if (cache.maxAge < maxAge) maxAge = cache.maxAge;
+    for (const name of cache.vary ?? []) vary.add(name);
   }
-  return maxAge > 0 && maxAge !== Number.POSITIVE_INFINITY ? `public, max-age=${maxAge}` : null;
+  if (maxAge <= 0 || maxAge === Number.POSITIVE_INFINITY) return null;
+  const headers: CacheHeaders = { "cache-control": `public, max-age=${maxAge}` };
+  if (vary.size > 0) headers.vary = [...vary].sort().join(", ");
+  return headers;
 }
 
-function leastCacheable(a: string | null, b: string | null): string | null {
+/** The `Cache-Control` value alone of {@link buildCacheHeaders}. */
+export function buildCacheControl(calls: readonly UpstreamCallRecord[]): string | null {
+  return buildCacheHeaders(calls)?.["cache-control"] ?? null;
+}
+
+function leastCacheable(a: CacheHeaders | null, b: CacheHeaders | null): CacheHeaders | null {
   if (a === null || b === null) return null;
-  const age = (value: string) => Number(value.slice(value.indexOf("=") + 1));
-  return age(a) <= age(b) ? a : b;
+  const age = (value: CacheHeaders) => Number(value["cache-control"].slice(value["cache-control"].indexOf("=") + 1));
+  const names = new Set([...(a.vary?.split(", ") ?? []), ...(b.vary?.split(", ") ?? [])]);
+  const least = age(a) <= age(b) ? a : b;
+  return names.size > 0 ? { "cache-control": least["cache-control"], vary: [...names].sort().join(", ") } : { "cache-control": least["cache-control"] };
 }

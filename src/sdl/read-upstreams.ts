@@ -2,6 +2,7 @@ import { getDirectiveValues, GraphQLError, Kind, type DirectiveNode, type Docume
 import { interpolateEnv, type Env } from "../config/interpolate-env.js";
 import { parseTemplate } from "../connector/parse-template.js";
 import type { DiagnosticList } from "./diagnostics.js";
+import { credentialHeaders, traceHeaders } from "../cache/build-cache-policy.js";
 import type { ResiliencePlan } from "../upstream/create-resilience.js";
 import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, UpstreamPlan } from "./schema-plan.js";
 
@@ -21,6 +22,7 @@ interface RawHeader {
   name: string;
   value?: string | null;
   from?: string | null;
+  identity?: boolean | null;
 }
 
 /** Reads every `@upstream` on the schema definition and extensions into upstream plans. */
@@ -193,24 +195,49 @@ export const reservedHeaders: ReadonlySet<string> = new Set(["host", "content-le
 export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan[] {
   if (!Array.isArray(raw)) return [];
   const rules: HeaderPlan[] = [];
-  for (const rule of raw as RawHeader[]) {
+  (raw as RawHeader[]).forEach((rule, index) => {
     const name = rule.name.toLowerCase();
     const hasValue = rule.value !== undefined && rule.value !== null;
     const hasFrom = rule.from !== undefined && rule.from !== null;
-    if (!headerToken.test(name)) diagnostics.error(node, `${owner} header name "${rule.name}" is not a valid HTTP header name`);
-    else if (reservedHeaders.has(name)) diagnostics.error(node, `${owner} header "${rule.name}" is set by the HTTP layer and cannot be configured`);
-    else if (hasValue === hasFrom) diagnostics.error(node, `${owner} header "${rule.name}" needs exactly one of value or from`);
+    const at = node;
+    const identityAt = ruleNode(ruleNode(node, index), "identity");
+    if (!headerToken.test(name)) diagnostics.error(at, `${owner} header name "${rule.name}" is not a valid HTTP header name`);
+    else if (reservedHeaders.has(name)) diagnostics.error(at, `${owner} header "${rule.name}" is set by the HTTP layer and cannot be configured`);
+    else if (hasValue === hasFrom) diagnostics.error(at, `${owner} header "${rule.name}" needs exactly one of value or from`);
     else if (hasFrom) {
       const from = String(rule.from).toLowerCase();
-      if (!headerToken.test(from)) diagnostics.error(node, `${owner} header "${rule.name}" forwards from "${rule.from}", which is not a valid header name`);
-      else rules.push({ name, from });
+      if (!headerToken.test(from)) diagnostics.error(at, `${owner} header "${rule.name}" forwards from "${rule.from}", which is not a valid header name`);
+      else rules.push(withIdentity({ name, from }, rule.identity, identityAt, owner, diagnostics));
     } else {
       const { template, problems } = parseTemplate(String(rule.value));
-      for (const problem of problems) diagnostics.error(node, `${owner} header "${rule.name}": ${problem.message}`);
-      rules.push({ name, value: template });
+      for (const problem of problems) diagnostics.error(at, `${owner} header "${rule.name}": ${problem.message}`);
+      rules.push(withIdentity({ name, value: template }, rule.identity, identityAt, owner, diagnostics));
     }
-  }
+  });
   return rules;
+}
+
+/**
+ * Checks a rule's `identity:` (C15): never false on a credential header, never on a trace
+ * header (they stay out of keys) or on a constant value (literal text and `{env.X}` can never
+ * tell one caller from another).
+ */
+function withIdentity(rule: HeaderPlan, identity: boolean | null | undefined, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan {
+  if (identity === undefined || identity === null) return rule;
+  const where = `${owner} header "${rule.name}" says identity: ${String(identity)}`;
+  const constant = rule.value !== undefined && rule.value.variables.every((v) => v.root === "env");
+  if (!identity && credentialHeaders.has(rule.name)) diagnostics.error(node, `${where}, but ${rule.name} always identifies the caller (its answers are never shared between callers); remove identity: false`);
+  else if (traceHeaders.has(rule.name)) diagnostics.error(node, `${where}, but trace headers (${[...traceHeaders].join(", ")}) are sent as declared and never enter a cache key; remove identity:`);
+  else if (constant) diagnostics.error(node, `${where}, but its value ${JSON.stringify(rule.value!.source)} is the same for every caller, so it can never identify anyone or vary the cache key; remove identity:`);
+  else return { ...rule, identity };
+  return rule;
+}
+
+/** The AST node of the `index`-th rule in a `headers:` list, or of one field of a rule; else `node` itself. */
+function ruleNode(node: Parameters<DiagnosticList["error"]>[0], at: number | string): Parameters<DiagnosticList["error"]>[0] {
+  if (node?.kind === Kind.LIST && typeof at === "number") return node.values[at] ?? node;
+  if (node?.kind === Kind.OBJECT && typeof at === "string") return node.fields.find((field) => field.name.value === at) ?? node;
+  return node;
 }
 
 /**

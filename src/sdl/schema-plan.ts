@@ -15,6 +15,11 @@ export interface HeaderPlan {
   value?: ParsedTemplate;
   /** ...or the lower-case client header it is forwarded from. */
   from?: string;
+  /**
+   * `identity: true | false`: whether the value identifies the caller (its answers are then
+   * per identity) or only varies the cache key. Absent: decided by the cache's defaults.
+   */
+  identity?: boolean;
 }
 
 export interface CachePlan {

@@ -53,4 +53,45 @@ describe("buildCacheKey", () => {
     const plan = upstream("ml", [rule("authorization", "Bearer {env.TOKEN}")]);
     expect(keyOf(plan, "/m", { authorization: "Bearer service" }).identity).toBeDefined();
   });
+
+  it("C23: no client-chosen header value is stored verbatim in a key; the path stays as it is", () => {
+    const plan = upstream("ml", [{ name: "accept-language", from: "accept-language" }, { name: "x-lang", from: "x-lang", identity: false }, rule("x-version", "{args.v}")]);
+    const key = keyOf(plan, "/models/fraud?limit=5", { "accept-language": "SECRET-LANG", "x-lang": "SECRET-X", "x-version": "SECRET-V", accept: "SECRET-ACCEPT" });
+    for (const secret of ["SECRET-LANG", "SECRET-X", "SECRET-V", "SECRET-ACCEPT"]) expect(key.shared).not.toContain(secret);
+    expect(key.shared).toContain("/models/fraud?limit=5");
+    expect(key.identity).toBeUndefined();
+    expect(keyOf(plan, "/m", { "x-lang": "de" }).shared).not.toBe(keyOf(plan, "/m", { "x-lang": "it" }).shared);
+  });
+
+  it("C15/C16: accept and accept-language vary, trace and hop headers never enter a key, identity: true/false decide", () => {
+    const plan = upstream("ml", [
+      { name: "accept-language", from: "accept-language" },
+      { name: "traceparent", from: "traceparent" },
+      rule("x-request-id", "{header.x-request-id}"),
+      { ...rule("x-api-key", "{args.key}"), identity: true },
+      { name: "x-tenant", from: "x-tenant", identity: false },
+    ]);
+    const base = keyOf(plan, "/m", { traceparent: "00-a-b-01", "x-request-id": "r1", "x-forwarded-for": "10.0.0.1" });
+    expect(keyOf(plan, "/m", { traceparent: "00-c-d-01", "x-request-id": "r2", "x-forwarded-for": "10.0.0.2" })).toEqual(base);
+    expect(base).toEqual(keyOf(plan, "/m"));
+    expect(keyOf(plan, "/m", { "accept-language": "en" }).identity).toBeUndefined();
+    expect(keyOf(plan, "/m", { "accept-language": "en" }).shared).not.toBe(base.shared);
+    expect(keyOf(plan, "/m", { "x-api-key": "k1" }).identity).toBeDefined();
+    expect(keyOf(plan, "/m", { "x-tenant": "t1" }).identity).toBeUndefined();
+    expect(keyOf(plan, "/m", { "x-tenant": "t1" }).shared).not.toBe(keyOf(plan, "/m", { "x-tenant": "t2" }).shared);
+    // identity: false never frees a credential header.
+    const forced = upstream("ml", [{ name: "authorization", from: "authorization", identity: false }]);
+    expect(keyOf(forced, "/m", { authorization: "Bearer A" }).identity).toBeDefined();
+  });
+
+  it("C23: an attacker's header values cannot grow a key or forge another caller's: huge and JSON-shaped values are hashed", () => {
+    const plan = upstream("ml", [{ name: "accept-language", from: "accept-language" }, { name: "x-lang", from: "x-lang", identity: false }]);
+    const small = keyOf(plan, "/m", { "accept-language": "en" });
+    const huge = keyOf(plan, "/m", { "accept-language": "x".repeat(64_000) });
+    expect(huge.shared.length).toBe(small.shared.length);
+    // A value shaped like the key's own JSON cannot make two different header sets share a key.
+    const forged = keyOf(plan, "/m", { "accept-language": 'en","x-lang","de' });
+    const honest = keyOf(plan, "/m", { "accept-language": "en", "x-lang": "de" });
+    expect(forged.shared).not.toBe(honest.shared);
+  });
 });

@@ -11,6 +11,8 @@ const policy = (overrides: Partial<CachePolicy> = {}): CachePolicy => ({
   scope: undefined,
   identityHeaders: new Set(),
   constantHeaders: new Set(),
+  clientSources: new Map(),
+  personal: false,
   ...overrides,
 });
 
@@ -41,7 +43,7 @@ describe("computeFreshness (RFC 9111 §4.2)", () => {
     { name: "no freshness information: stale at arrival", headers: { date: date(0), etag: '"v1"' }, expected: { bornAt: 0, freshUntil: 0 } },
     { name: "no-cache: lifetime 0, never stale-served", headers: { "cache-control": "no-cache, max-age=60, stale-if-error=60" }, expected: { bornAt: 0, freshUntil: 0, staleIfError: 0 } },
     { name: "@cache(maxAge) wins, counted from arrival", headers: { "cache-control": "max-age=5", age: "100" }, policy: { maxAge: 120 }, expected: { bornAt: 0, freshUntil: 120_000 } },
-    { name: "@cache(maxAge) does not beat no-cache", headers: { "cache-control": "no-cache" }, policy: { maxAge: 120 }, expected: { bornAt: 0, freshUntil: 0 } },
+    { name: "C18: @cache(maxAge) beats no-cache", headers: { "cache-control": "no-cache" }, policy: { maxAge: 120 }, expected: { bornAt: 0, freshUntil: 120_000 } },
     { name: "stale-while-revalidate from the header", headers: { "cache-control": "max-age=1, stale-while-revalidate=30" }, expected: { bornAt: 0, freshUntil: 1_000, staleWhileRevalidate: 30_000 } },
     { name: "@cache(staleWhileRevalidate) wins", headers: { "cache-control": "max-age=1, stale-while-revalidate=30" }, policy: { staleWhileRevalidate: 5 }, expected: { bornAt: 0, freshUntil: 1_000, staleWhileRevalidate: 5_000 } },
     { name: "stale-if-error from the header", headers: { "cache-control": "max-age=1, stale-if-error=60" }, staleIfErrorSeconds: 10, expected: { bornAt: 0, freshUntil: 1_000, staleIfError: 60_000 } },

@@ -256,7 +256,8 @@ describe("batch answer shapes", () => {
 
 describe("isolation between operations", () => {
   it("never shares a loader entry between concurrent operations with different credentials", async () => {
-    const trestle = await createTestTrestle(schema(usersBatch(), teamsBatch));
+    // The loader alone: the shared cache would coalesce alice's two concurrent reads (one identity, C17).
+    const trestle = await createTestTrestle(schema(usersBatch(), teamsBatch), { cache: { enabled: false } });
     const ask = (token: string) => query(trestle, `{ user(id: "1") { name auth } }`, {}, { authorization: token });
     const results = await Promise.all([ask("Bearer alice"), ask("Bearer bob"), ask("Bearer alice")]);
     await trestle.close();
