@@ -98,7 +98,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const plugins: Plugin[] = [
-    useHealthRoutes(prefix, () => !closing, metrics?.scrape),
+    useHealthRoutes(prefix, () => !closing, metrics?.scrape, () => pipeline.states()),
     useLimits(validationRules, limits.maxTokens, development),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
