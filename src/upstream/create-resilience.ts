@@ -89,6 +89,8 @@ export class Resilience {
   readonly #slots: Slots;
   readonly #uploads: Slots;
   readonly #timeoutMs: number | undefined;
+  /** When the breaker last opened. */
+  #openedAt = Number.NEGATIVE_INFINITY;
   /** When a call last gave up waiting for a slot (its deadline passed in the queue). */
   #lastQueueTimeout = Number.NEGATIVE_INFINITY;
   #budget = budgetMax;
@@ -119,6 +121,9 @@ export class Resilience {
             { halfOpenAfter: plan.breakerResetMs, breaker: counting },
           )
         : undefined;
+    this.#breaker?.onBreak(() => {
+      this.#openedAt = performance.now();
+    });
   }
 
   /** Whether the breaker is failing calls fast (open), or letting one probe through (half-open). */
@@ -127,14 +132,16 @@ export class Resilience {
   }
 
   /**
-   * "stuck": calls are not getting through. Either the breaker is open (or half-open: one
-   * probe, the rest refused), or every slot is taken and, within the last `timeoutMs`, either
-   * a slot has been held for longer than that (an attempt ends at its deadline, so only a
-   * long streamed answer, or a leak, holds one that long) or a call gave up waiting for one.
-   * "ok" otherwise. For `/readyz`.
+   * "stuck": calls are not getting through. Either the breaker is open and still within its
+   * `breakerResetMs` (calls fail at once; past it, the next call is let through as a probe, so
+   * the upstream counts as "ok" again: a load balancer that stops sending traffic on "stuck"
+   * must not keep the probe from ever being made), or every slot is taken and either the
+   * oldest has been held for longer than `timeoutMs` (an attempt ends at its deadline, so only
+   * a leak holds one that long) or a call gave up waiting for a slot within the last
+   * `timeoutMs`. "ok" otherwise. For `/readyz`.
    */
   state(now = performance.now()): UpstreamState {
-    if (this.breakerOpen) return "stuck";
+    if (this.#breaker?.state === CircuitState.Open && now - this.#openedAt < this.#plan.breakerResetMs) return "stuck";
     const timeoutMs = this.#timeoutMs;
     if (timeoutMs === undefined || this.#slots.busy < this.#slots.capacity) return "ok";
     const heldFor = now - (this.#slots.oldestSince ?? now);
