@@ -3,6 +3,7 @@ import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod } from "../sdl/schema-plan.js";
 import type { ClientSignal } from "./client-signal.js";
 import { SlotRefused, Slots } from "./create-slots.js";
+import { createAbortSource, type AbortSource } from "./settle-by-signal.js";
 
 /** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */
 export interface ResiliencePlan {
@@ -40,10 +41,8 @@ export interface ResilienceOptions {
   timeoutMs?: number | undefined;
 }
 
-/** One attempt's deadline, given with its slot. */
-export interface AttemptSlot {
-  /** Aborts at the attempt's deadline, or when the caller's signal does. */
-  readonly signal: AbortSignal;
+/** One attempt's deadline, given with its slot: `signal` aborts at the deadline, or when the caller's signal does. */
+export interface AttemptSlot extends AbortSource {
   /** Whether the deadline (not the caller) aborted `signal`. */
   readonly timedOut: boolean;
 }
@@ -195,7 +194,7 @@ export class Resilience {
    * call keeps its own timers once sent).
    */
   async #slot<T>(attempt: (slot: AttemptSlot) => Promise<T>, signal: ClientSignal | undefined, upload: boolean, deadline: "attempt" | "queue"): Promise<T> {
-    const controller = new AbortController();
+    const controller = createAbortSource();
     let timedOut = false;
     const timer =
       this.#timeoutMs === undefined
@@ -212,6 +211,7 @@ export class Resilience {
       if (deadline === "queue") clearTimeout(timer);
       const slot: AttemptSlot = {
         signal: controller.signal,
+        onAbort: controller.onAbort,
         get timedOut() {
           return timedOut;
         },

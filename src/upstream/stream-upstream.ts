@@ -5,7 +5,7 @@ import type { UpstreamRequest } from "../connector/build-request.js";
 import { BadUserInputError, TrestleError, UpstreamError, clientClosedRequest } from "../errors.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import { isRefusedBeforeSending, refusedBeforeSending } from "./refused-before-sending.js";
-import { settleBySignal } from "./settle-by-signal.js";
+import { createAbortSource, settleBySignal, type AbortSource } from "./settle-by-signal.js";
 
 /** A request body for `stream`: chunks as they arrive, or bytes already in memory. */
 export type StreamBody = AsyncIterable<Uint8Array> | Uint8Array | string;
@@ -71,7 +71,7 @@ export async function streamUpstream(
               headersTimeout: upstream.timeoutMs,
               bodyTimeout: upstream.timeoutMs,
             }),
-            deadline.signal,
+            deadline,
           );
     deadline.settle(answer.body);
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
@@ -82,8 +82,7 @@ export async function streamUpstream(
   }
 }
 
-interface Deadline {
-  signal: AbortSignal;
+interface Deadline extends AbortSource {
   timedOut: boolean;
   start(): void;
   /** Stops the clock; the link to the caller's signal lasts as long as the answer's body. */
@@ -92,13 +91,14 @@ interface Deadline {
 
 /** An abort signal that fires `ms` after `start()`, or when `outer` does. */
 function createDeadline(ms: number, outer: AbortSignal | undefined): Deadline {
-  const controller = new AbortController();
+  const controller = createAbortSource();
   const onAbort = () => controller.abort();
   if (outer?.aborted) onAbort();
   else outer?.addEventListener("abort", onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const deadline: Deadline = {
     signal: controller.signal,
+    onAbort: controller.onAbort,
     timedOut: false,
     start: () => {
       timer = setTimeout(() => {

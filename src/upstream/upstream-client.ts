@@ -90,7 +90,7 @@ export class UpstreamClient {
               body: request.body ?? null,
               signal: slot.signal,
             }),
-            slot.signal,
+            slot,
           );
       const body = await readCapped(answer.body, upstream.maxResponseBytes, upstream.name, where);
       const headers = flattenHeaders(answer.headers);

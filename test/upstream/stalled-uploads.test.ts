@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { bufferedUploadBytes } from "../../src/upstream/buffer-upload.js";
@@ -32,6 +32,9 @@ afterAll(async () => {
   await upstream.close();
 });
 
+/** Every stalled upload's socket. */
+const sockets: Socket[] = [];
+
 interface Answer {
   status: number;
   body: string;
@@ -41,6 +44,7 @@ interface Answer {
 function stalledUpload(port: number, head: Record<string, string>, sent: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
+    sockets.push(socket);
     let received = Buffer.alloc(0);
     socket.on("error", reject);
     socket.on("data", (chunk: Buffer) => {
@@ -49,9 +53,9 @@ function stalledUpload(port: number, head: Record<string, string>, sent: Buffer)
       const headEnd = text.indexOf("\r\n\r\n");
       const length = /\r\ncontent-length: (\d+)/i.exec(text)?.[1];
       if (headEnd === -1 || length === undefined || received.length < headEnd + 4 + Number(length)) return;
-      socket.destroy();
       resolve({ status: Number(text.split(" ")[1]), body: text.slice(headEnd + 4, headEnd + 4 + Number(length)) });
     });
+    // The answer arrives, then the connection closes: the rest of a stalled body is never read.
     socket.on("close", () => resolve({ status: 0, body: "" }));
     const lines = ["POST /rest/api/uploads HTTP/1.1", "Host: trestle.test", "Content-Type: application/octet-stream", ...Object.entries(head).map(([n, v]) => `${n}: ${v}`)];
     socket.write(`${lines.join("\r\n")}\r\n\r\n`);
@@ -77,6 +81,8 @@ describe("S07: stalled passthrough uploads", () => {
       expect([post.status, await post.json()]).toEqual([200, { url: "/small", bytes: 100 }]);
     }
     const answers = await Promise.all(stalled);
+    // Each socket was closed by Trestle after its answer (the test never closes them).
+    await Promise.all(sockets.map((socket) => (socket.closed ? undefined : new Promise((resolve) => socket.once("close", resolve)))));
     for (const answer of answers) {
       expect(answer.status).toBe(408);
       expect(JSON.parse(answer.body)).toMatchObject({
