@@ -5,10 +5,10 @@ import type { StreamBody, StreamOptions } from "./stream-upstream.js";
 /**
  * Bytes of a streamed request body read before any connection is taken. A body that ends
  * within them is sent whole, like a GraphQL call; past them it is an upload (see
- * UpstreamClient.stream). Enough for nearly every JSON or form body; 256 KiB per request in
- * memory at most.
+ * UpstreamClient.stream). The same bound as bodies with a Content-Length read whole by the
+ * passthrough handler before (64 KiB, like nginx's client_body_buffer_size), per request.
  */
-export const bufferedUploadBytes = 256 * 1024;
+export const bufferedUploadBytes = 64 * 1024;
 
 export interface BufferedUpload {
   /** The whole body, or what was read followed by the rest as it arrives. */
