@@ -17,8 +17,12 @@ export type TrestleErrorCode =
   | "UPSTREAM_BAD_RESPONSE"
   | "UPSTREAM_URL_REJECTED"
   | "UPSTREAM_REQUEST_HOOK_FAILED"
+  /** The HTTP client refused a request before sending anything; not retried, not a breaker failure. */
+  | "UPSTREAM_REQUEST_INVALID"
   | "CLIENT_CLOSED_REQUEST"
   | "REQUEST_TOO_LARGE"
+  /** A passthrough request body went silent for longer than the upstream's `timeoutMs`. */
+  | "REQUEST_TIMEOUT"
   | "COST_LIMIT"
   | "OPENAPI_IMPORT_ERROR";
 

@@ -102,7 +102,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
   const plugins: Plugin[] = [
-    useHealthRoutes(prefix, () => !closing, metrics?.scrape),
+    useHealthRoutes(prefix, () => !closing, metrics?.scrape, () => pipeline.states()),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));

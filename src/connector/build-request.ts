@@ -2,6 +2,7 @@ import type { GraphQLArgument } from "graphql";
 import type { CachePolicy } from "../cache/build-cache-policy.js";
 import type { Env } from "../config/interpolate-env.js";
 import { BadUserInputError, TrestleError } from "../errors.js";
+import { checkHeaderValue, headerValueContract, trimHeaderValue } from "../upstream/check-header-value.js";
 import type { BodyPlan, HeaderPlan, HttpMethod, UpstreamPlan, UrlPlan } from "../sdl/schema-plan.js";
 import { checkPathValue } from "./check-path-value.js";
 import { inputTypeAt, toUpstreamInput } from "./map-input.js";
@@ -172,11 +173,9 @@ function assertSameOrigin(upstream: UpstreamPlan, path: string, coordinate: stri
   }
 }
 
-const invalidHeaderValue = /[\u0000\r\n]/;
-
 /**
  * The header policy alone, for passthrough routes: only the declared rules, rendered and
- * checked exactly as for `@rest` calls (a value with CR, LF or NUL is refused).
+ * checked exactly as for `@rest` calls (see renderHeaders).
  */
 export function renderHeaderRules(rules: readonly HeaderPlan[], scope: TemplateScope, coordinate: string): Record<string, string> {
   return renderHeaders(rules, scope, readScopeVariable, coordinate);
@@ -198,6 +197,22 @@ function readScopeVariable(variable: TemplateVariable, scope: TemplateScope): un
   }
 }
 
+/**
+ * A rendered value as it is sent: without leading or trailing whitespace (RFC 9110 §5.5), and
+ * refused (BAD_USER_INPUT, nothing sent) when it holds a character outside the field-value
+ * grammar: a control character (CR, LF, NUL, U+0001…, DEL) or one above U+00FF. The message
+ * names the header, the field and the character, never the value.
+ */
+function checkedHeaderValue(name: string, rendered: string, coordinate: string): string {
+  const value = trimHeaderValue(rendered);
+  const problem = checkHeaderValue(value);
+  if (problem === undefined) return value;
+  throw new BadUserInputError(`Header "${name}" for ${coordinate} would contain ${problem}: ${headerValueContract}; nothing was sent.`, {
+    extensions: { header: name },
+  });
+}
+
+/** Renders each rule for one scope (a rule whose variable is null or absent is left out). */
 function renderHeaders(rules: readonly HeaderPlan[], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown, coordinate: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const rule of rules) {
@@ -218,10 +233,7 @@ function renderHeaders(rules: readonly HeaderPlan[], scope: TemplateScope, read:
       }
     }
     if (value === undefined) continue;
-    if (invalidHeaderValue.test(value)) {
-      throw new BadUserInputError(`Header "${rule.name}" for ${coordinate} would contain CR, LF or NUL characters; nothing was sent.`);
-    }
-    headers[rule.name] = value;
+    headers[rule.name] = checkedHeaderValue(rule.name, value, coordinate);
   }
   return headers;
 }

@@ -1,3 +1,5 @@
+import { BadUserInputError } from "../errors.js";
+import { checkHeaderValue, headerValueContract } from "../upstream/check-header-value.js";
 import type { HeaderReader } from "./strip-hop-by-hop.js";
 
 /**
@@ -17,7 +19,8 @@ const decimal = /^\d+$/;
  * and — only when a body is sent — the fields that describe it: `content-type`,
  * `content-encoding`, and `content-length` when it is a plain decimal (otherwise the body goes
  * chunked). `Host` is never copied (the upstream's own is sent), nor any hop-by-hop field:
- * `client` hides them.
+ * `client` hides them. A copied value outside RFC 9110's field-value grammar (a control
+ * character; above U+00FF) is refused with BAD_USER_INPUT: nothing is sent.
  */
 export function buildUpstreamHeaders(declared: Record<string, string>, client: HeaderReader, sendsBody: boolean): Record<string, string> {
   const out = declared;
@@ -33,5 +36,10 @@ export function buildUpstreamHeaders(declared: Record<string, string>, client: H
 function copy(out: Record<string, string>, client: HeaderReader, name: string): void {
   if (name in out) return;
   const value = client.get(name);
-  if (value !== null) out[name] = value;
+  if (value === null) return;
+  const problem = checkHeaderValue(value);
+  if (problem !== undefined) {
+    throw new BadUserInputError(`Header "${name}" of the request cannot be forwarded: it contains ${problem}: ${headerValueContract}; nothing was sent.`, { extensions: { header: name } });
+  }
+  out[name] = value;
 }

@@ -5,6 +5,7 @@ import type { HostContext, TrestleOptions } from "../config/trestle-options.js";
 import { renderHeaderRules, type UpstreamRequest } from "../connector/build-request.js";
 import { BadUserInputError } from "../errors.js";
 import type { HttpMethod, UpstreamPlan } from "../sdl/schema-plan.js";
+import { withIdleTimeout } from "../upstream/buffer-upload.js";
 import type { UpstreamPipeline } from "../upstream/upstream-pipeline.js";
 import { buildClientHeaders } from "./build-client-headers.js";
 import { buildUpstreamHeaders } from "./build-upstream-headers.js";
@@ -107,7 +108,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
           upstream: upstream.name,
         });
       }
-      if (declaredLength <= inlineBodyBytes && typeof body !== "string" && !(body instanceof Uint8Array)) body = await readWhole(body, declaredLength);
+      if (declaredLength <= inlineBodyBytes && typeof body !== "string" && !(body instanceof Uint8Array)) body = await readWhole(withIdleTimeout(body, upstream, request.signal), declaredLength);
     }
     const context = contextFor !== undefined && readsContext.has(upstream.name) ? await contextFor(request.toRequest(), request.hostContext) : {};
     const scope = { args: {}, parent: undefined, env, headers: client, context };

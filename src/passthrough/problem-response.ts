@@ -11,6 +11,7 @@ const problemKinds = {
   "bad-request": [400, "Bad request"],
   "route-not-found": [404, "No passthrough route"],
   "method-not-allowed": [405, "Method not allowed"],
+  "request-timeout": [408, "Request timeout"],
   "request-too-large": [413, "Request body too large"],
   "uri-too-long": [414, "Request target too long"],
   "internal-error": [500, "Internal error"],
@@ -46,6 +47,7 @@ export function createProblemResponse(
 const kindByCode: Partial<Record<TrestleError["code"], ProblemKind>> = {
   BAD_USER_INPUT: "bad-request",
   REQUEST_TOO_LARGE: "request-too-large",
+  REQUEST_TIMEOUT: "request-timeout",
   UPSTREAM_TIMEOUT: "upstream-timeout",
   UPSTREAM_UNAVAILABLE: "upstream-unavailable",
   UPSTREAM_CIRCUIT_OPEN: "upstream-unavailable",

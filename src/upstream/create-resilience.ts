@@ -1,7 +1,9 @@
-import { BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, SamplingBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod } from "../sdl/schema-plan.js";
 import type { ClientSignal } from "./client-signal.js";
+import { SlotRefused, Slots } from "./create-slots.js";
+import { createAbortSource, type AbortSource } from "./settle-by-signal.js";
 
 /** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */
 export interface ResiliencePlan {
@@ -30,6 +32,24 @@ export interface ResiliencePlan {
   maxQueue: number;
 }
 
+/** What the time limits need of an upstream besides its ResiliencePlan. */
+export interface ResilienceOptions {
+  /**
+   * The upstream's `timeoutMs`: an attempt's deadline, counted from the moment it asks for a
+   * slot. Without it (tests that drive Resilience alone), waits and attempts are unbounded.
+   */
+  timeoutMs?: number | undefined;
+}
+
+/** One attempt's deadline, given with its slot: `signal` aborts at the deadline, or when the caller's signal does. */
+export interface AttemptSlot extends AbortSource {
+  /** Whether the deadline (not the caller) aborted `signal`. */
+  readonly timedOut: boolean;
+}
+
+/** Whether an upstream is serving: see Resilience.state. */
+export type UpstreamState = "ok" | "stuck";
+
 /** What an attempt produced, as far as retries and the breaker care. */
 export interface AttemptOutcome {
   status: number;
@@ -48,8 +68,13 @@ const budgetMax = 10;
  * Retries, a circuit breaker and a concurrency limit around one upstream's attempts.
  * The breaker (cockatiel) counts calls, not attempts: a call fails when its last attempt was
  * a connection error, a timeout or a 5xx answer; while it is open, calls fail at once with
- * UPSTREAM_CIRCUIT_OPEN. Each attempt takes a slot of the bulkhead (cockatiel); when the
- * queue is full the call fails with UPSTREAM_OVERLOADED. Only idempotent methods are retried,
+ * UPSTREAM_CIRCUIT_OPEN. A call refused before anything was sent (UPSTREAM_REQUEST_INVALID,
+ * BAD_USER_INPUT) says nothing of the upstream and is neither retried nor counted. Each
+ * attempt takes one of `maxConcurrency` slots (Slots, one per pool connection); when the
+ * queue is full the call fails with UPSTREAM_OVERLOADED, and so does a call whose deadline
+ * (`timeoutMs`, counted from the moment it asks for a slot) passes while it waits. A
+ * streamed upload (`upload`) also takes one of half the slots, so uploads never hold more
+ * than half the connections. Only idempotent methods are retried,
  * on connection errors, 502/503/504 and 429, with exponential backoff and full jitter, a
  * `Retry-After` of at most `maxRetryAfterMs`, and a budget that keeps retries under a fifth
  * of the calls when an upstream is failing. When the caller's `signal` aborts (its client went
@@ -60,13 +85,21 @@ export class Resilience {
   readonly #plan: ResiliencePlan;
   readonly #upstream: string;
   readonly #breaker: CircuitBreakerPolicy | undefined;
-  readonly #bulkhead: BulkheadPolicy;
+  readonly #slots: Slots;
+  readonly #uploads: Slots;
+  readonly #timeoutMs: number | undefined;
+  /** When the breaker last opened. */
+  #openedAt = Number.NEGATIVE_INFINITY;
+  /** When a call last gave up waiting for a slot (its deadline passed in the queue). */
+  #lastQueueTimeout = Number.NEGATIVE_INFINITY;
   #budget = budgetMax;
 
-  constructor(upstream: string, plan: ResiliencePlan) {
+  constructor(upstream: string, plan: ResiliencePlan, options: ResilienceOptions = {}) {
     this.#upstream = upstream;
     this.#plan = plan;
-    this.#bulkhead = bulkhead(plan.maxConcurrency, plan.maxQueue);
+    this.#timeoutMs = options.timeoutMs;
+    this.#slots = new Slots(plan.maxConcurrency, plan.maxQueue);
+    this.#uploads = new Slots(Math.max(1, Math.floor(plan.maxConcurrency / 2)), plan.maxQueue);
     const windowMs = plan.breakerWindowMs ?? 10_000;
     const counting =
       plan.breakerFailureRate !== undefined
@@ -80,12 +113,16 @@ export class Resilience {
             // An abandoned call (the client left) says nothing of the upstream: not a failure,
             // except as the half-open probe, where cockatiel would take any error it does not
             // handle as a success and close the breaker. There it re-opens it instead.
-            handleWhen((error) => isFailure(error) || (isClientClosed(error) && this.#breaker?.state === CircuitState.HalfOpen)).orWhenResult(
+            // The same for a call refused before it was sent.
+            handleWhen((error) => isFailure(error) || (isUnsent(error) && this.#breaker?.state === CircuitState.HalfOpen)).orWhenResult(
               (outcome) => (outcome as AttemptOutcome).status >= 500,
             ),
             { halfOpenAfter: plan.breakerResetMs, breaker: counting },
           )
         : undefined;
+    this.#breaker?.onBreak(() => {
+      this.#openedAt = performance.now();
+    });
   }
 
   /** Whether the breaker is failing calls fast (open), or letting one probe through (half-open). */
@@ -93,12 +130,34 @@ export class Resilience {
     return this.#breaker !== undefined && this.#breaker.state !== CircuitState.Closed;
   }
 
+  /**
+   * "stuck": calls are not getting through. Either the breaker is open and still within its
+   * `breakerResetMs` (calls fail at once; past it, the next call is let through as a probe, so
+   * the upstream counts as "ok" again: a load balancer that stops sending traffic on "stuck"
+   * must not keep the probe from ever being made), or every slot is taken and either the
+   * oldest has been held for longer than `timeoutMs` (an attempt ends at its deadline, so only
+   * a leak holds one that long) or a call gave up waiting for a slot within the last
+   * `timeoutMs`. "ok" otherwise. For `/readyz`.
+   */
+  state(now = performance.now()): UpstreamState {
+    if (this.#breaker?.state === CircuitState.Open && now - this.#openedAt < this.#plan.breakerResetMs) return "stuck";
+    const timeoutMs = this.#timeoutMs;
+    if (timeoutMs === undefined || this.#slots.busy < this.#slots.capacity) return "ok";
+    const heldFor = now - (this.#slots.oldestSince ?? now);
+    return heldFor > timeoutMs || now - this.#lastQueueTimeout <= timeoutMs ? "stuck" : "ok";
+  }
+
   /** Runs one call: `attempt` is invoked once, or again for each retry, unless `signal` aborts first. */
-  async run<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, options: { retry?: boolean; signal?: ClientSignal | undefined } = {}): Promise<T> {
+  async run<T extends AttemptOutcome>(
+    method: HttpMethod,
+    attempt: (slot: AttemptSlot) => Promise<T>,
+    options: { retry?: boolean; signal?: ClientSignal | undefined; upload?: boolean; deadline?: "attempt" | "queue" } = {},
+  ): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) throw clientClosedRequest(this.#upstream);
     this.#budget = Math.min(budgetMax, this.#budget + budgetRatio);
-    const withRetries = () => (options.retry === false ? this.#slot(attempt) : this.#retrying(method, attempt, signal));
+    const slot = (): Promise<T> => this.#slot(attempt, signal, options.upload === true, options.deadline ?? "attempt");
+    const withRetries = () => (options.retry === false ? slot() : this.#retrying(method, slot, signal));
     if (this.#breaker === undefined) return withRetries();
     try {
       return await this.#breaker.execute(withRetries);
@@ -110,12 +169,12 @@ export class Resilience {
     }
   }
 
-  async #retrying<T extends AttemptOutcome>(method: HttpMethod, attempt: () => Promise<T>, signal: ClientSignal | undefined): Promise<T> {
+  async #retrying<T extends AttemptOutcome>(method: HttpMethod, slot: () => Promise<T>, signal: ClientSignal | undefined): Promise<T> {
     for (let retry = 0; ; retry++) {
       const canRetry = idempotent.has(method) && retry < this.#plan.retries;
       let outcome: T;
       try {
-        outcome = await this.#slot(attempt);
+        outcome = await slot();
       } catch (error) {
         if (!canRetry || !isRetryableError(error) || !this.#spend()) throw error;
         await this.#sleep(this.#backoff(retry, undefined), signal);
@@ -129,12 +188,60 @@ export class Resilience {
     }
   }
 
-  async #slot<T>(attempt: () => Promise<T>): Promise<T> {
+  /**
+   * One attempt in a slot. Its deadline starts now, before the wait: `timeoutMs` bounds the
+   * wait plus the attempt (`deadline: "attempt"`), or only the wait (`"queue"`: a streamed
+   * call keeps its own timers once sent).
+   */
+  async #slot<T>(attempt: (slot: AttemptSlot) => Promise<T>, signal: ClientSignal | undefined, upload: boolean, deadline: "attempt" | "queue"): Promise<T> {
+    const controller = createAbortSource();
+    let timedOut = false;
+    const timer =
+      this.#timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, this.#timeoutMs);
+    const onGone = () => controller.abort();
+    signal?.addEventListener("abort", onGone, { once: true });
     try {
-      return await this.#bulkhead.execute(attempt);
+      if (signal?.aborted) throw clientClosedRequest(this.#upstream);
+      const releases = await this.#acquire(controller.signal, upload, () => timedOut);
+      if (deadline === "queue") clearTimeout(timer);
+      const slot: AttemptSlot = {
+        signal: controller.signal,
+        onAbort: controller.onAbort,
+        get timedOut() {
+          return timedOut;
+        },
+      };
+      try {
+        return await attempt(slot);
+      } finally {
+        for (const release of releases) release();
+      }
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onGone);
+    }
+  }
+
+  /** Takes an upload slot (for `upload`) and a slot; refusals become the call's error. */
+  async #acquire(signal: AbortSignal, upload: boolean, timedOut: () => boolean): Promise<Array<() => void>> {
+    const releases: Array<() => void> = [];
+    try {
+      if (upload) releases.push(await this.#uploads.acquire(signal));
+      releases.push(await this.#slots.acquire(signal));
+      return releases;
     } catch (error) {
-      if (!(error instanceof BulkheadRejectedError)) throw error;
-      throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" has ${this.#plan.maxConcurrency} requests in flight and ${this.#plan.maxQueue} waiting; try again later.`);
+      releases.forEach((r) => r());
+      if (!(error instanceof SlotRefused)) throw error;
+      const limits = `${this.#plan.maxConcurrency} requests in flight${upload ? ` (streamed uploads: ${this.#uploads.capacity})` : ""} and ${this.#plan.maxQueue} waiting`;
+      if (error.reason === "full") throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" has ${limits}; try again later.`);
+      if (!timedOut()) throw clientClosedRequest(this.#upstream);
+      this.#lastQueueTimeout = performance.now();
+      throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" had no free connection for ${this.#timeoutMs} ms (its timeoutMs); the call was not sent.`);
     }
   }
 
@@ -173,8 +280,9 @@ function isFailure(error: Error): boolean {
   return error instanceof UpstreamError && (error.code === "UPSTREAM_UNAVAILABLE" || error.code === "UPSTREAM_TIMEOUT" || error.code === "UPSTREAM_BAD_RESPONSE");
 }
 
-function isClientClosed(error: Error): boolean {
-  return error instanceof UpstreamError && error.code === "CLIENT_CLOSED_REQUEST";
+/** Abandoned by its client, or refused before anything was sent: no evidence about the upstream. */
+function isUnsent(error: Error): boolean {
+  return error instanceof UpstreamError && (error.code === "CLIENT_CLOSED_REQUEST" || error.code === "UPSTREAM_REQUEST_INVALID");
 }
 
 function isRetryableError(error: unknown): boolean {

@@ -4,6 +4,8 @@ import type { UpstreamFetch } from "../config/trestle-options.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import { BadUserInputError, TrestleError, UpstreamError, clientClosedRequest } from "../errors.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import { isRefusedBeforeSending, refusedBeforeSending } from "./refused-before-sending.js";
+import { createAbortSource, settleBySignal, type AbortSource } from "./settle-by-signal.js";
 
 /** A request body for `stream`: chunks as they arrive, or bytes already in memory. */
 export type StreamBody = AsyncIterable<Uint8Array> | Uint8Array | string;
@@ -46,38 +48,41 @@ export async function streamUpstream(
   const sent = forwarded === undefined ? headers : { ...headers, ...forwarded };
   const inMemory = body === null || typeof body === "string" || body instanceof Uint8Array;
   if (inMemory && body !== null && Buffer.byteLength(body) > maxRequestBytes) throw requestTooLarge(upstream.name, maxRequestBytes);
-  // With the body in memory (or none), undici's headersTimeout measures the wait for the
-  // answer. A streamed body may take longer to arrive than timeoutMs, and undici's timer does
-  // not cover a request still being written: our own deadline starts at its last chunk. The
-  // app's fetch has no such timer at all.
-  const deadline = !inMemory || typeof transport === "function" ? createDeadline(upstream.timeoutMs, signal) : undefined;
-  const payload = inMemory ? body : countBody(body, maxRequestBytes, upstream.name, deadline!.start);
-  if (inMemory) deadline?.start();
+  // With the body in memory (or none), the deadline starts now: it bounds the wait for the
+  // answer's headers, a wait in undici's own queue included (undici's headersTimeout starts
+  // only once a connection has the request, and it ignores an abort before that). A streamed
+  // body may take longer to arrive than timeoutMs, and undici's timer does not cover a request
+  // still being written: then the deadline starts at its last chunk.
+  const deadline = createDeadline(upstream.timeoutMs, signal);
+  const payload = inMemory ? body : countBody(body, maxRequestBytes, upstream.name, deadline.start);
+  if (inMemory) deadline.start();
   try {
     const answer =
       typeof transport === "function"
-        ? await fetchStream(transport, upstream, request, sent, payload, deadline!.signal)
-        : await transport.request({
-            method: request.method,
-            path: request.path,
-            headers: sent,
-            // undici sends any (async) iterable as a stream; its types only name Readable.
-            body: payload as Readable | string | Uint8Array | null,
-            signal: deadline?.signal ?? signal,
-            headersTimeout: upstream.timeoutMs,
-            bodyTimeout: upstream.timeoutMs,
-          });
-    deadline?.settle(answer.body);
+        ? await fetchStream(transport, upstream, request, sent, payload, deadline.signal)
+        : await settleBySignal(
+            transport.request({
+              method: request.method,
+              path: request.path,
+              headers: sent,
+              // undici sends any (async) iterable as a stream; its types only name Readable.
+              body: payload as Readable | string | Uint8Array | null,
+              signal: deadline.signal,
+              headersTimeout: upstream.timeoutMs,
+              bodyTimeout: upstream.timeoutMs,
+            }),
+            deadline,
+          );
+    deadline.settle(answer.body);
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   } catch (error) {
-    deadline?.settle(undefined);
-    const timedOut = deadline?.timedOut ?? false;
+    deadline.settle(undefined);
+    const { timedOut } = deadline;
     throw signal?.aborted && !timedOut ? clientClosedRequest(upstream.name, error) : classifyError(error, upstream, request, timedOut);
   }
 }
 
-interface Deadline {
-  signal: AbortSignal;
+interface Deadline extends AbortSource {
   timedOut: boolean;
   start(): void;
   /** Stops the clock; the link to the caller's signal lasts as long as the answer's body. */
@@ -86,13 +91,14 @@ interface Deadline {
 
 /** An abort signal that fires `ms` after `start()`, or when `outer` does. */
 function createDeadline(ms: number, outer: AbortSignal | undefined): Deadline {
-  const controller = new AbortController();
+  const controller = createAbortSource();
   const onAbort = () => controller.abort();
   if (outer?.aborted) onAbort();
   else outer?.addEventListener("abort", onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const deadline: Deadline = {
     signal: controller.signal,
+    onAbort: controller.onAbort,
     timedOut: false,
     start: () => {
       timer = setTimeout(() => {
@@ -182,6 +188,7 @@ function classifyError(error: unknown, upstream: UpstreamPlan, request: Upstream
   const where = `${request.method} ${request.path}`;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH") return new BadUserInputError("The request body does not match its Content-Length.", { cause: error });
+  if (isRefusedBeforeSending(error)) return refusedBeforeSending(upstream.name, where, error);
   if (timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
     return new UpstreamError("UPSTREAM_TIMEOUT", upstream.name, `Upstream "${upstream.name}" did not answer within ${upstream.timeoutMs} ms.`, { cause: error, debug: { request: where } });
   }

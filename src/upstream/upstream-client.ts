@@ -1,15 +1,20 @@
 import { promisify } from "node:util";
 import { brotliDecompress, gunzip, inflate } from "node:zlib";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { UpstreamRequest } from "../connector/build-request.js";
 import type { UpstreamPlan } from "../sdl/schema-plan.js";
 import type { UpstreamFetch } from "../config/trestle-options.js";
 import { requestWithFetch } from "./request-with-fetch.js";
-import { Resilience } from "./create-resilience.js";
+import { Resilience, type AttemptSlot, type UpstreamState } from "./create-resilience.js";
 import { runRequestHook, type UpstreamRequestHook } from "./run-request-hook.js";
 import { streamUpstream, type StreamBody, type StreamOptions, type UpstreamStream } from "./stream-upstream.js";
 import type { ClientSignal } from "./client-signal.js";
+import { assertSendableHeaders } from "./assert-sendable-headers.js";
+import { createPool } from "./create-pool.js";
+import { settleBySignal } from "./settle-by-signal.js";
+import { isRefusedBeforeSending, refusedBeforeSending } from "./refused-before-sending.js";
+import { bufferUpload } from "./buffer-upload.js";
 
 /** The app's say in how requests leave: createTrestle's `onUpstreamRequest` and `fetch`. */
 export interface UpstreamClientOptions {
@@ -35,9 +40,10 @@ const decoders: Record<string, (buffer: Buffer, options: { maxOutputLength: numb
 
 /**
  * One pooled keep-alive HTTP client per upstream (undici's Pool), or the app's own `fetch` when
- * createTrestle was given one. It runs `onUpstreamRequest` right before each send, never follows
- * redirects, bounds each attempt by `timeoutMs` (sending to the last byte) and each answer by
- * `maxResponseBytes`, before and after decompression.
+ * createTrestle was given one. It runs `onUpstreamRequest` right before each send, checks every
+ * header value before anything reaches the pool (assertSendableHeaders), never follows
+ * redirects, bounds each attempt by `timeoutMs` (from asking for a connection to the last
+ * byte) and each answer by `maxResponseBytes`, before and after decompression.
  */
 export class UpstreamClient {
   readonly upstream: UpstreamPlan;
@@ -49,14 +55,8 @@ export class UpstreamClient {
   constructor(upstream: UpstreamPlan, options: UpstreamClientOptions = {}) {
     this.upstream = upstream;
     this.#hook = options.onUpstreamRequest;
-    this.#resilience = new Resilience(upstream.name, upstream.resilience);
-    this.#transport = options.fetch ?? new Pool(upstream.origin, {
-      connections: upstream.resilience.maxConcurrency,
-      keepAliveTimeout: 4_000,
-      headersTimeout: upstream.timeoutMs,
-      bodyTimeout: upstream.timeoutMs,
-      connect: { timeout: upstream.connectTimeoutMs },
-    });
+    this.#resilience = new Resilience(upstream.name, upstream.resilience, { timeoutMs: upstream.timeoutMs });
+    this.#transport = options.fetch ?? createPool(upstream);
   }
 
   /**
@@ -69,39 +69,38 @@ export class UpstreamClient {
     // The app's hook runs outside the attempt's timeout: it may fetch a token, and it signs
     // exactly the headers and body sent below (the same for every retry).
     const sentHeaders = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
-    return this.#resilience.run(request.method, () => this.#attempt(request, sentHeaders, signal), { signal });
+    assertSendableHeaders(sentHeaders, this.upstream.name);
+    return this.#resilience.run(request.method, (slot) => this.#attempt(request, sentHeaders, signal, slot), { signal });
   }
 
-  async #attempt(request: UpstreamRequest, sentHeaders: Record<string, string>, signal: ClientSignal | undefined): Promise<UpstreamResponse> {
+  /** One attempt in its slot: `slot.signal` aborts at the deadline (`timeoutMs` since it asked for the slot) or when the client goes. */
+  async #attempt(request: UpstreamRequest, sentHeaders: Record<string, string>, signal: ClientSignal | undefined, slot: AttemptSlot): Promise<UpstreamResponse> {
     const { upstream } = this;
     if (signal?.aborted) throw clientClosedRequest(upstream.name);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, upstream.timeoutMs);
-    const onClientGone = () => controller.abort();
-    signal?.addEventListener("abort", onClientGone, { once: true });
     const where = `${request.method} ${request.path}`;
     try {
       const transport = this.#transport;
       const answer = typeof transport === "function"
-        ? await requestWithFetch(transport, request, sentHeaders, controller.signal)
-        : await transport.request({
-            method: request.method,
-            path: request.path,
-            headers: sentHeaders,
-            body: request.body ?? null,
-            signal: controller.signal,
-          });
+        ? await requestWithFetch(transport, request, sentHeaders, slot.signal)
+        : await settleBySignal(
+            transport.request({
+              method: request.method,
+              path: request.path,
+              headers: sentHeaders,
+              body: request.body ?? null,
+              signal: slot.signal,
+            }),
+            slot,
+          );
       const body = await readCapped(answer.body, upstream.maxResponseBytes, upstream.name, where);
       const headers = flattenHeaders(answer.headers);
       const decoded = await decode(body, headers["content-encoding"], upstream, where);
       return { status: answer.statusCode, headers, body: decoded };
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
+      const { timedOut } = slot;
       if (signal?.aborted && !timedOut) throw clientClosedRequest(upstream.name, error);
+      if (isRefusedBeforeSending(error)) throw refusedBeforeSending(upstream.name, where, error);
       if (timedOut) {
         throw new UpstreamError("UPSTREAM_TIMEOUT", upstream.name, `Upstream "${upstream.name}" did not answer within ${upstream.timeoutMs} ms.`, {
           cause: error,
@@ -112,21 +111,33 @@ export class UpstreamClient {
         cause: error,
         debug: { request: where, reason: describe(error) },
       });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onClientGone);
     }
   }
 
   /**
    * The passthrough route's call: resolves when the answer's headers arrive, the body still
-   * streaming both ways (see streamUpstream). `onUpstreamRequest` runs here too; a streamed
-   * body is not in memory, so the hook sees `body: undefined`.
+   * streaming both ways (see streamUpstream). `onUpstreamRequest` runs here too; a streamed body is not in memory, so the hook sees
+   * `body: undefined`. A streamed request body is first read up to a bound, with no slot
+   * taken (bufferUpload): a body that ends by then is sent whole, as a short call; a longer
+   * one is an upload, which takes one of the upload slots too (at most half of them), and
+   * goes silent for at most `timeoutMs` between chunks (REQUEST_TIMEOUT, 408).
    */
   async stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream> {
     const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    assertSendableHeaders(options.forwarded === undefined ? headers : { ...headers, ...options.forwarded }, this.upstream.name);
+    const upload = body === null || typeof body === "string" || body instanceof Uint8Array ? undefined : await bufferUpload(body, this.upstream, request.headers["content-length"], options);
+    const sent = upload === undefined ? body : upload.body;
     // A streamed body cannot be sent twice: the breaker and the concurrency limit apply, retries do not.
-    return this.#resilience.run(request.method, () => streamUpstream(this.#transport, this.upstream, request, headers, body, options), { retry: false, signal: options.signal });
+    return this.#resilience.run(
+      request.method,
+      () => streamUpstream(this.#transport, this.upstream, request, headers, sent, options),
+      { retry: false, signal: options.signal, upload: upload?.streamed === true, deadline: "queue" },
+    );
+  }
+
+  /** Whether calls to this upstream are getting through (for `/readyz`): see Resilience.state. */
+  get state(): UpstreamState {
+    return this.#resilience.state();
   }
 
   /** Whether this upstream's circuit breaker is open or half-open (for metrics). */

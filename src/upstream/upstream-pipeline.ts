@@ -8,6 +8,7 @@ import { UpstreamClient, type UpstreamClientOptions, type UpstreamResponse } fro
 import type { StreamBody, StreamOptions, UpstreamStream } from "./stream-upstream.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { ClientSignal } from "./client-signal.js";
+import type { UpstreamState } from "./create-resilience.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -26,6 +27,8 @@ export interface UpstreamPipeline {
   client(upstream: string): UpstreamClient;
   /** Each upstream's breaker: open (or half-open) or closed. */
   breakers(): Iterable<[upstream: string, open: boolean]>;
+  /** Each upstream's state for `/readyz`: "ok", or "stuck" (see Resilience.state). */
+  states(): Record<string, UpstreamState>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
   close(): Promise<void>;
@@ -78,6 +81,7 @@ export function createUpstreamPipeline(
     stream: cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect,
     client,
     breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
+    states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),
     cache: cached.cache,
     close: async () => {
       await cached.settled();

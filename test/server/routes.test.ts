@@ -65,7 +65,7 @@ describe("routes under a prefix", () => {
     const health = await fetch(`${base}/bff/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: "ok" }]);
     const ready = await fetch(`${base}/bff/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready", details: { upstreams: { api: "ok" }, cache: "ok" } }]);
   });
 
   it("hands requests it does not own to the host app's next()", async () => {

@@ -256,7 +256,8 @@ describe("the circuit breaker", () => {
 
 describe("the concurrency limit", () => {
   it("F13: queues up to 4 × maxConcurrency and refuses the rest with UPSTREAM_OVERLOADED", async () => {
-    const trestle = await createTestTrestle(schema(", maxConcurrency: 2, retry: { attempts: 0 }, breaker: { failures: 0 }"));
+    // timeoutMs bounds the wait for a slot too: 5 s leaves the queue time to drain (500 ms would not).
+    const trestle = await createTestTrestle(schema(", maxConcurrency: 2, retry: { attempts: 0 }, breaker: { failures: 0 }").replace("timeoutMs: 500", "timeoutMs: 5000"));
     // Distinct reads: identical concurrent reads would share one call in the cache.
     const results = await Promise.all(Array.from({ length: 14 }, (_, i) => query(trestle, `{ slow(i: ${i}) { id } }`)));
     await trestle.close();
