@@ -37,7 +37,8 @@ const sdl = (url: string) => /* GraphQL */ `
 
 beforeAll(async () => {
   upstream = await startTestUpstream((req, res) => sendJson(res, 200, { id: req.url }));
-  trestle = await createTestTrestle(sdl(upstream.url), { cache: { enabled: false } });
+  // The client's X-Forwarded-For chain is forwarded (and so checked) only from a trusted peer.
+  trestle = await createTestTrestle(sdl(upstream.url), { cache: { enabled: false }, passthrough: { trustedProxies: ["*"] } });
   server = await serveTrestle(trestle);
 });
 afterAll(async () => {
