@@ -40,6 +40,8 @@ function toWebStream(body: Readable): ReadableStream<Uint8Array> {
         }
       },
       cancel() {
+        // The client no longer reads: the upstream body's own abort error has no one to reach.
+        body.on("error", () => undefined);
         body.destroy();
       },
     },

@@ -217,3 +217,20 @@ describe("a client that goes away", () => {
     expect([upstream.streamAborted, upstream.streamEnded]).toEqual([true, false]);
   });
 });
+
+describe("a Response cancelled before it was read", () => {
+  it("F15: through trestle.fetch, aborts the upstream call and raises nothing uncaught", async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const response = await trestle.fetch(new Request("http://trestle.test/rest/ai/events", { method: "POST", body: "{}" }));
+      await response.body!.cancel();
+      await delay(100);
+      expect([upstream.streamAborted, upstream.streamEnded]).toEqual([true, false]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+  });
+});
