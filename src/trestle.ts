@@ -18,6 +18,7 @@ import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
 import { useLimits } from "./plugins/use-limits.js";
 import { createLimitRules } from "./limits/create-limit-rules.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
+import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
@@ -97,9 +98,11 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
+  const yogaDocuments = createYogaDocumentCache();
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing, metrics?.scrape),
     useLimits(validationRules, limits.maxTokens, development),
+    yogaDocuments.plugin,
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
@@ -112,6 +115,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     graphiql: options.graphiql ?? !production,
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBytes,
+    parserAndValidationCache: yogaDocuments.options,
     logging: options.logging ?? true,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,
