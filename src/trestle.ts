@@ -16,6 +16,7 @@ import { normalizeLimits } from "./config/normalize-limits.js";
 import { createMaskError } from "./plugins/mask-error.js";
 import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
 import { useLimits } from "./plugins/use-limits.js";
+import { useRequestParams } from "./plugins/use-request-params.js";
 import { createLimitRules } from "./limits/create-limit-rules.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
@@ -101,6 +102,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const yogaDocuments = createYogaDocumentCache();
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing, metrics?.scrape),
+    useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development),
     yogaDocuments.plugin,
   ];
