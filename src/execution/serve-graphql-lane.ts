@@ -57,7 +57,7 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   return undefined;
 }
 
-/** WHATWG side: the same, over `request.text()`. Returns a Response, or the Request yoga should get. */
+/** WHATWG side: the same, over the Request's body (read no further than `maxBytes`). Returns a Response, or the Request yoga should get. */
 export async function serveFetchLane(lane: Lane, request: Request, maxBytes: number, createContext: LaneContextFactory): Promise<Response | Request> {
   const length = request.headers.get("content-length");
   if (length !== null && !/^\d+$/.test(length)) return request;
