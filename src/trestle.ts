@@ -17,9 +17,11 @@ import { normalizeLimits } from "./config/normalize-limits.js";
 import { createMaskError } from "./plugins/mask-error.js";
 import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
 import { useLimits } from "./plugins/use-limits.js";
+import { useRequestParams } from "./plugins/use-request-params.js";
 import { createLimitRules } from "./limits/create-limit-rules.js";
 import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
+import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
@@ -101,9 +103,12 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
+  const yogaDocuments = createYogaDocumentCache();
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing, metrics?.scrape, () => pipeline.states()),
+    useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
+    yogaDocuments.plugin,
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
@@ -116,6 +121,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     graphiql: options.graphiql ?? !production,
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBytes,
+    parserAndValidationCache: yogaDocuments.options,
     logging: options.logging ?? true,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { HostContext } from "../config/trestle-options.js";
+import { lingerClose } from "./linger-close.js";
 
 /** A Node request as frameworks hand it over: Express adds `originalUrl`, body parsers `body`. */
 export interface NodeRequest extends IncomingMessage {
@@ -32,6 +33,8 @@ export async function serveNodeRequest(handler: FetchHandler, req: NodeRequest, 
   });
   try {
     const response = await handler(createFetchRequest(req, options.body ?? req.body, aborted.signal), options.host);
+    // Answered before the body was read whole (a 413, a refused POST): the rest is not waited for.
+    if (!req.complete) lingerClose(req, res);
     await sendFetchResponse(res, response);
   } catch {
     // Trestle answers its own errors as responses; whatever still throws is a bug or a client gone.
@@ -62,9 +65,48 @@ export function createFetchRequest(req: NodeRequest, parsedBody: unknown, signal
   const method = req.method ?? "GET";
   if (method === "GET" || method === "HEAD") return new Request(url, signal ? { method, headers, signal } : { method, headers });
   const init: RequestInit & { duplex: "half" } = signal ? { method, headers, signal, duplex: "half" } : { method, headers, duplex: "half" };
-  if (!req.readableEnded) init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  if (!req.readableEnded) init.body = readBodyStream(req);
   else if (parsedBody !== undefined) init.body = serializeBody(parsedBody, headers);
   return new Request(url, init);
+}
+
+/**
+ * The request's body as a WHATWG stream, with backpressure. Unlike Readable.toWeb, a reader
+ * that stops early (a body limit, a refusal) pauses the body instead of destroying it: that
+ * would destroy the socket before the answer is written. The answer then closes the
+ * connection lingering (lingerClose).
+ */
+function readBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const settle = (error?: unknown) => {
+          if (!open) return;
+          open = false;
+          if (error === undefined) controller.close();
+          else controller.error(error);
+        };
+        req.on("data", (chunk: Buffer) => {
+          if (!open) return;
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once("end", () => settle());
+        req.once("error", settle);
+        // A client gone mid-body: the reader fails instead of waiting for ever.
+        req.once("close", () => settle(req.complete ? undefined : new Error("The client closed the connection before the request body ended.")));
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        open = false;
+        req.pause();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
 }
 
 /**

@@ -10,10 +10,10 @@ import {
   type ValidationRule,
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
-import { LRUCache } from "lru-cache";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
 import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
+import { createDocumentCache, estimateCompiledBytes, estimateDocumentBytes, estimateErrorBytes } from "./create-document-cache.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { parseDocument } from "./parse-document.js";
 
@@ -49,10 +49,9 @@ interface PreparedDocument {
   errors?: readonly GraphQLError[];
   /** graphql-jit's compiled operations, by operation name ("" for the only one). */
   compiled?: Map<string, CompiledQuery>;
+  /** Its estimated size in memory, compiled operations included, as the cache counts it. */
+  bytes: number;
 }
-
-/** Distinct documents kept parsed and validated; a client sending endless new ones only churns this. */
-const preparedDocuments = 1000;
 
 /**
  * The fast lane: a GraphQL POST with a JSON body, for a JSON answer, runs here without the
@@ -66,33 +65,39 @@ const preparedDocuments = 1000;
  */
 export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<LaneAnswer | undefined> {
   const rules = [...specifiedRules, ...options.rules];
-  const documents = new LRUCache<string, PreparedDocument>({ max: preparedDocuments });
+  // Documents a client sends are kept by estimated bytes: endless new ones only churn this.
+  const documents = createDocumentCache<PreparedDocument>();
 
   const prepare = (query: string): PreparedDocument => {
     let prepared = documents.get(query);
     if (prepared !== undefined) return prepared;
+    let document: DocumentNode | undefined;
     try {
-      const document = parseDocument(query, options.maxTokens);
+      document = parseDocument(query, options.maxTokens);
       const errors = validate(options.schema, document, rules).map(asValidationError);
-      prepared = errors.length === 0 ? { document } : { errors: options.showSuggestions ? errors : errors.map(hideSuggestions) };
+      prepared = errors.length === 0 ? { document, bytes: 0 } : { errors: options.showSuggestions ? errors : errors.map(hideSuggestions), bytes: 0 };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      prepared = { errors: [error] };
+      prepared = { errors: [error], bytes: 0 };
     }
-    documents.set(query, prepared);
+    // Validation errors point into the document, so it stays in memory with them.
+    prepared.bytes = estimateDocumentBytes(query, document) + estimateErrorBytes(prepared.errors?.length ?? 0);
+    documents.set(query, prepared, prepared.bytes);
     return prepared;
   };
 
   /** graphql-jit turns each operation into a function once; the plan then runs without interpretation. */
-  const compiled = (prepared: PreparedDocument, document: DocumentNode, operationName: string | undefined): CompiledQuery => {
+  const compiled = (query: string, prepared: PreparedDocument, document: DocumentNode, operationName: string | undefined): CompiledQuery => {
     prepared.compiled ??= new Map();
-    let query = prepared.compiled.get(operationName ?? "");
-    if (query === undefined) {
+    let operation = prepared.compiled.get(operationName ?? "");
+    if (operation === undefined) {
       const result = compileQuery(options.schema, document, operationName);
-      query = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
-      prepared.compiled.set(operationName ?? "", query);
+      operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
+      prepared.compiled.set(operationName ?? "", operation);
+      prepared.bytes += estimateCompiledBytes(document);
+      documents.set(query, prepared, prepared.bytes);
     }
-    return query;
+    return operation;
   };
 
   return async (request) => {
@@ -114,7 +119,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       const masked = options.maskError(error, "Unexpected error.");
       return answer(mediaType, { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message)] }, 500);
     }
-    let result = await compiled(prepared, document, params.operationName).query(undefined, context, params.variables);
+    let result = await compiled(params.query, prepared, document, params.operationName).query(undefined, context, params.variables);
     if (result.data === undefined) {
       // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
       result = await execute({ schema: options.schema, document, contextValue: context, variableValues: params.variables, operationName: params.operationName });

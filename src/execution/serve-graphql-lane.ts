@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { lingerClose } from "../adapters/linger-close.js";
 import type { NodeRequest } from "../adapters/serve-node-request.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
@@ -16,6 +17,7 @@ export type LaneContextFactory = (headers: { get(name: string): string | null },
 export type LanePass = { body: string | unknown } | { body?: undefined };
 
 const jsonType = /^application\/(?:graphql\+)?json\s*(?:;\s*charset=utf-8\s*)?$/i;
+const utf8 = new TextDecoder();
 const tooLarge = JSON.stringify({ errors: [{ message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }] });
 
 /** Only JSON POSTs to the GraphQL path are the fast lane's; everything else is yoga's. */
@@ -35,10 +37,12 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
     body = typeof req.body === "string" || Buffer.isBuffer(req.body) ? parseJson((text = req.body.toString())) : req.body;
   } else {
     const length = req.headers["content-length"];
-    if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > maxBytes)) return {};
-    const read = await readNodeText(req, maxBytes);
+    if (length !== undefined && !/^\d+$/.test(length)) return {};
+    const read = length !== undefined && Number(length) > maxBytes ? undefined : await readNodeText(req, maxBytes);
     if (read === undefined) {
-      res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" }).end(tooLarge);
+      // Refused unread (or half read): the client gets its 413 before the connection closes.
+      lingerClose(req, res);
+      res.writeHead(413, { "content-type": "application/json; charset=utf-8" }).end(tooLarge);
       return undefined;
     }
     text = read;
@@ -53,12 +57,12 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   return undefined;
 }
 
-/** WHATWG side: the same, over `request.text()`. Returns a Response, or the Request yoga should get. */
+/** WHATWG side: the same, over the Request's body (read no further than `maxBytes`). Returns a Response, or the Request yoga should get. */
 export async function serveFetchLane(lane: Lane, request: Request, maxBytes: number, createContext: LaneContextFactory): Promise<Response | Request> {
   const length = request.headers.get("content-length");
-  if (length !== null && (!/^\d+$/.test(length) || Number(length) > maxBytes)) return request;
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) return new Response(tooLarge, { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
+  if (length !== null && !/^\d+$/.test(length)) return request;
+  const text = length !== null && Number(length) > maxBytes ? undefined : await readFetchText(request, maxBytes);
+  if (text === undefined) return new Response(tooLarge, { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
   const body = parseJson(text);
   const answer = body === undefined ? undefined : await lane({ body, accept: request.headers.get("accept"), createContext: () => createContext(request.headers, () => request, request.signal) });
   if (answer === undefined) return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
@@ -73,7 +77,26 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The body as text, or undefined once it passes `max` bytes (the rest is drained, not kept). */
+/** A WHATWG body as text, or undefined once it passes `max` bytes: no more is read or kept. */
+async function readFetchText(request: Request, max: number): Promise<string | undefined> {
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    // As Body#text() decodes: UTF-8, a leading BOM dropped.
+    if (done) return utf8.decode(Buffer.concat(chunks, size));
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+}
+
+/** The body as text, or undefined once it passes `max` bytes (the rest is left to lingerClose). */
 function readNodeText(req: NodeRequest, max: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -83,7 +106,6 @@ function readNodeText(req: NodeRequest, max: number): Promise<string | undefined
       if (size <= max) return void chunks.push(chunk);
       // Past the limit nothing more is kept or waited for: the 413 goes out now.
       req.off("data", onData);
-      req.resume();
       resolve(undefined);
     };
     req.on("data", onData);

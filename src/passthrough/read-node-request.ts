@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { lingerClose } from "../adapters/linger-close.js";
 import type { NodeRequest } from "../adapters/serve-node-request.js";
 import type { PassthroughRequest } from "./passthrough-exchange.js";
 
@@ -6,13 +7,17 @@ import type { PassthroughRequest } from "./passthrough-exchange.js";
  * A node:http request as a PassthroughRequest, with no WHATWG conversion: the raw target
  * (`target`, mount paths included), headers read where they are, and the body as the Node
  * stream itself. The body is read with `destroyOnReturn: false`, so refusing it midway (413)
- * leaves the socket open for the answer.
+ * leaves the socket open for the answer; an answer that closes the connection while the body
+ * is still arriving closes it lingering (lingerClose), so the client reads it before any reset.
  */
 export function readNodeRequest(req: NodeRequest, res: ServerResponse, target: string): PassthroughRequest {
   const { headers } = req;
   const aborted = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) aborted.abort();
+  });
+  res.once("prefinish", () => {
+    if (!req.complete && !res.shouldKeepAlive) lingerClose(req, res);
   });
   const proto = (req.socket as { encrypted?: boolean }).encrypted === true ? "https" : "http";
   const host = headers.host;

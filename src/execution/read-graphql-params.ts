@@ -1,0 +1,75 @@
+import { GraphQLError } from "graphql";
+import type { GraphQLParams } from "graphql-yoga";
+
+/**
+ * GraphQL over HTTP request parameters, read from a URL query (GET, §6.1) or a URL-encoded
+ * form: `variables` and `extensions` are JSON text there. Text that is not JSON, or JSON that
+ * is not an object, is the client's mistake: 400 BAD_REQUEST naming the parameter and echoing
+ * the start of what came, never an internal error with a stack in the log.
+ */
+export function readSearchParams(search: URLSearchParams): GraphQLParams {
+  const params: Record<string, unknown> = {};
+  const query = search.get("query");
+  const operationName = search.get("operationName");
+  if (query) params["query"] = query;
+  if (operationName) params["operationName"] = operationName;
+  for (const name of ["variables", "extensions"] as const) {
+    const text = search.get(name);
+    if (text) params[name] = parseJsonParam(name, text);
+  }
+  return checkParams(params);
+}
+
+/**
+ * The parameters of a JSON POST body (§6.2): an object whose `variables` and `extensions`
+ * are objects or null. An array is returned as it is (yoga refuses batches); invalid JSON is
+ * refused in yoga's own words, without the JSON parser's error attached.
+ */
+export function readJsonParams(text: string): GraphQLParams | GraphQLParams[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw createParamsError("POST body sent invalid JSON.");
+  }
+  if (Array.isArray(body)) return body as GraphQLParams[];
+  if (body === null || typeof body !== "object") throw createParamsError(`POST body is expected to be object but received ${body === null ? "null" : typeof body}`);
+  return checkParams(body as Record<string, unknown>);
+}
+
+/** `variables` and `extensions` are maps (or absent, or null): anything else is named and echoed. */
+function checkParams(params: Record<string, unknown>): GraphQLParams {
+  for (const name of ["variables", "extensions"] as const) {
+    const value = params[name];
+    if (value === undefined || value === null || (typeof value === "object" && !Array.isArray(value))) continue;
+    throw createParamsError(`The "${name}" parameter must be a JSON object or null; received ${describe(value)}.`);
+  }
+  return params as GraphQLParams;
+}
+
+function parseJsonParam(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw createParamsError(`The "${name}" parameter must be a JSON object; received ${echo(text)}, which is not JSON.`);
+  }
+}
+
+/**
+ * A 400 whatever the media type: a request the server cannot read is not a GraphQL response
+ * (GraphQL over HTTP §7, "JSON parsing failure"; yoga got there through the parser's error).
+ */
+function createParamsError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_REQUEST", http: { status: 400 } } });
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${echo(value)}`;
+  return `the ${typeof value} ${String(value).slice(0, 40)}`;
+}
+
+/** The start of a client's text, quoted: enough to recognise, never a whole payload. */
+function echo(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
