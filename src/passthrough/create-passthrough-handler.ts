@@ -7,6 +7,7 @@ import { BadUserInputError } from "../errors.js";
 import type { HttpMethod, UpstreamPlan } from "../sdl/schema-plan.js";
 import { withIdleTimeout } from "../upstream/buffer-upload.js";
 import type { UpstreamPipeline } from "../upstream/upstream-pipeline.js";
+import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { buildClientHeaders } from "./build-client-headers.js";
 import { buildUpstreamHeaders } from "./build-upstream-headers.js";
 import type { ForwardingPolicy } from "./create-forwarding-policy.js";
@@ -17,6 +18,7 @@ import type { PassthroughAnswer, PassthroughRequest } from "./passthrough-exchan
 import { createProblemFromError, createProblemResponse } from "./problem-response.js";
 import { readFetchRequest } from "./read-fetch-request.js";
 import { readNodeRequest } from "./read-node-request.js";
+import { keepAnswerPrivate } from "./keep-answer-private.js";
 import { hideHopByHop } from "./strip-hop-by-hop.js";
 import { toFetchResponse } from "./to-fetch-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
@@ -81,6 +83,15 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     upstreams.filter((u) => u.headers.some((rule) => rule.value?.variables.some((v) => v.root === "context") ?? false)).map((u) => u.name),
   );
 
+  // S04: an answer to a request that carried the caller's identity stays private on the way out
+  // too, unless the upstream's `cache: { scope: PUBLIC }` shares it across identities.
+  const identityHeaders = new Map(upstreams.map((u) => [u.name, buildCachePolicy(u, u.headers, undefined).identityHeaders]));
+  const sharedAcrossIdentities = new Set(upstreams.filter((u) => u.cache?.scope === "PUBLIC").map((u) => u.name));
+  const carriesIdentity = (sent: Readonly<Record<string, string>>, upstream: string) => {
+    for (const name of identityHeaders.get(upstream) ?? []) if ((sent[name] ?? "") !== "") return true;
+    return false;
+  };
+
   const answer = async (request: PassthroughRequest): Promise<PassthroughAnswer> => {
     const checked = normalizePath(request.target);
     if (!checked.ok) return createProblemResponse(checked.kind, checked.detail);
@@ -125,7 +136,12 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
       signal: request.signal,
       maxRequestBytes: passthrough.maxRequestBytes,
     });
-    return { status: answered.status, headers: buildClientHeaders(answered.headers, upstream, passthrough.setCookie, route.mount), body: answered.body };
+    const headers = buildClientHeaders(answered.headers, upstream, passthrough.setCookie, route.mount);
+    const cacheControl = headers["cache-control"];
+    if (typeof cacheControl === "string" && !sharedAcrossIdentities.has(upstream.name) && carriesIdentity(sent.headers, upstream.name)) {
+      headers["cache-control"] = keepAnswerPrivate(cacheControl)!;
+    }
+    return { status: answered.status, headers, body: answered.body };
   };
 
   const respond = async (request: PassthroughRequest): Promise<Response> => {
