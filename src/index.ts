@@ -5,7 +5,8 @@ export { createTrestle } from "./trestle.js";
 export type { Trestle } from "./trestle.js";
 export type { TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
 export type { PassthroughOptions } from "./config/passthrough-options.js";
-export type { HeaderRuleOptions, HostContext, OutgoingUpstreamRequest, UpstreamFetch } from "./config/trestle-options.js";
+export type { HeaderRuleOptions, HostContext } from "./config/trestle-options.js";
+export type { OutgoingUpstreamRequest, UpstreamFetch } from "./upstream/upstream-transport-options.js";
 
 // Framework adapters: each a screenful over trestle.fetch / trestle.handle, none imports its framework
 export { trestleExpress } from "./adapters/express.js";

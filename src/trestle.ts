@@ -28,7 +28,7 @@ import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useHealthRoutes } from "./plugins/use-health-routes.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
-import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
+import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
 

@@ -1,7 +1,7 @@
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { CacheKey } from "./build-cache-key.js";
-import type { CachePolicy } from "./build-cache-policy.js";
+import type { CachePolicy } from "../plan/cache-policy.js";
 import { computeFreshness, type Freshness } from "./compute-freshness.js";
 import { parseCacheControl } from "./parse-cache-control.js";
 import { entryOverheadBytes, type CacheEntry } from "./response-cache.js";

@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
-import type { UpstreamRequest } from "../connector/build-request.js";
-import type { CachePolicy } from "./build-cache-policy.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
+import type { CachePolicy } from "../plan/cache-policy.js";
 
 /**
  * Where one read's answer may be found. Keys are JSON arrays (upstream, method, target, a

@@ -1,4 +1,4 @@
-import type { CachePolicy } from "./build-cache-policy.js";
+import type { CachePolicy } from "../plan/cache-policy.js";
 import type { CacheControl } from "./parse-cache-control.js";
 
 /** When a stored answer is fresh, and how long past that it may still be served. Times in ms on the cache's clock. */

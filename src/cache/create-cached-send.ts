@@ -1,10 +1,11 @@
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import { TrestleError, clientClosedRequest } from "../errors.js";
-import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamPlan } from "../plan/schema-plan.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import { buildCacheEntry, readPathname, refreshCacheEntry, type ExchangeTimes } from "./build-cache-entry.js";
 import { buildCacheKey, type CacheKey } from "./build-cache-key.js";
-import { buildCachePolicy, type CachePolicy } from "./build-cache-policy.js";
+import type { CachePolicy } from "../plan/cache-policy.js";
+import { buildCachePolicy } from "./build-cache-policy.js";
 import type { NormalizedCacheOptions } from "./cache-options.js";
 import type { CacheStatus } from "./cache-status.js";
 import { parseCacheControl } from "./parse-cache-control.js";

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import { TrestleError } from "../errors.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { StreamBody, StreamOptions, UpstreamStream } from "../upstream/stream-upstream.js";

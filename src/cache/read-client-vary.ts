@@ -1,5 +1,5 @@
-import type { UpstreamRequest } from "../connector/build-request.js";
-import type { CachePolicy } from "./build-cache-policy.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
+import type { CachePolicy } from "../plan/cache-policy.js";
 import type { CacheEntry } from "./response-cache.js";
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 import { importOpenApi, type ImportSummary } from "../openapi/import-openapi.js";
 import { loadOpenApiSource, type LoadedSpec } from "../openapi/load-document.js";
 import { locatePointer } from "../openapi/locate-pointer.js";

@@ -5,15 +5,10 @@ import { buildSchemaPlan } from "../sdl/build-schema-plan.js";
 import { directiveDefinitions } from "../sdl/directives.js";
 import { loadSchemaSources } from "../sdl/load-schema-sources.js";
 import { runImportOpenApi } from "./import-openapi-command.js";
+import type { CliIo } from "./cli-io.js";
 import { runServe } from "./serve-command.js";
 
-/** Where the CLI writes and what it reads; tests pass their own. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+export type { CliIo };
 
 const usage = `Usage: trestle <command> [options]
 

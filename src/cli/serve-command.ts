@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
 import { createTrestle, type Trestle } from "../trestle.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 
 /**
  * `trestle serve`: one node:http server over `trestle.handle`. With `--demo` (what `npm start`

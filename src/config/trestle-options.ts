@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CacheOptions } from "../cache/cache-options.js";
-import type { Env } from "./interpolate-env.js";
+import type { Env } from "../template/interpolate-env.js";
+import type { OutgoingUpstreamRequest, UpstreamFetch } from "../upstream/upstream-transport-options.js";
 import type { LimitsOptions } from "./limits-options.js";
 import type { PassthroughOptions } from "./passthrough-options.js";
 
@@ -53,29 +54,6 @@ export type HeaderRuleOptions =
   | { name: string; value: string; from?: never; identity?: boolean }
   | { name: string; from: string; value?: never; identity?: boolean };
 
-/** An upstream request about to be sent, as `onUpstreamRequest` sees it. */
-export interface OutgoingUpstreamRequest {
-  /** The `@upstream` name. */
-  readonly upstream: string;
-  /** `GET`, `POST`, … */
-  readonly method: string;
-  /** The absolute URL: the upstream's origin and base path, the path and the query string. */
-  readonly url: string;
-  /**
-   * The headers about to be sent. Set, append or delete to change them; values with CR, LF or
-   * NUL are refused, and the HTTP layer's own headers (`host`, `content-length`, …) cannot be set.
-   */
-  readonly headers: Headers;
-  /** The body text, exactly as it will be sent (sign this), or undefined when there is none. */
-  readonly body: string | undefined;
-}
-
-/**
- * The transport for upstream calls when `fetch` is given: called with an absolute URL and a
- * `RequestInit` holding `method`, `headers`, `body`, `redirect: "manual"` and a `signal`.
- * The global `fetch` fits, and so does any wrapper with its signature.
- */
-export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface TrestleOptions {
   /**

@@ -1,12 +1,13 @@
 import type { GraphQLArgument } from "graphql";
-import type { CachePolicy } from "../cache/build-cache-policy.js";
-import type { Env } from "../config/interpolate-env.js";
+import type { CachePolicy } from "../plan/cache-policy.js";
+import type { Env } from "../template/interpolate-env.js";
 import { BadUserInputError, TrestleError } from "../errors.js";
 import { checkHeaderValue, headerValueContract, trimHeaderValue } from "../upstream/check-header-value.js";
-import type { BodyPlan, HeaderPlan, HttpMethod, UpstreamPlan, UrlPlan } from "../sdl/schema-plan.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
+import type { BodyPlan, HeaderPlan, HttpMethod, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 import { checkPathValue } from "./check-path-value.js";
 import { inputTypeAt, toUpstreamInput } from "./map-input.js";
-import { readPath, type ParsedTemplate, type TemplatePart, type TemplateVariable } from "./parse-template.js";
+import { readPath, type ParsedTemplate, type TemplatePart, type TemplateVariable } from "../template/parse-template.js";
 
 /** What a template may read while one field (or passthrough call) is being resolved. */
 export interface TemplateScope {
@@ -20,17 +21,6 @@ export interface TemplateScope {
   keys?: readonly unknown[];
 }
 
-/** One HTTP call to an upstream, fully built and checked. */
-export interface UpstreamRequest {
-  upstream: UpstreamPlan;
-  method: HttpMethod;
-  /** Origin-relative target: the base path, the rendered path and the query string. */
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-  /** How the shared cache treats this read (the field's `@cache` and identity headers); else the upstream's. */
-  cache?: CachePolicy;
-}
 
 export interface RequestTemplate {
   method: HttpMethod;

@@ -4,11 +4,10 @@ import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { BadUserInputError, UpstreamError } from "../errors.js";
 import { badAnswer, indexBatchAnswer } from "../loader/index-batch-answer.js";
 import type { OperationContext } from "../loader/operation-context.js";
-import type { BatchPlan, RestPlan } from "../sdl/schema-plan.js";
+import type { BatchPlan, RestPlan } from "../plan/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
-import type { TrestleResolverContext } from "./create-resolvers.js";
 import { readJsonAnswer } from "./map-answer.js";
-import { readPath } from "./parse-template.js";
+import { readPath } from "../template/parse-template.js";
 
 const unsafeKey = /[\u0000-\u001f\u007f]/;
 
@@ -49,7 +48,7 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
     return items[0] ?? null;
   };
 
-  return async (parent: unknown, args: Record<string, unknown>, context: TrestleResolverContext) => {
+  return async (parent: unknown, args: Record<string, unknown>, context: { trestle: OperationContext }) => {
     const operation = context.trestle;
     const value = readPath(fromParent ? parent : args, batch.keyVariable.path);
     if (value === null || value === undefined) {

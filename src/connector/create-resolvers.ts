@@ -2,12 +2,12 @@ import { getNamedType, isInterfaceType, isUnionType, type GraphQLFieldResolver, 
 import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { UpstreamError } from "../errors.js";
 import type { OperationContext } from "../loader/operation-context.js";
-import type { SchemaPlan } from "../sdl/schema-plan.js";
+import type { SchemaPlan } from "../plan/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
 import { createTypeResolver } from "./create-type-resolver.js";
 import { readJsonAnswer } from "./map-answer.js";
-import { readPath } from "./parse-template.js";
+import { readPath } from "../template/parse-template.js";
 
 /** The GraphQL context Trestle's resolvers run in. */
 export interface TrestleResolverContext {

@@ -1,6 +1,6 @@
 import { getNullableType, isNonNullType, type GraphQLAbstractType, type GraphQLSchema } from "graphql";
-import type { SchemaPlan } from "../sdl/schema-plan.js";
-import { readPath } from "./parse-template.js";
+import type { SchemaPlan } from "../plan/schema-plan.js";
+import { readPath } from "../template/parse-template.js";
 
 /**
  * Picks the object type of a union or interface member from its JSON, since REST answers carry

@@ -1,5 +1,5 @@
 import { UpstreamError } from "../errors.js";
-import type { UpstreamRequest } from "./build-request.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 
 /** The JSON of a 2xx answer, or `notFound` for a 404 (which a nullable field turns into null). */

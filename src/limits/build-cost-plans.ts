@@ -1,5 +1,5 @@
-import type { TemplatePart } from "../connector/parse-template.js";
-import type { RestPlan } from "../sdl/schema-plan.js";
+import type { TemplatePart } from "../template/parse-template.js";
+import type { RestPlan } from "../plan/schema-plan.js";
 
 /** What the cost reads of a `@rest` field. */
 export interface CostPlan {

@@ -17,7 +17,7 @@ import {
   type ValueNode,
 } from "graphql";
 import { inputTypeAt } from "../connector/map-input.js";
-import { readPath } from "../connector/parse-template.js";
+import { readPath } from "../template/parse-template.js";
 import type { CostPlan } from "./build-cost-plans.js";
 
 export interface RestCostOptions {

@@ -1,5 +1,5 @@
 import { Kind, valueFromASTUntyped, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import type { RestPlan } from "../sdl/schema-plan.js";
+import type { RestPlan } from "../plan/schema-plan.js";
 import { buildCostPlans, type CostPlan } from "./build-cost-plans.js";
 import { compileRestCost, type RestCost, type RestCostOptions } from "./compile-rest-cost.js";
 import { createCostError } from "./create-cost-error.js";

@@ -3,7 +3,7 @@ import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { NoSchemaIntrospectionCustomRule, type GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
 import type { NormalizedLimits } from "../config/limits-options.js";
-import type { RestPlan } from "../sdl/schema-plan.js";
+import type { RestPlan } from "../plan/schema-plan.js";
 import { createMaxRootFieldsRule } from "./create-max-root-fields-rule.js";
 import { createRestCostRule } from "./create-rest-cost-rule.js";
 import { createLimitError, type LimitCode } from "./limit-error.js";

@@ -1,5 +1,5 @@
 import type { FragmentDefinitionNode, OperationDefinitionNode, ValidationRule } from "graphql";
-import type { RestPlan } from "../sdl/schema-plan.js";
+import type { RestPlan } from "../plan/schema-plan.js";
 import { buildCostPlans } from "./build-cost-plans.js";
 import { compileRestCost, unknownVariable, type RestCostOptions } from "./compile-rest-cost.js";
 import { createCostError } from "./create-cost-error.js";

@@ -1,5 +1,5 @@
 import { UpstreamError } from "../errors.js";
-import { readPath } from "../connector/parse-template.js";
+import { readPath } from "../template/parse-template.js";
 
 /**
  * Indexes a batch endpoint's answer by key, recognising the three shapes batch APIs use:

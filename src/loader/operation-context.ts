@@ -1,12 +1,12 @@
 import DataLoader from "dataloader";
 import type { CacheStatus } from "../cache/cache-status.js";
-import type { Env } from "../config/interpolate-env.js";
+import type { Env } from "../template/interpolate-env.js";
 import { TrestleError } from "../errors.js";
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { NormalizedLimits } from "../config/limits-options.js";
-import { createUpstreamSlots, type UpstreamSlots } from "../limits/create-upstream-slots.js";
+import { createUpstreamSlots, type UpstreamSlots } from "./create-upstream-slots.js";
 
 /** One upstream call as the debug extension and metrics see it. */
 export interface UpstreamCallRecord {

@@ -1,4 +1,4 @@
-import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamPlan } from "../plan/schema-plan.js";
 import { stripHopByHop } from "./strip-hop-by-hop.js";
 
 /**

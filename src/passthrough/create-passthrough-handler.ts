@@ -1,12 +1,13 @@
 import type { ServerResponse } from "node:http";
 import { serveNodeRequest, type NodeRequest } from "../adapters/serve-node-request.js";
-import type { Env } from "../config/interpolate-env.js";
+import type { Env } from "../template/interpolate-env.js";
 import type { HostContext, TrestleOptions } from "../config/trestle-options.js";
-import { renderHeaderRules, type UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
+import { renderHeaderRules } from "../connector/build-request.js";
 import { BadUserInputError } from "../errors.js";
-import type { HttpMethod, UpstreamPlan } from "../sdl/schema-plan.js";
+import type { HttpMethod, UpstreamPlan } from "../plan/schema-plan.js";
 import { withIdleTimeout } from "../upstream/buffer-upload.js";
-import type { UpstreamPipeline } from "../upstream/upstream-pipeline.js";
+import type { UpstreamPipeline } from "../pipeline/upstream-pipeline.js";
 import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { buildClientHeaders } from "./build-client-headers.js";
 import { buildUpstreamHeaders } from "./build-upstream-headers.js";

@@ -1,4 +1,4 @@
-import type { HttpMethod, PassthroughPlan, UpstreamPlan } from "../sdl/schema-plan.js";
+import type { HttpMethod, PassthroughPlan, UpstreamPlan } from "../plan/schema-plan.js";
 import type { NormalizedTarget } from "./normalize-path.js";
 
 export type RouteMatch =

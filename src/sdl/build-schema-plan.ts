@@ -16,7 +16,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { validateSDL } from "graphql/validation/validate.js";
-import type { Env } from "../config/interpolate-env.js";
+import type { Env } from "../template/interpolate-env.js";
 import type { Diagnostic } from "../errors.js";
 import { DiagnosticList, parseDotPath } from "./diagnostics.js";
 import { directiveDefinitions, trestleDirectiveNames, trestleTypeNames } from "./directives.js";
@@ -25,7 +25,7 @@ import { buildClientSchema } from "./build-client-schema.js";
 import { mergeRepeatedTypes } from "./merge-repeated-types.js";
 import { readRestField } from "./read-rest-field.js";
 import { argumentNode, readDirectiveValues, readUpstreams, type UpstreamOverride } from "./read-upstreams.js";
-import type { CachePlan, RestPlan, SchemaPlan, UpstreamPlan } from "./schema-plan.js";
+import type { CachePlan, RestPlan, SchemaPlan, UpstreamPlan } from "../plan/schema-plan.js";
 
 export interface BuildSchemaPlanOptions {
   env?: Env;

@@ -1,4 +1,4 @@
-import type { Env } from "../config/interpolate-env.js";
+import type { Env } from "../template/interpolate-env.js";
 import type { Diagnostic } from "../errors.js";
 import { buildSchemaPlan } from "./build-schema-plan.js";
 import { loadSchemaSources, type SchemaSource } from "./load-schema-sources.js";

@@ -10,11 +10,11 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from "graphql";
-import { parseTemplate, type ParsedTemplate, type TemplateProblem, type TemplateVariable } from "../connector/parse-template.js";
-import type { Env } from "../config/interpolate-env.js";
+import { parseTemplate, type ParsedTemplate, type TemplateProblem, type TemplateVariable } from "../template/parse-template.js";
+import type { Env } from "../template/interpolate-env.js";
 import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
-import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "./schema-plan.js";
+import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
 

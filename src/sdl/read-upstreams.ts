@@ -1,10 +1,10 @@
 import { getDirectiveValues, GraphQLError, Kind, type DirectiveNode, type DocumentNode, type GraphQLSchema } from "graphql";
-import { interpolateEnv, type Env } from "../config/interpolate-env.js";
-import { parseTemplate } from "../connector/parse-template.js";
+import { interpolateEnv, type Env } from "../template/interpolate-env.js";
+import { parseTemplate } from "../template/parse-template.js";
 import type { DiagnosticList } from "./diagnostics.js";
 import { credentialHeaders, traceHeaders } from "../cache/build-cache-policy.js";
-import type { ResiliencePlan } from "../upstream/create-resilience.js";
-import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, UpstreamPlan } from "./schema-plan.js";
+import { reservedHeaders } from "../upstream/reserved-headers.js";
+import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, ResiliencePlan, UpstreamPlan } from "../plan/schema-plan.js";
 
 export const defaultTimeoutMs = 10_000;
 export const defaultMaxResponseBytes = 10 * 1024 * 1024;
@@ -189,8 +189,6 @@ function count(value: unknown, fallback: number, what: string, node: DirectiveNo
 }
 
 const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-/** Headers the HTTP layer owns; a rule may not set them. */
-export const reservedHeaders: ReadonlySet<string> = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection"]);
 
 export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan[] {
   if (!Array.isArray(raw)) return [];

@@ -1,5 +1,5 @@
 import { BadUserInputError, TrestleError, clientClosedRequest } from "../errors.js";
-import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamPlan } from "../plan/schema-plan.js";
 import type { StreamBody, StreamOptions } from "./stream-upstream.js";
 
 /**

@@ -1,5 +1,5 @@
 import { Client, Pool, type Dispatcher } from "undici";
-import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamPlan } from "../plan/schema-plan.js";
 
 /**
  * A Client whose refusals do not cost the pool a connection. undici 7's Pool takes a `false`

@@ -1,36 +1,9 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
-import type { HttpMethod } from "../sdl/schema-plan.js";
+import type { HttpMethod, ResiliencePlan } from "../plan/schema-plan.js";
 import type { ClientSignal } from "./client-signal.js";
 import { SlotRefused, Slots } from "./create-slots.js";
 import { createAbortSource, type AbortSource } from "./settle-by-signal.js";
-
-/** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */
-export interface ResiliencePlan {
-  /** Retries after the first try, for idempotent methods only. @default 2 */
-  retries: number;
-  /** Base of the exponential backoff (full jitter). @default 100 */
-  backoffMs: number;
-  /** Longest `Retry-After` honoured; a longer one is not retried. @default 5000 */
-  maxRetryAfterMs: number;
-  /** Consecutive failed calls that open the breaker; 0 turns it off. @default 5 */
-  breakerFailures: number;
-  /**
-   * When set, the breaker opens on the share of failed calls instead: more than this (0–1)
-   * over `breakerWindowMs`, once the window holds `breakerMinimumCalls` calls.
-   */
-  breakerFailureRate?: number | undefined;
-  /** @default 10000 */
-  breakerWindowMs?: number | undefined;
-  /** @default 10 */
-  breakerMinimumCalls?: number | undefined;
-  /** How long the breaker stays open before a probe is let through. @default 10000 */
-  breakerResetMs: number;
-  /** Requests in flight to the upstream. @default 128 */
-  maxConcurrency: number;
-  /** Requests waiting for a slot; more are refused with UPSTREAM_OVERLOADED. @default 4 × maxConcurrency */
-  maxQueue: number;
-}
 
 /** What the time limits need of an upstream besides its ResiliencePlan. */
 export interface ResilienceOptions {

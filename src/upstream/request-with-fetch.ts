@@ -1,5 +1,5 @@
-import type { UpstreamFetch } from "../config/trestle-options.js";
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamFetch } from "./upstream-transport-options.js";
+import type { UpstreamRequest } from "./upstream-request.js";
 
 /** An answer's head and a body to read, in the shape of undici's `Pool.request` result. */
 export interface FetchedAnswer {

@@ -1,7 +1,7 @@
-import type { OutgoingUpstreamRequest } from "../config/trestle-options.js";
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { OutgoingUpstreamRequest } from "./upstream-transport-options.js";
+import type { UpstreamRequest } from "./upstream-request.js";
 import { TrestleError, UpstreamError } from "../errors.js";
-import { reservedHeaders } from "../sdl/read-upstreams.js";
+import { reservedHeaders } from "./reserved-headers.js";
 import { checkHeaderValue, headerValueContract } from "./check-header-value.js";
 
 export type UpstreamRequestHook = (request: OutgoingUpstreamRequest) => void | Promise<void>;

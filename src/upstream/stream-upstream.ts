@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import type { Pool } from "undici";
-import type { UpstreamFetch } from "../config/trestle-options.js";
-import type { UpstreamRequest } from "../connector/build-request.js";
+import type { UpstreamFetch } from "./upstream-transport-options.js";
+import type { UpstreamRequest } from "./upstream-request.js";
 import { BadUserInputError, TrestleError, UpstreamError, clientClosedRequest } from "../errors.js";
-import type { UpstreamPlan } from "../sdl/schema-plan.js";
+import type { UpstreamPlan } from "../plan/schema-plan.js";
 import { isRefusedBeforeSending, refusedBeforeSending } from "./refused-before-sending.js";
 import { createAbortSource, settleBySignal, type AbortSource } from "./settle-by-signal.js";
 

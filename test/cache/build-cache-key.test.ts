@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildCacheKey } from "../../src/cache/build-cache-key.js";
 import { buildCachePolicy } from "../../src/cache/build-cache-policy.js";
-import type { UpstreamRequest } from "../../src/connector/build-request.js";
-import { parseTemplate } from "../../src/connector/parse-template.js";
-import type { HeaderPlan, UpstreamPlan } from "../../src/sdl/schema-plan.js";
+import type { UpstreamRequest } from "../../src/upstream/upstream-request.js";
+import { parseTemplate } from "../../src/template/parse-template.js";
+import type { HeaderPlan, UpstreamPlan } from "../../src/plan/schema-plan.js";
 import { testUpstreamPlan } from "../helpers/upstream-plan.js";
 
 function upstream(name: string, headers: HeaderPlan[] = []): UpstreamPlan {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeFreshness, type Freshness } from "../../src/cache/compute-freshness.js";
-import type { CachePolicy } from "../../src/cache/build-cache-policy.js";
+import type { CachePolicy } from "../../src/plan/cache-policy.js";
 import { parseCacheControl } from "../../src/cache/parse-cache-control.js";
 
 const t0 = Date.parse("2026-03-01T12:00:00Z");

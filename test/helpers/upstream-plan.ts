@@ -1,4 +1,4 @@
-import type { UpstreamPlan } from "../../src/sdl/schema-plan.js";
+import type { UpstreamPlan } from "../../src/plan/schema-plan.js";
 
 /** A complete UpstreamPlan with small defaults, for unit tests of code that reads one. */
 export function testUpstreamPlan(overrides: Partial<UpstreamPlan> & { name: string }): UpstreamPlan {

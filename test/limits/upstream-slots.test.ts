@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createUpstreamSlots } from "../../src/limits/create-upstream-slots.js";
+import { createUpstreamSlots } from "../../src/loader/create-upstream-slots.js";
 import { ClientGone } from "../../src/upstream/client-signal.js";
 
 // S05: the per-operation share of each upstream (limits.maxConcurrentCallsPerUpstream).

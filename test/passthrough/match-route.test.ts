@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRouteMatcher } from "../../src/passthrough/match-route.js";
 import { normalizePath } from "../../src/passthrough/normalize-path.js";
-import type { HttpMethod, UpstreamPlan } from "../../src/sdl/schema-plan.js";
+import type { HttpMethod, UpstreamPlan } from "../../src/plan/schema-plan.js";
 import { testUpstreamPlan } from "../helpers/upstream-plan.js";
 
 function upstream(name: string, paths: string[], methods: HttpMethod[] = ["GET", "POST"], basePath = "/api"): UpstreamPlan {

@@ -1,4 +1,4 @@
-import { parseTemplate } from "../connector/parse-template.js";
+import { parseTemplate } from "./parse-template.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

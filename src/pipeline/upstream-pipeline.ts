@@ -2,13 +2,13 @@ import { normalizeCacheOptions, type NormalizedCacheOptions } from "../cache/cac
 import type { CacheStatus } from "../cache/cache-status.js";
 import { createCachedSend, type TrestleCache } from "../cache/create-cached-send.js";
 import { createCachedStream } from "../cache/create-cached-stream.js";
-import type { UpstreamRequest } from "../connector/build-request.js";
-import type { UpstreamPlan } from "../sdl/schema-plan.js";
-import { UpstreamClient, type UpstreamClientOptions, type UpstreamResponse } from "./upstream-client.js";
-import type { StreamBody, StreamOptions, UpstreamStream } from "./stream-upstream.js";
+import type { UpstreamRequest } from "../upstream/upstream-request.js";
+import type { UpstreamPlan } from "../plan/schema-plan.js";
+import { UpstreamClient, type UpstreamClientOptions, type UpstreamResponse } from "../upstream/upstream-client.js";
+import type { StreamBody, StreamOptions, UpstreamStream } from "../upstream/stream-upstream.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
-import type { ClientSignal } from "./client-signal.js";
-import type { UpstreamState } from "./create-resilience.js";
+import type { ClientSignal } from "../upstream/client-signal.js";
+import type { UpstreamState } from "../upstream/create-resilience.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every

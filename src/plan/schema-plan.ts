@@ -1,6 +1,5 @@
 import type { GraphQLSchema } from "graphql";
-import type { ResiliencePlan } from "../upstream/create-resilience.js";
-import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../connector/parse-template.js";
+import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../template/parse-template.js";
 
 /** Derived, validated data: what `buildSchemaPlan` makes of the SDL. Nothing here changes per request. */
 
@@ -117,4 +116,31 @@ export interface SchemaPlan {
   keyPaths: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly string[])[]>>;
   /** `@enumValue(value:)`: enum name → GraphQL value name → the upstream's JSON value. */
   enumValues: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+/** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */
+export interface ResiliencePlan {
+  /** Retries after the first try, for idempotent methods only. @default 2 */
+  retries: number;
+  /** Base of the exponential backoff (full jitter). @default 100 */
+  backoffMs: number;
+  /** Longest `Retry-After` honoured; a longer one is not retried. @default 5000 */
+  maxRetryAfterMs: number;
+  /** Consecutive failed calls that open the breaker; 0 turns it off. @default 5 */
+  breakerFailures: number;
+  /**
+   * When set, the breaker opens on the share of failed calls instead: more than this (0–1)
+   * over `breakerWindowMs`, once the window holds `breakerMinimumCalls` calls.
+   */
+  breakerFailureRate?: number | undefined;
+  /** @default 10000 */
+  breakerWindowMs?: number | undefined;
+  /** @default 10 */
+  breakerMinimumCalls?: number | undefined;
+  /** How long the breaker stays open before a probe is let through. @default 10000 */
+  breakerResetMs: number;
+  /** Requests in flight to the upstream. @default 128 */
+  maxConcurrency: number;
+  /** Requests waiting for a slot; more are refused with UPSTREAM_OVERLOADED. @default 4 × maxConcurrency */
+  maxQueue: number;
 }

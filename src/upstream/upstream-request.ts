@@ -1,0 +1,14 @@
+import type { CachePolicy } from "../plan/cache-policy.js";
+import type { HttpMethod, UpstreamPlan } from "../plan/schema-plan.js";
+
+/** One HTTP call to an upstream, fully built and checked. */
+export interface UpstreamRequest {
+  upstream: UpstreamPlan;
+  method: HttpMethod;
+  /** Origin-relative target: the base path, the rendered path and the query string. */
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** How the shared cache treats this read (the field's `@cache` and identity headers); else the upstream's. */
+  cache?: CachePolicy;
+}
