@@ -38,6 +38,8 @@ await main();
 async function main() {
   const trestleDir = resolve(here, options.trestle);
   assertTrestleBuilt(trestleDir);
+  const baseDir = options.base === undefined ? undefined : resolve(here, options.base);
+  if (baseDir !== undefined) assertTrestleBuilt(baseDir);
   const scenarioList = allScenarios.filter((scenario) => options.scenarios.includes(scenario.id));
   const started = new Date();
   log(`trestle-bench: ${options.rounds} round(s), warm-up ${options.warmup} s, ${options.duration} s measured, ` +
@@ -50,9 +52,10 @@ async function main() {
     for (let round = 0; round < options.rounds; round++) {
       for (const scenario of scenarioList) {
         await configureUpstream(upstream, scenario.upstream);
-        const ids = rotate(scenario.systems.filter((id) => options.systems.includes(id)), round);
+        const candidates = baseDir === undefined ? scenario.systems : scenario.systems.flatMap((id) => (id === "trestle" ? ["trestle", "trestle-base"] : [id]));
+        const ids = rotate(candidates.filter((id) => options.systems.includes(id)), round);
         for (const systemId of ids) {
-          const result = await runOne({ round, scenario, systemId, upstream, trestleDir });
+          const result = await runOne({ round, scenario, systemId, upstream, trestleDir, baseDir });
           results.push(result);
           log(formatLine(result));
         }
@@ -71,6 +74,7 @@ async function main() {
     machine,
     settings: { rounds: options.rounds, warmupSeconds: options.warmup, durationSeconds: options.duration, connections: options.connections, trestleDir },
     trestle: describeTrestle(trestleDir),
+    ...(baseDir === undefined ? {} : { base: describeTrestle(baseDir) }),
     scenarios: scenarioList.map(({ id, title, about, connections, upstream: u }) => ({ id, title, about, connections: connections ?? options.connections, upstream: u })),
     systems: Object.fromEntries(Object.entries(systems).map(([id, s]) => [id, s.label])),
     results,
@@ -83,7 +87,7 @@ async function main() {
 }
 
 /** One system, one scenario, one round. */
-async function runOne({ round, scenario, systemId, upstream, trestleDir }) {
+async function runOne({ round, scenario, systemId, upstream, trestleDir, baseDir }) {
   const system = systems[systemId];
   const connections = scenario.connections ?? options.connections;
   const base = { round, scenario: scenario.id, system: systemId, connections };
@@ -99,7 +103,7 @@ async function runOne({ round, scenario, systemId, upstream, trestleDir }) {
       const port = await getFreePort();
       target = `http://127.0.0.1:${port}`;
       const began = performance.now();
-      handle = spawnNode(system.command({ port, trestleDir }), {
+      handle = spawnNode(system.command({ port, trestleDir, baseDir }), {
         cwd: here,
         env: { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production", ...system.env },
       });
@@ -298,6 +302,7 @@ function parseOptions(argv) {
     connections: Number(value("connections", 10)),
     idleMs: Number(value("idle-ms", quick ? 300 : 1000)),
     trestle: value("trestle", process.env.TRESTLE_DIR ?? ".."),
+    base: value("base", process.env.TRESTLE_BASE_DIR),
     scenarios: value("scenarios", (quick ? quickScenarioIds : allScenarios.map((s) => s.id)).join(",")).split(","),
     systems: value("systems", Object.keys(systems).join(",")).split(","),
   };

@@ -23,6 +23,25 @@ export const systems = {
       "127.0.0.1",
     ],
   },
+  // `--base DIR`: the same server from another build of Trestle, run beside `trestle` in every
+  // round (rotating order), so a change is measured against the build before it in one run.
+  "trestle-base": {
+    label: "Trestle, base build (--base)",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    proxyPrefix: "/rest/bench",
+    command: ({ port, baseDir, nodeOptions = [] }) => [
+      ...nodeOptions,
+      join(baseDir, "bin", "trestle.js"),
+      "serve",
+      "--schema",
+      "systems/trestle/schema",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+    ],
+  },
   yoga: {
     label: "yoga + dataloader + lru-cache (by hand)",
     kind: "graphql",
