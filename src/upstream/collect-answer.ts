@@ -139,11 +139,12 @@ function keepWhole(streamed: StreamedAnswer, maxBytes: number, onEnd: (body: Buf
 
 function streamed(answer: OpenedAnswer, headers: Record<string, string>, read: Buffer[], reason: string, rest?: AsyncIterator<Buffer>): UpstreamResponse {
   const source = answer.body;
+  // Nothing read yet: the body as it is (a wrapper costs every chunk an extra hop).
+  if (read.length === 0 && rest === undefined) return { status: answer.status, headers, body: Buffer.alloc(0), streamed: { headers: answer.headers, body: source, reason } };
   async function* all(): AsyncGenerator<Buffer> {
     try {
       yield* read;
-      if (rest === undefined && read.length === 0) yield* source as AsyncIterable<Buffer>;
-      else if (rest !== undefined) for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
+      if (rest !== undefined) for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
     } finally {
       source.destroy();
     }
