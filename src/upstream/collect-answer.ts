@@ -57,8 +57,9 @@ export async function collectAnswer(answer: OpenedAnswer, upstream: UpstreamPlan
   if (overflow) {
     if (isStreamingType(headers["content-type"])) return streamed(answer, headers, [], "streaming media type");
     const length = headers["content-length"];
-    if (length !== undefined && Number(length) > max) return streamed(answer, headers, [], "larger than maxResponseBytes");
-    if (length === undefined && method !== "HEAD" && answer.status >= 200 && answer.status !== 204 && answer.status !== 304) {
+    const hasBody = method !== "HEAD" && answer.status >= 200 && answer.status !== 204 && answer.status !== 304;
+    if (hasBody && length !== undefined && Number(length) > max) return streamed(answer, headers, [], "larger than maxResponseBytes");
+    if (hasBody && length === undefined) {
       const answered = streamed(answer, headers, [], "no length");
       answered.streamed!.keep = (maxBytes, onWhole) =>
         keepWhole(answered.streamed!, Math.min(maxBytes, max), async (body) => {
