@@ -32,7 +32,12 @@ export interface TrestleCache {
 
 /** The cache step of the pipeline: `send` consults and fills the store around the upstream call. */
 export interface CachedSend {
-  send(request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal): Promise<UpstreamResponse>;
+  /**
+   * With `overflow` (the passthrough route's reads), an answer too large to keep or of a
+   * streaming media type comes back still streaming (`response.streamed`), not stored, and
+   * given to no coalesced caller (each of those sends its own).
+   */
+  send(request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal, overflow?: boolean): Promise<UpstreamResponse>;
   cache: TrestleCache;
   /** Purges what a successful write to `request`'s path makes stale (for writes sent around `send`). */
   purgeAfterWrite(request: UpstreamRequest): void;
@@ -96,7 +101,7 @@ const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
  * (C10: one caller leaving never fails the others), and a background refresh belongs to no
  * caller. An abandoned exchange stores nothing.
  */
-export function createCachedSend(origin: (request: UpstreamRequest, signal?: ClientSignal) => Promise<UpstreamResponse>, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
+export function createCachedSend(origin: (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) => Promise<UpstreamResponse>, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
   const store = new ResponseCache(options);
   const { now, staleIfErrorSeconds } = options;
   const plans = new Map<string, UpstreamPlan>();
@@ -110,7 +115,7 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
   const refreshing = new Set<string>();
   const background = new Set<Promise<void>>();
 
-  async function send(request: UpstreamRequest, status: CacheStatus = {}, signal?: ClientSignal): Promise<UpstreamResponse> {
+  async function send(request: UpstreamRequest, status: CacheStatus = {}, signal?: ClientSignal, overflow = false): Promise<UpstreamResponse> {
     const { method } = request;
     if (method !== "GET" && method !== "HEAD") {
       status.status = "bypass";
@@ -130,7 +135,7 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
         return serve(status, "stale", entry, at, request, policy);
       }
     }
-    return exchangeCoalesced(request, policy, key, found, status, signal);
+    return exchangeCoalesced(request, policy, key, found, status, signal, overflow);
   }
 
   /**
@@ -149,7 +154,7 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     return { entry, key: key.shared };
   }
 
-  async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus, signal: ClientSignal | undefined): Promise<UpstreamResponse> {
+  async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus, signal: ClientSignal | undefined, overflow: boolean): Promise<UpstreamResponse> {
     if (signal?.aborted) throw clientClosedRequest(request.upstream.name);
     // Equal keys coalesce, identity included (C17); across identities only under PUBLIC, in a flight of its own.
     const flightKey = policy.scope === "PUBLIC" ? `P${key.shared}` : (key.identity ?? key.shared);
@@ -158,11 +163,11 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
       status.status = "coalesced";
       const outcome = await join(flightKey, pending, signal);
       if (outcome.reusable && isSameVariant(outcome.response, pending.headers, request.headers)) return report(status, "coalesced", outcome, request, policy);
-      return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal), request, policy);
+      return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal, overflow), request, policy);
     }
     const flight = startFlight(request);
     const gone = new ClientGone();
-    const shared: SharedFlight = Object.assign(flight, { outcome: exchange(request, policy, key, stale, flight, gone), headers: request.headers, waiting: 0, pinned: false, gone });
+    const shared: SharedFlight = Object.assign(flight, { outcome: exchange(request, policy, key, stale, flight, gone, overflow), headers: request.headers, waiting: 0, pinned: false, gone });
     inflight.set(flightKey, shared);
     try {
       return report(status, undefined, await join(flightKey, shared, signal), request, policy);
@@ -193,12 +198,13 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
   }
 
   /** One upstream call for a read: conditional when a stale entry has validators. */
-  async function exchange(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, flight = startFlight(request), signal?: ClientSignal): Promise<Outcome> {
+  async function exchange(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, flight = startFlight(request), signal?: ClientSignal, overflow = false): Promise<Outcome> {
+    let kept = false;
     try {
       const requestTime = now();
       let response: UpstreamResponse;
       try {
-        response = await origin(stale === undefined ? request : withValidators(request, stale.entry), signal);
+        response = await origin(stale === undefined ? request : withValidators(request, stale.entry), signal, overflow);
       } catch (error) {
         const abandoned = error instanceof TrestleError && error.code === "CLIENT_CLOSED_REQUEST";
         if (!abandoned && stale !== undefined && now() < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
@@ -212,22 +218,46 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
           else store.set(stale.key, entry, entry.vary, request.headers);
           return { response: stale.entry.response, entry, status: "revalidated", reusable: true };
         }
-        if (response.status >= 500 && times.responseTime < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
+        if (response.status >= 500 && times.responseTime < stale.entry.freshUntil + stale.entry.staleIfError) {
+          response.streamed?.body.destroy();
+          return servedStale(stale);
+        }
       }
-      const plan = buildCacheEntry(request, response, key, policy, times);
-      if (typeof plan === "string") {
-        // The stored answer no longer holds (404, no-store...); on a 5xx it stays for stale-if-error.
+      if (response.streamed !== undefined) {
+        // Still streaming: its one body goes to one caller, and it is stored once it has ended whole, if it may be.
+        const { streamed } = response;
+        const plan = streamed.keep === undefined ? streamed.reason : buildCacheEntry(request, response, key, policy, times);
+        if (typeof plan !== "string") {
+          kept = true;
+          streamed.keep!(options.maxEntrySize, (whole) => {
+            if (whole !== undefined) keepAnswer(request, whole, key, policy, times, stale, flight);
+            flights.delete(flight);
+          });
+          // Cache-Status says `stored` as for a buffered answer: it is, once it has ended whole (within maxEntrySize).
+          return { response, entry: plan.entry, status: "miss", reusable: false };
+        }
         if (stale !== undefined && response.status < 500) store.delete(stale.key, request.headers);
-        return { response, entry: undefined, status: "miss", notStored: plan, reusable: isShareable(response, plan) };
+        return { response, entry: undefined, status: "miss", notStored: plan, reusable: false };
       }
-      if (flight.purged) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "purged while in flight", reusable: true };
-      if (stale !== undefined && stale.key !== plan.key) store.delete(stale.key, request.headers);
-      const stored = store.set(plan.key, plan.entry, plan.vary, request.headers);
-      if (!stored) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "larger than maxEntrySize", reusable: true };
-      return { response: plan.entry.response, entry: plan.entry, status: "miss", reusable: true };
+      return keepAnswer(request, response, key, policy, times, stale, flight);
     } finally {
-      flights.delete(flight);
+      if (!kept) flights.delete(flight);
     }
+  }
+
+  /** Stores a read's answer when it may be, replacing the stale entry it follows. */
+  function keepAnswer(request: UpstreamRequest, response: UpstreamResponse, key: CacheKey, policy: CachePolicy, times: ExchangeTimes, stale: Found | undefined, flight: Flight): Outcome {
+    const plan = buildCacheEntry(request, response, key, policy, times);
+    if (typeof plan === "string") {
+      // The stored answer no longer holds (404, no-store...); on a 5xx it stays for stale-if-error.
+      if (stale !== undefined && response.status < 500) store.delete(stale.key, request.headers);
+      return { response, entry: undefined, status: "miss", notStored: plan, reusable: isShareable(response, plan) };
+    }
+    if (flight.purged) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "purged while in flight", reusable: true };
+    if (stale !== undefined && stale.key !== plan.key) store.delete(stale.key, request.headers);
+    const stored = store.set(plan.key, plan.entry, plan.vary, request.headers);
+    if (!stored) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "larger than maxEntrySize", reusable: true };
+    return { response: plan.entry.response, entry: plan.entry, status: "miss", reusable: true };
   }
 
   function refreshInBackground(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found): void {

@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
-import { TrestleError } from "../errors.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { StreamBody, StreamOptions, UpstreamStream } from "../upstream/stream-upstream.js";
 import type { CacheStatus } from "./cache-status.js";
@@ -18,12 +17,15 @@ const notModifiedHeaders = ["cache-control", "content-location", "date", "etag",
 /**
  * The passthrough route's `stream`, with the shared cache in it. A GET or HEAD goes through
  * the same `send` as GraphQL fields — the same keys, so a resource read both ways has one
- * entry — and its buffered answer is handed back as a stream, with `Age` when it came from
- * the store; the client's `If-None-Match` / `If-Modified-Since` are answered against it
- * (304). Streamed straight through, as before: range and `If-Match` requests, event streams
- * (`Accept: text/event-stream`), upstreams whose passthrough passes `Set-Cookie`, and answers
- * larger than `maxResponseBytes` (the buffered try is abandoned at the cap, then the read is
- * streamed). A successful write purges like a `@rest` write.
+ * entry — and one upstream request. An answer with a length up to `maxResponseBytes` is read
+ * whole and handed back as a stream, with `Age` when it came from the store; the client's
+ * `If-None-Match` / `If-Modified-Since` are answered against it (304). An answer without a
+ * length streams to the client and is stored while it streams, once it has ended whole within
+ * `maxEntrySize` (a client that leaves mid-answer stores nothing). Answers of a streaming media
+ * type (`text/event-stream`, `application/x-ndjson`, `application/jsonl`) and answers larger
+ * than `maxResponseBytes` stream through and are never stored. Streamed past the cache, as
+ * before: range and `If-Match` requests, `Accept: text/event-stream`, upstreams whose
+ * passthrough passes `Set-Cookie`. A successful write purges like a `@rest` write.
  */
 export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
   return async (request, body, options) => {
@@ -39,15 +41,28 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
     const sent: Record<string, string> = { ...headers, ...options.forwarded };
     for (const name of validationHeaders) delete sent[name];
     const status: CacheStatus = {};
-    let response: UpstreamResponse;
-    try {
-      response = await cached.send({ ...request, headers: sent }, status, options.signal);
-    } catch (error) {
-      if (error instanceof TrestleError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE") return withCacheStatus(await direct(request, body, options), 'fwd=bypass; detail="larger than maxResponseBytes"');
-      throw error;
+    const response = await cached.send({ ...request, headers: sent }, status, options.signal, true);
+    if (response.streamed !== undefined) {
+      // Without a length it was a miss like any other (stored once complete, when it may be); else too large or never-ending.
+      const params = response.streamed.keep === undefined ? `fwd=bypass; detail=${JSON.stringify(response.streamed.reason)}` : describeStatus(status, response.status);
+      return withCacheStatus(passOn(response, options.signal), params);
     }
     return withCacheStatus(toStream(response, status, request), describeStatus(status, response.status));
   };
+}
+
+/** An answer `send` handed back still streaming: its body ends when the client goes. */
+function passOn(response: UpstreamResponse, signal: AbortSignal | undefined): UpstreamStream {
+  const { headers, body } = response.streamed!;
+  if (signal !== undefined) {
+    const stop = () => body.destroy();
+    if (signal.aborted) stop();
+    else {
+      signal.addEventListener("abort", stop, { once: true });
+      body.once("close", () => signal.removeEventListener("abort", stop));
+    }
+  }
+  return { status: response.status, headers, body };
 }
 
 /**

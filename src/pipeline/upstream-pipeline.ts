@@ -1,6 +1,6 @@
 import { normalizeCacheOptions, type NormalizedCacheOptions } from "../cache/cache-options.js";
 import type { CacheStatus } from "../cache/cache-status.js";
-import { createCachedSend, type TrestleCache } from "../cache/create-cached-send.js";
+import { createCachedSend, type CachedSend, type TrestleCache } from "../cache/create-cached-send.js";
 import { createCachedStream } from "../cache/create-cached-stream.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamPlan } from "../plan/schema-plan.js";
@@ -47,15 +47,15 @@ export function createUpstreamPipeline(
     if (found === undefined) throw new Error(`No upstream client named "${name}"`);
     return found;
   };
-  const direct = (request: UpstreamRequest, signal?: ClientSignal) => observed(request, client(request.upstream.name).send(request, signal));
+  const direct = (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) => observed(request, client(request.upstream.name).send(request, signal, overflow));
   const cached = createCachedSend(direct, [...clients.values()].map((c) => c.upstream), cacheOptions);
   const streamDirect: UpstreamPipeline["stream"] = (request, body, options) => observed(request, client(request.upstream.name).stream(request, body, options));
-  const cachedSend: UpstreamPipeline["send"] =
+  const cachedSend: CachedSend["send"] =
     metrics === undefined
       ? cached.send
-      : async (request, status = {}, signal) => {
+      : async (request, status = {}, signal, overflow) => {
           try {
-            return await cached.send(request, status, signal);
+            return await cached.send(request, status, signal, overflow);
           } finally {
             if (status.status !== undefined && status.status !== "bypass") metrics.cacheRead(request.upstream.name, status.status);
           }

@@ -26,6 +26,8 @@ export type UpstreamState = "ok" | "stuck";
 /** What an attempt produced, as far as retries and the breaker care. */
 export interface AttemptOutcome {
   status: number;
+  /** A body still arriving, destroyed when the outcome is dropped for a retry. */
+  streamed?: { body: { destroy(): void } } | undefined;
   headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
@@ -157,6 +159,8 @@ export class Resilience {
       const header = outcome.headers["retry-after"];
       const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
       if ((retryAfter !== undefined && retryAfter > this.#plan.maxRetryAfterMs) || !this.#spend()) return outcome;
+      // An answer handed on still streaming (a passthrough read too large to keep) is dropped: stop its download.
+      outcome.streamed?.body.destroy();
       await this.#sleep(this.#backoff(retry, retryAfter), signal);
     }
   }
