@@ -4,7 +4,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Case ids (U01…) are those of ../shared/research/reliability-and-security.md, section B2.
+// Case ids (U01…) are those of docs/threat-model.md.
 let upstream: TestUpstream;
 let trestle: Trestle;
 

@@ -7,7 +7,7 @@ import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-
 import { rawRequest, sendRaw, serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 
 // The HTTP server `trestle serve` runs (createServeServer), attacked over raw sockets: case ids
-// A10 and A21–A24 of ../shared/research/reliability-and-security.md, section B1. fetch would
+// A10 and A21–A24 of docs/threat-model.md. fetch would
 // normalise or refuse these requests, so they are written byte by byte (node:net). Every case:
 // the documented status, the connection closed, no upstream call.
 let upstream: TestUpstream;
