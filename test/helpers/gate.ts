@@ -18,8 +18,8 @@ export function createGate(): Gate {
  * announces, such as a socket closing inside the code under test. Fails after `limitMs`, which
  * only bounds a broken test; the test itself never depends on time.
  */
-export async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  for (let waited = 0; !check(); waited += 5) {
+export async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
+  for (let waited = 0; !(await check()); waited += 5) {
     if (waited >= limitMs) throw new Error(`gave up waiting for ${what} after ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
