@@ -61,7 +61,7 @@ describe("invalidation after writes", () => {
       return sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock);
     };
     const before = item("a");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await world.upstream.waitForRequests(1);
     await query(trestle, `mutation { updateItem(id: "a", name: "new") { id } }`);
     release();
     expect((await before).data).toEqual({ item: { serial: 1 } });

@@ -144,8 +144,8 @@ describe("what is never stored", () => {
       if (!first) return sendItem(req, res, serial, { "cache-control": "max-age=60" }, world.clock);
       first = false;
       res.writeHead(200, { "content-type": "application/json", "content-length": "100", "cache-control": "max-age=60" });
-      res.write('{"id": "a", "na');
-      setTimeout(() => res.socket?.destroy(), 20);
+      // Reset once the half body is on the wire.
+      res.write('{"id": "a", "na', () => res.socket?.destroy());
     };
     const broken = await item("a");
     expect(broken.errors).toHaveLength(1);
@@ -254,9 +254,8 @@ describe("stale-while-revalidate", () => {
     };
     await item("a");
     world.clock.advance(2);
-    const started = performance.now();
+    // "At once": the refresh is held until released below, so these answers cannot have waited for it.
     const stale = await Promise.all([item("a"), item("a"), item("a")]);
-    expect(performance.now() - started).toBeLessThan(500);
     for (const result of stale) {
       expect(result.data).toEqual({ item: { id: "a", name: "item-a", serial: 1 } });
       expect(cacheStatuses(result)).toEqual(["stale"]);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main, type CliIo } from "../../src/cli/main.js";
 import { directiveDefinitions } from "../../src/index.js";
+import { until } from "../helpers/gate.js";
 
 function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -151,14 +152,24 @@ describe("graceful shutdown", () => {
 
   it("F17: on SIGTERM lets an in-flight request finish, then exits 0", async () => {
     const { createServer } = await import("node:http");
-    const slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"done"}'), 500));
+    // The upstream holds its answer until trestle has begun draining.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrive: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const slow = createServer((_req, res) => {
+      arrive();
+      void released.then(() => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"done"}'));
+    });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     const port = (slow.address() as { port: number }).port;
     const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}")\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`);
     const serve = await startServe(dir);
     const pending = fetch(serve.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ item { id } }" }) });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await arrived;
     serve.child.kill("SIGTERM");
+    await until(() => serve.output().includes("SIGTERM received, draining"), "trestle to start draining");
+    release();
     const response = await pending;
     expect(await response.json()).toEqual({ data: { item: { id: "done" } } });
     expect(await serve.exited).toBe(0);
@@ -169,13 +180,15 @@ describe("graceful shutdown", () => {
 
   it("exits 0 at the drain deadline when a request does not finish", async () => {
     const { createServer } = await import("node:http");
-    const stuck = createServer(() => undefined);
+    let arrive: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const stuck = createServer(() => arrive());
     await new Promise<void>((resolve) => stuck.listen(0, "127.0.0.1", resolve));
     const port = (stuck.address() as { port: number }).port;
     const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}", timeoutMs: 60000)\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`);
     const serve = await startServe(dir, ["--drain-timeout", "300"]);
     const pending = fetch(serve.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ item { id } }" }) }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await arrived;
     serve.child.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
     expect(serve.output()).toContain("drain deadline reached");

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoUpstream, type DemoUpstream } from "../../src/demo/demo-upstream.js";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
-import { query } from "../helpers/graphql.js";
+import { query as queryOverFetch } from "../helpers/graphql.js";
+import { graphqlRoutes, queryOver } from "../helpers/graphql-routes.js";
 
 // The schema `npm start` serves, against the bundled demo upstream: the quick start's promise.
 let demo: DemoUpstream;
@@ -17,7 +18,10 @@ afterAll(async () => {
   await demo.close();
 });
 
-describe("the demo BFF", () => {
+// Every case runs over POST and GET, through trestle.fetch and trestle.handle.
+describe.each(graphqlRoutes)("the demo BFF over %s", (route) => {
+  const query = queryOver(route);
+
   it("reads a model with its stage, versions and owner", async () => {
     const result = await query(trestle, `{ model(name: "fraud-xgb") { name latestVersion stage versions { version } owner { name } } }`);
     expect(result.errors).toBeUndefined();
@@ -58,7 +62,9 @@ describe("the demo BFF", () => {
     expect(triggered.errors).toBeUndefined();
     const trigger = demo.requests.slice(pipelines).find((r) => r.method === "POST");
     expect(trigger?.headers["x-request-id"]).toBe("req-42");
-    const deleted = await query(trestle, `mutation { deleteModel(name: "churn-lgbm") }`);
+    // The demo upstream keeps state: each route deletes a model of its own.
+    const victim = ["churn-lgbm", "spam-fasttext", "toxicity-roberta", "ner-spacy-en"][graphqlRoutes.indexOf(route)]!;
+    const deleted = await query(trestle, `mutation { deleteModel(name: "${victim}") }`);
     expect(deleted).toMatchObject({ data: { deleteModel: true } });
   });
 });
@@ -67,7 +73,7 @@ describe("the demo's N+1 query", () => {
   it("makes one upstream call per level: experiment, its 50 runs, their users, their teams", async () => {
     const debug = await createTestTrestle("schema/", { env: { DEMO_API_URL: demo.url }, debug: true });
     demo.resetRequests();
-    const result = await query(debug, `{ experiment(id: "1") { name runs { id user { name team { name } } experiment { name } } } }`);
+    const result = await queryOverFetch(debug, `{ experiment(id: "1") { name runs { id user { name team { name } } experiment { name } } } }`);
     await debug.close();
     expect(result.errors).toBeUndefined();
     const runs = (result.data?.["experiment"] as { runs: Array<{ user: { team: { name: string } } }> }).runs;

@@ -51,8 +51,8 @@ beforeAll(async () => {
       case "/missing":
         return sendJson(res, 404, { detail: "Not Found" });
       case "/slow":
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        return sendJson(res, 200, { id: 2 });
+        // Never answers: the connection is closed with the upstream after the suite.
+        return new Promise(() => undefined);
       case "/malformed":
         res.writeHead(200, { "content-type": "application/json" });
         return res.end('{"id": 1,');
@@ -135,12 +135,10 @@ describe("upstream errors become field errors with partial data", () => {
     expect(raw).not.toContain("ECONNREFUSED");
   });
 
-  it("F02: a slow upstream is UPSTREAM_TIMEOUT after timeoutMs", async () => {
-    const started = performance.now();
+  it("F02: an upstream that never answers is UPSTREAM_TIMEOUT after timeoutMs (300 ms; the test's timeout bounds the wait)", async () => {
     const { error } = await fieldError("slow");
     expect(error.extensions).toEqual({ code: "UPSTREAM_TIMEOUT", upstream: "api" });
     expect(error.message).toContain("300 ms");
-    expect(performance.now() - started).toBeLessThan(900);
   });
 
   it("F06: malformed JSON is UPSTREAM_BAD_RESPONSE", async () => {

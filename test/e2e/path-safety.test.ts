@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
-import { query } from "../helpers/graphql.js";
+import { graphqlRoutes, queryOver } from "../helpers/graphql-routes.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Case ids (U01…) are those of ../shared/research/reliability-and-security.md, section B2.
+// Case ids (U01…) are those of docs/threat-model.md.
 let upstream: TestUpstream;
 let trestle: Trestle;
 
@@ -35,7 +35,10 @@ beforeEach(() => {
 
 const received = () => upstream.requests.map((r) => r.url);
 
-describe("path variables are one encoded segment", () => {
+// Every case runs over POST and GET, through trestle.fetch and trestle.handle.
+describe.each(graphqlRoutes)("path variables are one encoded segment over %s", (route) => {
+  const query = queryOver(route);
+
   it.each([
     ["U01", "a/b", "/api/v1/users/a%2Fb/orders"],
     ["U01", "a/..b", "/api/v1/users/a%2F..b/orders"],

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
-import { query } from "../helpers/graphql.js";
+import { graphqlRoutes, queryOver } from "../helpers/graphql-routes.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
 // One upstream that answers every request with what it received, plus a few fixed resources.
@@ -86,7 +86,10 @@ interface Echo {
   body: unknown;
 }
 
-describe("@rest", () => {
+// Every case runs over POST and GET, through trestle.fetch and trestle.handle.
+describe.each(graphqlRoutes)("@rest over %s", (route) => {
+  const query = queryOver(route);
+
   it("GETs a path template, maps snake_case keys to camelCase fields and reads @from paths", async () => {
     const result = await query(trestle, `{ model(name: "iris") { name latestVersion stage ownerName } }`);
     expect(result.errors).toBeUndefined();

@@ -13,23 +13,38 @@ export type TestHandler = (req: RecordedRequest, res: ServerResponse) => unknown
 
 export interface TestUpstream {
   url: string;
+  /** Every request received since the start (or since a test emptied it with `requests.length = 0`). */
   requests: RecordedRequest[];
+  /** The next request to arrive (body read whole), whatever has arrived before: wait for it instead of sleeping. */
+  nextRequest(): Promise<RecordedRequest>;
+  /** Resolves once `requests` holds at least `n` requests (at once if it already does). */
+  waitForRequests(n: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
 }
 
 /** A real HTTP upstream on 127.0.0.1 that records every request it receives, raw. */
 export async function startTestUpstream(handler: TestHandler): Promise<TestUpstream> {
   const requests: RecordedRequest[] = [];
+  const nexts: Array<(request: RecordedRequest) => void> = [];
+  const counts: Array<{ n: number; resolve: (requests: RecordedRequest[]) => void }> = [];
+  const settle = (recorded: RecordedRequest) => {
+    for (const resolve of nexts.splice(0)) resolve(recorded);
+    for (let i = counts.length - 1; i >= 0; i--) {
+      if (requests.length >= counts[i]!.n) counts.splice(i, 1)[0]!.resolve(requests);
+    }
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
       requests.push(recorded);
+      // The handler runs first, so that a waiter sees the request being answered already counted (as hitsOf does).
       Promise.resolve(handler(recorded, res)).catch((error: unknown) => {
         res.statusCode = 599;
         res.end(String(error));
       });
+      settle(recorded);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -37,6 +52,12 @@ export async function startTestUpstream(handler: TestHandler): Promise<TestUpstr
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    nextRequest: () => new Promise<RecordedRequest>((resolve) => nexts.push(resolve)),
+    waitForRequests: (n) =>
+      new Promise<RecordedRequest[]>((resolve) => {
+        if (requests.length >= n) resolve(requests);
+        else counts.push({ n, resolve });
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

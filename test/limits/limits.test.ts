@@ -4,7 +4,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Case ids (A01…) follow ../shared/research/reliability-and-security.md section B1 where one applies.
+// Case ids (A01…) are those of docs/threat-model.md where one applies.
 let upstream: TestUpstream;
 let trestle: Trestle;
 

@@ -7,8 +7,8 @@ import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { sendRaw } from "../passthrough/raw-http.js";
 
-// Cache safety: the cases of section B4 of ../shared/research/reliability-and-security.md not
-// already end-to-end in test/cache/ (C08 at the level of a whole instance, C13).
+// Cache safety at the level of a whole instance (case ids of docs/threat-model.md): C08, the
+// cache's byte bound, and C13, an upstream answer nested too deep for recursive code.
 let upstream: TestUpstream;
 
 /** 200,000 nested arrays: about 400 KB of valid JSON that recursive code cannot walk. */

@@ -4,18 +4,21 @@ import { createServeServer } from "../../src/cli/serve-command.js";
 import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { createGate, until, type Gate } from "../helpers/gate.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Small, fast versions of the load cases of section B6 of
-// ../shared/research/reliability-and-security.md (L02, L03, L04, L06). L01 (throughput) is the
-// benchmark's (bench/), L05 the soak script's (scripts/soak.mjs, `npm run soak`).
+// Small, fast versions of the load cases of docs/threat-model.md (L02, L03, L04, L06): what
+// happens under load, shown by counting calls and answers while the upstream holds its answers
+// (a gate the test opens), never by timing. L01 (throughput) and latency under load are the
+// benchmark's (bench/), L05 and latency beside abuse the soak script's (`npm run soak`).
 let upstream: TestUpstream;
-let latencyMs = 50;
+/** While set, the upstream holds every answer until the test opens it. */
+let gate: Gate | undefined;
 
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
-    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    await gate?.opened;
     const url = new URL(req.url, "http://upstream");
     if (url.pathname === "/parents") return sendJson(res, 200, Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, owner_id: `o${i}` })));
     if (url.pathname === "/owners") return sendJson(res, 200, (url.searchParams.get("ids") ?? "").split(",").map((id) => ({ id, name: `owner ${id}` })));
@@ -26,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => upstream.close());
 beforeEach(() => {
   upstream.requests.length = 0;
-  latencyMs = 50;
+  gate = undefined;
 });
 
 const sdl = (extra = "") => /* GraphQL */ `
@@ -42,26 +45,36 @@ const sdl = (extra = "") => /* GraphQL */ `
 `;
 
 describe("L02: N+1 on a cold cache", () => {
-  it("L02: 200 parents → 1 list call + ⌈200 / maxSize 50⌉ = 4 batch calls, with a 50 ms upstream", async () => {
+  it("L02: 200 parents → 1 list call + ⌈200 / maxSize 50⌉ = 4 batch calls, all 4 in flight at once", async () => {
     const trestle = await createTestTrestle(sdl());
-    const started = performance.now();
-    const result = await query(trestle, `{ parents { id owner { name } } }`);
-    const ms = performance.now() - started;
+    gate = createGate();
+    const pending = query(trestle, `{ parents { id owner { name } } }`);
+    // The list call, then the four batch calls before any of them is answered: one round, in parallel.
+    await upstream.waitForRequests(1);
+    gate.open();
+    gate = createGate();
+    await upstream.waitForRequests(5);
+    gate.open();
+    const result = await pending;
     await trestle.close();
     expect(result.errors).toBeUndefined();
     const parents = result.data?.["parents"] as Array<{ id: string; owner: { name: string } }>;
     expect(parents).toHaveLength(200);
     expect(parents[199]).toEqual({ id: "p199", owner: { name: "owner o199" } });
     expect(upstream.requests.map((r) => r.url.split("?")[0])).toEqual(["/parents", "/owners", "/owners", "/owners", "/owners"]);
-    // Two levels, each one round of calls in parallel: about 2 × 50 ms, far from 201 × 50 ms.
-    expect(ms).toBeLessThan(2_000);
   });
 });
 
 describe("L03: a stampede on a cold public key", () => {
   it("L03: 500 concurrent identical queries → exactly 1 upstream call, 500 answers", async () => {
     const trestle = await createTestTrestle(sdl());
-    const results = await Promise.all(Array.from({ length: 500 }, () => query(trestle, `{ hot { id } }`)));
+    gate = createGate();
+    const pending = Promise.all(Array.from({ length: 500 }, () => query(trestle, `{ hot { id } }`)));
+    // The first call is held until every query has started and reached it or the cache.
+    await upstream.waitForRequests(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    gate.open();
+    const results = await pending;
     await trestle.close();
     expect(results.filter((r) => r.status === 200 && (r.data?.["hot"] as { id?: string } | null)?.id === "hot")).toHaveLength(500);
     expect(upstream.requests).toHaveLength(1);
@@ -69,29 +82,25 @@ describe("L03: a stampede on a cold public key", () => {
 });
 
 describe("L04: overload is shed, not queued", () => {
-  it("L04: 200 concurrent reads of a slow upstream (maxConcurrency 8): the excess fails fast, /healthz stays quick, and it recovers at once", async () => {
-    latencyMs = 200;
+  it("L04: 200 concurrent reads of a stuck upstream (maxConcurrency 8): the excess is refused while the upstream holds, /healthz answers, and it recovers at once", async () => {
+    gate = createGate();
     const trestle = await createTestTrestle(sdl(", maxConcurrency: 8, retry: { attempts: 0 }, breaker: { failures: 0 }"));
+    let settled = 0;
     const flood = Array.from({ length: 200 }, async (_, i) => {
-      const started = performance.now();
       const result = await query(trestle, `query($i: Int!) { item(i: $i) { id } }`, { i });
-      return { code: result.errors?.[0]?.extensions?.["code"] ?? "ok", ms: performance.now() - started };
+      settled++;
+      return result.errors?.[0]?.extensions?.["code"] ?? "ok";
     });
-    const health: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const started = performance.now();
-      expect((await trestle.fetch(new Request("http://trestle.test/healthz"))).status).toBe(200);
-      health.push(performance.now() - started);
-    }
+    // 8 in flight + 32 waiting; the other 160 are refused while the upstream still holds every answer.
+    await until(() => settled === 160, "160 refusals while the upstream holds");
+    await upstream.waitForRequests(8);
+    expect([settled, upstream.requests.length]).toEqual([160, 8]);
+    for (let i = 0; i < 20; i++) expect((await trestle.fetch(new Request("http://trestle.test/healthz"))).status).toBe(200);
+    gate.open();
     const results = await Promise.all(flood);
-    const shed = results.filter((r) => r.code === "UPSTREAM_OVERLOADED");
-    // 8 in flight + 32 waiting are served; the other 160 are refused at once.
-    expect([results.filter((r) => r.code === "ok").length, shed.length]).toEqual([40, 160]);
-    expect(Math.max(...shed.map((r) => r.ms))).toBeLessThan(1_000);
-    expect(Math.max(...health)).toBeLessThan(100);
-    const recovered = performance.now();
+    expect([results.filter((code) => code === "ok").length, results.filter((code) => code === "UPSTREAM_OVERLOADED").length]).toEqual([40, 160]);
+    expect(upstream.requests).toHaveLength(40);
     expect((await query(trestle, `{ item(i: 1000) { id } }`)).data).toEqual({ item: { id: "1000" } });
-    expect(performance.now() - recovered).toBeLessThan(1_000);
     await trestle.close();
   });
 });
@@ -111,21 +120,19 @@ describe("L06: mixed abuse", () => {
     await trestle.close();
   });
 
-  async function graphql(document: string, variables: Record<string, unknown> = {}): Promise<{ ms: number; status: number; code: unknown }> {
-    const started = performance.now();
+  async function graphql(document: string, variables: Record<string, unknown> = {}): Promise<{ status: number; code: unknown }> {
     const body = JSON.stringify({ query: document, variables });
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body });
     const answer = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-    return { ms: performance.now() - started, status: response.status, code: answer.errors?.[0]?.extensions?.code };
+    return { status: response.status, code: answer.errors?.[0]?.extensions?.code };
   }
 
-  const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)]!;
   const normal = `query($i: Int!) { item(i: $i) { id } }`;
   const aliasAttack = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: hot { id }`).join(" ")} }`;
 
   /** 4 clients, 15 requests each; with `attacks`, every tenth request is an alias attack (16 aliases). */
   async function run(offset: number, attacks: boolean) {
-    const normalAnswers: Array<{ ms: number; status: number; code: unknown }> = [];
+    const normalAnswers: Array<{ status: number; code: unknown }> = [];
     const attackAnswers: Array<{ status: number; code: unknown }> = [];
     await Promise.all(
       Array.from({ length: 4 }, async (_, client) => {
@@ -139,10 +146,8 @@ describe("L06: mixed abuse", () => {
     return { normalAnswers, attackAnswers };
   }
 
-  it("L06: with 10 % slowloris sockets and 10 % alias attacks, normal queries keep their latency", async () => {
-    latencyMs = 1;
-    await run(0, false); // warm up: connections, parsed documents
-    const baseline = (await run(100, false)).normalAnswers.map((a) => a.ms);
+  it("L06: with 10 % slowloris sockets and 10 % alias attacks, every normal query is answered and every attack refused", async () => {
+    await run(0, false);
     const slowloris = Array.from({ length: 6 }, () => {
       const socket = connect(port, "127.0.0.1");
       socket.on("error", () => undefined);
@@ -155,9 +160,7 @@ describe("L06: mixed abuse", () => {
     expect(attackAnswers.map((a) => [a.status, a.code])).toEqual(Array.from({ length: 6 }, () => [400, "MAX_ALIASES_LIMIT"]));
     expect(normalAnswers).toHaveLength(54);
     expect(normalAnswers.every((m) => m.status === 200 && m.code === undefined)).toBe(true);
-    const mixed = normalAnswers.map((a) => a.ms);
-    console.log(`L06: normal p99 ${p99(baseline).toFixed(1)} ms alone, ${p99(mixed).toFixed(1)} ms among attacks`);
-    // The research's bound is 2 × baseline; a shared CI machine gets more room, never less than 100 ms.
-    expect(p99(mixed)).toBeLessThan(Math.max(3 * p99(baseline), 100));
+    // 60 warm-up and 54 normal queries, each one call; nothing from the attacks or the slowloris sockets.
+    expect(upstream.requests).toHaveLength(114);
   });
 });

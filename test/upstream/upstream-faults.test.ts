@@ -7,16 +7,21 @@ import { UpstreamError } from "../../src/errors.js";
 import type { Trestle } from "../../src/index.js";
 import { Resilience } from "../../src/upstream/create-resilience.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { createGate, until, type Gate } from "../helpers/gate.js";
 import { query, queryThenLeave } from "../helpers/graphql.js";
 import { hitsOf, sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { serveTrestle } from "../passthrough/raw-http.js";
 
-// Upstream faults: the cases of section B5 of ../shared/research/reliability-and-security.md
-// that test/upstream/resilience.test.ts and test/e2e/error-mapping.test.ts do not already pin
-// (F02, F03, F06–F10 are there). Real upstreams on 127.0.0.1; generous time bounds only.
+// Upstream faults (case ids of docs/threat-model.md) that test/upstream/resilience.test.ts and
+// test/e2e/error-mapping.test.ts do not already pin (F02, F03, F06–F10 are there). Real
+// upstreams on 127.0.0.1. No case measures time: "fails fast" is shown by what the upstream
+// received while it held its answers (a gate the test opens); a wait that never ends fails the
+// test by its timeout.
 let upstream: TestUpstream;
 let closedUrl: string;
 let healthy = false;
+/** Holds the answers of /slow until the test opens it. */
+let slowGate: Gate = createGate();
 
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
@@ -29,8 +34,8 @@ beforeAll(async () => {
         return healthy ? sendJson(res, 200, { id: "back" }) : sendJson(res, 500, {});
       case "/half-body-reset":
         res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
-        res.write('{"id": "par');
-        return setTimeout(() => res.socket?.destroy(), 10);
+        // Reset once the half body is on the wire.
+        return res.write('{"id": "par', () => res.socket?.destroy());
       case "/short-body":
         // Content-Length: 100, five bytes, then a clean close (FIN, not a reset).
         res.writeHead(200, { "content-type": "application/json", "content-length": "100", "cache-control": "max-age=60" });
@@ -49,7 +54,7 @@ beforeAll(async () => {
       case "/flapping":
         return n % 2 === 1 ? sendJson(res, 503, {}) : sendJson(res, 200, { id: "flap" });
       case "/slow":
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await slowGate.opened;
         return sendJson(res, 200, { id: "slow" });
       default:
         return sendJson(res, 404, {});
@@ -94,29 +99,16 @@ function downSchema(upstreamArgs: string): string {
 
 const codeOf = (result: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => result.errors?.[0]?.extensions?.["code"];
 
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await work();
-  return { value, ms: performance.now() - started };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 describe("F01: connection refused", () => {
-  it("F01: is UPSTREAM_UNAVAILABLE at once (median of 10 < 50 ms without retries), and < 1 s with the default retries", async () => {
+  it("F01: is UPSTREAM_UNAVAILABLE, without retries and with the default retries", async () => {
     const noRetry = await createTestTrestle(downSchema(", retry: { attempts: 0 }, breaker: { failures: 0 }"));
     const defaults = await createTestTrestle(downSchema(""));
-    const times: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const { value, ms } = await timed(() => query(noRetry, `{ down { id } }`));
-      expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "down" });
-      times.push(ms);
+      expect((await query(noRetry, `{ down { id } }`)).errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_UNAVAILABLE", upstream: "down" });
     }
-    const retried = await timed(() => query(defaults, `{ down { id } }`));
+    const retried = await query(defaults, `{ down { id } }`);
     await Promise.all([noRetry.close(), defaults.close()]);
-    expect(median(times)).toBeLessThan(50);
-    expect(codeOf(retried.value)).toBe("UPSTREAM_UNAVAILABLE");
-    expect(retried.ms).toBeLessThan(1_000);
+    expect(codeOf(retried)).toBe("UPSTREAM_UNAVAILABLE");
   });
 
   it("F01: counts toward the breaker", async () => {
@@ -164,23 +156,21 @@ describe("F04, F05: answers cut short", () => {
 describe("F08: stacked Content-Encodings", () => {
   it("F08: `gzip` × 1000, and even two gzip layers, are UPSTREAM_BAD_RESPONSE: one coding is decoded, never a chain", async () => {
     const trestle = await createTestTrestle(schema());
-    const { value, ms } = await timed(() => query(trestle, `{ a: item(path: "stacked-encodings") { id } b: item(path: "double-gzip") { id } }`));
+    const value = await query(trestle, `{ a: item(path: "stacked-encodings") { id } b: item(path: "double-gzip") { id } }`);
     await trestle.close();
     expect(value.data).toEqual({ a: null, b: null });
     expect(value.errors?.map((e) => e.extensions?.["code"])).toEqual(["UPSTREAM_BAD_RESPONSE", "UPSTREAM_BAD_RESPONSE"]);
-    expect(ms).toBeLessThan(1_000);
   });
 });
 
 describe("F11: a far Retry-After", () => {
-  it.each(["retry-after-hour", "retry-after-date"])("F11: %s: not waited for, not retried; UPSTREAM_ERROR with status 429", async (path) => {
+  it.each(["retry-after-hour", "retry-after-date"])("F11: %s: not waited for (the test would time out), not retried; UPSTREAM_ERROR with status 429", async (path) => {
     const trestle = await createTestTrestle(schema());
-    const { value, ms } = await timed(() => query(trestle, `query($p: String!) { item(path: $p) { id } }`, { p: path }));
+    const value = await query(trestle, `query($p: String!) { item(path: $p) { id } }`, { p: path });
     await trestle.close();
     // Trestle reports 429 as UPSTREAM_ERROR + status (the proposed UPSTREAM_RATE_LIMITED is not a Trestle code).
     expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", status: 429, upstream: "api" });
     expect(hitsOf(upstream, `/${path}`)).toBe(1);
-    expect(ms).toBeLessThan(1_000);
   });
 
   it("F11: passthrough passes the 429 and its Retry-After to the client", async () => {
@@ -194,27 +184,23 @@ describe("F11: a far Retry-After", () => {
 });
 
 describe("F12: the breaker fails fast while open", () => {
-  it("F12: after 10 consecutive failures calls fail at once (median of 10 < 50 ms) with no upstream request; one probe after resetMs closes it", async () => {
+  it("F12: after 10 consecutive failures calls fail with no upstream request; one probe after resetMs closes it", async () => {
     const trestle = await createTestTrestle(schema(", retry: { attempts: 0 }, breaker: { failures: 10, resetMs: 300 }"));
-    for (let i = 0; i < 10; i++) expect(codeOf(await query(trestle, `{ item(path: "toggle") { id } }`))).toBe("UPSTREAM_ERROR");
-    const times: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const { value, ms } = await timed(() => query(trestle, `{ item(path: "toggle") { id } }`));
-      expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_CIRCUIT_OPEN", upstream: "api" });
-      times.push(ms);
-    }
+    const read = () => query(trestle, `{ item(path: "toggle") { id } }`);
+    for (let i = 0; i < 10; i++) expect(codeOf(await read())).toBe("UPSTREAM_ERROR");
+    for (let i = 0; i < 10; i++) expect((await read()).errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_CIRCUIT_OPEN", upstream: "api" });
     expect(hitsOf(upstream, "/toggle")).toBe(10);
-    expect(median(times)).toBeLessThan(50);
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const probe = await query(trestle, `{ item(path: "toggle") { id } }`);
-    const after = await query(trestle, `{ item(path: "toggle") { id } }`);
+    // Ask until the breaker lets the probe through (after resetMs): every refusal before it sends nothing.
+    let probe = await read();
+    await until(async () => probe.data?.["item"] != null || ((probe = await read()), probe.data?.["item"] != null), "the breaker's probe after resetMs");
+    const after = await read();
     await trestle.close();
     expect([probe.data, after.data]).toEqual([{ item: { id: "back" } }, { item: { id: "back" } }]);
     expect(hitsOf(upstream, "/toggle")).toBe(12);
   });
 
-  it("F12: the breaker itself refuses in well under 5 ms (median of 10), without running the attempt", async () => {
+  it("F12: the breaker itself refuses without running the attempt", async () => {
     const resilience = new Resilience("api", { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 3, breakerResetMs: 60_000, maxConcurrency: 4, maxQueue: 4 });
     let attempts = 0;
     const failing = async () => {
@@ -222,20 +208,18 @@ describe("F12: the breaker fails fast while open", () => {
       return { status: 500, headers: {} };
     };
     for (let i = 0; i < 3; i++) await resilience.run("GET", failing);
-    const times: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const { value, ms } = await timed(() => resilience.run("GET", failing).then(() => undefined, (error: unknown) => error));
+      const value = await resilience.run("GET", failing).then(() => undefined, (error: unknown) => error);
       expect(value).toBeInstanceOf(UpstreamError);
       expect((value as UpstreamError).code).toBe("UPSTREAM_CIRCUIT_OPEN");
-      times.push(ms);
     }
     expect(attempts).toBe(3);
-    expect(median(times)).toBeLessThan(5);
   });
 });
 
-describe("F13: one saturated upstream does not slow another", () => {
-  it("F13: while A's bulkhead is full, extra A calls fail fast with UPSTREAM_OVERLOADED and B keeps its latency", async () => {
+describe("F13: one saturated upstream does not hold up another", () => {
+  it("F13: while A's bulkhead and queue are full, extra A calls are refused with UPSTREAM_OVERLOADED before A answers, and B is served", async () => {
+    slowGate = createGate();
     const fast = await startTestUpstream((_req, res) => sendJson(res, 200, { id: "b" }));
     const trestle = await createTestTrestle(/* GraphQL */ `
       extend schema
@@ -244,29 +228,21 @@ describe("F13: one saturated upstream does not slow another", () => {
       type Query { a(i: Int!): Item @rest(upstream: "a", path: "/slow?i={args.i}") b(i: Int!): Item @rest(upstream: "b", path: "/b?i={args.i}") }
       type Item { id: ID }
     `);
-    const timeB = async (from: number) => {
-      const times: number[] = [];
-      for (let i = from; i < from + 10; i++) {
-        const { value, ms } = await timed(() => query(trestle, `query($i: Int!) { b(i: $i) { id } }`, { i }));
-        expect(value.data).toEqual({ b: { id: "b" } });
-        times.push(ms);
-      }
-      return median(times);
-    };
-    const baseline = await timeB(0);
-    // 40 distinct reads of A (300 ms each): 4 in flight, 16 waiting, 20 refused.
-    const flood = Array.from({ length: 40 }, (_, i) => timed(() => query(trestle, `query($i: Int!) { a(i: $i) { id } }`, { i })));
-    const during = await timeB(100);
+    // 40 distinct reads of A, which holds every answer: 4 in flight, 16 waiting, 20 refused.
+    let settled = 0;
+    const flood = Array.from({ length: 40 }, (_, i) => query(trestle, `query($i: Int!) { a(i: $i) { id } }`, { i }).finally(() => settled++));
+    await until(() => settled === 20, "20 refusals while A holds its answers");
+    await upstream.waitForRequests(4);
+    for (let i = 0; i < 10; i++) expect((await query(trestle, `query($i: Int!) { b(i: $i) { id } }`, { i })).data).toEqual({ b: { id: "b" } });
+    expect([settled, hitsOf(upstream, "/slow")]).toEqual([20, 4]);
+    slowGate.open();
     const results = await Promise.all(flood);
     await trestle.close();
     await fast.close();
-    const refused = results.filter((r) => codeOf(r.value) === "UPSTREAM_OVERLOADED");
-    const served = results.filter((r) => r.value.data?.["a"] !== null);
+    const refused = results.filter((r) => codeOf(r) === "UPSTREAM_OVERLOADED");
+    const served = results.filter((r) => r.data?.["a"] != null);
     expect([refused.length, served.length]).toEqual([20, 20]);
-    for (const r of refused) expect(r.ms).toBeLessThan(500);
     expect(hitsOf(upstream, "/slow")).toBe(20);
-    console.log(`F13: B median ${baseline.toFixed(1)} ms before, ${during.toFixed(1)} ms while A is saturated`);
-    expect(during).toBeLessThan(Math.max(50, baseline * 5));
   });
 });
 
@@ -287,12 +263,13 @@ describe("F14: one upstream down, another up", () => {
 
 describe("F15: a client that goes away", () => {
   /**
-   * An upstream that answers after 500 ms and notes whether each connection closed before it
-   * answered; `/flaky` answers 503 at once, asking for a retry in 1 s.
+   * An upstream that holds its answers until `answers` opens and notes whether each connection
+   * closed before it answered; `/flaky` answers 503 at once, asking for a retry in 1 s.
    */
   let slow: Server;
   let slowUrl: string;
   const seen: Array<{ url: string; closedEarly?: boolean; answered?: boolean }> = [];
+  let answers: Gate;
   let trestle: Trestle;
 
   beforeAll(async () => {
@@ -305,12 +282,12 @@ describe("F15: a client that goes away", () => {
         record.answered = true;
         return void res.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end("{}");
       }
-      setTimeout(() => {
+      void answers.opened.then(() => {
         if (res.destroyed) return;
         record.answered = true;
         const cacheControl = req.url?.startsWith("/uncached") ? "no-store" : "max-age=60";
         res.writeHead(200, { "content-type": "application/json", "cache-control": cacheControl }).end('{"id": "late"}');
-      }, 500);
+      });
     });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
@@ -323,29 +300,36 @@ describe("F15: a client that goes away", () => {
     `);
   });
   afterAll(async () => {
+    answers.open();
     await trestle.close();
     slow.closeAllConnections();
     await new Promise((resolve) => slow.close(resolve));
   });
   beforeEach(() => {
     seen.length = 0;
+    answers = createGate();
   });
 
-  /** Sends a request over a socket to trestle.handle and destroys the socket after `ms`. */
-  async function sendThenLeave(request: string, ms: number, settleMs = 700): Promise<void> {
-    const server = await serveTrestle(trestle);
-    await new Promise<void>((resolve) => {
-      const socket = connect(server.port, "127.0.0.1");
-      socket.on("error", () => undefined);
-      socket.write(request);
-      setTimeout(() => {
-        socket.destroy();
-        resolve();
-      }, ms);
-    });
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+  /**
+   * Sends a request over a socket to trestle.handle, destroys the socket once `leaveWhen()`
+   * holds (by default: the upstream has the request), and resolves when trestle.handle has
+   * settled: by then every upstream call the request made (or wrongly kept making) has been sent.
+   */
+  async function sendThenLeave(request: string, leaveWhen: () => boolean | Promise<boolean> = () => seen.length > 0): Promise<void> {
+    const handled: Array<Promise<unknown>> = [];
+    const server = await serveTrestle(trestle, createHttpServer((req, res) => void handled.push(trestle.handle(req, res))));
+    const socket = connect(server.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.write(request);
+    await until(leaveWhen, "the moment to leave");
+    socket.destroy();
+    await until(() => handled.length > 0, "trestle.handle to start");
+    await Promise.allSettled(handled);
     await server.close();
   }
+
+  /** Resolves once the upstream has seen the first request's connection close. */
+  const upstreamClosed = () => until(() => seen[0]?.closedEarly !== undefined, "the upstream connection to close");
 
   const graphql = (document: string) => {
     const body = JSON.stringify({ query: document });
@@ -354,14 +338,17 @@ describe("F15: a client that goes away", () => {
   const graphqlGet = (document: string) => `GET /graphql?query=${encodeURIComponent(document)} HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n\r\n`;
 
   it("F15: a passthrough call waiting for the upstream's answer is aborted: the upstream sees its connection close first", async () => {
-    await sendThenLeave("POST /rest/slow/work HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", 100);
+    await sendThenLeave("POST /rest/slow/work HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    await upstreamClosed();
     expect(seen).toEqual([{ url: "/work", closedEarly: true }]);
     // Not counted as an upstream failure: the breaker (1 failure opens it) stays closed.
+    answers.open();
     expect((await query(trestle, `{ uncached { id } }`)).data).toEqual({ uncached: { id: "late" } });
   });
 
   it("F15: a passthrough GET (through the cache) is aborted too, and stores nothing", async () => {
-    await sendThenLeave("GET /rest/slow/cached/p HTTP/1.1\r\nHost: t\r\n\r\n", 100);
+    await sendThenLeave("GET /rest/slow/cached/p HTTP/1.1\r\nHost: t\r\n\r\n");
+    await upstreamClosed();
     expect(seen).toEqual([{ url: "/cached/p", closedEarly: true }]);
     expect(trestle.cache.size).toBe(0);
   });
@@ -371,52 +358,73 @@ describe("F15: a client that goes away", () => {
     ["a cacheable read, POST (fast lane)", graphql("{ cached { id } }"), "/cached"],
     ["a read over GET (yoga's lane)", graphqlGet("{ uncached { id } }"), "/uncached"],
   ])("F15: a GraphQL client that goes away aborts its upstream call: %s", async (_case, request, url) => {
-    await sendThenLeave(request, 100);
+    await sendThenLeave(request);
+    await upstreamClosed();
     expect(seen).toEqual([{ url, closedEarly: true }]);
     // Nothing partial was stored; the breaker did not count the abandoned call: the next caller gets a fresh answer.
     expect(trestle.cache.size).toBe(0);
+    answers.open();
     expect((await query(trestle, `{ cached { id } uncached { id } }`)).data).toEqual({ cached: { id: "late" }, uncached: { id: "late" } });
     await trestle.cache.purge("slow");
   });
 
   it("F15: through trestle.fetch, the request's signal aborts the upstream call", async () => {
     const leaving = queryThenLeave(trestle, "{ uncached { id } }");
-    setTimeout(() => leaving.leave(), 100);
+    await until(() => seen.length > 0, "the upstream to have the request");
+    leaving.leave();
     await leaving.done;
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await upstreamClosed();
     expect(seen).toEqual([{ url: "/uncached", closedEarly: true }]);
   });
 
   it("F15: /metrics counts the abandoned call as CLIENT_CLOSED_REQUEST and the request as 499", async () => {
     const scrape = async () => (await (await trestle.fetch(new Request("http://trestle.test/metrics"))).text()).split("\n");
     const count = (lines: string[], series: string) => Number(lines.find((l) => l.startsWith(`${series} `))?.split(" ")[1] ?? 0);
-    const before = await scrape();
-    await sendThenLeave(graphql("{ uncached { id } }"), 100);
-    const after = await scrape();
-    const upstream = 'trestle_upstream_requests_total{upstream="slow",method="GET",outcome="CLIENT_CLOSED_REQUEST"}';
+    const upstreamSeries = 'trestle_upstream_requests_total{upstream="slow",method="GET",outcome="CLIENT_CLOSED_REQUEST"}';
     const requests = 'trestle_http_requests_total{route="graphql",status="499"}';
-    expect([count(after, upstream) - count(before, upstream), count(after, requests) - count(before, requests)]).toEqual([1, 1]);
+    const before = await scrape();
+    await sendThenLeave(graphql("{ uncached { id } }"));
+    await upstreamClosed();
+    const after = await scrape();
+    expect([count(after, upstreamSeries) - count(before, upstreamSeries), count(after, requests) - count(before, requests)]).toEqual([1, 1]);
   });
 
   it("F15: a mutation's write in flight is aborted, and its later fields are never sent", async () => {
-    await sendThenLeave(graphql("mutation { first { id } second { id } }"), 100);
+    await sendThenLeave(graphql("mutation { first { id } second { id } }"));
+    await upstreamClosed();
     expect(seen).toEqual([{ url: "/first", closedEarly: true }]);
   });
 
   it("F15: no retry follows once the client has gone", async () => {
-    // The upstream asks for a retry in 1 s; the client leaves during the wait.
-    await sendThenLeave(graphql("{ flaky { id } }"), 100, 1_500);
+    // The upstream asks for a retry in 1 s; the client leaves during the wait (once the 503 is sent).
+    await sendThenLeave(graphql("{ flaky { id } }"), () => seen[0]?.closedEarly === false);
     expect(seen).toEqual([{ url: "/flaky", answered: true, closedEarly: false }]);
   });
 
   it("F15 / C10: a read shared by two clients goes on when one leaves, and is stored for the next caller", async () => {
-    const staying = new Promise<void>((resolve) => setTimeout(resolve, 30)).then(() => query(trestle, `{ cached { id } }`));
-    await sendThenLeave(graphql("{ cached { id } }"), 100);
+    // The staying client's read reaches the upstream first; the leaving client's joins it, then leaves.
+    const staying = query(trestle, `{ cached { id } }`);
+    await until(() => seen.length > 0, "the upstream to have the shared read");
+    const server = await serveTrestle(trestle);
+    const socket = connect(server.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    socket.write(graphql("{ cached { id } }"));
+    // The one wait left in this file: joining a flight in the cache is marked by no event (the
+    // `coalesced` metric counts when the read ends). Too short a wait only makes the case weaker
+    // (the leaver leaves before joining), never makes it fail.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await closed;
+    expect(seen).toEqual([{ url: "/cached" }]);
+    answers.open();
     expect((await staying).data).toEqual({ cached: { id: "late" } });
+    await server.close();
+    await upstreamClosed();
     expect(seen).toEqual([{ url: "/cached", answered: true, closedEarly: false }]);
     expect((await query(trestle, `{ cached { id } }`)).data).toEqual({ cached: { id: "late" } });
     expect(seen).toHaveLength(1);
-    trestle.cache.purge("slow");
+    await trestle.cache.purge("slow");
   });
 });
 

@@ -4,8 +4,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestHandler, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Header and auth handling: the cases of section B3 of ../shared/research/reliability-and-security.md
-// not pinned elsewhere (H03, H04, H06–H08 are in test/passthrough/passthrough.test.ts, H05 in
+// Header and auth handling (case ids of docs/threat-model.md) not pinned elsewhere (H03, H04, H06–H08 are in test/passthrough/passthrough.test.ts, H05 in
 // test/e2e/rest-directives.test.ts, H09 in test/e2e/error-mapping.test.ts). "internal" is the
 // first-party upstream that forwards the caller's Authorization; "vendor" is a third party.
 let internal: TestUpstream;
