@@ -3,7 +3,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type CliIo } from "../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
+import type { CliIo } from "../../src/cli/cli-io.js";
 import { directiveDefinitions } from "../../src/index.js";
 import { until } from "../helpers/gate.js";
 

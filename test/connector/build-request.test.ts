@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createRequestBuilder, renderHeaderRules, type TemplateScope, type UpstreamRequest } from "../../src/connector/build-request.js";
+import { createRequestBuilder, renderHeaderRules, type TemplateScope } from "../../src/connector/build-request.js";
+import type { UpstreamRequest } from "../../src/upstream/upstream-request.js";
 import { planOf, restFieldOf } from "./plan-fixture.js";
 
 // Table tests for the request builder (src/connector/build-request.ts): one row per template

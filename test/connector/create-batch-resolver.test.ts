@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { UpstreamRequest } from "../../src/connector/build-request.js";
+import type { UpstreamRequest } from "../../src/upstream/upstream-request.js";
 import { createBatchResolver } from "../../src/connector/create-batch-resolver.js";
-import type { BatchPlan, RestPlan } from "../../src/sdl/schema-plan.js";
+import type { BatchPlan, RestPlan } from "../../src/plan/schema-plan.js";
 import type { UpstreamResponse } from "../../src/upstream/upstream-client.js";
 import { jsonAnswer, operationAnswering, planOf, restFieldOf } from "./plan-fixture.js";
 

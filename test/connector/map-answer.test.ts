@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { UpstreamRequest } from "../../src/connector/build-request.js";
+import type { UpstreamRequest } from "../../src/upstream/upstream-request.js";
 import { readJsonAnswer } from "../../src/connector/map-answer.js";
 import { jsonAnswer, planOf } from "./plan-fixture.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTemplate, readPath } from "../../src/connector/parse-template.js";
+import { parseTemplate, readPath } from "../../src/template/parse-template.js";
 
 // Table tests for the template parser (src/connector/parse-template.ts).
 

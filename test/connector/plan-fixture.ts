@@ -1,8 +1,8 @@
 import type { GraphQLField } from "graphql";
 import { createOperationContext, type OperationContext } from "../../src/loader/operation-context.js";
-import type { UpstreamRequest } from "../../src/connector/build-request.js";
+import type { UpstreamRequest } from "../../src/upstream/upstream-request.js";
 import { buildSchemaPlan } from "../../src/sdl/build-schema-plan.js";
-import type { RestPlan, SchemaPlan } from "../../src/sdl/schema-plan.js";
+import type { RestPlan, SchemaPlan } from "../../src/plan/schema-plan.js";
 import type { UpstreamResponse } from "../../src/upstream/upstream-client.js";
 
 /** Plans `sdl` (an `api` upstream at http://api.test/v1 is declared unless `sdl` declares its own) and fails on any diagnostic. */
