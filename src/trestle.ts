@@ -31,6 +31,8 @@ import { loadSchemaSources } from "./sdl/load-schema-sources.js";
 import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
+import { createCorsPolicy, isPreflight } from "./http/cors-policy.js";
+import { applyFetchCors, applyNodeCors, preflightResponse } from "./http/apply-cors.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -62,6 +64,9 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const prefix = normalizePrefix(options.prefix);
   const cacheOptions = normalizeCacheOptions(options.cache);
   const forwarding = createForwardingPolicy(options.passthrough);
+  // One CORS policy for every route and both entries; yoga's own (reflect any origin) is off.
+  const cors = createCorsPolicy(options.cors);
+  const corsActive = options.cors !== undefined && options.cors !== false;
   const env = options.env ?? process.env;
   const sources = await loadSchemaSources(options.schema, options.cwd);
   const { plan, diagnostics } = buildSchemaPlan(sources, {
@@ -118,6 +123,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     schema,
     fetchAPI: nativeFetchAPI,
     graphqlEndpoint: `${prefix}/graphql`,
+    cors: false,
     graphiql: options.graphiql ?? !production,
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBytes,
@@ -163,51 +169,23 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     schema,
     cache: pipeline.cache,
     prefix,
-    fetch: (request, host = {}) => {
-      if (passthrough.claimsUrl(request.url)) return track("passthrough", () => passthrough.fetch(request, host), statusOfResponse);
-      const pathname = pathnameOf(request.url);
-      if (!isLaneRequest(request.method, pathname, request.headers.get("content-type"), graphqlPath)) {
-        return track(pathname === graphqlPath ? "graphql" : "other", async () => yoga.fetch(request, { host }), statusOfResponse);
-      }
-      return track(
-        "graphql",
-        async () => {
-          const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
-          return served instanceof Response ? served : yoga.fetch(served, { host });
-        },
-        statusOfResponse,
-      );
+    fetch: async (request, host = {}) => {
+      const origin = request.headers.get("origin") ?? undefined;
+      const response = await fetchRoute(request, host, origin);
+      return corsActive ? applyFetchCors(response, cors.answer(origin)) : response;
     },
     handle: async (req, res, next) => {
       const isPassthrough = passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined);
       const pathname = getRequestTarget(req).split("?")[0] ?? "/";
       if (!isPassthrough && !owns(pathname) && next) return next();
-      // 499 (nginx's "client closed request") when the client went away before the answer was sent.
-      let left = false;
-      if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
-      const statusOfNode = () => (left ? 499 : res.statusCode);
-      if (isPassthrough) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
-      const host: HostContext = { req, res };
-      const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
-      if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {
-        // GraphQL over GET, GraphiQL, health routes: through yoga's fetch, like every host (mount paths and parsed bodies included).
-        return track(pathname === graphqlPath ? "graphql" : "other", () => toYoga(), statusOfNode);
+      const origin = req.headers.origin;
+      const route: Route = isPassthrough ? "passthrough" : pathname === graphqlPath ? "graphql" : "other";
+      if ((isPassthrough || owns(pathname)) && isPreflight(req.method, origin, req.headers["access-control-request-method"])) {
+        const { headers, vary } = cors.preflight(origin, req.headers["access-control-request-headers"]);
+        return track(route, async () => void res.writeHead(204, vary === undefined ? headers : { ...headers, vary }).end(), () => 204);
       }
-      await track(
-        "graphql",
-        async () => {
-          try {
-            const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
-            if (pass !== undefined) await toYoga(pass.body);
-          } catch {
-            // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
-            // gone mid-body, or a bug, ends this response and nothing else.
-            if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
-            else res.destroy();
-          }
-        },
-        statusOfNode,
-      );
+      if (corsActive) applyNodeCors(res, cors.answer(origin));
+      return handleRoute(req, res, isPassthrough, pathname);
     },
     owns: (target) => owns(target.split("?")[0] ?? "/"),
     close: async () => {
@@ -218,6 +196,58 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       await yoga.dispose();
     },
   };
+
+  /** The route of a WHATWG request: a preflight, passthrough, the fast GraphQL lane or yoga. */
+  function fetchRoute(request: Request, host: HostContext, origin: string | undefined): Promise<Response> {
+    const isPassthrough = passthrough.claimsUrl(request.url);
+    const pathname = pathnameOf(request.url);
+    if ((isPassthrough || owns(pathname)) && isPreflight(request.method, origin, request.headers.get("access-control-request-method"))) {
+      const route: Route = isPassthrough ? "passthrough" : pathname === graphqlPath ? "graphql" : "other";
+      return track(route, async () => preflightResponse(cors.preflight(origin, request.headers.get("access-control-request-headers") ?? undefined)), statusOfResponse);
+    }
+    if (isPassthrough) return track("passthrough", () => passthrough.fetch(request, host), statusOfResponse);
+    if (!isLaneRequest(request.method, pathname, request.headers.get("content-type"), graphqlPath)) {
+      return track(pathname === graphqlPath ? "graphql" : "other", async () => yoga.fetch(request, { host }), statusOfResponse);
+    }
+    return track(
+      "graphql",
+      async () => {
+        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
+        return served instanceof Response ? served : yoga.fetch(served, { host });
+      },
+      statusOfResponse,
+    );
+  }
+
+  /** The route of a node:http request, once preflights and CORS are done. */
+  async function handleRoute(req: NodeRequest, res: ServerResponse, isPassthrough: boolean, pathname: string): Promise<void> {
+    // 499 (nginx's "client closed request") when the client went away before the answer was sent.
+    let left = false;
+    if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
+    const statusOfNode = () => (left ? 499 : res.statusCode);
+    if (isPassthrough) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
+    const host: HostContext = { req, res };
+    const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
+    if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {
+      // GraphQL over GET, GraphiQL, health routes: through yoga's fetch, like every host (mount paths and parsed bodies included).
+      return track(pathname === graphqlPath ? "graphql" : "other", () => toYoga(), statusOfNode);
+    }
+    await track(
+      "graphql",
+      async () => {
+        try {
+          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
+          if (pass !== undefined) await toYoga(pass.body);
+        } catch {
+          // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
+          // gone mid-body, or a bug, ends this response and nothing else.
+          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+          else res.destroy();
+        }
+      },
+      statusOfNode,
+    );
+  }
 }
 
 type Route = "graphql" | "passthrough" | "other";

@@ -4,6 +4,7 @@ import type { NodeRequest } from "../adapters/serve-node-request.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
 import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
+import { withVary } from "../http/with-vary.js";
 
 export type Lane = (request: LaneRequest) => Promise<LaneAnswer | undefined>;
 
@@ -53,7 +54,7 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest, clientGone(res)) });
   if (answer === undefined) return { body: text ?? body };
   // A known length, not chunked framing: one write for the whole answer.
-  res.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) }).end(answer.body);
+  res.writeHead(answer.status, withVary(res, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) })).end(answer.body);
   return undefined;
 }
 
