@@ -23,6 +23,8 @@ import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
+import { createResultStep } from "./execution/create-result-step.js";
+import { useResultStep } from "./plugins/use-result-step.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useHealthRoutes } from "./plugins/use-health-routes.js";
@@ -109,11 +111,14 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
   const yogaDocuments = createYogaDocumentCache();
+  // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
+  const resultStep = createResultStep({ showSuggestions: development });
   const plugins: Plugin[] = [
     useHealthRoutes(prefix, () => !closing, metrics?.scrape, () => pipeline.states()),
     useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
     yogaDocuments.plugin,
+    useResultStep(resultStep),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
@@ -142,6 +147,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     debug,
     cacheControl: cacheOptions.enabled,
     maskError: createMaskError(debug),
+    answer: resultStep,
   });
   const graphqlPath = `${prefix}/graphql`;
 
