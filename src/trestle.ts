@@ -5,7 +5,7 @@ import { createYoga, type Plugin } from "graphql-yoga";
 import { normalizeCacheOptions } from "./cache/cache-options.js";
 import type { TrestleCache } from "./cache/create-cached-send.js";
 import { nativeFetchAPI } from "./adapters/native-fetch-api.js";
-import { createFetchRequest, getRequestTarget, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
+import { createFetchRequest, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
@@ -27,14 +27,15 @@ import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
-import { useHealthRoutes } from "./plugins/use-health-routes.js";
+import { createHealthRoute } from "./http/health-route.js";
+import { createRouteTable, type Route } from "./http/route-table.js";
+import { sendAnswer, toResponse } from "./http/answer.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
 import { createUpstreamPipeline } from "./upstream/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
-import { createCorsPolicy, isPreflight } from "./http/cors-policy.js";
-import { applyFetchCors, applyNodeCors, preflightResponse } from "./http/apply-cors.js";
+import { createCorsPolicy } from "./http/cors-policy.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -82,7 +83,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     options.metrics === false
       ? undefined
       : createMetrics({
-          inFlight: () => inFlight,
+          inFlight: () => table.inFlight(),
           cacheEntries: () => pipeline.cache.size,
           cacheBytes: () => pipeline.cache.calculatedSize,
           breakers: () => pipeline.breakers(),
@@ -96,8 +97,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug, forwarding });
 
   let closing = false;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
   /**
    * One operation's context, the same in both lanes; `request()` is only called when the app's
    * context function needs it. `signal` aborts when the client goes away.
@@ -114,7 +113,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
   const resultStep = createResultStep({ showSuggestions: development });
   const plugins: Plugin[] = [
-    useHealthRoutes(prefix, () => !closing, metrics?.scrape, () => pipeline.states()),
     useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
     yogaDocuments.plugin,
@@ -151,99 +149,38 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
   const graphqlPath = `${prefix}/graphql`;
 
-  /** Counts a request in flight (close() waits for them) and reports it to the metrics once answered. */
-  const track = async <T>(route: Route, work: () => Promise<T>, statusOf: (answer: T | undefined) => number): Promise<T> => {
-    inFlight++;
-    const started = performance.now();
-    let answer: T | undefined;
-    try {
-      return (answer = await work());
-    } finally {
-      inFlight--;
-      if (closing && inFlight === 0) drained?.();
-      metrics?.httpRequest(route, statusOf(answer), (performance.now() - started) / 1000);
-    }
-  };
-  const owns = (pathname: string) =>
-    pathname === `${prefix}/graphql` ||
-    pathname === `${prefix}/healthz` ||
-    pathname === `${prefix}/readyz` ||
-    (metrics !== undefined && pathname === `${prefix}/metrics`) ||
-    passthrough.claims(pathname, false);
-
-  return {
-    schema,
-    cache: pipeline.cache,
-    prefix,
-    fetch: async (request, host = {}) => {
-      const origin = request.headers.get("origin") ?? undefined;
-      const response = await fetchRoute(request, host, origin);
-      return corsActive ? applyFetchCors(response, cors.answer(origin)) : response;
+  const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
+  const toYoga = (req: NodeRequest, res: ServerResponse, body?: unknown) =>
+    serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host: { req, res } } : { body, host: { req, res } });
+  const graphql = () => "graphql" as const;
+  const always = () => true;
+  const routes: Route[] = [
+    {
+      // /healthz, /readyz, /metrics: answered straight from either transport.
+      matches: (facts) => health.claims(facts.pathname),
+      name: () => "other",
+      answersPreflight: always,
+      node: async (_req, res, facts) => sendAnswer(res, await health.answer(facts.pathname)),
+      fetch: async (_request, _host, facts) => toResponse(await health.answer(facts.pathname)),
     },
-    handle: async (req, res, next) => {
-      const isPassthrough = passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined);
-      const pathname = getRequestTarget(req).split("?")[0] ?? "/";
-      if (!isPassthrough && !owns(pathname) && next) return next();
-      const origin = req.headers.origin;
-      const route: Route = isPassthrough ? "passthrough" : pathname === graphqlPath ? "graphql" : "other";
-      if ((isPassthrough || owns(pathname)) && isPreflight(req.method, origin, req.headers["access-control-request-method"])) {
-        const { headers, vary } = cors.preflight(origin, req.headers["access-control-request-headers"]);
-        return track(route, async () => void res.writeHead(204, vary === undefined ? headers : { ...headers, vary }).end(), () => 204);
-      }
-      if (corsActive) applyNodeCors(res, cors.answer(origin));
-      return handleRoute(req, res, isPassthrough, pathname);
+    {
+      // Passthrough sees the raw request target (yoga's URL parsing resolves "..") and streams Node bodies as they are.
+      matches: (facts) => (facts.transport === "node" ? passthrough.claims(facts.target, facts.standalone) : passthrough.claimsUrl(facts.target)),
+      name: () => "passthrough",
+      answersPreflight: always,
+      node: (req, res) => passthrough.handle(req, res),
+      fetch: (request, host) => passthrough.fetch(request, host),
     },
-    owns: (target) => owns(target.split("?")[0] ?? "/"),
-    close: async () => {
-      if (closing) return;
-      closing = true;
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      await pipeline.close();
-      await yoga.dispose();
-    },
-  };
-
-  /** The route of a WHATWG request: a preflight, passthrough, the fast GraphQL lane or yoga. */
-  function fetchRoute(request: Request, host: HostContext, origin: string | undefined): Promise<Response> {
-    const isPassthrough = passthrough.claimsUrl(request.url);
-    const pathname = pathnameOf(request.url);
-    if ((isPassthrough || owns(pathname)) && isPreflight(request.method, origin, request.headers.get("access-control-request-method"))) {
-      const route: Route = isPassthrough ? "passthrough" : pathname === graphqlPath ? "graphql" : "other";
-      return track(route, async () => preflightResponse(cors.preflight(origin, request.headers.get("access-control-request-headers") ?? undefined)), statusOfResponse);
-    }
-    if (isPassthrough) return track("passthrough", () => passthrough.fetch(request, host), statusOfResponse);
-    if (!isLaneRequest(request.method, pathname, request.headers.get("content-type"), graphqlPath)) {
-      return track(pathname === graphqlPath ? "graphql" : "other", async () => yoga.fetch(request, { host }), statusOfResponse);
-    }
-    return track(
-      "graphql",
-      async () => {
-        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
-        return served instanceof Response ? served : yoga.fetch(served, { host });
-      },
-      statusOfResponse,
-    );
-  }
-
-  /** The route of a node:http request, once preflights and CORS are done. */
-  async function handleRoute(req: NodeRequest, res: ServerResponse, isPassthrough: boolean, pathname: string): Promise<void> {
-    // 499 (nginx's "client closed request") when the client went away before the answer was sent.
-    let left = false;
-    if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
-    const statusOfNode = () => (left ? 499 : res.statusCode);
-    if (isPassthrough) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
-    const host: HostContext = { req, res };
-    const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
-    if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {
-      // GraphQL over GET, GraphiQL, health routes: through yoga's fetch, like every host (mount paths and parsed bodies included).
-      return track(pathname === graphqlPath ? "graphql" : "other", () => toYoga(), statusOfNode);
-    }
-    await track(
-      "graphql",
-      async () => {
+    {
+      // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
+      matches: (facts) => isLaneRequest(facts.method, facts.pathname, facts.contentType, graphqlPath),
+      name: graphql,
+      answersPreflight: always,
+      node: async (req, res) => {
+        const host: HostContext = { req, res };
         try {
           const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
-          if (pass !== undefined) await toYoga(pass.body);
+          if (pass !== undefined) await toYoga(req, res, pass.body);
         } catch {
           // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
           // gone mid-body, or a bug, ends this response and nothing else.
@@ -251,22 +188,41 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
           else res.destroy();
         }
       },
-      statusOfNode,
-    );
-  }
-}
+      fetch: async (request, host) => {
+        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
+        return served instanceof Response ? served : yoga.fetch(served, { host });
+      },
+    },
+    {
+      // Yoga fallback: GraphQL over GET, other media types, GraphiQL; on node:http with a
+      // `next`, only the GraphQL path (the rest is the host app's).
+      matches: (facts) => facts.transport === "fetch" || facts.standalone || facts.pathname === graphqlPath,
+      name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
+      answersPreflight: (pathname) => pathname === graphqlPath,
+      node: (req, res) => toYoga(req, res),
+      fetch: async (request, host) => yoga.fetch(request, { host }),
+    },
+  ];
+  const table = createRouteTable(routes, cors, corsActive, metrics);
 
-type Route = "graphql" | "passthrough" | "other";
-
-/** A fetch answer's status; a request that threw counts as 500. */
-const statusOfResponse = (response: Response | undefined) => response?.status ?? 500;
-
-/** The path of an absolute URL, without building a URL object. */
-function pathnameOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const end = url.search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, end);
+  return {
+    schema,
+    cache: pipeline.cache,
+    prefix,
+    fetch: (request, host) => table.fetch(request, host),
+    handle: (req, res, next) => table.handle(req, res, next),
+    owns: (target) => {
+      const pathname = target.split("?")[0] ?? "/";
+      return pathname === graphqlPath || health.claims(pathname) || passthrough.claims(pathname, false);
+    },
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      await table.drained();
+      await pipeline.close();
+      await yoga.dispose();
+    },
+  };
 }
 
 function normalizePrefix(prefix: string | undefined): string {
