@@ -178,3 +178,36 @@ describe("CORS defaults and other forms", () => {
     expect(serveCors(["*"], false)).toEqual({ origin: ["*"], credentials: false });
   });
 });
+
+describe("CORS on passthrough problem answers", () => {
+  it("an upstream status no server may write back (99) is a problem answer that still carries the CORS headers (handle and fetch)", async () => {
+    const { createServer: createTcpServer } = await import("node:net");
+    // An upstream whose status no HTTP server may write back (99).
+    const raw = createTcpServer((socket) => {
+      socket.once("data", () => socket.end("HTTP/1.1 099 Odd\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const trestle = await createTestTrestle(
+      `extend schema @upstream(name: "odd", baseUrl: "http://127.0.0.1:${(raw.address() as AddressInfo).port}", passthrough: { paths: ["/**"] }, retry: { attempts: 0 })
+       type Query { a: String @rest(path: "/a") }`,
+      { cors: { origin: [app] } },
+    );
+    const server: Server = createServer((req, res) => void trestle.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const viaHandle = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rest/odd/x`, { headers: { origin: app } });
+      const viaFetch = await trestle.fetch(new Request("http://t.test/rest/odd/x", { headers: { origin: app } }));
+      for (const answer of [viaHandle, viaFetch]) {
+        expect(answer.status).toBeGreaterThanOrEqual(500);
+        expect(answer.headers.get("content-type")).toContain("application/problem+json");
+        expect(answer.headers.get("access-control-allow-origin")).toBe(app);
+        expect(varyOf(answer.headers)).toContain("origin");
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await trestle.close();
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+});
