@@ -22,6 +22,7 @@ import { createLimitRules } from "./limits/create-limit-rules.js";
 import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
+import { createPreparedDocuments } from "./execution/prepared-document.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
 import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
@@ -109,7 +110,9 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
-  const yogaDocuments = createYogaDocumentCache();
+  // One cache of prepared documents, bounded by bytes, for both GraphQL routes.
+  const documents = createPreparedDocuments();
+  const yogaDocuments = createYogaDocumentCache(documents);
   // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
   const resultStep = createResultStep({ showSuggestions: development });
   const plugins: Plugin[] = [
@@ -146,6 +149,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     cacheControl: cacheOptions.enabled,
     maskError: createMaskError(debug),
     answer: resultStep,
+    documents,
   });
   const graphqlPath = `${prefix}/graphql`;
 

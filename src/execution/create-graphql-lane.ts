@@ -13,7 +13,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
 import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
-import { createDocumentCache, estimateCompiledBytes, estimateDocumentBytes, estimateErrorBytes } from "./create-document-cache.js";
+import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { parseDocument } from "./parse-document.js";
@@ -30,6 +30,8 @@ export interface GraphQLLaneOptions {
   /** Set the response's Cache-Control from the operation's upstream reads. */
   cacheControl: boolean;
   maskError: (error: unknown, message: string) => Error;
+  /** The cache of prepared documents, shared with yoga's route. */
+  documents: PreparedDocuments;
   /** Trestle's result step (create-result-step.ts), shared with yoga's route. */
   answer: ResultStep;
 }
@@ -42,15 +44,6 @@ export interface LaneRequest {
 }
 
 export type LaneAnswer = ResultAnswer;
-
-interface PreparedDocument {
-  document?: DocumentNode;
-  errors?: readonly GraphQLError[];
-  /** graphql-jit's compiled operations, by operation name ("" for the only one). */
-  compiled?: Map<string, CompiledQuery>;
-  /** Its estimated size in memory, compiled operations included, as the cache counts it. */
-  bytes: number;
-}
 
 /**
  * The fast lane: a GraphQL POST with a JSON body, for a JSON answer, runs here without the
@@ -65,24 +58,23 @@ interface PreparedDocument {
 export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<LaneAnswer | undefined> {
   const answer = options.answer;
   const rules = [...specifiedRules, ...options.rules];
-  // Documents a client sends are kept by estimated bytes: endless new ones only churn this.
-  const documents = createDocumentCache<PreparedDocument>();
+  // Documents a client sends are kept by estimated bytes, in the cache yoga's route shares:
+  // endless new ones only churn it.
+  const documents = options.documents;
 
+  /** The text parsed (unless yoga's route already did) and validated, once. */
   const prepare = (query: string): PreparedDocument => {
-    let prepared = documents.get(query);
-    if (prepared !== undefined) return prepared;
-    let document: DocumentNode | undefined;
+    const prepared = documents.get(query) ?? {};
+    if (prepared.errors !== undefined) return prepared;
     try {
-      document = parseDocument(query, options.maxTokens);
-      const errors = validate(options.schema, document, rules).map(asValidationError);
-      prepared = errors.length === 0 ? { document, bytes: 0 } : { errors: options.showSuggestions ? errors : errors.map(hideSuggestions), bytes: 0 };
+      prepared.document ??= parseDocument(query, options.maxTokens);
+      const errors = validate(options.schema, prepared.document, rules).map(asValidationError);
+      prepared.errors = options.showSuggestions ? errors : errors.map(hideSuggestions);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      prepared = { errors: [error], bytes: 0 };
+      prepared.errors = [error];
     }
-    // Validation errors point into the document, so it stays in memory with them.
-    prepared.bytes = estimateDocumentBytes(query, document) + estimateErrorBytes(prepared.errors?.length ?? 0);
-    documents.set(query, prepared, prepared.bytes);
+    documents.save(query, prepared);
     return prepared;
   };
 
@@ -94,8 +86,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       const result = compileQuery(options.schema, document, operationName);
       operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
       prepared.compiled.set(operationName ?? "", operation);
-      prepared.bytes += estimateCompiledBytes(document);
-      documents.set(query, prepared, prepared.bytes);
+      documents.save(query, prepared);
     }
     return operation;
   };
@@ -105,7 +96,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const params = readParams(request.body);
     if (mediaType === undefined || params === undefined) return undefined;
     const prepared = prepare(params.query);
-    if (prepared.errors !== undefined) return answer(mediaType, { errors: prepared.errors });
+    if (prepared.errors!.length > 0) return answer(mediaType, { errors: prepared.errors! });
     const document = prepared.document!;
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === "subscription") return undefined;
