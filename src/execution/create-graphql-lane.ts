@@ -13,6 +13,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
 import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
+import { debugExtensions } from "./debug-extensions.js";
 import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
@@ -124,7 +125,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     // No `data` at all when variables could not be coerced: a request error, like a validation error.
     if (result.data !== undefined) output.data = result.data;
     const calls = context.trestle.calls;
-    if (options.debug) output.extensions = { trestle: { upstreamCallCount: calls.length, upstreamCalls: calls } };
+    if (options.debug) output.extensions = debugExtensions(calls);
     // Variables that cannot be coerced leave no `data`: the result step makes it BAD_USER_INPUT, 400.
     const response = answer(mediaType, output);
     if (options.cacheControl && operation.operation === "query" && errors === undefined) {
