@@ -3,7 +3,7 @@
 // The server
 export { createTrestle } from "./trestle.js";
 export type { Trestle } from "./trestle.js";
-export type { TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
+export type { CorsOptions, TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
 export type { PassthroughOptions } from "./config/passthrough-options.js";
 export type { HeaderRuleOptions, HostContext } from "./config/trestle-options.js";
 export type { OutgoingUpstreamRequest, UpstreamFetch } from "./upstream/upstream-transport-options.js";

@@ -5,7 +5,7 @@ import { createYoga, type Plugin } from "graphql-yoga";
 import { normalizeCacheOptions } from "./cache/cache-options.js";
 import type { TrestleCache } from "./cache/create-cached-send.js";
 import { nativeFetchAPI } from "./adapters/native-fetch-api.js";
-import { createFetchRequest, getRequestTarget, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
+import { createFetchRequest, serveNodeRequest, type NodeRequest } from "./adapters/serve-node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
@@ -22,15 +22,21 @@ import { createLimitRules } from "./limits/create-limit-rules.js";
 import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
+import { createPreparedDocuments } from "./execution/prepared-document.js";
 import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
+import { createResultStep } from "./execution/create-result-step.js";
+import { useResultStep } from "./plugins/use-result-step.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
-import { useHealthRoutes } from "./plugins/use-health-routes.js";
+import { createHealthRoute } from "./http/health-route.js";
+import { createRouteTable, type Route } from "./http/route-table.js";
+import { sendAnswer, toResponse } from "./http/answer.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
 import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
+import { createCorsPolicy } from "./http/cors-policy.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -62,6 +68,9 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const prefix = normalizePrefix(options.prefix);
   const cacheOptions = normalizeCacheOptions(options.cache);
   const forwarding = createForwardingPolicy(options.passthrough);
+  // One CORS policy for every route and both entries; yoga's own (reflect any origin) is off.
+  const cors = createCorsPolicy(options.cors);
+  const corsActive = options.cors !== undefined && options.cors !== false;
   const env = options.env ?? process.env;
   const sources = await loadSchemaSources(options.schema, options.cwd);
   const { plan, diagnostics } = buildSchemaPlan(sources, {
@@ -75,7 +84,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     options.metrics === false
       ? undefined
       : createMetrics({
-          inFlight: () => inFlight,
+          inFlight: () => table.inFlight(),
           cacheEntries: () => pipeline.cache.size,
           cacheBytes: () => pipeline.cache.calculatedSize,
           breakers: () => pipeline.breakers(),
@@ -89,8 +98,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug, forwarding });
 
   let closing = false;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
   /**
    * One operation's context, the same in both lanes; `request()` is only called when the app's
    * context function needs it. `signal` aborts when the client goes away.
@@ -103,12 +110,16 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const limits = normalizeLimits(options.limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
-  const yogaDocuments = createYogaDocumentCache();
+  // One cache of prepared documents, bounded by bytes, for both GraphQL routes.
+  const documents = createPreparedDocuments();
+  const yogaDocuments = createYogaDocumentCache(documents);
+  // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
+  const resultStep = createResultStep({ showSuggestions: development });
   const plugins: Plugin[] = [
-    useHealthRoutes(prefix, () => !closing, metrics?.scrape, () => pipeline.states()),
     useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
     yogaDocuments.plugin,
+    useResultStep(resultStep),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
@@ -118,6 +129,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     schema,
     fetchAPI: nativeFetchAPI,
     graphqlEndpoint: `${prefix}/graphql`,
+    cors: false,
     graphiql: options.graphiql ?? !production,
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBytes,
@@ -136,101 +148,85 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     debug,
     cacheControl: cacheOptions.enabled,
     maskError: createMaskError(debug),
+    answer: resultStep,
+    documents,
   });
   const graphqlPath = `${prefix}/graphql`;
 
-  /** Counts a request in flight (close() waits for them) and reports it to the metrics once answered. */
-  const track = async <T>(route: Route, work: () => Promise<T>, statusOf: (answer: T | undefined) => number): Promise<T> => {
-    inFlight++;
-    const started = performance.now();
-    let answer: T | undefined;
-    try {
-      return (answer = await work());
-    } finally {
-      inFlight--;
-      if (closing && inFlight === 0) drained?.();
-      metrics?.httpRequest(route, statusOf(answer), (performance.now() - started) / 1000);
-    }
-  };
-  const owns = (pathname: string) =>
-    pathname === `${prefix}/graphql` ||
-    pathname === `${prefix}/healthz` ||
-    pathname === `${prefix}/readyz` ||
-    (metrics !== undefined && pathname === `${prefix}/metrics`) ||
-    passthrough.claims(pathname, false);
+  const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
+  const toYoga = (req: NodeRequest, res: ServerResponse, body?: unknown) =>
+    serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host: { req, res } } : { body, host: { req, res } });
+  const graphql = () => "graphql" as const;
+  const always = () => true;
+  const routes: Route[] = [
+    {
+      // /healthz, /readyz, /metrics: answered straight from either transport.
+      matches: (facts) => health.claims(facts.pathname),
+      name: () => "other",
+      answersPreflight: always,
+      node: async (_req, res, facts) => sendAnswer(res, await health.answer(facts.pathname)),
+      fetch: async (_request, _host, facts) => toResponse(await health.answer(facts.pathname)),
+    },
+    {
+      // Passthrough sees the raw request target (yoga's URL parsing resolves "..") and streams Node bodies as they are.
+      matches: (facts) => (facts.transport === "node" ? passthrough.claims(facts.target, facts.standalone) : passthrough.claimsUrl(facts.target)),
+      name: () => "passthrough",
+      answersPreflight: always,
+      node: (req, res) => passthrough.handle(req, res),
+      fetch: (request, host) => passthrough.fetch(request, host),
+    },
+    {
+      // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
+      matches: (facts) => isLaneRequest(facts.method, facts.pathname, facts.contentType, graphqlPath),
+      name: graphql,
+      answersPreflight: always,
+      node: async (req, res) => {
+        const host: HostContext = { req, res };
+        try {
+          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
+          if (pass !== undefined) await toYoga(req, res, pass.body);
+        } catch {
+          // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
+          // gone mid-body, or a bug, ends this response and nothing else.
+          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+          else res.destroy();
+        }
+      },
+      fetch: async (request, host) => {
+        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
+        return served instanceof Response ? served : yoga.fetch(served, { host });
+      },
+    },
+    {
+      // Yoga fallback: GraphQL over GET, other media types, GraphiQL; on node:http with a
+      // `next`, only the GraphQL path (the rest is the host app's).
+      matches: (facts) => facts.transport === "fetch" || facts.standalone || facts.pathname === graphqlPath,
+      name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
+      answersPreflight: (pathname) => pathname === graphqlPath,
+      node: (req, res) => toYoga(req, res),
+      fetch: async (request, host) => yoga.fetch(request, { host }),
+    },
+  ];
+  const table = createRouteTable(routes, cors, corsActive, metrics);
 
   return {
     schema,
     cache: pipeline.cache,
     prefix,
-    fetch: (request, host = {}) => {
-      if (passthrough.claimsUrl(request.url)) return track("passthrough", () => passthrough.fetch(request, host), statusOfResponse);
-      const pathname = pathnameOf(request.url);
-      if (!isLaneRequest(request.method, pathname, request.headers.get("content-type"), graphqlPath)) {
-        return track(pathname === graphqlPath ? "graphql" : "other", async () => yoga.fetch(request, { host }), statusOfResponse);
-      }
-      return track(
-        "graphql",
-        async () => {
-          const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
-          return served instanceof Response ? served : yoga.fetch(served, { host });
-        },
-        statusOfResponse,
-      );
+    fetch: (request, host) => table.fetch(request, host),
+    handle: (req, res, next) => table.handle(req, res, next),
+    owns: (target) => {
+      const pathname = target.split("?")[0] ?? "/";
+      return pathname === graphqlPath || health.claims(pathname) || passthrough.claims(pathname, false);
     },
-    handle: async (req, res, next) => {
-      const isPassthrough = passthrough.claims(req.originalUrl ?? req.url ?? "/", next === undefined);
-      const pathname = getRequestTarget(req).split("?")[0] ?? "/";
-      if (!isPassthrough && !owns(pathname) && next) return next();
-      // 499 (nginx's "client closed request") when the client went away before the answer was sent.
-      let left = false;
-      if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
-      const statusOfNode = () => (left ? 499 : res.statusCode);
-      if (isPassthrough) return track("passthrough", () => passthrough.handle(req, res), statusOfNode);
-      const host: HostContext = { req, res };
-      const toYoga = (body?: unknown) => serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host } : { body, host });
-      if (!isLaneRequest(req.method, pathname, req.headers["content-type"], graphqlPath)) {
-        // GraphQL over GET, GraphiQL, health routes: through yoga's fetch, like every host (mount paths and parsed bodies included).
-        return track(pathname === graphqlPath ? "graphql" : "other", () => toYoga(), statusOfNode);
-      }
-      await track(
-        "graphql",
-        async () => {
-          try {
-            const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
-            if (pass !== undefined) await toYoga(pass.body);
-          } catch {
-            // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
-            // gone mid-body, or a bug, ends this response and nothing else.
-            if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
-            else res.destroy();
-          }
-        },
-        statusOfNode,
-      );
-    },
-    owns: (target) => owns(target.split("?")[0] ?? "/"),
     close: async () => {
       if (closing) return;
       closing = true;
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await table.drained();
       await pipeline.close();
       await yoga.dispose();
     },
   };
-}
-
-type Route = "graphql" | "passthrough" | "other";
-
-/** A fetch answer's status; a request that threw counts as 500. */
-const statusOfResponse = (response: Response | undefined) => response?.status ?? 500;
-
-/** The path of an absolute URL, without building a URL object. */
-function pathnameOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const end = url.search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 function normalizePrefix(prefix: string | undefined): string {

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { HostContext } from "../config/trestle-options.js";
+import { withVary } from "../http/with-vary.js";
 import { lingerClose } from "./linger-close.js";
 
 /** A Node request as frameworks hand it over: Express adds `originalUrl`, body parsers `body`. */
@@ -139,7 +140,7 @@ async function sendFetchResponse(res: ServerResponse, response: Response): Promi
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.writeHead(response.status, response.statusText || undefined, withVary(res, headers));
   if (response.body === null) {
     res.end();
     return;

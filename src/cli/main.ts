@@ -14,7 +14,7 @@ const usage = `Usage: trestle <command> [options]
 
 Commands:
   serve [--schema DIR] [--port 4000] [--host 127.0.0.1] [--prefix /bff] [--debug] [--demo]
-        [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
+        [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]... [--cors ORIGIN]...
                           serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics)
   check [--schema DIR]    validate the schema; prints file:line:col diagnostics, exits 1 on errors
   print-schema [--schema DIR]
@@ -25,6 +25,9 @@ Commands:
 
 Options:
   --schema DIR            a folder of .graphql files, or a file (default: schema/)
+  --cors ORIGIN           (serve) allow this browser origin, credentials included; repeatable;
+                          '*' allows any origin without credentials (default: http://localhost:*
+                          and http://127.0.0.1:* without credentials; none when NODE_ENV=production)
   -h, --help              show this help
   -v, --version           show the version
 

@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
+import type { CorsOptions } from "../config/trestle-options.js";
+import { loopbackOrigins } from "../http/cors-policy.js";
 import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./cli-io.js";
 
@@ -21,6 +23,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       "drain-timeout": { type: "string", default: "10000" },
       "forwarded-host": { type: "string", multiple: true, default: [] },
       "trusted-proxy": { type: "string", multiple: true, default: [] },
+      cors: { type: "string", multiple: true, default: [] },
     },
     strict: true,
   });
@@ -44,7 +47,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     io.stdout(`demo upstream (AI platform REST API) listening on ${demo.url} — set DEMO_API_URL to use a real service instead`);
   }
   const passthrough = { forwardedHosts: values["forwarded-host"], trustedProxies: values["trusted-proxy"] };
-  const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug, passthrough });
+  const cors = serveCors(values.cors, env["NODE_ENV"] === "production");
+  const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug, passthrough, cors });
   closers.unshift(() => trestle.close());
   const server = createServeServer(trestle);
   await new Promise<void>((resolve, reject) => {
@@ -78,6 +82,19 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+}
+
+/**
+ * `trestle serve`'s CORS: `--cors ORIGIN…` (repeatable, or comma-separated) allows those origins,
+ * with credentials when every one is explicit; `--cors '*'` any origin, without credentials.
+ * Without `--cors`, loopback origins (`http://localhost:*`, `http://127.0.0.1:*`) without
+ * credentials outside production, and none in production.
+ */
+export function serveCors(values: readonly string[], production: boolean): CorsOptions | false {
+  const origins = values.flatMap((value) => value.split(",")).map((origin) => origin.trim()).filter((origin) => origin !== "");
+  if (origins.length === 0) return production ? false : { origin: loopbackOrigins };
+  const explicit = !origins.some((origin) => origin === "*" || origin.endsWith(":*"));
+  return { origin: origins, credentials: explicit };
 }
 
 /** How long `trestle serve` waits for a client's request (see "Security and limits" in the README). */

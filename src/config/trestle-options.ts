@@ -5,6 +5,27 @@ import type { OutgoingUpstreamRequest, UpstreamFetch } from "../upstream/upstrea
 import type { LimitsOptions } from "./limits-options.js";
 import type { PassthroughOptions } from "./passthrough-options.js";
 
+/**
+ * CORS for every route (GraphQL, passthrough, health, metrics), in graphql-yoga's option form.
+ * `origin` lists the origins a browser may call from: exact origins (`https://app.example.com`),
+ * a port wildcard (`http://localhost:*`) or `"*"` (any origin, answered `*`, never the
+ * request's own Origin, and never with credentials). An Origin not listed gets no CORS headers.
+ */
+export interface CorsOptions {
+  /** @example ["https://app.example.com", "http://localhost:*"] */
+  origin?: string | readonly string[];
+  /** Methods a preflight allows. @default ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] */
+  methods?: readonly string[];
+  /** Request headers a preflight allows. @default the headers the preflight asks for */
+  allowedHeaders?: readonly string[];
+  /** Response headers the browser lets scripts read. @default [] */
+  exposedHeaders?: readonly string[];
+  /** `Access-Control-Allow-Credentials: true`; only with an explicit origin list (no `*`, no port wildcard). @default false */
+  credentials?: boolean;
+  /** Seconds a browser may keep a preflight's answer. @default none (the browser's own) */
+  maxAge?: number;
+}
+
 /** Per-upstream settings that override what the SDL's `@upstream` says (tests, apps, deployments). */
 export interface UpstreamOptions {
   /**
@@ -141,6 +162,16 @@ export interface TrestleOptions {
    * @default true
    */
   csrfPrevention?: boolean;
+  /**
+   * CORS for every route (GraphQL over POST and GET, passthrough, health, metrics), in
+   * graphql-yoga's option form. Unset or `false`: no CORS headers (the host app owns CORS);
+   * `true`: any origin as `*`, without credentials; an object: the listed origins only
+   * (an Origin is never echoed unless listed), `Vary: Origin` on every answer. Preflights
+   * are answered by Trestle with 204, never forwarded upstream.
+   * @default undefined (no CORS headers)
+   * @example { origin: ["https://app.example.com"], credentials: true }
+   */
+  cors?: boolean | CorsOptions;
   /**
    * Serve Prometheus metrics at `<prefix>/metrics`: HTTP requests, upstream calls, cache reads,
    * breaker states (see "Metrics" in the README). `false` turns the route off.

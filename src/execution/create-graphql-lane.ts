@@ -13,8 +13,10 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
 import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
-import { createDocumentCache, estimateCompiledBytes, estimateDocumentBytes, estimateErrorBytes } from "./create-document-cache.js";
+import { debugExtensions } from "./debug-extensions.js";
+import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
 import { hideSuggestions } from "./hide-suggestions.js";
+import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { parseDocument } from "./parse-document.js";
 
 export interface GraphQLLaneOptions {
@@ -29,6 +31,10 @@ export interface GraphQLLaneOptions {
   /** Set the response's Cache-Control from the operation's upstream reads. */
   cacheControl: boolean;
   maskError: (error: unknown, message: string) => Error;
+  /** The cache of prepared documents, shared with yoga's route. */
+  documents: PreparedDocuments;
+  /** Trestle's result step (create-result-step.ts), shared with yoga's route. */
+  answer: ResultStep;
 }
 
 /** A GraphQL POST whose JSON body has been read and parsed. */
@@ -38,20 +44,7 @@ export interface LaneRequest {
   createContext(): Promise<TrestleResolverContext>;
 }
 
-export interface LaneAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-interface PreparedDocument {
-  document?: DocumentNode;
-  errors?: readonly GraphQLError[];
-  /** graphql-jit's compiled operations, by operation name ("" for the only one). */
-  compiled?: Map<string, CompiledQuery>;
-  /** Its estimated size in memory, compiled operations included, as the cache counts it. */
-  bytes: number;
-}
+export type LaneAnswer = ResultAnswer;
 
 /**
  * The fast lane: a GraphQL POST with a JSON body, for a JSON answer, runs here without the
@@ -60,29 +53,29 @@ interface PreparedDocument {
  * the same list as yoga's lane) once; after that a request costs the execution itself.
  * Anything else — GET, other media types, subscriptions, documents whose operation cannot be
  * picked, malformed bodies — returns undefined and goes to yoga, which answers it per the
- * GraphQL-over-HTTP spec. Both lanes mask errors, set Cache-Control and add debug extensions
- * with the same functions.
+ * GraphQL-over-HTTP spec. Both routes mask errors, set Cache-Control and add debug extensions
+ * with the same functions, and answer through the same result step (create-result-step.ts).
  */
 export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<LaneAnswer | undefined> {
+  const answer = options.answer;
   const rules = [...specifiedRules, ...options.rules];
-  // Documents a client sends are kept by estimated bytes: endless new ones only churn this.
-  const documents = createDocumentCache<PreparedDocument>();
+  // Documents a client sends are kept by estimated bytes, in the cache yoga's route shares:
+  // endless new ones only churn it.
+  const documents = options.documents;
 
+  /** The text parsed (unless yoga's route already did) and validated, once. */
   const prepare = (query: string): PreparedDocument => {
-    let prepared = documents.get(query);
-    if (prepared !== undefined) return prepared;
-    let document: DocumentNode | undefined;
+    const prepared = documents.get(query) ?? {};
+    if (prepared.errors !== undefined) return prepared;
     try {
-      document = parseDocument(query, options.maxTokens);
-      const errors = validate(options.schema, document, rules).map(asValidationError);
-      prepared = errors.length === 0 ? { document, bytes: 0 } : { errors: options.showSuggestions ? errors : errors.map(hideSuggestions), bytes: 0 };
+      prepared.document ??= parseDocument(query, options.maxTokens);
+      const errors = validate(options.schema, prepared.document, rules).map(asValidationError);
+      prepared.errors = options.showSuggestions ? errors : errors.map(hideSuggestions);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      prepared = { errors: [error], bytes: 0 };
+      prepared.errors = [error];
     }
-    // Validation errors point into the document, so it stays in memory with them.
-    prepared.bytes = estimateDocumentBytes(query, document) + estimateErrorBytes(prepared.errors?.length ?? 0);
-    documents.set(query, prepared, prepared.bytes);
+    documents.save(query, prepared);
     return prepared;
   };
 
@@ -94,8 +87,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       const result = compileQuery(options.schema, document, operationName);
       operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
       prepared.compiled.set(operationName ?? "", operation);
-      prepared.bytes += estimateCompiledBytes(document);
-      documents.set(query, prepared, prepared.bytes);
+      documents.save(query, prepared);
     }
     return operation;
   };
@@ -105,19 +97,19 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const params = readParams(request.body);
     if (mediaType === undefined || params === undefined) return undefined;
     const prepared = prepare(params.query);
-    if (prepared.errors !== undefined) return answer(mediaType, { errors: prepared.errors }, undefined);
+    if (prepared.errors!.length > 0) return answer(mediaType, { errors: prepared.errors! });
     const document = prepared.document!;
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === "subscription") return undefined;
     const costError = options.checkCost?.(document, operation, params.variables);
-    if (costError !== undefined) return answer(mediaType, { errors: [costError] }, undefined);
+    if (costError !== undefined) return answer(mediaType, { errors: [costError] });
 
     let context: TrestleResolverContext;
     try {
       context = await request.createContext();
     } catch (error) {
       const masked = options.maskError(error, "Unexpected error.");
-      return answer(mediaType, { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message)] }, 500);
+      return answer(mediaType, { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { extensions: { code: "INTERNAL_SERVER_ERROR" } })] });
     }
     let result = await compiled(params.query, prepared, document, params.operationName).query(undefined, context, params.variables);
     if (result.data === undefined) {
@@ -133,9 +125,9 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     // No `data` at all when variables could not be coerced: a request error, like a validation error.
     if (result.data !== undefined) output.data = result.data;
     const calls = context.trestle.calls;
-    if (options.debug) output.extensions = { trestle: { upstreamCallCount: calls.length, upstreamCalls: calls } };
-    // Variables that cannot be coerced leave no `data`: a request error, 400 as yoga answers it.
-    const response = answer(mediaType, output, output.data === undefined ? 400 : undefined);
+    if (options.debug) output.extensions = debugExtensions(calls);
+    // Variables that cannot be coerced leave no `data`: the result step makes it BAD_USER_INPUT, 400.
+    const response = answer(mediaType, output);
     if (options.cacheControl && operation.operation === "query" && errors === undefined) {
       const cacheHeaders = buildCacheHeaders(calls);
       if (cacheHeaders !== null) Object.assign(response.headers, cacheHeaders);
@@ -165,45 +157,6 @@ function readParams(body: unknown): Params | undefined {
   };
 }
 
-/** GraphQL over HTTP §6.4.1: the first JSON type the client accepts; none listed means JSON. */
-function pickMediaType(accept: string | null | undefined): string | undefined {
-  if (!accept) return "application/json";
-  for (const part of accept.split(",")) {
-    const type = (part.split(";")[0] ?? "").trim().toLowerCase();
-    if (type === "application/graphql-response+json" || type === "application/json") return type;
-    if (type === "*/*" || type === "application/*") return "application/json";
-  }
-  return undefined;
-}
-
-/**
- * A request error (no `data`) is 400 for `application/graphql-response+json` and 200 for
- * `application/json`, as the spec asks, unless an error names its own status (the limits' 400).
- */
-function answer(mediaType: string, result: ExecutionResult, forcedStatus: number | undefined): LaneAnswer {
-  let status = forcedStatus ?? 200;
-  if (forcedStatus === undefined && !("data" in result)) {
-    status = mediaType === "application/graphql-response+json" ? 400 : 200;
-    for (const error of result.errors ?? []) {
-      const http = error.extensions["http"] as { status?: number; spec?: boolean } | undefined;
-      if (http?.status !== undefined && http.spec === false) status = Math.max(status === 200 ? 0 : status, http.status);
-    }
-  }
-  const body: Record<string, unknown> = {};
-  if (result.errors !== undefined) body["errors"] = result.errors.map(toClientError);
-  if ("data" in result) body["data"] = result.data;
-  if (result.extensions !== undefined) body["extensions"] = result.extensions;
-  const headers = { "content-type": `${mediaType}; charset=utf-8` };
-  try {
-    return { status, headers, body: JSON.stringify(body) };
-  } catch {
-    // A result JSON cannot write (an upstream value nested past the stack's depth): masked, as yoga does.
-    return { status: 500, headers, body: unexpectedError };
-  }
-}
-
-const unexpectedError = JSON.stringify({ errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-
 /** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code (the limits do). */
 function asValidationError(error: GraphQLError): GraphQLError {
   if (error.extensions["code"] !== undefined) return error;
@@ -211,18 +164,6 @@ function asValidationError(error: GraphQLError): GraphQLError {
     nodes: error.nodes ?? null,
     source: error.source ?? null,
     positions: error.positions ?? null,
-    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400, spec: true } },
+    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
   });
-}
-
-/** The error as clients see it: no transport hints (`http`) or internal markers. */
-function toClientError(error: GraphQLError): unknown {
-  const json = error.toJSON();
-  if (json.extensions === undefined) return json;
-  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions;
-  if (Object.keys(extensions).length === 0) {
-    const { extensions: _all, ...rest } = json;
-    return rest;
-  }
-  return { ...json, extensions };
 }

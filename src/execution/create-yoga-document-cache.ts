@@ -1,6 +1,6 @@
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { createDocumentCache, estimateDocumentBytes, estimateErrorBytes, type DocumentCacheOptions } from "./create-document-cache.js";
+import type { PreparedDocuments } from "./prepared-document.js";
 
 /** The store shape yoga's `parserAndValidationCache` option takes. */
 interface YogaStore<T> {
@@ -9,48 +9,34 @@ interface YogaStore<T> {
 }
 
 export interface YogaDocumentCache {
-  /** createYoga's `parserAndValidationCache`: yoga's own caching plugin, over one byte budget. */
+  /** createYoga's `parserAndValidationCache`: yoga's own caching plugin, over the shared cache. */
   readonly options: { documentCache: YogaStore<DocumentNode>; errorCache: YogaStore<unknown>; validationCache: true };
   /** Counts each document's validation errors into its entry (yoga keeps them beside it). */
   readonly plugin: Plugin;
-  /** Estimated bytes held. */
-  readonly calculatedSize: number;
 }
 
-/** `parsed` is the document's own estimated size, `bytes` that plus its validation errors. */
-type Entry = { document: DocumentNode; parsed: number; bytes: number } | { error: unknown };
-
 /**
- * Yoga's lane keeps parsed documents and parse errors in one byte-bounded cache
- * (createDocumentCache), the fast lane's budget and rules. Yoga keeps each document's
- * validation result in a WeakMap keyed by the document, so it lives exactly as long as the
- * document's entry here; the plugin adds its errors to that entry's size.
+ * Yoga's route keeps parsed documents and parse errors in the one cache of prepared
+ * documents the fast route uses (a text parsed by one route is not parsed again by the
+ * other), under one byte budget. Yoga keeps each document's validation result in a WeakMap
+ * keyed by the document, so it lives exactly as long as the document's entry here; the
+ * plugin adds its errors to that entry's size.
  */
-export function createYogaDocumentCache(options: DocumentCacheOptions = {}): YogaDocumentCache {
-  const entries = createDocumentCache<Entry>(options);
+export function createYogaDocumentCache(documents: PreparedDocuments): YogaDocumentCache {
   /** The text each cached document was parsed from: its key here. */
   const texts = new WeakMap<DocumentNode, string>();
   return {
     options: {
       documentCache: {
-        get: (text) => {
-          const entry = entries.get(text);
-          return entry !== undefined && "document" in entry ? entry.document : undefined;
-        },
+        get: (text) => documents.get(text)?.document,
         set: (text, document) => {
-          const parsed = estimateDocumentBytes(text, document);
           texts.set(document, text);
-          entries.set(text, { document, parsed, bytes: parsed }, parsed);
+          documents.save(text, { ...documents.get(text), document });
         },
       },
       errorCache: {
-        get: (text) => {
-          const entry = entries.get(text);
-          return entry !== undefined && "error" in entry ? entry.error : undefined;
-        },
-        set: (text, error) => {
-          entries.set(text, { error }, estimateDocumentBytes(text, undefined) + estimateErrorBytes(1));
-        },
+        get: (text) => documents.get(text)?.parseError,
+        set: (text, error) => documents.save(text, { ...documents.get(text), parseError: error }),
       },
       validationCache: true,
     },
@@ -58,15 +44,14 @@ export function createYogaDocumentCache(options: DocumentCacheOptions = {}): Yog
       onValidate({ params: { documentAST } }) {
         return ({ result }) => {
           const text = texts.get(documentAST);
-          const entry = text === undefined ? undefined : entries.get(text);
-          if (text === undefined || entry === undefined || !("document" in entry) || entry.document !== documentAST) return;
-          const bytes = entry.parsed + estimateErrorBytes(result.length);
-          if (bytes !== entry.bytes) entries.set(text, { ...entry, bytes }, bytes);
+          const entry = text === undefined ? undefined : documents.get(text);
+          if (text === undefined || entry === undefined || entry.document !== documentAST) return;
+          if (entry.yogaErrors !== result.length) {
+            entry.yogaErrors = result.length;
+            documents.save(text, entry);
+          }
         };
       },
-    },
-    get calculatedSize() {
-      return entries.calculatedSize;
     },
   };
 }

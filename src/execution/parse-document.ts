@@ -18,7 +18,7 @@ export function parseDocument(query: string, maxTokens: number): DocumentNode {
     throw new GraphQLError(error.message, {
       source: error.source ?? null,
       positions: error.positions ?? null,
-      extensions: { code: "GRAPHQL_PARSE_FAILED", http: { status: 400, spec: true } },
+      extensions: { code: "GRAPHQL_PARSE_FAILED" },
     });
   }
 }

@@ -4,6 +4,8 @@ import type { NodeRequest } from "../adapters/serve-node-request.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
 import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
+import { withVary } from "../http/with-vary.js";
+import { readCappedFetchBody, readCappedNodeBody } from "../http/read-capped-body.js";
 
 export type Lane = (request: LaneRequest) => Promise<LaneAnswer | undefined>;
 
@@ -38,14 +40,14 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   } else {
     const length = req.headers["content-length"];
     if (length !== undefined && !/^\d+$/.test(length)) return {};
-    const read = length !== undefined && Number(length) > maxBytes ? undefined : await readNodeText(req, maxBytes);
+    const read = length !== undefined && Number(length) > maxBytes ? undefined : await readCappedNodeBody(req, maxBytes);
     if (read === undefined) {
       // Refused unread (or half read): the client gets its 413 before the connection closes.
       lingerClose(req, res);
       res.writeHead(413, { "content-type": "application/json; charset=utf-8" }).end(tooLarge);
       return undefined;
     }
-    text = read;
+    text = read.toString("utf8");
     body = parseJson(text);
   }
   if (body === undefined) return { body: text };
@@ -53,7 +55,7 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest, clientGone(res)) });
   if (answer === undefined) return { body: text ?? body };
   // A known length, not chunked framing: one write for the whole answer.
-  res.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) }).end(answer.body);
+  res.writeHead(answer.status, withVary(res, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) })).end(answer.body);
   return undefined;
 }
 
@@ -61,7 +63,9 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
 export async function serveFetchLane(lane: Lane, request: Request, maxBytes: number, createContext: LaneContextFactory): Promise<Response | Request> {
   const length = request.headers.get("content-length");
   if (length !== null && !/^\d+$/.test(length)) return request;
-  const text = length !== null && Number(length) > maxBytes ? undefined : await readFetchText(request, maxBytes);
+  const bytes = length !== null && Number(length) > maxBytes ? undefined : await readCappedFetchBody(request, maxBytes);
+  // As Body#text() decodes: UTF-8, a leading BOM dropped.
+  const text = bytes === undefined ? undefined : utf8.decode(bytes);
   if (text === undefined) return new Response(tooLarge, { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
   const body = parseJson(text);
   const answer = body === undefined ? undefined : await lane({ body, accept: request.headers.get("accept"), createContext: () => createContext(request.headers, () => request, request.signal) });
@@ -75,45 +79,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** A WHATWG body as text, or undefined once it passes `max` bytes: no more is read or kept. */
-async function readFetchText(request: Request, max: number): Promise<string | undefined> {
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    // As Body#text() decodes: UTF-8, a leading BOM dropped.
-    if (done) return utf8.decode(Buffer.concat(chunks, size));
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-}
-
-/** The body as text, or undefined once it passes `max` bytes (the rest is left to lingerClose). */
-function readNodeText(req: NodeRequest, max: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) return void chunks.push(chunk);
-      // Past the limit nothing more is kept or waited for: the 413 goes out now.
-      req.off("data", onData);
-      resolve(undefined);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
-    // A client that leaves mid-body: nothing to answer, nothing to run.
-    req.once("error", reject);
-    req.once("aborted", () => reject(new Error("client aborted the request")));
-  });
 }
 
 /** A signal that aborts if the response's connection closes before the answer was written whole. */

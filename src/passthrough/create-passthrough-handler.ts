@@ -23,6 +23,7 @@ import { keepAnswerPrivate } from "./keep-answer-private.js";
 import { hideHopByHop } from "./strip-hop-by-hop.js";
 import { toFetchResponse } from "./to-fetch-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
+import { readCappedChunks } from "../http/read-capped-body.js";
 
 export interface PassthroughHandlerOptions {
   /** The normalized mount prefix: "" or "/bff". */
@@ -120,7 +121,11 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
           upstream: upstream.name,
         });
       }
-      if (declaredLength <= inlineBodyBytes && typeof body !== "string" && !(body instanceof Uint8Array)) body = await readWhole(withIdleTimeout(body, upstream, request.signal), declaredLength);
+      if (declaredLength <= inlineBodyBytes && typeof body !== "string" && !(body instanceof Uint8Array)) {
+        const whole = await readCappedChunks(withIdleTimeout(body, upstream, request.signal), declaredLength);
+        if (whole === undefined) throw new BadUserInputError("The request body is longer than its Content-Length.");
+        body = whole;
+      }
     }
     const context = contextFor !== undefined && readsContext.has(upstream.name) ? await contextFor(request.toRequest(), request.hostContext) : {};
     const scope = { args: {}, parent: undefined, env, headers: client, context };
@@ -190,16 +195,4 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
       }
     },
   };
-}
-
-/** Reads a small body whole; a body longer than its Content-Length is refused. */
-async function readWhole(source: AsyncIterable<Uint8Array>, length: number): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    size += chunk.byteLength;
-    if (size > length) throw new BadUserInputError("The request body is longer than its Content-Length.");
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Buffer.concat(chunks, size);
 }

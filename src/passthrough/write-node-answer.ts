@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { withVary } from "../http/with-vary.js";
 import type { PassthroughAnswer } from "./passthrough-exchange.js";
 
 /**
@@ -17,7 +18,7 @@ export function writeNodeAnswer(res: ServerResponse, answer: PassthroughAnswer):
   }
   // A refused body may still be arriving: close the connection after the answer, not read it all.
   if (answer.status === 413) res.shouldKeepAlive = false;
-  res.writeHead(answer.status, answer.headers);
+  res.writeHead(answer.status, withVary(res, answer.headers));
   if (body === null || typeof body === "string") {
     res.end(body ?? undefined);
     return Promise.resolve();

@@ -1,5 +1,6 @@
 import type { Plugin } from "graphql-yoga";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+import { debugExtensions } from "../execution/debug-extensions.js";
 
 /** In debug mode, each result carries `extensions.trestle.upstreamCalls` (method, path, status, ms). */
 export function useDebugExtensions(): Plugin {
@@ -12,7 +13,7 @@ export function useDebugExtensions(): Plugin {
           const calls = operation.calls;
           setResult({
             ...result,
-            extensions: { ...result.extensions, trestle: { upstreamCallCount: calls.length, upstreamCalls: calls } },
+            extensions: { ...result.extensions, ...debugExtensions(calls) },
           });
         },
       };

@@ -26,15 +26,5 @@ export function useLimits(rules: readonly ValidationRule[], maxTokens: number, s
       const error = operation ? checkCost?.(args.document, operation, args.variableValues) : undefined;
       if (error !== undefined) setResultAndStopExecution({ errors: [error] });
     },
-    onResultProcess({ result }) {
-      // Yoga marks parse errors as spec errors (HTTP 200 for application/json) after every
-      // onParse hook has run; a token limit is not a spec error, so the mark is undone here.
-      const errors = !Array.isArray(result) && "errors" in result ? result.errors : undefined;
-      for (const error of errors ?? []) {
-        if (error instanceof GraphQLError && error.extensions["code"] === "MAX_TOKENS_LIMIT") {
-          (error.extensions["http"] as { spec?: boolean }).spec = false;
-        }
-      }
-    },
   };
 }
