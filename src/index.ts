@@ -19,7 +19,7 @@ export { trestleHono } from "./adapters/hono.js";
 export type { HonoContextLike, HonoMiddleware } from "./adapters/hono.js";
 export { trestleNext } from "./adapters/next.js";
 export type { NextRouteHandlers, RouteHandler } from "./adapters/next.js";
-export type { NodeRequest } from "./adapters/serve-node-request.js";
+export type { NodeRequest } from "./http/serve-node-request.js";
 
 // The shared response cache
 export type { CacheOptions } from "./cache/cache-options.js";

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { serveNodeRequest } from "./serve-node-request.js";
+import { serveNodeRequest } from "../http/serve-node-request.js";
 import type { Trestle } from "../trestle.js";
 
 /** The parts of Fastify's request, reply and instance Trestle uses (no dependency on Fastify). */

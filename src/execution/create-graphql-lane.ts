@@ -12,7 +12,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
-import { buildCacheHeaders } from "../plugins/use-cache-control-header.js";
+import { buildCacheHeaders } from "./build-cache-headers.js";
 import { debugExtensions } from "./debug-extensions.js";
 import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
 import { hideSuggestions } from "./hide-suggestions.js";

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { lingerClose } from "../adapters/linger-close.js";
-import type { NodeRequest } from "../adapters/serve-node-request.js";
+import { lingerClose } from "../http/linger-close.js";
+import type { NodeRequest } from "../http/serve-node-request.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
 import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";

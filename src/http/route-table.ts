@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { getRequestTarget, type NodeRequest } from "../adapters/serve-node-request.js";
+import { getRequestTarget, type NodeRequest } from "./serve-node-request.js";
 import type { HostContext } from "../config/trestle-options.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import { applyFetchCors, applyNodeCors, preflightResponse } from "./apply-cors.js";

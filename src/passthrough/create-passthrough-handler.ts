@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { serveNodeRequest, type NodeRequest } from "../adapters/serve-node-request.js";
+import { serveNodeRequest, type NodeRequest } from "../http/serve-node-request.js";
 import type { Env } from "../template/interpolate-env.js";
 import type { HostContext, TrestleOptions } from "../config/trestle-options.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { lingerClose } from "../adapters/linger-close.js";
-import type { NodeRequest } from "../adapters/serve-node-request.js";
+import { lingerClose } from "../http/linger-close.js";
+import type { NodeRequest } from "../http/serve-node-request.js";
 import type { PassthroughRequest } from "./passthrough-exchange.js";
 
 /**

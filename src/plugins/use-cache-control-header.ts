@@ -1,13 +1,7 @@
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
-import type { UpstreamCallRecord } from "../loader/operation-context.js";
-
-/** The caching headers of one GraphQL response: `Cache-Control`, and `Vary` when the answer depends on client headers. */
-export interface CacheHeaders {
-  "cache-control": string;
-  vary?: string;
-}
+import { buildCacheHeaders, type CacheHeaders } from "../execution/build-cache-headers.js";
 
 /**
  * Tells the browser (and any shared cache in front) what it may cache (RFC 9111 §5.2.2): a
@@ -42,27 +36,6 @@ export function useCacheControlHeader(): Plugin {
       if (value.vary !== undefined) response.headers.append("vary", value.vary);
     },
   };
-}
-
-/** `public, max-age=N` (and `Vary`) from the operation's upstream reads, or null when they allow none. */
-export function buildCacheHeaders(calls: readonly UpstreamCallRecord[]): CacheHeaders | null {
-  let maxAge = Number.POSITIVE_INFINITY;
-  const vary = new Set<string>();
-  for (const call of calls) {
-    const cache = call.cache;
-    if (cache?.maxAge === undefined || cache.scope !== "public" || cache.status === "stale") return null;
-    if (cache.maxAge < maxAge) maxAge = cache.maxAge;
-    for (const name of cache.vary ?? []) vary.add(name);
-  }
-  if (maxAge <= 0 || maxAge === Number.POSITIVE_INFINITY) return null;
-  const headers: CacheHeaders = { "cache-control": `public, max-age=${maxAge}` };
-  if (vary.size > 0) headers.vary = [...vary].sort().join(", ");
-  return headers;
-}
-
-/** The `Cache-Control` value alone of {@link buildCacheHeaders}. */
-export function buildCacheControl(calls: readonly UpstreamCallRecord[]): string | null {
-  return buildCacheHeaders(calls)?.["cache-control"] ?? null;
 }
 
 function leastCacheable(a: CacheHeaders | null, b: CacheHeaders | null): CacheHeaders | null {

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { serveNodeRequest, type FetchHandler, type NodeRequest } from "../../src/adapters/serve-node-request.js";
+import { serveNodeRequest, type FetchHandler, type NodeRequest } from "../../src/http/serve-node-request.js";
 
 let server: Server | undefined;
 afterEach(async () => {

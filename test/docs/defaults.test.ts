@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Kind, parse, print } from "graphql";
 import { describe, expect, it } from "vitest";
-import { defaultLingerBounds } from "../../src/adapters/linger-close.js";
+import { defaultLingerBounds } from "../../src/http/linger-close.js";
 import { normalizeCacheOptions } from "../../src/cache/cache-options.js";
 import { defaultServeTimeouts } from "../../src/cli/serve-command.js";
 import { defaultLimits } from "../../src/config/limits-options.js";

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { HostContext } from "../config/trestle-options.js";
-import { withVary } from "../http/with-vary.js";
+import { withVary } from "./with-vary.js";
 import { lingerClose } from "./linger-close.js";
 
 /** A Node request as frameworks hand it over: Express adds `originalUrl`, body parsers `body`. */
