@@ -11,7 +11,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatFrames, topSelfFrames } from "./lib/cpuprofile-top.mjs";
-import { buildRequest, configureUpstream, readUpstreamStats, resetUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
+import {
+  buildRequest,
+  configureUpstream,
+  readUpstreamStats,
+  resetUpstream,
+  send,
+  startUpstream,
+  waitUntilAnswering,
+} from "./lib/harness.mjs";
 import { getFreePort, killAllSpawned, runLoadWorker, sampleRss, spawnNode, stopProcess } from "./lib/processes.mjs";
 import { scenarios } from "./lib/scenarios.mjs";
 import { systems } from "./lib/systems.mjs";
@@ -48,7 +56,9 @@ try {
 } finally {
   await stopProcess(upstream.handle);
 }
-const markdown = `# Trestle CPU profiles (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version})\n\n` + sections.join("\n");
+const markdown =
+  `# Trestle CPU profiles (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version})\n\n` +
+  sections.join("\n");
 writeFileSync(join(outDir, "top.md"), markdown);
 process.stdout.write(markdown);
 
@@ -68,7 +78,8 @@ async function profileScenario(scenario) {
   if (!ready.ok) throw new Error(`Trestle did not start: ${ready.reason}`);
   const request = buildRequest(scenario, system, target);
   const first = await send(request);
-  if (first.status !== 200 || first.text.includes('"errors"')) console.error(`warning: ${scenario.id} answered ${first.status}: ${first.text.slice(0, 300)}`);
+  if (first.status !== 200 || first.text.includes('"errors"'))
+    console.error(`warning: ${scenario.id} answered ${first.status}: ${first.text.slice(0, 300)}`);
   const connections = scenario.connections ?? 10;
   const load = { url: request.url, method: request.method, headers: request.headers, body: request.body, connections };
   await runLoadWorker(join(here, "lib", "load-worker.mjs"), { ...load, duration: warmup });

@@ -16,7 +16,15 @@ import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { buildExpectedAnswers, canonicalJson } from "./lib/api.mjs";
-import { buildRequest, configureUpstream, readUpstreamStats, resetUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
+import {
+  buildRequest,
+  configureUpstream,
+  readUpstreamStats,
+  resetUpstream,
+  send,
+  startUpstream,
+  waitUntilAnswering,
+} from "./lib/harness.mjs";
 import { getFreePort, killAllSpawned, readTreeRss, runLoadWorker, sampleRss, spawnNode, stopProcess } from "./lib/processes.mjs";
 import { buildReport } from "./lib/report.mjs";
 import { quickScenarioIds, scenarios as allScenarios } from "./lib/scenarios.mjs";
@@ -42,8 +50,10 @@ async function main() {
   if (baseDir !== undefined) assertTrestleBuilt(baseDir);
   const scenarioList = allScenarios.filter((scenario) => options.scenarios.includes(scenario.id));
   const started = new Date();
-  log(`trestle-bench: ${options.rounds} round(s), warm-up ${options.warmup} s, ${options.duration} s measured, ` +
-    `${options.connections} connections (50 for n1-5ms); scenarios ${scenarioList.map((s) => s.id).join(", ")}`);
+  log(
+    `trestle-bench: ${options.rounds} round(s), warm-up ${options.warmup} s, ${options.duration} s measured, ` +
+      `${options.connections} connections (50 for n1-5ms); scenarios ${scenarioList.map((s) => s.id).join(", ")}`,
+  );
   if (options.systems.includes("hive")) composeHiveSupergraph();
 
   const upstream = await startUpstream(here);
@@ -52,8 +62,14 @@ async function main() {
     for (let round = 0; round < options.rounds; round++) {
       for (const scenario of scenarioList) {
         await configureUpstream(upstream, scenario.upstream);
-        const candidates = baseDir === undefined ? scenario.systems : scenario.systems.flatMap((id) => (id === "trestle" ? ["trestle", "trestle-base"] : [id]));
-        const ids = rotate(candidates.filter((id) => options.systems.includes(id)), round);
+        const candidates =
+          baseDir === undefined
+            ? scenario.systems
+            : scenario.systems.flatMap((id) => (id === "trestle" ? ["trestle", "trestle-base"] : [id]));
+        const ids = rotate(
+          candidates.filter((id) => options.systems.includes(id)),
+          round,
+        );
         for (const systemId of ids) {
           const result = await runOne({ round, scenario, systemId, upstream, trestleDir, baseDir });
           results.push(result);
@@ -72,10 +88,22 @@ async function main() {
     command: options.quick ? "npm run bench:quick" : "npm run bench",
     argv: process.argv.slice(2),
     machine,
-    settings: { rounds: options.rounds, warmupSeconds: options.warmup, durationSeconds: options.duration, connections: options.connections, trestleDir },
+    settings: {
+      rounds: options.rounds,
+      warmupSeconds: options.warmup,
+      durationSeconds: options.duration,
+      connections: options.connections,
+      trestleDir,
+    },
     trestle: describeTrestle(trestleDir),
     ...(baseDir === undefined ? {} : { base: describeTrestle(baseDir) }),
-    scenarios: scenarioList.map(({ id, title, about, connections, upstream: u }) => ({ id, title, about, connections: connections ?? options.connections, upstream: u })),
+    scenarios: scenarioList.map(({ id, title, about, connections, upstream: u }) => ({
+      id,
+      title,
+      about,
+      connections: connections ?? options.connections,
+      upstream: u,
+    })),
     systems: Object.fromEntries(Object.entries(systems).map(([id, s]) => [id, s.label])),
     results,
   };
@@ -120,7 +148,8 @@ async function runOne({ round, scenario, systemId, upstream, trestleDir, baseDir
     const first = await send(request);
     const firstCalls = (await readUpstreamStats(upstream)).total;
     const verdict = await checkAnswer(scenario, system, first, upstream);
-    if (verdict === "not-landed") return { ...base, status: "n/a", reason: "passthrough not landed (/rest/ answers 404)", coldStartMs, idleRss };
+    if (verdict === "not-landed")
+      return { ...base, status: "n/a", reason: "passthrough not landed (/rest/ answers 404)", coldStartMs, idleRss };
     if (verdict !== "ok") return { ...base, status: "gate-failed", reason: verdict, coldStartMs, idleRss };
     const second = await send(request);
     const expectBody = second.status === first.status && second.text === first.text ? first.text : undefined;
@@ -141,7 +170,10 @@ async function runOne({ round, scenario, systemId, upstream, trestleDir, baseDir
     return {
       ...base,
       status: failures > answered * 0.005 ? "errors" : "ok",
-      reason: failures > 0 ? `${measured.non2xx} non-2xx, ${measured.errors} errors, ${measured.timeouts} timeouts, ${measured.mismatches} wrong bodies` : undefined,
+      reason:
+        failures > 0
+          ? `${measured.non2xx} non-2xx, ${measured.errors} errors, ${measured.timeouts} timeouts, ${measured.mismatches} wrong bodies`
+          : undefined,
       requestsPerSecond: measured.requestsPerSecond,
       latency: measured.latency,
       requests: answered,
@@ -160,11 +192,11 @@ async function runOne({ round, scenario, systemId, upstream, trestleDir, baseDir
   } finally {
     if (handle !== undefined && system.kind !== "raw") {
       const exit = await stopProcess(handle);
-      if (exit.code !== 0 && exit.code !== null && options.verbose) log(`  ${systemId} exited ${exit.code}: ${handle.output().slice(-800)}`);
+      if (exit.code !== 0 && exit.code !== null && options.verbose)
+        log(`  ${systemId} exited ${exit.code}: ${handle.output().slice(-800)}`);
     }
   }
 }
-
 
 /** "ok", "not-landed" (Trestle passthrough absent), or why the answer is wrong. */
 async function checkAnswer(scenario, system, answer, upstream) {
@@ -207,13 +239,6 @@ function sameJson(a, b) {
   }
 }
 
-
-
-
-
-
-
-
 // --- setup --------------------------------------------------------------------------
 
 function assertTrestleBuilt(trestleDir) {
@@ -224,8 +249,10 @@ function assertTrestleBuilt(trestleDir) {
   const newestSource = newestMtime(join(trestleDir, "src"));
   const newestBuild = newestMtime(join(trestleDir, "dist"));
   if (newestSource > newestBuild) {
-    log(`warning: ${join(trestleDir, "dist")} is older than src/ (by ${((newestSource - newestBuild) / 1000).toFixed(0)} s): ` +
-      "the benchmark runs the built code; run npm run build in the repo root to measure the sources.");
+    log(
+      `warning: ${join(trestleDir, "dist")} is older than src/ (by ${((newestSource - newestBuild) / 1000).toFixed(0)} s): ` +
+        "the benchmark runs the built code; run npm run build in the repo root to measure the sources.",
+    );
   }
 }
 
@@ -233,7 +260,9 @@ function assertTrestleBuilt(trestleDir) {
 function describeTrestle(trestleDir) {
   let commit = null;
   try {
-    commit = execFileSync("git", ["-C", trestleDir, "rev-parse", "--short", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    commit = execFileSync("git", ["-C", trestleDir, "rev-parse", "--short", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
   } catch {}
   return { dir: trestleDir, commit, distBuiltAt: new Date(newestMtime(join(trestleDir, "dist"))).toISOString() };
 }
@@ -281,8 +310,20 @@ function describeMachine() {
     platform: `${process.platform} ${process.arch}`,
     loadAverageAtStart: loadAverage,
     versions: Object.fromEntries(
-      ["graphql", "graphql-yoga", "dataloader", "lru-cache", "@apollo/server", "@apollo/datasource-rest", "@graphql-hive/gateway",
-        "@graphql-mesh/compose-cli", "@omnigraph/openapi", "@fastify/http-proxy", "fastify", "autocannon"].map((name) => [name, pkg(name)]),
+      [
+        "graphql",
+        "graphql-yoga",
+        "dataloader",
+        "lru-cache",
+        "@apollo/server",
+        "@apollo/datasource-rest",
+        "@graphql-hive/gateway",
+        "@graphql-mesh/compose-cli",
+        "@omnigraph/openapi",
+        "@fastify/http-proxy",
+        "fastify",
+        "autocannon",
+      ].map((name) => [name, pkg(name)]),
     ),
   };
 }
@@ -317,9 +358,12 @@ function rotate(list, by) {
 function formatLine(r) {
   const head = `[round ${r.round + 1}] ${r.scenario.padEnd(11)} ${r.system.padEnd(13)}`;
   if (r.status !== "ok" && r.status !== "errors") return `${head} ${r.status}: ${r.reason}`;
-  return `${head} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ` +
+  return (
+    `${head} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ` +
     `calls/q ${r.callsPerQuery?.toFixed(2)}  peak ${(r.peakRss / 2 ** 20).toFixed(0)} MB` +
-    (r.coldStartMs !== null ? `  cold ${r.coldStartMs.toFixed(0)} ms` : "") + (r.reason ? `  (${r.reason})` : "");
+    (r.coldStartMs !== null ? `  cold ${r.coldStartMs.toFixed(0)} ms` : "") +
+    (r.reason ? `  (${r.reason})` : "")
+  );
 }
 
 function log(line) {

@@ -78,7 +78,9 @@ async function runSoak() {
     },
   });
   if (values.help) {
-    console.log("usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker | --breaker-rate 0.6] [--abuse [--abuse-workers 4] [--abuse-stalls 24]]");
+    console.log(
+      "usage: node --expose-gc scripts/soak.mjs [--seconds 300] [--concurrency 16] [--json] [--dist DIR] [--no-breaker | --breaker-rate 0.6] [--abuse [--abuse-workers 4] [--abuse-stalls 24]]",
+    );
     return;
   }
   const seconds = Number(values.seconds);
@@ -92,7 +94,9 @@ async function runSoak() {
   const abuseWorkers = values.abuse ? Number(values["abuse-workers"]) : 0;
   const abuseStalls = values.abuse ? Number(values["abuse-stalls"]) : 0;
   if (!Number.isInteger(abuseWorkers) || abuseWorkers < 0 || !Number.isInteger(abuseStalls) || abuseStalls < 0) {
-    console.error(`soak: --abuse-workers and --abuse-stalls must be integers of 0 or more, received ${values["abuse-workers"]} and ${values["abuse-stalls"]}`);
+    console.error(
+      `soak: --abuse-workers and --abuse-stalls must be integers of 0 or more, received ${values["abuse-workers"]} and ${values["abuse-stalls"]}`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -114,10 +118,15 @@ async function runSoak() {
   const startedAt = Date.now();
   upstream.startClock(startedAt);
   const samples = [];
-  const sampler = setInterval(async () => samples.push({ t: Math.round((Date.now() - startedAt) / 1000), ...(await trestle.stats({ gc: false })) }), 5_000);
+  const sampler = setInterval(
+    async () => samples.push({ t: Math.round((Date.now() - startedAt) / 1000), ...(await trestle.stats({ gc: false })) }),
+    5_000,
+  );
 
   const abuse = { total: 0, byKind: {}, byCode: {}, latencyByKind: {}, stalls: { opened: 0, answered: {}, heldMs: [] } };
-  console.log(`soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker === "on" ? "default breaker" : breaker === "off" ? "no breaker" : `breaker at failureRate ${breaker.slice(5)}`}, timeoutMs 1000${values.abuse ? `; abusive client: ${abuseWorkers} workers, up to ${abuseStalls} stalled uploads` : ""}; Trestle pid ${trestle.pid}`);
+  console.log(
+    `soak: ${seconds} s, ${concurrency} workers, upstream flapping (${HEALTHY_S} s healthy / ${FLAPPING_S} s: 50 % 503 + slow answers), default retries, ${breaker === "on" ? "default breaker" : breaker === "off" ? "no breaker" : `breaker at failureRate ${breaker.slice(5)}`}, timeoutMs 1000${values.abuse ? `; abusive client: ${abuseWorkers} workers, up to ${abuseStalls} stalled uploads` : ""}; Trestle pid ${trestle.pid}`,
+  );
   const results = { total: 0, byKind: {}, byCode: {}, latency: [], latencyByPhase: { healthy: [], flapping: [] } };
   const deadline = startedAt + seconds * 1000;
   let lastReport = startedAt;
@@ -158,7 +167,17 @@ async function runSoak() {
   await trestle.stop();
   await upstream.close();
 
-  const report = buildReport({ seconds: elapsed, concurrency, results, start, atStop, end, samples, upstream: upstream.counts(), abuse: values.abuse ? abuse : undefined });
+  const report = buildReport({
+    seconds: elapsed,
+    concurrency,
+    results,
+    start,
+    atStop,
+    end,
+    samples,
+    upstream: upstream.counts(),
+    abuse: values.abuse ? abuse : undefined,
+  });
   printReport(report);
   if (values.json) console.log(JSON.stringify(report, null, 2));
 }
@@ -194,11 +213,17 @@ async function send(base, kind) {
     }
     const body =
       kind === "cached-read"
-        ? { query: "query($n: String!) { model(name: $n) { name latestVersion description owner { name } } }", variables: { n: `m-${randomInt(MODELS)}` } }
+        ? {
+            query: "query($n: String!) { model(name: $n) { name latestVersion description owner { name } } }",
+            variables: { n: `m-${randomInt(MODELS)}` },
+          }
         : kind === "n+1"
           ? { query: "query($p: Int!) { runs(page: $p) { id user { id name } } }", variables: { p: randomInt(PAGES) } }
           : kind === "mutation"
-            ? { query: "mutation($n: String!) { predict(model: $n, input: { inputs: [0.1, 0.2, 0.3] }) { model scores } }", variables: { n: `m-${randomInt(MODELS)}` } }
+            ? {
+                query: "mutation($n: String!) { predict(model: $n, input: { inputs: [0.1, 0.2, 0.3] }) { model scores } }",
+                variables: { n: `m-${randomInt(MODELS)}` },
+              }
             : { query: `{ ${aliases} }` };
     const response = await fetch(`${base}/graphql`, {
       method: "POST",
@@ -233,7 +258,15 @@ const abuseMix = [
 ];
 
 /** Values a header rule renders from `{args.label}`: controls, DEL, and characters past U+00FF. */
-const badLabels = ["a\u0001b", "tab\u0009and\u007fdel", "\u0085next-line", "euro \u20ac", "emoji \u{1F600}", "\u2028separator", "\u00ff\u0100"];
+const badLabels = [
+  "a\u0001b",
+  "tab\u0009and\u007fdel",
+  "\u0085next-line",
+  "euro \u20ac",
+  "emoji \u{1F600}",
+  "\u2028separator",
+  "\u00ff\u0100",
+];
 /** Raw bytes in a `from:`-forwarded header: latin-1 obs-text that Node's parser lets through. */
 const badRawTenants = ["caf\xe9", "\xff\xfe\xfd", "a\x80\x9fb"];
 const bigIds = Array.from({ length: 500 }, (_, i) => `m-${i}`);
@@ -271,7 +304,10 @@ async function sendAbuse(base, port, kind) {
     const n = 1 + randomInt(1999);
     const body =
       kind === "bad-header"
-        ? { query: "query($n: String!, $l: String!) { labelled(name: $n, label: $l) { name } }", variables: { n: `m-${randomInt(MODELS)}`, l: badLabels[randomInt(badLabels.length)] } }
+        ? {
+            query: "query($n: String!, $l: String!) { labelled(name: $n, label: $l) { name } }",
+            variables: { n: `m-${randomInt(MODELS)}`, l: badLabels[randomInt(badLabels.length)] },
+          }
         : kind === "huge-document"
           ? { query: `# ${Date.now()}-${unique++}\n${COMMENTS}{ model(name: "m-${randomInt(MODELS)}") { name } }` }
           : kind === "big-list"
@@ -334,7 +370,13 @@ async function runStallLoop(port, deadline, abuse) {
         clearInterval(trickle);
         clearTimeout(giveUp);
         const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1];
-        resolve(status !== undefined ? `HTTP_${status}` : Date.now() >= deadline || Date.now() - began >= STALL_MAX_MS ? "held until the abuser hung up" : "closed by the server, no answer");
+        resolve(
+          status !== undefined
+            ? `HTTP_${status}`
+            : Date.now() >= deadline || Date.now() - began >= STALL_MAX_MS
+              ? "held until the abuser hung up"
+              : "closed by the server, no answer",
+        );
       });
       socket.write(
         `POST /rest/api/models/m-${randomInt(MODELS)}/predict HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${STALL_DECLARED_BYTES}\r\n\r\n${"{".padEnd(1024, " ")}`,
@@ -407,7 +449,12 @@ function route(req, body, res) {
   let match;
   if (req.method === "GET" && (match = /^\/models\/(m-\d+)$/.exec(url.pathname))) {
     const n = Number(match[1].slice(2));
-    return json(res, 200, { name: match[1], latest_version: n % 7, owner_id: String(n % USERS), description: DESCRIPTION }, { "cache-control": "max-age=10" });
+    return json(
+      res,
+      200,
+      { name: match[1], latest_version: n % 7, owner_id: String(n % USERS), description: DESCRIPTION },
+      { "cache-control": "max-age=10" },
+    );
   }
   if (req.method === "POST" && (match = /^\/models\/(m-\d+)\/predict$/.exec(url.pathname))) {
     const inputs = JSON.parse(body).inputs ?? [];
@@ -416,19 +463,32 @@ function route(req, body, res) {
   if (req.method === "GET" && url.pathname === "/models") {
     // The abuser's lists: `first` items, or one per id (small items, no description).
     const ids = url.searchParams.getAll("ids");
-    const names = ids.length > 0 ? ids : Array.from({ length: Math.min(5000, Number(url.searchParams.get("first")) || 0) }, (_, i) => `m-${i}`);
-    return json(res, 200, names.map((name) => ({ name })));
+    const names =
+      ids.length > 0 ? ids : Array.from({ length: Math.min(5000, Number(url.searchParams.get("first")) || 0) }, (_, i) => `m-${i}`);
+    return json(
+      res,
+      200,
+      names.map((name) => ({ name })),
+    );
   }
   if (req.method === "GET" && (match = /^\/models\/(m-\d+)\/latest$/.exec(url.pathname))) {
     return json(res, 200, { version: Number(match[1].slice(2)) % 7 });
   }
   if (req.method === "GET" && url.pathname === "/runs") {
     const page = Number(url.searchParams.get("page"));
-    return json(res, 200, Array.from({ length: 20 }, (_, i) => ({ id: `${page}-${i}`, user_id: String((page * 7 + i * 13) % USERS) })));
+    return json(
+      res,
+      200,
+      Array.from({ length: 20 }, (_, i) => ({ id: `${page}-${i}`, user_id: String((page * 7 + i * 13) % USERS) })),
+    );
   }
   if (req.method === "GET" && url.pathname === "/users") {
     const ids = (url.searchParams.get("ids") ?? "").split(",");
-    return json(res, 200, ids.map((id) => ({ id, name: `user ${id}` })));
+    return json(
+      res,
+      200,
+      ids.map((id) => ({ id, name: `user ${id}` })),
+    );
   }
   return json(res, 404, { detail: "not found" });
 }
@@ -571,7 +631,12 @@ function percentile(sorted, p) {
 
 function summarize(values) {
   const sorted = Float64Array.from(values).sort();
-  return { count: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? 0) };
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 
 const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -598,10 +663,21 @@ function buildReport({ seconds, concurrency, results, start, atStop, end, sample
     byKind: results.byKind,
     outcomes: Object.fromEntries(Object.entries(results.byCode).sort((a, b) => b[1] - a[1])),
     errorRate: round((errorCount / Math.max(1, measured)) * 100, 2),
-    errorRateByCode: Object.fromEntries(errors.sort((a, b) => b[1] - a[1]).map(([code, n]) => [code, round((n / Math.max(1, measured)) * 100, 2)])),
-    latencyMs: { all: summarize(results.latency), healthy: summarize(results.latencyByPhase.healthy), flapping: summarize(results.latencyByPhase.flapping) },
+    errorRateByCode: Object.fromEntries(
+      errors.sort((a, b) => b[1] - a[1]).map(([code, n]) => [code, round((n / Math.max(1, measured)) * 100, 2)]),
+    ),
+    latencyMs: {
+      all: summarize(results.latency),
+      healthy: summarize(results.latencyByPhase.healthy),
+      flapping: summarize(results.latencyByPhase.flapping),
+    },
     trestle: {
-      rssMiB: { start: mib(start.rss), atStop: mib(atStop.rss), end: mib(end.rss), peak: mib(Math.max(start.rss, end.rss, ...samples.map((s) => s.rss))) },
+      rssMiB: {
+        start: mib(start.rss),
+        atStop: mib(atStop.rss),
+        end: mib(end.rss),
+        peak: mib(Math.max(start.rss, end.rss, ...samples.map((s) => s.rss))),
+      },
       heapUsedMiB: { start: mib(start.heapUsed), atStop: mib(atStop.heapUsed), end: mib(end.heapUsed) },
       rssTimelineMiB: samples.filter((s) => seconds <= 120 || s.t % 30 === 0).map((s) => [s.t, mib(s.rss)]),
       cache: end.cache,
@@ -612,8 +688,16 @@ function buildReport({ seconds, concurrency, results, start, atStop, end, sample
       calls,
       attempts,
       ratio: round(attempts / Math.max(1, calls), 3),
-      healthy: { calls: callsByPhase.healthy, attempts: upstream.attempts.healthy, ratio: round(upstream.attempts.healthy / Math.max(1, callsByPhase.healthy), 3) },
-      flapping: { calls: callsByPhase.flapping, attempts: upstream.attempts.flapping, ratio: round(upstream.attempts.flapping / Math.max(1, callsByPhase.flapping), 3) },
+      healthy: {
+        calls: callsByPhase.healthy,
+        attempts: upstream.attempts.healthy,
+        ratio: round(upstream.attempts.healthy / Math.max(1, callsByPhase.healthy), 3),
+      },
+      flapping: {
+        calls: callsByPhase.flapping,
+        attempts: upstream.attempts.flapping,
+        ratio: round(upstream.attempts.flapping / Math.max(1, callsByPhase.flapping), 3),
+      },
       answered: upstream.answered,
     },
     abuse: abuse === undefined ? undefined : summarizeAbuse(abuse, seconds),
@@ -621,7 +705,9 @@ function buildReport({ seconds, concurrency, results, start, atStop, end, sample
 }
 
 function summarizeAbuse(abuse, seconds) {
-  const ok = Object.entries(abuse.byCode).filter(([key]) => key.endsWith(": ok")).reduce((sum, [, n]) => sum + n, 0);
+  const ok = Object.entries(abuse.byCode)
+    .filter(([key]) => key.endsWith(": ok"))
+    .reduce((sum, [, n]) => sum + n, 0);
   return {
     requests: abuse.total,
     perSecond: round(abuse.total / seconds),
@@ -638,9 +724,17 @@ function printReport(r) {
   const lines = [
     "",
     `requests        ${r.requests} in ${r.seconds} s (${r.perSecond}/s), ${r.concurrency} workers`,
-    `by kind         ${Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}`,
-    `outcomes        ${Object.entries(r.outcomes).map(([code, n]) => `${code} ${n} (${pct(n)})`).join(", ")}`,
-    `error rate      ${r.errorRate} % of non-refused requests: ${Object.entries(r.errorRateByCode).map(([c, p]) => `${c} ${p} %`).join(", ") || "none"}`,
+    `by kind         ${Object.entries(r.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
+    `outcomes        ${Object.entries(r.outcomes)
+      .map(([code, n]) => `${code} ${n} (${pct(n)})`)
+      .join(", ")}`,
+    `error rate      ${r.errorRate} % of non-refused requests: ${
+      Object.entries(r.errorRateByCode)
+        .map(([c, p]) => `${c} ${p} %`)
+        .join(", ") || "none"
+    }`,
     `latency (ms)    all p50 ${r.latencyMs.all.p50} p99 ${r.latencyMs.all.p99} max ${r.latencyMs.all.max}; healthy p50 ${r.latencyMs.healthy.p50} p99 ${r.latencyMs.healthy.p99}; flapping p50 ${r.latencyMs.flapping.p50} p99 ${r.latencyMs.flapping.p99}`,
     `Trestle RSS     start ${r.trestle.rssMiB.start} MiB, at stop ${r.trestle.rssMiB.atStop} MiB, end ${r.trestle.rssMiB.end} MiB (peak sampled ${r.trestle.rssMiB.peak} MiB)`,
     `RSS timeline    ${r.trestle.rssTimelineMiB.map(([t, m]) => `${t}s:${m}`).join(" ")}`,
@@ -656,10 +750,18 @@ function printReport(r) {
     lines.push(
       "",
       "the numbers above are the normal traffic's alone; the abusive client's:",
-      `abuse requests  ${a.requests} (${a.perSecond}/s): ${Object.entries(a.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}; served ${a.servedRate} %`,
-      `abuse outcomes  ${Object.entries(a.outcomes).map(([code, n]) => `${code} ${n}`).join(", ")}`,
-      `abuse latency   ${Object.entries(a.latencyMs).map(([kind, l]) => `${kind} p50 ${l.p50} p99 ${l.p99} max ${l.max}`).join("; ")} (ms)`,
-      `stalled uploads ${a.stalls.opened} opened; ${Object.entries(a.stalls.outcomes).map(([o, n]) => `${o} ${n}`).join(", ")}; held p50 ${a.stalls.heldMs.p50} ms, max ${a.stalls.heldMs.max} ms`,
+      `abuse requests  ${a.requests} (${a.perSecond}/s): ${Object.entries(a.byKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")}; served ${a.servedRate} %`,
+      `abuse outcomes  ${Object.entries(a.outcomes)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(", ")}`,
+      `abuse latency   ${Object.entries(a.latencyMs)
+        .map(([kind, l]) => `${kind} p50 ${l.p50} p99 ${l.p99} max ${l.max}`)
+        .join("; ")} (ms)`,
+      `stalled uploads ${a.stalls.opened} opened; ${Object.entries(a.stalls.outcomes)
+        .map(([o, n]) => `${o} ${n}`)
+        .join(", ")}; held p50 ${a.stalls.heldMs.p50} ms, max ${a.stalls.heldMs.max} ms`,
     );
   }
   console.log(lines.join("\n"));

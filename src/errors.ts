@@ -61,12 +61,7 @@ export class UpstreamError extends TrestleError {
   readonly upstream: string;
   readonly status: number | undefined;
 
-  constructor(
-    code: TrestleErrorCode,
-    upstream: string,
-    message: string,
-    options: TrestleErrorOptions & { status?: number } = {},
-  ) {
+  constructor(code: TrestleErrorCode, upstream: string, message: string, options: TrestleErrorOptions & { status?: number } = {}) {
     const extensions: Record<string, unknown> = { upstream, ...options.extensions };
     if (options.status !== undefined) extensions["status"] = options.status;
     super(code, message, { ...options, extensions });
@@ -82,7 +77,12 @@ export class UpstreamError extends TrestleError {
  * or counted against the upstream's breaker. Only logs and call records see it.
  */
 export function clientClosedRequest(upstream: string, cause?: unknown): UpstreamError {
-  return new UpstreamError("CLIENT_CLOSED_REQUEST", upstream, `The client closed the request; the call to upstream "${upstream}" was abandoned.`, { cause });
+  return new UpstreamError(
+    "CLIENT_CLOSED_REQUEST",
+    upstream,
+    `The client closed the request; the call to upstream "${upstream}" was abandoned.`,
+    { cause },
+  );
 }
 
 export interface Diagnostic {

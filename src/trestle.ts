@@ -95,15 +95,32 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const contextFor = options.context;
   // Passthrough runs beside yoga, not as a plugin: it must see the raw request target (yoga's
   // URL parsing resolves "..") and stream Node bodies without WHATWG conversion.
-  const passthrough = createPassthroughHandler({ prefix, upstreams: plan.upstreams.values(), stream: pipeline.stream, env, context: contextFor, debug, forwarding });
+  const passthrough = createPassthroughHandler({
+    prefix,
+    upstreams: plan.upstreams.values(),
+    stream: pipeline.stream,
+    env,
+    context: contextFor,
+    debug,
+    forwarding,
+  });
 
   let closing = false;
   /**
    * One operation's context, the same in both lanes; `request()` is only called when the app's
    * context function needs it. `signal` aborts when the client goes away.
    */
-  const createContext = async (headers: { get(name: string): string | null }, request: () => Request, host: HostContext, signal: ClientSignal | undefined): Promise<TrestleResolverContext> => ({
-    trestle: createOperationContext({ headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} }, pipeline.send, limits),
+  const createContext = async (
+    headers: { get(name: string): string | null },
+    request: () => Request,
+    host: HostContext,
+    signal: ClientSignal | undefined,
+  ): Promise<TrestleResolverContext> => ({
+    trestle: createOperationContext(
+      { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} },
+      pipeline.send,
+      limits,
+    ),
   });
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
@@ -155,7 +172,12 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
 
   const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
   const toYoga = (req: NodeRequest, res: ServerResponse, body?: unknown) =>
-    serveNodeRequest(async (request, host) => yoga.fetch(request, { host }), req, res, body === undefined ? { host: { req, res } } : { body, host: { req, res } });
+    serveNodeRequest(
+      async (request, host) => yoga.fetch(request, { host }),
+      req,
+      res,
+      body === undefined ? { host: { req, res } } : { body, host: { req, res } },
+    );
   const graphql = () => "graphql" as const;
   const always = () => true;
   const routes: Route[] = [
@@ -169,7 +191,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     },
     {
       // Passthrough sees the raw request target (yoga's URL parsing resolves "..") and streams Node bodies as they are.
-      matches: (facts) => (facts.transport === "node" ? passthrough.claims(facts.target, facts.standalone) : passthrough.claimsUrl(facts.target)),
+      matches: (facts) =>
+        facts.transport === "node" ? passthrough.claims(facts.target, facts.standalone) : passthrough.claimsUrl(facts.target),
       name: () => "passthrough",
       answersPreflight: always,
       node: (req, res) => passthrough.handle(req, res),
@@ -183,17 +206,27 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       node: async (req, res) => {
         const host: HostContext = { req, res };
         try {
-          const pass = await serveNodeLane(lane, req, res, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal), () => createFetchRequest(req, undefined));
+          const pass = await serveNodeLane(
+            lane,
+            req,
+            res,
+            limits.maxRequestBytes,
+            (headers, toRequest, signal) => createContext(headers, toRequest, host, signal),
+            () => createFetchRequest(req, undefined),
+          );
           if (pass !== undefined) await toYoga(req, res, pass.body);
         } catch {
           // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
           // gone mid-body, or a bug, ends this response and nothing else.
-          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+          if (!res.headersSent)
+            res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
           else res.destroy();
         }
       },
       fetch: async (request, host) => {
-        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) => createContext(headers, toRequest, host, signal));
+        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) =>
+          createContext(headers, toRequest, host, signal),
+        );
         return served instanceof Response ? served : yoga.fetch(served, { host });
       },
     },

@@ -34,22 +34,44 @@ export function topSelfFrames(profile, limit = 15) {
     const area = areaOf(f.url, f.name);
     byArea.set(area, (byArea.get(area) ?? 0) + f.us);
   }
-  const areas = [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([area, us]) => ({ area, selfMs: us / 1000, shareOfBusy: us / busyUs }));
+  const areas = [...byArea]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([area, us]) => ({ area, selfMs: us / 1000, shareOfBusy: us / busyUs }));
   const frames = [...byFrame.values()]
     .sort((a, b) => b.us - a.us)
     .slice(0, limit)
-    .map((f) => ({ name: f.name, url: shortUrl(f.url), line: f.line, selfMs: f.us / 1000, shareOfBusy: f.name === "(idle)" ? null : f.us / busyUs }));
+    .map((f) => ({
+      name: f.name,
+      url: shortUrl(f.url),
+      line: f.line,
+      selfMs: f.us / 1000,
+      shareOfBusy: f.name === "(idle)" ? null : f.us / busyUs,
+    }));
   return { frames, areas, totalMs: totalUs / 1000, busyMs: busyUs / 1000 };
 }
 
 /** The frames as a markdown table. */
 export function formatFrames({ frames, areas, totalMs, busyMs }) {
-  const lines = [`Sampled ${totalMs.toFixed(0)} ms, of which ${busyMs.toFixed(0)} ms not idle.`, "", "| # | self ms | % of busy | function | where |", "|---:|---:|---:|---|---|"];
+  const lines = [
+    `Sampled ${totalMs.toFixed(0)} ms, of which ${busyMs.toFixed(0)} ms not idle.`,
+    "",
+    "| # | self ms | % of busy | function | where |",
+    "|---:|---:|---:|---|---|",
+  ];
   frames.forEach((f, i) => {
-    lines.push(`| ${i + 1} | ${f.selfMs.toFixed(1)} | ${f.shareOfBusy === null ? "—" : (f.shareOfBusy * 100).toFixed(1)} | \`${f.name}\` | ${f.url ? `${f.url}:${f.line}` : "(native)"} |`);
+    lines.push(
+      `| ${i + 1} | ${f.selfMs.toFixed(1)} | ${f.shareOfBusy === null ? "—" : (f.shareOfBusy * 100).toFixed(1)} | \`${f.name}\` | ${f.url ? `${f.url}:${f.line}` : "(native)"} |`,
+    );
   });
   if (areas?.length) {
-    lines.push("", "Self time by area (package, Trestle's dist/ folder, Node internals, native):", "", "| area | self ms | % of busy |", "|---|---:|---:|");
+    lines.push(
+      "",
+      "Self time by area (package, Trestle's dist/ folder, Node internals, native):",
+      "",
+      "| area | self ms | % of busy |",
+      "|---|---:|---:|",
+    );
     for (const a of areas) lines.push(`| ${a.area} | ${a.selfMs.toFixed(1)} | ${(a.shareOfBusy * 100).toFixed(1)} |`);
   }
   return lines.join("\n") + "\n";
@@ -64,7 +86,11 @@ function areaOf(url, name) {
     return parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
   }
   const dist = path.lastIndexOf("/dist/");
-  if (dist !== -1) return `trestle dist/${path.slice(dist + 6).split("/")[0].replace(/\.js$/, "")}`;
+  if (dist !== -1)
+    return `trestle dist/${path
+      .slice(dist + 6)
+      .split("/")[0]
+      .replace(/\.js$/, "")}`;
   if (path.startsWith("node:")) return "node internals";
   return path;
 }

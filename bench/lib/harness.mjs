@@ -65,7 +65,8 @@ export async function waitUntilAnswering(system, target, handle, timeoutMs = 60_
       : buildRequest({ query: "user" }, system, target);
   let reason = "no answer";
   while (performance.now() < deadline) {
-    if (handle.child.exitCode !== null) return { ok: false, reason: `exited ${handle.child.exitCode} before answering: ${summarizeOutput(handle.output())}` };
+    if (handle.child.exitCode !== null)
+      return { ok: false, reason: `exited ${handle.child.exitCode} before answering: ${summarizeOutput(handle.output())}` };
     try {
       const answer = await send(probe, 1000);
       if (answer.status === 200) return { ok: true };

@@ -114,7 +114,10 @@ export function runLoadWorker(workerPath, options) {
 
 /** The most telling line of a process's output: the last one naming an error, else the last one. */
 export function summarizeOutput(output) {
-  const lines = output.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = output
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   const error = [...lines].reverse().find((line) => /error|cannot|failed|EADDRINUSE/i.test(line));
   return (error ?? lines.at(-1) ?? "(no output)").slice(0, 300);
 }

@@ -11,18 +11,28 @@ export function buildReport(run) {
   const lines = [];
   lines.push(`# Trestle benchmark: ${run.date.slice(0, 16).replace("T", " ")} UTC`);
   lines.push("");
-  lines.push(`- Command: \`cd bench && ${run.command}${run.argv.filter((a) => a !== "--quick").length ? " -- " + run.argv.filter((a) => a !== "--quick").join(" ") : ""}\``);
-  lines.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}` +
-    (machine.loadAverageAtStart ? `, load average at start ${machine.loadAverageAtStart}` : ""));
+  lines.push(
+    `- Command: \`cd bench && ${run.command}${run.argv.filter((a) => a !== "--quick").length ? " -- " + run.argv.filter((a) => a !== "--quick").join(" ") : ""}\``,
+  );
+  lines.push(
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}` +
+      (machine.loadAverageAtStart ? `, load average at start ${machine.loadAverageAtStart}` : ""),
+  );
   if (run.trestle) {
-    lines.push(`- Trestle: \`${run.trestle.dir}\`${run.trestle.commit ? ` at ${run.trestle.commit}` : ""}, dist/ built ${run.trestle.distBuiltAt.slice(0, 16).replace("T", " ")} UTC`);
+    lines.push(
+      `- Trestle: \`${run.trestle.dir}\`${run.trestle.commit ? ` at ${run.trestle.commit}` : ""}, dist/ built ${run.trestle.distBuiltAt.slice(0, 16).replace("T", " ")} UTC`,
+    );
   }
-  lines.push(`- Load: autocannon in its own process, ${settings.connections} connections (50 in n1-5ms), ` +
-    `${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured, ${settings.rounds} round(s), systems in rotating order, one at a time. ` +
-    "System, upstream and load generator share the machine.");
+  lines.push(
+    `- Load: autocannon in its own process, ${settings.connections} connections (50 in n1-5ms), ` +
+      `${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured, ${settings.rounds} round(s), systems in rotating order, one at a time. ` +
+      "System, upstream and load generator share the machine.",
+  );
   lines.push("");
-  lines.push("`vs Trestle` = the system's req/s ÷ Trestle's req/s in the same round (median over rounds); below 1.00 means slower than Trestle. " +
-    "Upstream calls/query = upstream requests during the measured run ÷ requests sent (after in-flight queries finish); `first` = calls for the first query after start-up.");
+  lines.push(
+    "`vs Trestle` = the system's req/s ÷ Trestle's req/s in the same round (median over rounds); below 1.00 means slower than Trestle. " +
+      "Upstream calls/query = upstream requests during the measured run ÷ requests sent (after in-flight queries finish); `first` = calls for the first query after start-up.",
+  );
   lines.push("");
 
   for (const scenario of run.scenarios) {
@@ -49,7 +59,8 @@ export function buildReport(run) {
       const failing = ok.filter((r) => r.failures > 0);
       if (failing.length > 0) notes.push(`${failing[0].reason}`);
       if (!ok.every((r) => r.bodyChecked)) notes.push("body not checked under load");
-      if (mine.length > ok.length) notes.push(`${mine.length - ok.length} round(s) failed: ${escape(mine.find((r) => !ok.includes(r)).reason ?? "")}`);
+      if (mine.length > ok.length)
+        notes.push(`${mine.length - ok.length} round(s) failed: ${escape(mine.find((r) => !ok.includes(r)).reason ?? "")}`);
       lines.push(
         `| ${label} | ${fmt(median(ok.map((r) => r.requestsPerSecond)), 0)} | ${id === "trestle" ? "1.00" : ratio === null ? "—" : fmt(ratio, 2)} | ` +
           `${fmt(median(ok.map((r) => r.latency.p50)), 1)} | ${fmt(median(ok.map((r) => r.latency.p99)), 1)} | ` +
@@ -62,8 +73,10 @@ export function buildReport(run) {
 
   lines.push("## Cold start and idle memory");
   lines.push("");
-  lines.push("Cold start = from spawning `node` to the first successful answer (a `user(id)` query; a proxied GET for the proxy), median over every start in this run. " +
-    "Idle RSS = resident memory (process and children) right after that first answer and a short pause.");
+  lines.push(
+    "Cold start = from spawning `node` to the first successful answer (a `user(id)` query; a proxied GET for the proxy), median over every start in this run. " +
+      "Idle RSS = resident memory (process and children) right after that first answer and a short pause.",
+  );
   lines.push("");
   lines.push("| system | starts | cold start ms (median) | min | max | idle RSS MB (median) |");
   lines.push("|---|---:|---:|---:|---:|---:|");
@@ -71,8 +84,10 @@ export function buildReport(run) {
   for (const id of started) {
     const starts = run.results.filter((r) => r.system === id && r.coldStartMs != null);
     const times = starts.map((r) => r.coldStartMs);
-    lines.push(`| ${run.systems[id] ?? id} | ${starts.length} | ${fmt(median(times), 0)} | ${fmt(Math.min(...times), 0)} | ${fmt(Math.max(...times), 0)} | ` +
-      `${fmt(median(starts.map((r) => r.idleRss).filter((v) => v != null)) / MB, 0)} |`);
+    lines.push(
+      `| ${run.systems[id] ?? id} | ${starts.length} | ${fmt(median(times), 0)} | ${fmt(Math.min(...times), 0)} | ${fmt(Math.max(...times), 0)} | ` +
+        `${fmt(median(starts.map((r) => r.idleRss).filter((v) => v != null)) / MB, 0)} |`,
+    );
   }
   lines.push("");
 
@@ -106,7 +121,12 @@ export function evaluateTargets(run) {
       const peers = ["yoga", "apollo"].map((s) => rpsOf(results, id, s, round)).filter((v) => v !== null);
       return trestle === null || peers.length === 0 ? null : trestle / Math.max(...peers);
     });
-    if (ratio !== null) targets.push({ name: `${id}: Trestle ≥ 2× the best of yoga-by-hand / Apollo`, measured: `${fmt(ratio, 2)}×`, met: verdict(ratio >= 2) });
+    if (ratio !== null)
+      targets.push({
+        name: `${id}: Trestle ≥ 2× the best of yoga-by-hand / Apollo`,
+        measured: `${fmt(ratio, 2)}×`,
+        met: verdict(ratio >= 2),
+      });
   }
   for (const id of ["n1", "n1-5ms"]) {
     const ratio = perRoundRatio(results, id, (round) => ratioOf(results, id, "trestle", "hive", round));
@@ -137,7 +157,12 @@ export function evaluateTargets(run) {
     });
   }
   const cacheRatio = perRoundRatio(results, "cache", (round) => ratioOf(results, "cache", "trestle", "bare-json", round));
-  if (cacheRatio !== null) targets.push({ name: "cache hit: Trestle ≥ 0.5× a bare node:http server writing the JSON", measured: `${fmt(cacheRatio, 2)}×`, met: verdict(cacheRatio >= 0.5) });
+  if (cacheRatio !== null)
+    targets.push({
+      name: "cache hit: Trestle ≥ 0.5× a bare node:http server writing the JSON",
+      measured: `${fmt(cacheRatio, 2)}×`,
+      met: verdict(cacheRatio >= 0.5),
+    });
   return targets;
 }
 
@@ -157,7 +182,9 @@ function ratioOf(results, scenario, a, b, round) {
 }
 
 function rpsOf(results, scenario, system, round) {
-  const row = results.find((r) => r.scenario === scenario && r.system === system && r.round === round && (r.status === "ok" || r.status === "errors"));
+  const row = results.find(
+    (r) => r.scenario === scenario && r.system === system && r.round === round && (r.status === "ok" || r.status === "errors"),
+  );
   return row === undefined ? null : row.requestsPerSecond;
 }
 

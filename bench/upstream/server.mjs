@@ -63,7 +63,10 @@ function handle(method, path, url, queryStart, body) {
       return { status: 200, text: `[${ids.map((id) => table.get(id)).join(",")}]`, cache: cacheControl() };
     }
     // Batch: ?ids=1,2,3 or ?ids=1&ids=2; answered in the order asked, unknown ids left out.
-    const ids = query.getAll("ids").flatMap((value) => value.split(",")).filter((id) => id !== "");
+    const ids = query
+      .getAll("ids")
+      .flatMap((value) => value.split(","))
+      .filter((id) => id !== "");
     if (ids.length === 0) return { status: 400, text: JSON.stringify({ detail: "ids is required" }), cache: "no-store" };
     const found = ids.map((id) => table.get(id)).filter((text) => text !== undefined);
     return { status: 200, text: `[${found.join(",")}]`, cache: cacheControl() };

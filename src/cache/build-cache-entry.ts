@@ -36,7 +36,13 @@ const storableStatuses = new Set([200, 203, 204]);
  * credentials, a `private` answer is not stored. A `Set-Cookie` answer never goes to a
  * shared key. Returns the entry plan, or why it was not stored.
  */
-export function buildCacheEntry(request: UpstreamRequest, response: UpstreamResponse, key: CacheKey, policy: CachePolicy, times: ExchangeTimes): EntryPlan | string {
+export function buildCacheEntry(
+  request: UpstreamRequest,
+  response: UpstreamResponse,
+  key: CacheKey,
+  policy: CachePolicy,
+  times: ExchangeTimes,
+): EntryPlan | string {
   if (!storableStatuses.has(response.status)) return `status ${response.status}`;
   const { headers } = response;
   const control = parseCacheControl(headers["cache-control"]);
@@ -56,7 +62,8 @@ export function buildCacheEntry(request: UpstreamRequest, response: UpstreamResp
   const freshness = computeFreshness({ headers, control, policy, ...times });
   const etag = headers["etag"];
   const lastModified = headers["last-modified"];
-  if (freshness.freshUntil <= times.responseTime && etag === undefined && lastModified === undefined) return "stale on arrival, no validator";
+  if (freshness.freshUntil <= times.responseTime && etag === undefined && lastModified === undefined)
+    return "stale on arrival, no validator";
   let size = entryOverheadBytes + response.body.length + at.length * 2;
   for (const name in headers) size += name.length + headers[name]!.length;
   const entry: CacheEntry = {
@@ -81,7 +88,12 @@ export function buildCacheEntry(request: UpstreamRequest, response: UpstreamResp
  * 304's give the new freshness and validators. The response object stays the same one, so
  * its parsed JSON stays shared. Undefined when the 304 now says `no-store`.
  */
-export function refreshCacheEntry(entry: CacheEntry, notModified: UpstreamResponse, policy: CachePolicy, times: ExchangeTimes): CacheEntry | undefined {
+export function refreshCacheEntry(
+  entry: CacheEntry,
+  notModified: UpstreamResponse,
+  policy: CachePolicy,
+  times: ExchangeTimes,
+): CacheEntry | undefined {
   const headers = { ...entry.response.headers, ...notModified.headers };
   const control = parseCacheControl(headers["cache-control"]);
   if (control.noStore && policy.maxAge === undefined) return undefined;
@@ -106,7 +118,10 @@ function retainUntil(freshness: Freshness, etag: string | undefined, lastModifie
 /** Lower-case field names of `Vary` (RFC 9110 §12.5.5), or "*". */
 function readVary(value: string | undefined): readonly string[] | "*" {
   if (value === undefined) return [];
-  const names = value.split(",").map((name) => name.trim().toLowerCase()).filter((name) => name !== "");
+  const names = value
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
   return names.includes("*") ? "*" : names;
 }
 

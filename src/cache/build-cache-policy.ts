@@ -2,7 +2,6 @@ import type { TemplatePart } from "../template/parse-template.js";
 import type { CachePolicy } from "../plan/cache-policy.js";
 import type { BodyPlan, CachePlan, HeaderPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
-
 /** RFC 9110 §11.6.2, RFC 6265, RFC 9110 §11.7.2: always credentials, whatever sets them; `identity: false` is refused on them. */
 export const credentialHeaders: ReadonlySet<string> = new Set(["authorization", "cookie", "proxy-authorization"]);
 /** W3C Trace Context, W3C Baggage and the de-facto request id: sent when declared, never part of a key (C16). */
@@ -24,7 +23,12 @@ export interface ReadTarget {
  * headers and headers made only of literal text and `{env.X}` stay out of keys; any other
  * header (`{args.X}`, or one the policy does not know) varies the key.
  */
-export function buildCachePolicy(upstream: UpstreamPlan, headers: readonly HeaderPlan[], cache: CachePlan | undefined, target?: ReadTarget): CachePolicy {
+export function buildCachePolicy(
+  upstream: UpstreamPlan,
+  headers: readonly HeaderPlan[],
+  cache: CachePlan | undefined,
+  target?: ReadTarget,
+): CachePolicy {
   const identityHeaders = new Set(credentialHeaders);
   const constantHeaders = new Set(traceHeaders);
   const clientSources = new Map<string, readonly string[] | null>();

@@ -101,7 +101,11 @@ const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
  * (C10: one caller leaving never fails the others), and a background refresh belongs to no
  * caller. An abandoned exchange stores nothing.
  */
-export function createCachedSend(origin: (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) => Promise<UpstreamResponse>, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
+export function createCachedSend(
+  origin: (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) => Promise<UpstreamResponse>,
+  upstreams: Iterable<UpstreamPlan>,
+  options: NormalizedCacheOptions,
+): CachedSend {
   const store = new ResponseCache(options);
   const { now, staleIfErrorSeconds } = options;
   const plans = new Map<string, UpstreamPlan>();
@@ -115,7 +119,12 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
   const refreshing = new Set<string>();
   const background = new Set<Promise<void>>();
 
-  async function send(request: UpstreamRequest, status: CacheStatus = {}, signal?: ClientSignal, overflow = false): Promise<UpstreamResponse> {
+  async function send(
+    request: UpstreamRequest,
+    status: CacheStatus = {},
+    signal?: ClientSignal,
+    overflow = false,
+  ): Promise<UpstreamResponse> {
     const { method } = request;
     if (method !== "GET" && method !== "HEAD") {
       status.status = "bypass";
@@ -123,7 +132,8 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
       if (writeMethods.has(method) && response.status >= 200 && response.status < 300) purgeAfterWrite(request);
       return response;
     }
-    const policy = request.cache ?? policies.get(request.upstream.name) ?? buildCachePolicy(request.upstream, request.upstream.headers, undefined);
+    const policy =
+      request.cache ?? policies.get(request.upstream.name) ?? buildCachePolicy(request.upstream, request.upstream.headers, undefined);
     const key = buildCacheKey(request, policy);
     const at = now();
     const found = lookup(key, policy, request.headers, at);
@@ -154,7 +164,15 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     return { entry, key: key.shared };
   }
 
-  async function exchangeCoalesced(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, status: CacheStatus, signal: ClientSignal | undefined, overflow: boolean): Promise<UpstreamResponse> {
+  async function exchangeCoalesced(
+    request: UpstreamRequest,
+    policy: CachePolicy,
+    key: CacheKey,
+    stale: Found | undefined,
+    status: CacheStatus,
+    signal: ClientSignal | undefined,
+    overflow: boolean,
+  ): Promise<UpstreamResponse> {
     if (signal?.aborted) throw clientClosedRequest(request.upstream.name);
     // Equal keys coalesce, identity included (C17); across identities only under PUBLIC, in a flight of its own.
     const flightKey = policy.scope === "PUBLIC" ? `P${key.shared}` : (key.identity ?? key.shared);
@@ -162,12 +180,19 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     if (pending !== undefined) {
       status.status = "coalesced";
       const outcome = await join(flightKey, pending, signal);
-      if (outcome.reusable && isSameVariant(outcome.response, pending.headers, request.headers)) return report(status, "coalesced", outcome, request, policy);
+      if (outcome.reusable && isSameVariant(outcome.response, pending.headers, request.headers))
+        return report(status, "coalesced", outcome, request, policy);
       return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal, overflow), request, policy);
     }
     const flight = startFlight(request);
     const gone = new ClientGone();
-    const shared: SharedFlight = Object.assign(flight, { outcome: exchange(request, policy, key, stale, flight, gone, overflow), headers: request.headers, waiting: 0, pinned: false, gone });
+    const shared: SharedFlight = Object.assign(flight, {
+      outcome: exchange(request, policy, key, stale, flight, gone, overflow),
+      headers: request.headers,
+      waiting: 0,
+      pinned: false,
+      gone,
+    });
     inflight.set(flightKey, shared);
     try {
       return report(status, undefined, await join(flightKey, shared, signal), request, policy);
@@ -198,7 +223,15 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
   }
 
   /** One upstream call for a read: conditional when a stale entry has validators. */
-  async function exchange(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found | undefined, flight = startFlight(request), signal?: ClientSignal, overflow = false): Promise<Outcome> {
+  async function exchange(
+    request: UpstreamRequest,
+    policy: CachePolicy,
+    key: CacheKey,
+    stale: Found | undefined,
+    flight = startFlight(request),
+    signal?: ClientSignal,
+    overflow = false,
+  ): Promise<Outcome> {
     let kept = false;
     try {
       const requestTime = now();
@@ -246,17 +279,27 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
   }
 
   /** Stores a read's answer when it may be, replacing the stale entry it follows. */
-  function keepAnswer(request: UpstreamRequest, response: UpstreamResponse, key: CacheKey, policy: CachePolicy, times: ExchangeTimes, stale: Found | undefined, flight: Flight): Outcome {
+  function keepAnswer(
+    request: UpstreamRequest,
+    response: UpstreamResponse,
+    key: CacheKey,
+    policy: CachePolicy,
+    times: ExchangeTimes,
+    stale: Found | undefined,
+    flight: Flight,
+  ): Outcome {
     const plan = buildCacheEntry(request, response, key, policy, times);
     if (typeof plan === "string") {
       // The stored answer no longer holds (404, no-store...); on a 5xx it stays for stale-if-error.
       if (stale !== undefined && response.status < 500) store.delete(stale.key, request.headers);
       return { response, entry: undefined, status: "miss", notStored: plan, reusable: isShareable(response, plan) };
     }
-    if (flight.purged) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "purged while in flight", reusable: true };
+    if (flight.purged)
+      return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "purged while in flight", reusable: true };
     if (stale !== undefined && stale.key !== plan.key) store.delete(stale.key, request.headers);
     const stored = store.set(plan.key, plan.entry, plan.vary, request.headers);
-    if (!stored) return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "larger than maxEntrySize", reusable: true };
+    if (!stored)
+      return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "larger than maxEntrySize", reusable: true };
     return { response: plan.entry.response, entry: plan.entry, status: "miss", reusable: true };
   }
 
@@ -309,7 +352,9 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
         }
         if (pathPrefix === undefined) return purgeWhere(upstream, () => true);
         if (typeof pathPrefix !== "string" || !pathPrefix.startsWith("/") || pathPrefix.includes("?")) {
-          throw new TypeError(`cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received ${JSON.stringify(pathPrefix)}`);
+          throw new TypeError(
+            `cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received ${JSON.stringify(pathPrefix)}`,
+          );
         }
         const prefix = plan.basePath + pathPrefix.replace(/\/+$/, "");
         return purgeWhere(upstream, (path) => prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
@@ -324,13 +369,26 @@ export function createCachedSend(origin: (request: UpstreamRequest, signal?: Cli
     },
   };
 
-  function serve(status: CacheStatus, kind: "hit" | "stale", entry: CacheEntry, at: number, request: UpstreamRequest, policy: CachePolicy): UpstreamResponse {
+  function serve(
+    status: CacheStatus,
+    kind: "hit" | "stale",
+    entry: CacheEntry,
+    at: number,
+    request: UpstreamRequest,
+    policy: CachePolicy,
+  ): UpstreamResponse {
     status.status = kind;
     describeEntry(status, entry, at, request, policy);
     return entry.response;
   }
 
-  function report(status: CacheStatus, kind: "coalesced" | undefined, outcome: Outcome, request: UpstreamRequest, policy: CachePolicy): UpstreamResponse {
+  function report(
+    status: CacheStatus,
+    kind: "coalesced" | undefined,
+    outcome: Outcome,
+    request: UpstreamRequest,
+    policy: CachePolicy,
+  ): UpstreamResponse {
     status.status = kind ?? outcome.status;
     if (outcome.entry !== undefined) describeEntry(status, outcome.entry, now(), request, policy);
     else if (outcome.notStored !== undefined) status.notStored = outcome.notStored;
@@ -347,7 +405,11 @@ function describeEntry(status: CacheStatus, entry: CacheEntry, at: number, reque
 }
 
 /** Whether the answer to a request sent with `sent` headers suits `asked` too: equal values for every header its `Vary` names. */
-function isSameVariant(response: UpstreamResponse, sent: Readonly<Record<string, string>>, asked: Readonly<Record<string, string>>): boolean {
+function isSameVariant(
+  response: UpstreamResponse,
+  sent: Readonly<Record<string, string>>,
+  asked: Readonly<Record<string, string>>,
+): boolean {
   const vary = response.headers["vary"];
   if (vary === undefined) return true;
   return vary.split(",").every((name) => {

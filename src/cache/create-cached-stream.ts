@@ -35,7 +35,11 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
       if (answer.status >= 200 && answer.status < 300) cached.purgeAfterWrite(request);
       return withCacheStatus(answer, "fwd=method");
     }
-    if (streamedWhen.some((name) => name in headers) || headers["accept"]?.includes("text/event-stream") || request.upstream.passthrough?.setCookie) {
+    if (
+      streamedWhen.some((name) => name in headers) ||
+      headers["accept"]?.includes("text/event-stream") ||
+      request.upstream.passthrough?.setCookie
+    ) {
       return withCacheStatus(await direct(request, body, options), "fwd=bypass");
     }
     const sent: Record<string, string> = { ...headers, ...options.forwarded };
@@ -44,7 +48,10 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
     const response = await cached.send({ ...request, headers: sent }, status, options.signal, true);
     if (response.streamed !== undefined) {
       // Without a length it was a miss like any other (stored once complete, when it may be); else too large or never-ending.
-      const params = response.streamed.keep === undefined ? `fwd=bypass; detail=${JSON.stringify(response.streamed.reason)}` : describeStatus(status, response.status);
+      const params =
+        response.streamed.keep === undefined
+          ? `fwd=bypass; detail=${JSON.stringify(response.streamed.reason)}`
+          : describeStatus(status, response.status);
       return withCacheStatus(passOn(response, options.signal), params);
     }
     return withCacheStatus(toStream(response, status, request), describeStatus(status, response.status));
@@ -91,7 +98,12 @@ function describeStatus(status: CacheStatus, upstreamStatus: number): string {
       return `fwd=stale; fwd-status=304; stored${ttl}`;
     default: {
       const collapsed = status.status === "coalesced" ? "; collapsed" : "";
-      const stored = status.maxAge === undefined ? (status.notStored === undefined ? "" : `; detail=${JSON.stringify(`not stored: ${status.notStored}`)}`) : `; stored${ttl}`;
+      const stored =
+        status.maxAge === undefined
+          ? status.notStored === undefined
+            ? ""
+            : `; detail=${JSON.stringify(`not stored: ${status.notStored}`)}`
+          : `; stored${ttl}`;
       return `fwd=miss; fwd-status=${upstreamStatus}${collapsed}${stored}`;
     }
   }

@@ -99,7 +99,13 @@ export class ResponseCache {
     if (vary.length > 0) {
       const current = this.#lru.peek(key);
       if (current?.kind !== "vary" || current.names.join() !== vary.join()) {
-        const marker: VaryMarker = { kind: "vary", names: vary, upstream: entry.upstream, pathname: entry.pathname, size: key.length + entryOverheadBytes };
+        const marker: VaryMarker = {
+          kind: "vary",
+          names: vary,
+          upstream: entry.upstream,
+          pathname: entry.pathname,
+          size: key.length + entryOverheadBytes,
+        };
         this.#put(key, marker);
       }
       at = buildVaryKey(key, vary, headers);

@@ -79,7 +79,9 @@ function readArguments(argv: string[]): ImportArguments | "help" {
   const { values, positionals } = parsed;
   if (values.help === true) return "help";
   if (positionals.length !== 1 || positionals[0] === undefined) {
-    throw new OpenApiImportError(`expected one SPEC (a file path or http(s) URL), received ${positionals.length === 0 ? "none" : positionals.join(" ")} (see --help)`);
+    throw new OpenApiImportError(
+      `expected one SPEC (a file path or http(s) URL), received ${positionals.length === 0 ? "none" : positionals.join(" ")} (see --help)`,
+    );
   }
   if (values.upstream === undefined || values.upstream === "") {
     throw new OpenApiImportError("--upstream NAME is required: the @upstream name the generated fields call (e.g. --upstream petstore)");

@@ -48,7 +48,15 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   }
   const passthrough = { forwardedHosts: values["forwarded-host"], trustedProxies: values["trusted-proxy"] };
   const cors = serveCors(values.cors, env["NODE_ENV"] === "production");
-  const trestle = await createTrestle({ schema: values.schema, cwd: io.cwd, env, prefix: values.prefix, debug: values.debug, passthrough, cors });
+  const trestle = await createTrestle({
+    schema: values.schema,
+    cwd: io.cwd,
+    env,
+    prefix: values.prefix,
+    debug: values.debug,
+    passthrough,
+    cors,
+  });
   closers.unshift(() => trestle.close());
   const server = createServeServer(trestle);
   await new Promise<void>((resolve, reject) => {
@@ -57,7 +65,9 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   });
   const address = server.address();
   const base = `http://${values.host}:${typeof address === "object" && address ? address.port : port}${values.prefix}`;
-  io.stdout(`trestle serving ${values.schema} at ${base}/graphql (health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics)`);
+  io.stdout(
+    `trestle serving ${values.schema} at ${base}/graphql (health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics)`,
+  );
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
   // ms, then cut what is left, close the upstream pools and exit 0.
@@ -91,7 +101,10 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
  * credentials outside production, and none in production.
  */
 export function serveCors(values: readonly string[], production: boolean): CorsOptions | false {
-  const origins = values.flatMap((value) => value.split(",")).map((origin) => origin.trim()).filter((origin) => origin !== "");
+  const origins = values
+    .flatMap((value) => value.split(","))
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
   if (origins.length === 0) return production ? false : { origin: loopbackOrigins };
   const explicit = !origins.some((origin) => origin === "*" || origin.endsWith(":*"));
   return { origin: origins, credentials: explicit };
@@ -118,12 +131,17 @@ export const defaultServeTimeouts: Readonly<ServeTimeouts> = { headersTimeoutMs:
  * any handler runs.
  */
 export function createServeServer(trestle: Pick<Trestle, "handle">, timeouts: Readonly<ServeTimeouts> = defaultServeTimeouts): Server {
-  const options = { headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, connectionsCheckingInterval: timeouts.checkIntervalMs };
+  const options = {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
+  };
   return createServer(options, (req, res) => {
     // trestle.handle answers its own errors. Should it still reject (a bug, or a client gone
     // mid-body), answer 500 or cut the connection: an unhandled rejection would end the process.
     trestle.handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
+      if (!res.headersSent)
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
       else res.destroy();
     });
   });

@@ -72,9 +72,7 @@ export interface HostContext {
  * the cache key; as the SDL rule's `identity:`.
  */
 export type HeaderRuleOptions =
-  | { name: string; value: string; from?: never; identity?: boolean }
-  | { name: string; from: string; value?: never; identity?: boolean };
-
+  { name: string; value: string; from?: never; identity?: boolean } | { name: string; from: string; value?: never; identity?: boolean };
 
 export interface TrestleOptions {
   /**

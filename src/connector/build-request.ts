@@ -21,7 +21,6 @@ export interface TemplateScope {
   keys?: readonly unknown[];
 }
 
-
 export interface RequestTemplate {
   method: HttpMethod;
   url: UrlPlan;
@@ -76,12 +75,17 @@ export function createRequestBuilder(
       }
       const value = read(part, scope);
       if ((value === null || value === undefined) && part.root === "parent") return null;
-      path += part.root === "keys" ? (value as unknown[]).map((key) => encodeSegment(key, part, coordinate)).join(",") : encodeSegment(value, part, coordinate);
+      path +=
+        part.root === "keys"
+          ? (value as unknown[]).map((key) => encodeSegment(key, part, coordinate)).join(",")
+          : encodeSegment(value, part, coordinate);
     }
     const query = renderQuery(template.url, scope, read);
     if (query !== "") path += `?${query}`;
     if (path.length > maxPathLength) {
-      throw new BadUserInputError(`The upstream URL for ${coordinate} would be ${path.length} characters long; the limit is ${maxPathLength}.`);
+      throw new BadUserInputError(
+        `The upstream URL for ${coordinate} would be ${path.length} characters long; the limit is ${maxPathLength}.`,
+      );
     }
     assertSameOrigin(upstream, path, coordinate);
     const headers = renderHeaders(template.headers, scope, read, coordinate);
@@ -102,7 +106,9 @@ function encodeSegment(value: unknown, variable: TemplateVariable, coordinate: s
     throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} has no value.`);
   }
   if (typeof value === "object") {
-    throw new BadUserInputError(`Path variable ${variable.source} of ${coordinate} must be a string or number, received ${Array.isArray(value) ? "a list" : "an object"}.`);
+    throw new BadUserInputError(
+      `Path variable ${variable.source} of ${coordinate} must be a string or number, received ${Array.isArray(value) ? "a list" : "an object"}.`,
+    );
   }
   const text = String(value);
   const refused = checkPathValue(text, "encoded");
@@ -137,7 +143,11 @@ function renderQuery(url: UrlPlan, scope: TemplateScope, read: (v: TemplateVaria
 }
 
 /** Literal text plus variables; undefined (the parameter is left out) when a variable is null. */
-function renderMixed(parts: readonly TemplatePart[], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown): string | undefined {
+function renderMixed(
+  parts: readonly TemplatePart[],
+  scope: TemplateScope,
+  read: (v: TemplateVariable, s: TemplateScope) => unknown,
+): string | undefined {
   let out = "";
   for (const part of parts) {
     if (typeof part === "string") out += part;
@@ -159,7 +169,10 @@ function assertSameOrigin(upstream: UpstreamPlan, path: string, coordinate: stri
   const base = upstream.basePath;
   const inside = url.pathname === base || url.pathname.startsWith(`${base}/`) || base === "";
   if (url.origin !== upstream.origin || !inside || !path.startsWith(url.pathname)) {
-    throw new TrestleError("UPSTREAM_URL_REJECTED", `The upstream URL built for ${coordinate} leaves upstream "${upstream.name}"; nothing was sent.`);
+    throw new TrestleError(
+      "UPSTREAM_URL_REJECTED",
+      `The upstream URL built for ${coordinate} leaves upstream "${upstream.name}"; nothing was sent.`,
+    );
   }
 }
 
@@ -203,7 +216,12 @@ function checkedHeaderValue(name: string, rendered: string, coordinate: string):
 }
 
 /** Renders each rule for one scope (a rule whose variable is null or absent is left out). */
-function renderHeaders(rules: readonly HeaderPlan[], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown, coordinate: string): Record<string, string> {
+function renderHeaders(
+  rules: readonly HeaderPlan[],
+  scope: TemplateScope,
+  read: (v: TemplateVariable, s: TemplateScope) => unknown,
+  coordinate: string,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const rule of rules) {
     let value: string | undefined;
@@ -228,7 +246,11 @@ function renderHeaders(rules: readonly HeaderPlan[], scope: TemplateScope, read:
   return headers;
 }
 
-function renderBody(body: RequestTemplate["body"], scope: TemplateScope, read: (v: TemplateVariable, s: TemplateScope) => unknown): string | undefined {
+function renderBody(
+  body: RequestTemplate["body"],
+  scope: TemplateScope,
+  read: (v: TemplateVariable, s: TemplateScope) => unknown,
+): string | undefined {
   if (body === undefined) return undefined;
   if ("kind" in body && body.kind === "value") return JSON.stringify(read(body.variable, scope) ?? null);
   const template = "kind" in body ? body.template : body;

@@ -31,7 +31,8 @@ export function checkPathValue(value: string, separators: SeparatorRule): string
   if (control.test(value)) return "control characters";
   const folded = nonAscii.test(value) ? value.normalize("NFKC") : value;
   if (separators === "refused" && separator.test(folded)) return 'a "/" or "\\" (also percent-encoded or full-width)';
-  if (folded.split(/[/\\]/).some(isDotSegment)) return 'a "." or ".." segment (in any spelling: "...", ".. ", "..;x", full-width or two-dot leader)';
+  if (folded.split(/[/\\]/).some(isDotSegment))
+    return 'a "." or ".." segment (in any spelling: "...", ".. ", "..;x", full-width or two-dot leader)';
   if (encodedAgain.test(folded)) return "a dot or separator percent-encoded twice";
   return undefined;
 }

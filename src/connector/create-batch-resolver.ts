@@ -20,7 +20,12 @@ const unsafeKey = /[\u0000-\u001f\u007f]/;
  */
 export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field: GraphQLField<unknown, unknown>) {
   const { batch, upstream, coordinate } = rest;
-  const buildBatch = createRequestBuilder(upstream, { method: batch.method, url: batch.url, body: batch.body, headers: rest.headers }, field.args, coordinate);
+  const buildBatch = createRequestBuilder(
+    upstream,
+    { method: batch.method, url: batch.url, body: batch.body, headers: rest.headers },
+    field.args,
+    coordinate,
+  );
   const returnsList = isListType(getNullableType(field.type));
   const fromParent = batch.keyVariable.root === "parent";
   const cachePolicy = buildCachePolicy(upstream, rest.headers, rest.cache, batch);
@@ -28,7 +33,14 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
   const createLoader = (operation: OperationContext) =>
     new DataLoader<string | number, unknown[], string>(
       async (keys) => {
-        const request = buildBatch({ args: {}, parent: undefined, env: operation.env, headers: operation.headers, context: operation.values, keys });
+        const request = buildBatch({
+          args: {},
+          parent: undefined,
+          env: operation.env,
+          headers: operation.headers,
+          context: operation.values,
+          keys,
+        });
         if (request === null) throw badAnswer(upstream.name, "could not be requested");
         request.cache = cachePolicy;
         const answer = readJsonAnswer(await operation.load(request), request);
@@ -43,7 +55,12 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
   const single = (items: unknown[], key: string | number): unknown => {
     if (items.length > 1) throw badAnswer(upstream.name, `has ${items.length} items for key ${JSON.stringify(key)} of ${coordinate}`);
     if (items.length === 0 && rest.nonNull) {
-      throw new UpstreamError("UPSTREAM_ERROR", upstream.name, `Upstream "${upstream.name}" batch answer has no item for key ${JSON.stringify(key)} of non-null field ${coordinate}.`, { status: 404 });
+      throw new UpstreamError(
+        "UPSTREAM_ERROR",
+        upstream.name,
+        `Upstream "${upstream.name}" batch answer has no item for key ${JSON.stringify(key)} of non-null field ${coordinate}.`,
+        { status: 404 },
+      );
     }
     return items[0] ?? null;
   };
@@ -72,5 +89,7 @@ function checkKey(key: unknown, batch: BatchPlan, coordinate: string): string | 
   if (typeof key === "number" && Number.isFinite(key)) return key;
   if (typeof key === "string" && key !== "" && key !== "." && key !== ".." && !unsafeKey.test(key)) return key;
   const from = batch.keyVariable.root === "parent" ? "a value from the upstream answer" : "argument";
-  throw new BadUserInputError(`Key ${batch.keyVariable.source} of ${coordinate} cannot be ${JSON.stringify(key)} (${from}): keys must be non-empty strings or numbers, not "." or "..", without control characters.`);
+  throw new BadUserInputError(
+    `Key ${batch.keyVariable.source} of ${coordinate} cannot be ${JSON.stringify(key)} (${from}): keys must be non-empty strings or numbers, not "." or "..", without control characters.`,
+  );
 }

@@ -59,7 +59,12 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
       const answer = readJsonAnswer(await operation.load(request), request);
       if (answer.notFound) {
         if (!nonNull) return null;
-        throw new UpstreamError("UPSTREAM_ERROR", upstream.name, `Upstream "${upstream.name}" answered 404 for non-null field ${coordinate}.`, { status: 404 });
+        throw new UpstreamError(
+          "UPSTREAM_ERROR",
+          upstream.name,
+          `Upstream "${upstream.name}" answered 404 for non-null field ${coordinate}.`,
+          { status: 404 },
+        );
       }
       if (answer.data === null && emptyMeansTrue) return true;
       return select === undefined ? answer.data : (readPath(answer.data, select) ?? null);

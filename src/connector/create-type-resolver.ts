@@ -7,7 +7,11 @@ import { readPath } from "../template/parse-template.js";
  * no `__typename`: a `__typename` that names a possible type wins; otherwise the possible type
  * whose non-null fields are all present, and then the most of whose fields are present.
  */
-export function createTypeResolver(type: GraphQLAbstractType, schema: GraphQLSchema, plan: SchemaPlan): (value: unknown) => string | undefined {
+export function createTypeResolver(
+  type: GraphQLAbstractType,
+  schema: GraphQLSchema,
+  plan: SchemaPlan,
+): (value: unknown) => string | undefined {
   const candidates = schema.getPossibleTypes(type).map((objectType) => {
     const keyPaths = plan.keyPaths.get(objectType.name);
     const fields = Object.values(objectType.getFields()).map((field) => ({

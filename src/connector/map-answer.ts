@@ -16,11 +16,19 @@ const debugExcerptBytes = 1024;
 export function readJsonAnswer(response: UpstreamResponse, request: UpstreamRequest): JsonAnswer {
   const { status } = response;
   const upstream = request.upstream.name;
-  const debug = () => ({ request: `${request.method} ${request.path}`, body: response.body.subarray(0, debugExcerptBytes).toString("utf8") });
+  const debug = () => ({
+    request: `${request.method} ${request.path}`,
+    body: response.body.subarray(0, debugExcerptBytes).toString("utf8"),
+  });
   if (status >= 200 && status < 300) return { notFound: false, data: parseJson(response, upstream, debug) };
   if (status === 404) return { notFound: true };
   if (status >= 300 && status < 400) {
-    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with a redirect (${status}); redirects are not followed.`, { status, debug: debug() });
+    throw new UpstreamError(
+      "UPSTREAM_BAD_RESPONSE",
+      upstream,
+      `Upstream "${upstream}" answered with a redirect (${status}); redirects are not followed.`,
+      { status, debug: debug() },
+    );
   }
   throw new UpstreamError("UPSTREAM_ERROR", upstream, `Upstream "${upstream}" answered ${status}.`, { status, debug: debug() });
 }
@@ -43,11 +51,18 @@ function parseJsonOnce(response: UpstreamResponse, upstream: string, debug: () =
   if (response.body.length === 0) return null;
   const type = response.headers["content-type"];
   if (type !== undefined && !jsonContentType.test(type)) {
-    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with ${type.split(";")[0]}, not JSON.`, { status: response.status, debug: debug() });
+    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with ${type.split(";")[0]}, not JSON.`, {
+      status: response.status,
+      debug: debug(),
+    });
   }
   try {
     return JSON.parse(response.body.toString("utf8"));
   } catch (error) {
-    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with malformed JSON.`, { status: response.status, cause: error, debug: debug() });
+    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with malformed JSON.`, {
+      status: response.status,
+      cause: error,
+      debug: debug(),
+    });
   }
 }

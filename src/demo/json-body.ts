@@ -29,7 +29,8 @@ export function checkStringList(value: unknown, loc: (string | number)[], issues
   }
   const before = issues.length;
   value.forEach((item: unknown, index) => {
-    if (typeof item !== "string") issues.push({ type: "string_type", loc: [...loc, index], msg: "Input should be a valid string", input: item });
+    if (typeof item !== "string")
+      issues.push({ type: "string_type", loc: [...loc, index], msg: "Input should be a valid string", input: item });
   });
   return issues.length === before ? (value as string[]) : undefined;
 }

@@ -34,9 +34,7 @@ export function buildOperation(verb: HttpVerb, path: string, tag: string, spec: 
     // FastAPI's generate_unique_id(): function name + path, non-word characters as "_", + method.
     operationId: `${spec.fn}${path}`.replace(/\W/g, "_") + `_${verb}`,
     ...(spec.params === undefined ? {} : { parameters: spec.params }),
-    ...(spec.body === undefined
-      ? {}
-      : { requestBody: { required: true, content: { "application/json": { schema: ref(spec.body) } } } }),
+    ...(spec.body === undefined ? {} : { requestBody: { required: true, content: { "application/json": { schema: ref(spec.body) } } } }),
     responses,
     ...(spec.security === undefined ? {} : { security: spec.security }),
   };

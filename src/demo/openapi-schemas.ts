@@ -23,7 +23,10 @@ export function object(
 }
 
 export function titleOf(key: string): string {
-  return key.split("_").map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join(" ");
+  return key
+    .split("_")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(" ");
 }
 
 const string: SchemaObject = { type: "string" };
@@ -135,10 +138,14 @@ export const componentSchemas: Record<string, SchemaObject> = {
     end_date: nullable(dateTime),
   }),
   PipelineRunList: object("PipelineRunList", { pipeline_runs: listOf("PipelineRun"), total_entries: integer }),
-  TriggerPipelineRun: object("TriggerPipelineRun", {
-    conf: nullable({ type: "object", additionalProperties: true }, { default: null }),
-    run_id: nullable(string, { default: null, description: "Defaults to `manual__<logical date>`." }),
-  }, []),
+  TriggerPipelineRun: object(
+    "TriggerPipelineRun",
+    {
+      conf: nullable({ type: "object", additionalProperties: true }, { default: null }),
+      run_id: nullable(string, { default: null, description: "Defaults to `manual__<logical date>`." }),
+    },
+    [],
+  ),
   PipelinePause: object("PipelinePause", { is_paused: { type: "boolean", default: true } }, []),
   HTTPError: object("HTTPError", { detail: string }),
   ValidationError: object("ValidationError", { loc: { type: "array", items: { anyOf: [string, integer] } }, msg: string, type: string }),

@@ -31,7 +31,13 @@ const operations: Record<string, Record<string, OperationSpec>> = {
       ok: [200, ref("BatchGetModelsResponse")],
     },
     "GET /models/{name}": { fn: "get_model", params: [pathParam("name")], ok: [200, ref("Model")], notFound: true, extra: notModified },
-    "PATCH /models/{name}": { fn: "update_model", params: [pathParam("name")], body: "ModelUpdate", ok: [200, ref("Model")], notFound: true },
+    "PATCH /models/{name}": {
+      fn: "update_model",
+      params: [pathParam("name")],
+      body: "ModelUpdate",
+      ok: [200, ref("Model")],
+      notFound: true,
+    },
     "DELETE /models/{name}": { fn: "delete_model", params: [pathParam("name")], ok: [204], notFound: true },
     "GET /models/{name}/versions": {
       fn: "list_model_versions",
@@ -75,7 +81,13 @@ const operations: Record<string, Record<string, OperationSpec>> = {
   },
   pipelines: {
     "GET /pipelines": { fn: "list_pipelines", ok: [200, ref("PipelineList")], extra: notModified },
-    "GET /pipelines/{pipeline_id}": { fn: "get_pipeline", params: [pipelineId], ok: [200, ref("Pipeline")], notFound: true, extra: notModified },
+    "GET /pipelines/{pipeline_id}": {
+      fn: "get_pipeline",
+      params: [pipelineId],
+      ok: [200, ref("Pipeline")],
+      notFound: true,
+      extra: notModified,
+    },
     "GET /pipelines/{pipeline_id}/runs": {
       fn: "list_pipeline_runs",
       description: "Newest first.",
@@ -94,7 +106,7 @@ const operations: Record<string, Record<string, OperationSpec>> = {
     },
     "PUT /pipelines/{pipeline_id}/pause": {
       fn: "set_pipeline_paused",
-      description: "Pauses, or resumes with `{\"is_paused\": false}`. An empty body pauses.",
+      description: 'Pauses, or resumes with `{"is_paused": false}`. An empty body pauses.',
       params: [pipelineId],
       body: "PipelinePause",
       ok: [200, ref("Pipeline")],

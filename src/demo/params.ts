@@ -45,7 +45,10 @@ export function getEnumQuery<T extends string>(query: URLSearchParams, name: str
 export function getIdList(query: URLSearchParams): string[] | undefined {
   const values = query.getAll("ids");
   if (values.length === 0) return undefined;
-  return values.flatMap((value) => value.split(",")).map((id) => id.trim()).filter((id) => id !== "");
+  return values
+    .flatMap((value) => value.split(","))
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
 }
 
 /** {@link getIdList} for integer ids. */

@@ -51,9 +51,15 @@ function checkInputs(body: JsonObject, issues: ValidationIssue[]): (string | num
   const textMode = typeof inputs[0] === "string";
   inputs.forEach((item: unknown, index) => {
     if (textMode) {
-      if (typeof item !== "string") issues.push({ type: "string_type", loc: [...loc, index], msg: "Input should be a valid string", input: item });
+      if (typeof item !== "string")
+        issues.push({ type: "string_type", loc: [...loc, index], msg: "Input should be a valid string", input: item });
     } else if (!Array.isArray(item) || item.length === 0) {
-      issues.push({ type: "list_type", loc: [...loc, index], msg: "Input should be a list of strings or a non-empty list of number rows", input: item });
+      issues.push({
+        type: "list_type",
+        loc: [...loc, index],
+        msg: "Input should be a list of strings or a non-empty list of number rows",
+        input: item,
+      });
     } else {
       item.forEach((value: unknown, column) => {
         if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -75,7 +81,12 @@ function checkTopK(parameters: unknown, issues: ValidationIssue[]): number {
   const topK = parameters["top_k"];
   if (topK === undefined || topK === null) return 1;
   if (typeof topK !== "number" || !Number.isInteger(topK) || topK < 1) {
-    issues.push({ type: "greater_than_equal", loc: ["body", "parameters", "top_k"], msg: "Input should be an integer greater than or equal to 1", input: topK });
+    issues.push({
+      type: "greater_than_equal",
+      loc: ["body", "parameters", "top_k"],
+      msg: "Input should be an integer greater than or equal to 1",
+      input: topK,
+    });
     return 1;
   }
   return topK;

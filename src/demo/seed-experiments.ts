@@ -8,10 +8,50 @@ interface ExperimentSeed {
 }
 
 const EXPERIMENT_SEEDS: ExperimentSeed[] = [
-  { runCount: 50, experiment: { experiment_id: "1", name: "fraud-detection-sweep", owner_id: 3, lifecycle_stage: "active", created_at: "2024-04-02T09:00:00Z", tags: ["tabular", "sweep"] } },
-  { runCount: 8, experiment: { experiment_id: "2", name: "sentiment-finetune", owner_id: 7, lifecycle_stage: "active", created_at: "2024-04-09T09:00:00Z", tags: ["nlp"] } },
-  { runCount: 6, experiment: { experiment_id: "3", name: "defect-vision", owner_id: 12, lifecycle_stage: "active", created_at: "2024-04-16T09:00:00Z", tags: ["vision"] } },
-  { runCount: 6, experiment: { experiment_id: "4", name: "demand-forecast-backtest", owner_id: 21, lifecycle_stage: "active", created_at: "2024-04-23T09:00:00Z", tags: ["forecasting"] } },
+  {
+    runCount: 50,
+    experiment: {
+      experiment_id: "1",
+      name: "fraud-detection-sweep",
+      owner_id: 3,
+      lifecycle_stage: "active",
+      created_at: "2024-04-02T09:00:00Z",
+      tags: ["tabular", "sweep"],
+    },
+  },
+  {
+    runCount: 8,
+    experiment: {
+      experiment_id: "2",
+      name: "sentiment-finetune",
+      owner_id: 7,
+      lifecycle_stage: "active",
+      created_at: "2024-04-09T09:00:00Z",
+      tags: ["nlp"],
+    },
+  },
+  {
+    runCount: 6,
+    experiment: {
+      experiment_id: "3",
+      name: "defect-vision",
+      owner_id: 12,
+      lifecycle_stage: "active",
+      created_at: "2024-04-16T09:00:00Z",
+      tags: ["vision"],
+    },
+  },
+  {
+    runCount: 6,
+    experiment: {
+      experiment_id: "4",
+      name: "demand-forecast-backtest",
+      owner_id: 21,
+      lifecycle_stage: "active",
+      created_at: "2024-04-23T09:00:00Z",
+      tags: ["forecasting"],
+    },
+  },
 ];
 
 const RUNS_START = Date.parse("2024-05-01T08:00:00Z");

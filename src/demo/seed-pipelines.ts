@@ -2,12 +2,60 @@ import { isoDate } from "./iso-date.js";
 import type { PipelineRecord, PipelineRunRecord, PipelineRunState } from "./types.js";
 
 const PIPELINE_SEEDS: PipelineRecord[] = [
-  { pipeline_id: "nightly-retrain-fraud", description: "Retrains fraud-xgb on yesterday's labelled transactions", owner_id: 3, model_name: "fraud-xgb", schedule: "0 2 * * *", is_paused: false, tags: ["retrain", "fraud"] },
-  { pipeline_id: "weekly-churn-refresh", description: "Refreshes churn features and scores every account", owner_id: 5, model_name: "churn-lgbm", schedule: "0 4 * * 1", is_paused: false, tags: ["batch-scoring"] },
-  { pipeline_id: "sentiment-eval", description: "Evaluates sentiment-bert against the weekly golden set", owner_id: 7, model_name: "sentiment-bert", schedule: "@daily", is_paused: false, tags: ["evaluation"] },
-  { pipeline_id: "defect-vision-retrain", description: null, owner_id: 12, model_name: "resnet50-defects", schedule: null, is_paused: false, tags: ["retrain", "vision"] },
-  { pipeline_id: "demand-forecast-backfill", description: "Backfills monthly forecasts after data corrections", owner_id: 21, model_name: "demand-forecast-prophet", schedule: "0 6 1 * *", is_paused: true, tags: ["backfill"] },
-  { pipeline_id: "toxicity-shadow-eval", description: "Shadow-scores new posts with the staging toxicity model", owner_id: 30, model_name: "toxicity-roberta", schedule: "@hourly", is_paused: false, tags: ["evaluation", "shadow"] },
+  {
+    pipeline_id: "nightly-retrain-fraud",
+    description: "Retrains fraud-xgb on yesterday's labelled transactions",
+    owner_id: 3,
+    model_name: "fraud-xgb",
+    schedule: "0 2 * * *",
+    is_paused: false,
+    tags: ["retrain", "fraud"],
+  },
+  {
+    pipeline_id: "weekly-churn-refresh",
+    description: "Refreshes churn features and scores every account",
+    owner_id: 5,
+    model_name: "churn-lgbm",
+    schedule: "0 4 * * 1",
+    is_paused: false,
+    tags: ["batch-scoring"],
+  },
+  {
+    pipeline_id: "sentiment-eval",
+    description: "Evaluates sentiment-bert against the weekly golden set",
+    owner_id: 7,
+    model_name: "sentiment-bert",
+    schedule: "@daily",
+    is_paused: false,
+    tags: ["evaluation"],
+  },
+  {
+    pipeline_id: "defect-vision-retrain",
+    description: null,
+    owner_id: 12,
+    model_name: "resnet50-defects",
+    schedule: null,
+    is_paused: false,
+    tags: ["retrain", "vision"],
+  },
+  {
+    pipeline_id: "demand-forecast-backfill",
+    description: "Backfills monthly forecasts after data corrections",
+    owner_id: 21,
+    model_name: "demand-forecast-prophet",
+    schedule: "0 6 1 * *",
+    is_paused: true,
+    tags: ["backfill"],
+  },
+  {
+    pipeline_id: "toxicity-shadow-eval",
+    description: "Shadow-scores new posts with the staging toxicity model",
+    owner_id: 30,
+    model_name: "toxicity-roberta",
+    schedule: "@hourly",
+    is_paused: false,
+    tags: ["evaluation", "shadow"],
+  },
 ];
 
 const RUNS_START = Date.parse("2024-06-01T02:00:00Z");

@@ -1,12 +1,43 @@
 import type { TeamRecord, UserRecord } from "./types.js";
 
 const FIRST_NAMES = [
-  "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Margaret", "Ken", "Radia",
-  "Dennis", "Shafi", "Leslie", "Hedy", "Tim", "Karen", "Yann", "Fei-Fei", "Geoffrey", "Daphne",
+  "Ada",
+  "Grace",
+  "Alan",
+  "Barbara",
+  "Edsger",
+  "Frances",
+  "Donald",
+  "Margaret",
+  "Ken",
+  "Radia",
+  "Dennis",
+  "Shafi",
+  "Leslie",
+  "Hedy",
+  "Tim",
+  "Karen",
+  "Yann",
+  "Fei-Fei",
+  "Geoffrey",
+  "Daphne",
 ];
 const LAST_NAMES = [
-  "Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Allen", "Knuth", "Hamilton",
-  "Thompson", "Perlman", "Ritchie", "Goldwasser", "Lamport", "Lamarr", "Berners-Lee",
+  "Lovelace",
+  "Hopper",
+  "Turing",
+  "Liskov",
+  "Dijkstra",
+  "Allen",
+  "Knuth",
+  "Hamilton",
+  "Thompson",
+  "Perlman",
+  "Ritchie",
+  "Goldwasser",
+  "Lamport",
+  "Lamarr",
+  "Berners-Lee",
 ];
 const TEAM_NAMES = ["Platform", "Search Ranking", "Fraud", "Vision", "Speech", "Forecasting"];
 

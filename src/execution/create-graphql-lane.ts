@@ -80,7 +80,12 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
   };
 
   /** graphql-jit turns each operation into a function once; the plan then runs without interpretation. */
-  const compiled = (query: string, prepared: PreparedDocument, document: DocumentNode, operationName: string | undefined): CompiledQuery => {
+  const compiled = (
+    query: string,
+    prepared: PreparedDocument,
+    document: DocumentNode,
+    operationName: string | undefined,
+  ): CompiledQuery => {
     prepared.compiled ??= new Map();
     let operation = prepared.compiled.get(operationName ?? "");
     if (operation === undefined) {
@@ -109,12 +114,22 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       context = await request.createContext();
     } catch (error) {
       const masked = options.maskError(error, "Unexpected error.");
-      return answer(mediaType, { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { extensions: { code: "INTERNAL_SERVER_ERROR" } })] });
+      return answer(mediaType, {
+        errors: [
+          masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { extensions: { code: "INTERNAL_SERVER_ERROR" } }),
+        ],
+      });
     }
     let result = await compiled(params.query, prepared, document, params.operationName).query(undefined, context, params.variables);
     if (result.data === undefined) {
       // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
-      result = await execute({ schema: options.schema, document, contextValue: context, variableValues: params.variables, operationName: params.operationName });
+      result = await execute({
+        schema: options.schema,
+        document,
+        contextValue: context,
+        variableValues: params.variables,
+        operationName: params.operationName,
+      });
     }
     const errors = result.errors?.map((error) => {
       const masked = options.maskError(error, "Unexpected error.");

@@ -30,7 +30,10 @@ const unexpectedError = JSON.stringify({ errors: [{ message: "Unexpected error."
  */
 export function createResultStep(options: { showSuggestions: boolean }): ResultStep {
   return (mediaType, result) => {
-    const errors = result.data === undefined && result.errors !== undefined ? result.errors.map((error) => asRequestError(error, options.showSuggestions)) : result.errors;
+    const errors =
+      result.data === undefined && result.errors !== undefined
+        ? result.errors.map((error) => asRequestError(error, options.showSuggestions))
+        : result.errors;
     let status = 200;
     const headers: Record<string, string> = { "content-type": `${mediaType}; charset=utf-8` };
     if (result.data === undefined && errors !== undefined && errors.length > 0) {
@@ -79,7 +82,8 @@ function statusOf(error: GraphQLError, mediaType: string): number {
  * but another GraphQL error: the variables did not coerce, or the operation could not be picked.
  */
 function asRequestError(error: GraphQLError, showSuggestions: boolean): GraphQLError {
-  if (error.extensions?.["code"] !== undefined || (error.originalError != null && !(error.originalError instanceof GraphQLError))) return error;
+  if (error.extensions?.["code"] !== undefined || (error.originalError != null && !(error.originalError instanceof GraphQLError)))
+    return error;
   const coded = new GraphQLError(error.message, {
     nodes: error.nodes ?? null,
     source: error.source ?? null,
@@ -87,7 +91,8 @@ function asRequestError(error: GraphQLError, showSuggestions: boolean): GraphQLE
     path: error.path ?? null,
     extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
   });
-  if (coded.locations === undefined && error.locations !== undefined) (coded as { locations?: GraphQLError["locations"] }).locations = error.locations;
+  if (coded.locations === undefined && error.locations !== undefined)
+    (coded as { locations?: GraphQLError["locations"] }).locations = error.locations;
   return showSuggestions ? coded : hideSuggestions(coded);
 }
 

@@ -1,6 +1,13 @@
 import type { DocumentNode, GraphQLError } from "graphql";
 import type { CompiledQuery } from "graphql-jit";
-import { createDocumentCache, estimateCompiledBytes, estimateDocumentBytes, estimateErrorBytes, type DocumentCache, type DocumentCacheOptions } from "./create-document-cache.js";
+import {
+  createDocumentCache,
+  estimateCompiledBytes,
+  estimateDocumentBytes,
+  estimateErrorBytes,
+  type DocumentCache,
+  type DocumentCacheOptions,
+} from "./create-document-cache.js";
 
 /**
  * One document text, prepared once for both GraphQL routes: the parsed document (or the
@@ -43,6 +50,7 @@ export function createPreparedDocuments(options: DocumentCacheOptions = {}): Pre
 /** The entry's estimated bytes: text and tokens, every error kept (each points into the document), every compiled operation. */
 export function sizeOf(text: string, entry: PreparedDocument): number {
   const errors = (entry.errors?.length ?? 0) + (entry.yogaErrors ?? 0) + (entry.parseError === undefined ? 0 : 1);
-  const compiled = entry.compiled === undefined || entry.document === undefined ? 0 : entry.compiled.size * estimateCompiledBytes(entry.document);
+  const compiled =
+    entry.compiled === undefined || entry.document === undefined ? 0 : entry.compiled.size * estimateCompiledBytes(entry.document);
   return estimateDocumentBytes(text, entry.document) + estimateErrorBytes(errors) + compiled;
 }

@@ -33,7 +33,8 @@ export function readJsonParams(text: string): GraphQLParams | GraphQLParams[] {
     throw createParamsError("POST body sent invalid JSON.");
   }
   if (Array.isArray(body)) return body as GraphQLParams[];
-  if (body === null || typeof body !== "object") throw createParamsError(`POST body is expected to be object but received ${body === null ? "null" : typeof body}`);
+  if (body === null || typeof body !== "object")
+    throw createParamsError(`POST body is expected to be object but received ${body === null ? "null" : typeof body}`);
   return checkParams(body as Record<string, unknown>);
 }
 

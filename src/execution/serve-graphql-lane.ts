@@ -13,7 +13,11 @@ export type Lane = (request: LaneRequest) => Promise<LaneAnswer | undefined>;
  * Builds an operation's context from the request's headers; `request()` makes a WHATWG Request
  * only if asked; `signal` aborts when the client goes away.
  */
-export type LaneContextFactory = (headers: { get(name: string): string | null }, request: () => Request, signal: ClientSignal | undefined) => Promise<TrestleResolverContext>;
+export type LaneContextFactory = (
+  headers: { get(name: string): string | null },
+  request: () => Request,
+  signal: ClientSignal | undefined,
+) => Promise<TrestleResolverContext>;
 
 /** What yoga gets when the fast lane passes: the body it already read (the stream is spent), if any. */
 export type LanePass = { body: string | unknown } | { body?: undefined };
@@ -23,7 +27,12 @@ const utf8 = new TextDecoder();
 const tooLarge = JSON.stringify({ errors: [{ message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }] });
 
 /** Only JSON POSTs to the GraphQL path are the fast lane's; everything else is yoga's. */
-export function isLaneRequest(method: string | undefined, pathname: string, contentType: string | null | undefined, graphqlPath: string): boolean {
+export function isLaneRequest(
+  method: string | undefined,
+  pathname: string,
+  contentType: string | null | undefined,
+  graphqlPath: string,
+): boolean {
   return method === "POST" && pathname === graphqlPath && contentType !== undefined && contentType !== null && jsonType.test(contentType);
 }
 
@@ -31,7 +40,14 @@ export function isLaneRequest(method: string | undefined, pathname: string, cont
  * node:http side: reads the body (or takes the one a framework parsed), runs the lane and
  * writes its answer. Returns the pass to hand to yoga when the lane declines.
  */
-export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerResponse, maxBytes: number, createContext: LaneContextFactory, toRequest: () => Request): Promise<LanePass | undefined> {
+export async function serveNodeLane(
+  lane: Lane,
+  req: NodeRequest,
+  res: ServerResponse,
+  maxBytes: number,
+  createContext: LaneContextFactory,
+  toRequest: () => Request,
+): Promise<LanePass | undefined> {
   let body: unknown;
   let text: string | undefined;
   if (req.readableEnded) {
@@ -52,15 +68,26 @@ export async function serveNodeLane(lane: Lane, req: NodeRequest, res: ServerRes
   }
   if (body === undefined) return { body: text };
   const headers = nodeHeaders(req.headers);
-  const answer = await lane({ body, accept: headers.get("accept"), createContext: () => createContext(headers, toRequest, clientGone(res)) });
+  const answer = await lane({
+    body,
+    accept: headers.get("accept"),
+    createContext: () => createContext(headers, toRequest, clientGone(res)),
+  });
   if (answer === undefined) return { body: text ?? body };
   // A known length, not chunked framing: one write for the whole answer.
-  res.writeHead(answer.status, withVary(res, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) })).end(answer.body);
+  res
+    .writeHead(answer.status, withVary(res, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) }))
+    .end(answer.body);
   return undefined;
 }
 
 /** WHATWG side: the same, over the Request's body (read no further than `maxBytes`). Returns a Response, or the Request yoga should get. */
-export async function serveFetchLane(lane: Lane, request: Request, maxBytes: number, createContext: LaneContextFactory): Promise<Response | Request> {
+export async function serveFetchLane(
+  lane: Lane,
+  request: Request,
+  maxBytes: number,
+  createContext: LaneContextFactory,
+): Promise<Response | Request> {
   const length = request.headers.get("content-length");
   if (length !== null && !/^\d+$/.test(length)) return request;
   const bytes = length !== null && Number(length) > maxBytes ? undefined : await readCappedFetchBody(request, maxBytes);
@@ -68,8 +95,16 @@ export async function serveFetchLane(lane: Lane, request: Request, maxBytes: num
   const text = bytes === undefined ? undefined : utf8.decode(bytes);
   if (text === undefined) return new Response(tooLarge, { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
   const body = parseJson(text);
-  const answer = body === undefined ? undefined : await lane({ body, accept: request.headers.get("accept"), createContext: () => createContext(request.headers, () => request, request.signal) });
-  if (answer === undefined) return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
+  const answer =
+    body === undefined
+      ? undefined
+      : await lane({
+          body,
+          accept: request.headers.get("accept"),
+          createContext: () => createContext(request.headers, () => request, request.signal),
+        });
+  if (answer === undefined)
+    return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 

@@ -37,11 +37,15 @@ export function createCorsPolicy(cors: boolean | CorsOptions | undefined): CorsP
   const any = origins.includes("*");
   const credentials = options.credentials === true;
   if (credentials && (any || origins.some((origin) => origin.endsWith(":*")))) {
-    throw new TrestleError("CONFIG_INVALID", `cors.credentials needs an explicit origin list (no "*", no port wildcard), received ${JSON.stringify(origins)}`);
+    throw new TrestleError(
+      "CONFIG_INVALID",
+      `cors.credentials needs an explicit origin list (no "*", no port wildcard), received ${JSON.stringify(origins)}`,
+    );
   }
   const exact = new Set(origins.filter((origin) => !origin.endsWith(":*")));
   const wildcards = origins.filter((origin) => origin.endsWith(":*")).map((origin) => origin.slice(0, -1));
-  const allowed = (origin: string) => exact.has(origin) || wildcards.some((base) => origin.startsWith(base) && /^\d{1,5}$/.test(origin.slice(base.length)));
+  const allowed = (origin: string) =>
+    exact.has(origin) || wildcards.some((base) => origin.startsWith(base) && /^\d{1,5}$/.test(origin.slice(base.length)));
   const common: Record<string, string> = {};
   if (credentials) common["access-control-allow-credentials"] = "true";
   if (options.exposedHeaders?.length) common["access-control-expose-headers"] = options.exposedHeaders.join(", ");
@@ -68,7 +72,11 @@ export function createCorsPolicy(cors: boolean | CorsOptions | undefined): CorsP
 }
 
 /** A preflight: OPTIONS with an Origin and the method it asks for. */
-export function isPreflight(method: string | undefined, origin: string | null | undefined, requestMethod: string | null | undefined): boolean {
+export function isPreflight(
+  method: string | undefined,
+  origin: string | null | undefined,
+  requestMethod: string | null | undefined,
+): boolean {
   return method === "OPTIONS" && typeof origin === "string" && typeof requestMethod === "string";
 }
 
@@ -80,6 +88,10 @@ export function joinVary(a: string | undefined | null, b: string | undefined | n
 }
 
 function checkOrigin(origin: string): void {
-  if (origin === "*" || /^https?:\/\/[A-Za-z0-9.-]+(?::(?:\d{1,5}|\*))?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::(?:\d{1,5}|\*))?$/.test(origin)) return;
-  throw new TrestleError("CONFIG_INVALID", `cors.origin entries must be origins like "https://app.example.com" or "http://localhost:*" (or "*"), received ${JSON.stringify(origin)}`);
+  if (origin === "*" || /^https?:\/\/[A-Za-z0-9.-]+(?::(?:\d{1,5}|\*))?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::(?:\d{1,5}|\*))?$/.test(origin))
+    return;
+  throw new TrestleError(
+    "CONFIG_INVALID",
+    `cors.origin entries must be origins like "https://app.example.com" or "http://localhost:*" (or "*"), received ${JSON.stringify(origin)}`,
+  );
 }

@@ -42,13 +42,18 @@ export function createHealthRoute(options: HealthRouteOptions): HealthRoute {
         const { body, contentType } = await options.scrape();
         return { status: 200, headers: { "content-type": contentType, ...noStore }, body };
       }
-      if (pathname === healthz) return { status: 200, headers: { "content-type": "application/json", ...noStore }, body: JSON.stringify({ status: "ok" }) };
+      if (pathname === healthz)
+        return { status: 200, headers: { "content-type": "application/json", ...noStore }, body: JSON.stringify({ status: "ok" }) };
       const upstreams = options.upstreamStates();
       const states = Object.values(upstreams);
       const allStuck = states.length > 0 && states.every((state) => state === "stuck");
       const ready = options.isReady();
       const body: Readiness = { status: ready ? "ready" : "draining", details: { upstreams, cache: "ok" } };
-      return { status: ready && !allStuck ? 200 : 503, headers: { "content-type": "application/json", ...noStore }, body: JSON.stringify(body) };
+      return {
+        status: ready && !allStuck ? 200 : 503,
+        headers: { "content-type": "application/json", ...noStore },
+        body: JSON.stringify(body),
+      };
     },
   };
 }

@@ -48,7 +48,12 @@ export interface RouteTable {
  * tracking (close() waits for it) and the HTTP metrics wrap every route once. On node:http a
  * request no route matches goes to `next()`.
  */
-export function createRouteTable(routes: readonly Route[], cors: CorsPolicy, corsActive: boolean, metrics: MetricsRecorder | undefined): RouteTable {
+export function createRouteTable(
+  routes: readonly Route[],
+  cors: CorsPolicy,
+  corsActive: boolean,
+  metrics: MetricsRecorder | undefined,
+): RouteTable {
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
   const track = async <T>(name: RouteName, work: () => Promise<T>, statusOf: (answer: T | undefined) => number): Promise<T> => {
@@ -79,8 +84,15 @@ export function createRouteTable(routes: readonly Route[], cors: CorsPolicy, cor
       if (route === undefined) return new Response("Not Found", { status: 404 });
       const origin = request.headers.get("origin") ?? undefined;
       const name = route.name(facts.pathname);
-      if (route.answersPreflight(facts.pathname) && isPreflight(request.method, origin, request.headers.get("access-control-request-method"))) {
-        return track(name, async () => preflightResponse(cors.preflight(origin, request.headers.get("access-control-request-headers") ?? undefined)), statusOfResponse);
+      if (
+        route.answersPreflight(facts.pathname) &&
+        isPreflight(request.method, origin, request.headers.get("access-control-request-method"))
+      ) {
+        return track(
+          name,
+          async () => preflightResponse(cors.preflight(origin, request.headers.get("access-control-request-headers") ?? undefined)),
+          statusOfResponse,
+        );
       }
       const response = await track(name, () => route.fetch(request, host, facts), statusOfResponse);
       return corsActive ? applyFetchCors(response, cors.answer(origin)) : response;
@@ -102,13 +114,21 @@ export function createRouteTable(routes: readonly Route[], cors: CorsPolicy, cor
       const name = route.name(facts.pathname);
       if (route.answersPreflight(facts.pathname) && isPreflight(req.method, origin, req.headers["access-control-request-method"])) {
         const { headers, vary } = cors.preflight(origin, req.headers["access-control-request-headers"]);
-        return track(name, async () => void res.writeHead(204, vary === undefined ? headers : { ...headers, vary }).end(), () => 204);
+        return track(
+          name,
+          async () => void res.writeHead(204, vary === undefined ? headers : { ...headers, vary }).end(),
+          () => 204,
+        );
       }
       if (corsActive) applyNodeCors(res, cors.answer(origin));
       // 499 (nginx's "client closed request") when the client went away before the answer was sent.
       let left = false;
       if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
-      await track(name, () => route.node(req, res, facts), () => (left ? 499 : res.statusCode));
+      await track(
+        name,
+        () => route.node(req, res, facts),
+        () => (left ? 499 : res.statusCode),
+      );
     },
     inFlight: () => inFlight,
     drained: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onDrained = resolve))),

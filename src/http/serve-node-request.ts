@@ -27,7 +27,12 @@ export interface ServeNodeOptions {
  * the fetch handler and writes its Response back, streaming, with backpressure. A body that a
  * framework already parsed (the stream has ended) is re-serialised; a body nobody read streams.
  */
-export async function serveNodeRequest(handler: FetchHandler, req: NodeRequest, res: ServerResponse, options: ServeNodeOptions): Promise<void> {
+export async function serveNodeRequest(
+  handler: FetchHandler,
+  req: NodeRequest,
+  res: ServerResponse,
+  options: ServeNodeOptions,
+): Promise<void> {
   const aborted = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) aborted.abort();
@@ -96,7 +101,9 @@ function readBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
         req.once("end", () => settle());
         req.once("error", settle);
         // A client gone mid-body: the reader fails instead of waiting for ever.
-        req.once("close", () => settle(req.complete ? undefined : new Error("The client closed the connection before the request body ended.")));
+        req.once("close", () =>
+          settle(req.complete ? undefined : new Error("The client closed the connection before the request body ended.")),
+        );
       },
       pull() {
         req.resume();

@@ -15,7 +15,10 @@ export function buildCostPlans(restFields: readonly RestPlan[]): ReadonlyMap<str
     restFields.map((plan): [string, CostPlan] => {
       if (plan.batch) {
         const key = plan.batch.keyVariable;
-        return [plan.coordinate, { batch: { maxSize: plan.batch.maxSize, keyArgument: key.root === "args" ? key.path : undefined }, listArguments: [] }];
+        return [
+          plan.coordinate,
+          { batch: { maxSize: plan.batch.maxSize, keyArgument: key.root === "args" ? key.path : undefined }, listArguments: [] },
+        ];
       }
       const parts: TemplatePart[] = [...plan.url.path, ...plan.url.query.flatMap((param) => param.value)];
       const listArguments = parts.flatMap((part) => (typeof part !== "string" && part.root === "args" ? [part.path] : []));

@@ -157,7 +157,11 @@ export function compileRestCost(operation: OperationDefinitionNode, context: Cos
    * Items of the list at an argument path (`["filter", "ids"]`), given or defaulted; 1 for a
    * variable not known yet; undefined when the value there is not a list.
    */
-  function itemsAt(node: FieldNode, field: GraphQLField<unknown, unknown>, [argument, ...path]: readonly string[]): Measure<number | undefined> {
+  function itemsAt(
+    node: FieldNode,
+    field: GraphQLField<unknown, unknown>,
+    [argument, ...path]: readonly string[],
+  ): Measure<number | undefined> {
     const definition = field.args.find((arg) => arg.name === argument);
     if (!mayBeList(inputTypeAt(definition?.type, path))) return undefined;
     const fallback = countItems(readPath(definition?.defaultValue, path));
@@ -170,7 +174,8 @@ export function compileRestCost(operation: OperationDefinitionNode, context: Cos
       rest = rest.slice(1);
     }
     if (value === undefined) return fallback;
-    if (value.kind !== Kind.VARIABLE) return rest.length > 0 ? fallback : value.kind === Kind.LIST ? Math.max(1, value.values.length) : undefined;
+    if (value.kind !== Kind.VARIABLE)
+      return rest.length > 0 ? fallback : value.kind === Kind.LIST ? Math.max(1, value.values.length) : undefined;
     const variable = value.name.value;
     variables.add(variable);
     return (read) => {

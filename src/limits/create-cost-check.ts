@@ -1,4 +1,12 @@
-import { Kind, valueFromASTUntyped, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import {
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
 import type { RestPlan } from "../plan/schema-plan.js";
 import { buildCostPlans, type CostPlan } from "./build-cost-plans.js";
 import { compileRestCost, type RestCost, type RestCostOptions } from "./compile-rest-cost.js";
@@ -9,7 +17,11 @@ import { createCostError } from "./create-cost-error.js";
  * (list sizes, key lists) make it cost more than `maxCost`, else undefined. Both lanes call it
  * before execution, so a refused operation makes no upstream call.
  */
-export type CostCheck = (document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | null | undefined) => GraphQLError | undefined;
+export type CostCheck = (
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+) => GraphQLError | undefined;
 
 /** An operation whose cost reads its variables, and its variables' default values. */
 interface VariableCost {
@@ -38,7 +50,13 @@ export function createCostCheck(schema: GraphQLSchema, restFields: readonly Rest
 }
 
 /** The operation's compiled cost, or null when it reads no variable (validation costed it whole). */
-function compileVariableCost(schema: GraphQLSchema, rest: ReadonlyMap<string, CostPlan>, options: RestCostOptions, document: DocumentNode, operation: OperationDefinitionNode): VariableCost | null {
+function compileVariableCost(
+  schema: GraphQLSchema,
+  rest: ReadonlyMap<string, CostPlan>,
+  options: RestCostOptions,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): VariableCost | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);

@@ -4,5 +4,9 @@ import { createLimitError } from "./limit-error.js";
 /** COST_LIMIT, worded the same at validation and once the variables are known. */
 export function createCostError(operation: OperationDefinitionNode, cost: number, maxCost: number): GraphQLError {
   const name = operation.name ? ` ${operation.name.value}` : "";
-  return createLimitError("COST_LIMIT", `Operation${name} could make ${Math.ceil(cost)} upstream calls; the limit is ${maxCost}.`, operation);
+  return createLimitError(
+    "COST_LIMIT",
+    `Operation${name} could make ${Math.ceil(cost)} upstream calls; the limit is ${maxCost}.`,
+    operation,
+  );
 }

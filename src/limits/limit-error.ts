@@ -1,12 +1,7 @@
 import { GraphQLError, type ASTNode } from "graphql";
 
 export type LimitCode =
-  | "MAX_DEPTH_LIMIT"
-  | "MAX_ALIASES_LIMIT"
-  | "MAX_ROOT_FIELDS_LIMIT"
-  | "MAX_TOKENS_LIMIT"
-  | "MAX_DIRECTIVES_LIMIT"
-  | "COST_LIMIT";
+  "MAX_DEPTH_LIMIT" | "MAX_ALIASES_LIMIT" | "MAX_ROOT_FIELDS_LIMIT" | "MAX_TOKENS_LIMIT" | "MAX_DIRECTIVES_LIMIT" | "COST_LIMIT";
 
 /**
  * A request-shape limit was exceeded: HTTP 400 and a stable code, before any upstream call.

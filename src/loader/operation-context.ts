@@ -98,7 +98,10 @@ export function createOperationContext(
   // Made on the first read: an operation answered without upstream reads never pays for it.
   let reads: DataLoader<UpstreamRequest, UpstreamResponse, string> | undefined;
   const read = (request: UpstreamRequest) => {
-    reads ??= new DataLoader<UpstreamRequest, UpstreamResponse, string>(async ([first]) => [await record(first!)], { batch: false, cacheKeyFn: readKey });
+    reads ??= new DataLoader<UpstreamRequest, UpstreamResponse, string>(async ([first]) => [await record(first!)], {
+      batch: false,
+      cacheKeyFn: readKey,
+    });
     return reads.load(request);
   };
   const loaders = new Map<string, DataLoader<unknown, unknown, string>>();

@@ -34,14 +34,62 @@ const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  */
 export function createMetrics(sources: MetricsSources): TrestleMetrics {
   const registry = new Registry();
-  const upstreamCalls = new Counter({ name: "trestle_upstream_requests_total", help: "Upstream calls by upstream, method and outcome (HTTP status, or the error code when no answer came).", labelNames: ["upstream", "method", "outcome"], registers: [registry] });
-  const upstreamSeconds = new Histogram({ name: "trestle_upstream_request_duration_seconds", help: "Upstream call time, retries included, until the answer's headers (passthrough) or whole body (GraphQL fields).", labelNames: ["upstream"], buckets, registers: [registry] });
-  const cacheReads = new Counter({ name: "trestle_cache_reads_total", help: "GET/HEAD reads by what the shared cache did: hit, stale, revalidated, miss, coalesced.", labelNames: ["upstream", "result"], registers: [registry] });
-  const httpRequests = new Counter({ name: "trestle_http_requests_total", help: "HTTP requests answered, by route (graphql, passthrough, other) and status.", labelNames: ["route", "status"], registers: [registry] });
-  const httpSeconds = new Histogram({ name: "trestle_http_request_duration_seconds", help: "Time to answer an HTTP request, by route.", labelNames: ["route"], buckets, registers: [registry] });
-  new Gauge({ name: "trestle_http_requests_in_flight", help: "HTTP requests being answered.", registers: [registry], collect() { this.set(sources.inFlight()); } });
-  new Gauge({ name: "trestle_cache_entries", help: "Answers held by the shared cache.", registers: [registry], collect() { this.set(sources.cacheEntries()); } });
-  new Gauge({ name: "trestle_cache_bytes", help: "Bytes held by the shared cache, as counted against its maxSize.", registers: [registry], collect() { this.set(sources.cacheBytes()); } });
+  const upstreamCalls = new Counter({
+    name: "trestle_upstream_requests_total",
+    help: "Upstream calls by upstream, method and outcome (HTTP status, or the error code when no answer came).",
+    labelNames: ["upstream", "method", "outcome"],
+    registers: [registry],
+  });
+  const upstreamSeconds = new Histogram({
+    name: "trestle_upstream_request_duration_seconds",
+    help: "Upstream call time, retries included, until the answer's headers (passthrough) or whole body (GraphQL fields).",
+    labelNames: ["upstream"],
+    buckets,
+    registers: [registry],
+  });
+  const cacheReads = new Counter({
+    name: "trestle_cache_reads_total",
+    help: "GET/HEAD reads by what the shared cache did: hit, stale, revalidated, miss, coalesced.",
+    labelNames: ["upstream", "result"],
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: "trestle_http_requests_total",
+    help: "HTTP requests answered, by route (graphql, passthrough, other) and status.",
+    labelNames: ["route", "status"],
+    registers: [registry],
+  });
+  const httpSeconds = new Histogram({
+    name: "trestle_http_request_duration_seconds",
+    help: "Time to answer an HTTP request, by route.",
+    labelNames: ["route"],
+    buckets,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "trestle_http_requests_in_flight",
+    help: "HTTP requests being answered.",
+    registers: [registry],
+    collect() {
+      this.set(sources.inFlight());
+    },
+  });
+  new Gauge({
+    name: "trestle_cache_entries",
+    help: "Answers held by the shared cache.",
+    registers: [registry],
+    collect() {
+      this.set(sources.cacheEntries());
+    },
+  });
+  new Gauge({
+    name: "trestle_cache_bytes",
+    help: "Bytes held by the shared cache, as counted against its maxSize.",
+    registers: [registry],
+    collect() {
+      this.set(sources.cacheBytes());
+    },
+  });
   new Gauge({
     name: "trestle_upstream_breaker_open",
     help: "1 while an upstream's circuit breaker is open (calls fail at once with UPSTREAM_CIRCUIT_OPEN), else 0.",

@@ -8,7 +8,9 @@ import type { SdlDocument, SdlField, SdlInputValue } from "./sdl-model.js";
  */
 export function applyPrefix(document: SdlDocument, prefix: string): SdlDocument {
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(prefix)) {
-    throw new OpenApiImportError(`--prefix must be letters and digits, starting with a letter (it begins type and field names), received ${JSON.stringify(prefix)}`);
+    throw new OpenApiImportError(
+      `--prefix must be letters and digits, starting with a letter (it begins type and field names), received ${JSON.stringify(prefix)}`,
+    );
   }
   const typePrefix = prefix[0]!.toUpperCase() + prefix.slice(1);
   const fieldPrefix = prefix[0]!.toLowerCase() + prefix.slice(1);

@@ -40,11 +40,47 @@ export type SchemaShape =
 
 /** Keys that describe or constrain a value without changing its GraphQL type. */
 const annotationKeys = new Set([
-  "description", "title", "summary", "default", "example", "examples", "readOnly", "writeOnly", "deprecated",
-  "nullable", "x-nullable", "$comment", "externalDocs", "xml", "discriminator", "$schema", "$id", "$anchor",
-  "$recursiveAnchor", "$dynamicAnchor", "$defs", "definitions", "required", "format", "pattern", "minLength",
-  "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
-  "uniqueItems", "minProperties", "maxProperties", "contentMediaType", "contentEncoding", "contentSchema", "not",
+  "description",
+  "title",
+  "summary",
+  "default",
+  "example",
+  "examples",
+  "readOnly",
+  "writeOnly",
+  "deprecated",
+  "nullable",
+  "x-nullable",
+  "$comment",
+  "externalDocs",
+  "xml",
+  "discriminator",
+  "$schema",
+  "$id",
+  "$anchor",
+  "$recursiveAnchor",
+  "$dynamicAnchor",
+  "$defs",
+  "definitions",
+  "required",
+  "format",
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "contentMediaType",
+  "contentEncoding",
+  "contentSchema",
+  "not",
 ]);
 
 const int32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
@@ -101,20 +137,32 @@ export class SchemaClassifier {
 
     const branchKey = Array.isArray(schema["oneOf"]) ? "oneOf" : Array.isArray(schema["anyOf"]) ? "anyOf" : undefined;
     if (branchKey !== undefined && !hasOwnStructure(schema)) {
-      const all = (schema[branchKey] as unknown[]).map((branch, index) => ({ schema: branch, pointer: appendPointer(appendPointer(pointer, branchKey), index) }));
+      const all = (schema[branchKey] as unknown[]).map((branch, index) => ({
+        schema: branch,
+        pointer: appendPointer(appendPointer(pointer, branchKey), index),
+      }));
       const branches = all.filter((branch) => !isNullSchema(branch.schema));
       if (branches.length < all.length) base.nullable = true;
       const only = branches.length === 1 ? branches[0] : undefined;
       if (only !== undefined) {
         const inner = this.classify(only.schema, only.pointer);
-        return { ...inner, nullable: inner.nullable || base.nullable, ...(base.description === undefined ? {} : { description: base.description }) };
+        return {
+          ...inner,
+          nullable: inner.nullable || base.nullable,
+          ...(base.description === undefined ? {} : { description: base.description }),
+        };
       }
       if (branches.length === 0) return { ...base, kind: "json", nullable: true, why: "only null" };
       const discriminator = isRecord(schema["discriminator"]) ? schema["discriminator"]["propertyName"] : undefined;
       return { ...base, kind: "union", branches, identity: schema, ...(typeof discriminator === "string" ? { discriminator } : {}) };
     }
 
-    let types = typeof schema["type"] === "string" ? [schema["type"]] : Array.isArray(schema["type"]) ? schema["type"].filter((t): t is string => typeof t === "string") : [];
+    let types =
+      typeof schema["type"] === "string"
+        ? [schema["type"]]
+        : Array.isArray(schema["type"])
+          ? schema["type"].filter((t): t is string => typeof t === "string")
+          : [];
     if (types.includes("null")) {
       base.nullable = true;
       types = types.filter((t) => t !== "null");
@@ -154,7 +202,9 @@ export class SchemaClassifier {
         return this.#classifyObject(schema, pointer, base);
       default:
         // `{}` (no type) admits every JSON value, null included.
-        return type === undefined ? { ...base, kind: "json", nullable: true, why: "any value" } : { ...base, kind: "json", why: `type "${type}"` };
+        return type === undefined
+          ? { ...base, kind: "json", nullable: true, why: "any value" }
+          : { ...base, kind: "json", why: `type "${type}"` };
     }
   }
 
@@ -177,7 +227,10 @@ export class SchemaClassifier {
 
   /** `allOf`: one `$ref` alone keeps its name; otherwise the branches merge into one object. */
   #classifyAllOf(schema: Record<string, unknown>, pointer: string, base: ShapeBase): SchemaShape {
-    const branches = (schema["allOf"] as unknown[]).map((branch, index) => ({ schema: branch, pointer: appendPointer(appendPointer(pointer, "allOf"), index) }));
+    const branches = (schema["allOf"] as unknown[]).map((branch, index) => ({
+      schema: branch,
+      pointer: appendPointer(appendPointer(pointer, "allOf"), index),
+    }));
     const structural = branches.filter((branch) => isRecord(branch.schema) && Object.keys(branch.schema).some((key) => !isAnnotation(key)));
     const only = structural.length === 1 ? structural[0] : undefined;
     if (only !== undefined && !hasOwnStructure(schema, ["allOf"])) {
@@ -240,7 +293,12 @@ function isAnnotation(key: string): boolean {
 /** Whether the schema says more than its `oneOf`/`anyOf` (then those only add constraints). */
 function hasOwnStructure(schema: Record<string, unknown>, ignore: string[] = []): boolean {
   return Object.keys(schema).some(
-    (key) => !isAnnotation(key) && key !== "oneOf" && key !== "anyOf" && !ignore.includes(key) && !(key === "type" && schema[key] === "object" && !isRecord(schema["properties"])),
+    (key) =>
+      !isAnnotation(key) &&
+      key !== "oneOf" &&
+      key !== "anyOf" &&
+      !ignore.includes(key) &&
+      !(key === "type" && schema[key] === "object" && !isRecord(schema["properties"])),
   );
 }
 
@@ -253,7 +311,8 @@ export function isNullSchema(schema: unknown): boolean {
 }
 
 function inferType(schema: Record<string, unknown>): string | undefined {
-  if (isRecord(schema["properties"]) || schema["additionalProperties"] !== undefined || isRecord(schema["patternProperties"])) return "object";
+  if (isRecord(schema["properties"]) || schema["additionalProperties"] !== undefined || isRecord(schema["patternProperties"]))
+    return "object";
   if (schema["items"] !== undefined || Array.isArray(schema["prefixItems"])) return "array";
   if (typeof schema["format"] === "string") return ["int32", "int64"].includes(schema["format"]) ? "integer" : "string";
   return undefined;

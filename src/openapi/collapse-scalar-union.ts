@@ -5,7 +5,11 @@ import type { SchemaClassifier, ScalarName, SchemaEntry } from "./classify-schem
  * `string | enum` → String, `integer | number` → Float, `date-time | string` → String; JSON
  * when the branches differ in kind (a string or a list, an object or a number).
  */
-export function collapseScalarUnion(branches: readonly SchemaEntry[], classifier: SchemaClassifier, seen = new Set<string>()): { scalar: ScalarName; nullable: boolean } {
+export function collapseScalarUnion(
+  branches: readonly SchemaEntry[],
+  classifier: SchemaClassifier,
+  seen = new Set<string>(),
+): { scalar: ScalarName; nullable: boolean } {
   const scalars = new Set<ScalarName>();
   let nullable = false;
   for (const branch of branches) {

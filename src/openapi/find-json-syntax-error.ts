@@ -25,7 +25,12 @@ export function findJsonSyntaxError(text: string): { offset: number; message: st
       if (char < " ") fail("control character in a string (escape it)");
       if (char === "\\") {
         at++;
-        if (text.charAt(at) === "u" ? !/^u[0-9a-fA-F]{4}/.test(text.slice(at, at + 5)) : !'"\\/bfnrt'.includes(text.charAt(at)) || at >= text.length) fail("bad escape in a string");
+        if (
+          text.charAt(at) === "u"
+            ? !/^u[0-9a-fA-F]{4}/.test(text.slice(at, at + 5))
+            : !'"\\/bfnrt'.includes(text.charAt(at)) || at >= text.length
+        )
+          fail("bad escape in a string");
       }
       at++;
     }

@@ -60,16 +60,22 @@ const builtInNames = ["String", "Int", "Float", "Boolean", "ID", "Query", "Mutat
 
 export function importOpenApi(document: unknown, options: ImportOpenApiOptions): { sdl: string; summary: ImportSummary } {
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(options.upstream)) {
-    throw new OpenApiImportError(`upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received ${JSON.stringify(options.upstream)}`);
+    throw new OpenApiImportError(
+      `upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received ${JSON.stringify(options.upstream)}`,
+    );
   }
   const resolver = createRefResolver(document);
   const spec = normalizeDocument(document, resolver);
   const naming = detectNaming(document);
   const names = new NameRegistry([...builtInNames, ...customScalarNames, ...trestleTypeNames]);
   const fieldNames = nameOperations(spec.operations);
-  const bodyNames = new Map(spec.operations.flatMap((op) => (op.operationId === undefined ? [] : [[`Body_${op.operationId}`, fieldNames.get(op)]])));
+  const bodyNames = new Map(
+    spec.operations.flatMap((op) => (op.operationId === undefined ? [] : [[`Body_${op.operationId}`, fieldNames.get(op)]])),
+  );
   // Component schemas claim their names first, so inline types never take them.
-  const refNames = new Map(spec.schemaPointers.map(({ name, pointer }) => [pointer, names.claim(fastApiBodyName(bodyNames.get(name)) ?? toTypeName(name))]));
+  const refNames = new Map(
+    spec.schemaPointers.map(({ name, pointer }) => [pointer, names.claim(fastApiBodyName(bodyNames.get(name)) ?? toTypeName(name))]),
+  );
   const classifier = new SchemaClassifier(resolver);
   const mapper = new SchemaMapper({ classifier, naming, names, refNames });
   const security = mapSecurity(spec);
@@ -77,15 +83,19 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
   const operations = mapOperations(spec.operations, fieldNames, { upstream: options.upstream, mapper, classifier, security });
 
   const warnings = [...(base.warning === undefined ? [] : [base.warning]), ...security.warnings];
-  if (spec.webhookCount > 0) warnings.push(`${spec.webhookCount} webhooks are requests the API sends, not operations to call; they are not imported`);
+  if (spec.webhookCount > 0)
+    warnings.push(`${spec.webhookCount} webhooks are requests the API sends, not operations to call; they are not imported`);
   const imported = operations.query.length + operations.mutation.length;
   if (operations.query.length === 0) {
     warnings.push("no GET operation was imported, so Query holds only the placeholder field _empty (GraphQL requires a Query type)");
     operations.query.push(placeholderQueryField());
   }
-  if (mapper.usesEnumValueDirective) warnings.push("some enum values were renamed to valid GraphQL names; @enumValue(value:) keeps each original");
+  if (mapper.usesEnumValueDirective)
+    warnings.push("some enum values were renamed to valid GraphQL names; @enumValue(value:) keeps each original");
 
-  const skipped = operations.skipped.map(({ method, path, operationId, reason }) => `- ${method} ${path}${operationId === undefined ? "" : ` (${operationId})`}: ${reason}`);
+  const skipped = operations.skipped.map(
+    ({ method, path, operationId, reason }) => `- ${method} ${path}${operationId === undefined ? "" : ` (${operationId})`}: ${reason}`,
+  );
   const sdlDocument: SdlDocument = {
     header: [
       `Imported by \`trestle import openapi\` from ${JSON.stringify(spec.title)} ${spec.apiVersion} (${spec.version === "2.0" ? "Swagger" : "OpenAPI"} ${spec.versionText}).`,
@@ -108,10 +118,27 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
   };
 }
 
-function upstreamDirective(name: string, baseUrl: string, naming: Naming, headers: ReadonlyArray<{ name: string; from: string }>): SdlDirective {
-  const args: Array<[string, SdlValue]> = [["name", name], ["baseUrl", baseUrl]];
+function upstreamDirective(
+  name: string,
+  baseUrl: string,
+  naming: Naming,
+  headers: ReadonlyArray<{ name: string; from: string }>,
+): SdlDirective {
+  const args: Array<[string, SdlValue]> = [
+    ["name", name],
+    ["baseUrl", baseUrl],
+  ];
   if (naming === "SNAKE_CASE") args.push(["naming", { enum: "SNAKE_CASE" }]);
-  if (headers.length > 0) args.push(["headers", headers.map((header) => ({ fields: [["name", header.name], ["from", header.from]] as Array<[string, SdlValue]> }))]);
+  if (headers.length > 0)
+    args.push([
+      "headers",
+      headers.map((header) => ({
+        fields: [
+          ["name", header.name],
+          ["from", header.from],
+        ] as Array<[string, SdlValue]>,
+      })),
+    ]);
   return { name: "upstream", args };
 }
 
@@ -126,7 +153,8 @@ function fastApiBodyName(fieldName: string | undefined): string | undefined {
 function placeholderQueryField(): SdlField {
   return {
     name: "_empty",
-    description: "Placeholder: GraphQL requires a Query type and this API has no GET operation that could be imported. Always null; remove it once another file defines Query fields.",
+    description:
+      "Placeholder: GraphQL requires a Query type and this API has no GET operation that could be imported. Always null; remove it once another file defines Query fields.",
     args: [],
     type: "Boolean",
     directives: [],

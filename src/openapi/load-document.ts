@@ -35,7 +35,14 @@ export async function loadOpenApiSource(spec: string, options: LoadSpecOptions =
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (error as Error).message;
     throw new OpenApiImportError(`${spec}: cannot read the spec: ${why}`, { cause: error });
   }
   return { location: spec, text, document: parseDocumentText(text, spec) };
@@ -44,13 +51,18 @@ export async function loadOpenApiSource(spec: string, options: LoadSpecOptions =
 async function fetchText(url: string, timeoutMs: number): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json, application/yaml;q=0.9, */*;q=0.5" } });
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: "application/json, application/yaml;q=0.9, */*;q=0.5" },
+    });
   } catch (error) {
     throw new OpenApiImportError(`${url}: cannot fetch the spec: ${describeFetchError(error, timeoutMs)}`, { cause: error });
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new OpenApiImportError(`${url}: cannot fetch the spec: the server answered ${response.status}${response.statusText === "" ? "" : ` ${response.statusText}`}`);
+    throw new OpenApiImportError(
+      `${url}: cannot fetch the spec: the server answered ${response.status}${response.statusText === "" ? "" : ` ${response.statusText}`}`,
+    );
   }
   const length = Number(response.headers.get("content-length") ?? 0);
   if (length > maxSpecBytes) {

@@ -36,13 +36,22 @@ export interface OperationContext {
 const jsonMediaType = /^application\/(?:[\w.+-]*\+)?json\b|^text\/json\b/i;
 
 /** `names` holds each operation's field name (see `nameOperations`). */
-export function mapOperations(operations: readonly NormalizedOperation[], names: ReadonlyMap<NormalizedOperation, string>, ctx: OperationContext): MappedOperations {
+export function mapOperations(
+  operations: readonly NormalizedOperation[],
+  names: ReadonlyMap<NormalizedOperation, string>,
+  ctx: OperationContext,
+): MappedOperations {
   const result: MappedOperations = { query: [], mutation: [], skipped: [] };
   for (const op of operations) {
     const name = names.get(op) ?? op.method;
     const mapped = mapOperation(op, name, ctx);
     if ("skip" in mapped) {
-      result.skipped.push({ method: op.method.toUpperCase(), path: op.path, ...(op.operationId === undefined ? {} : { operationId: op.operationId }), reason: mapped.skip });
+      result.skipped.push({
+        method: op.method.toUpperCase(),
+        path: op.path,
+        ...(op.operationId === undefined ? {} : { operationId: op.operationId }),
+        reason: mapped.skip,
+      });
     } else {
       (op.method === "get" ? result.query : result.mutation).push(mapped);
     }
@@ -77,7 +86,12 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
     } else {
       const use = ctx.mapper.map(json.schema ?? {}, json.pointer, typeHint, "input");
       const argName = argNames.claim(argNames.has("input") ? argumentName("body") : "input");
-      args.push({ name: argName, ...(requestBody.description === undefined ? {} : { description: requestBody.description }), type: render({ ...use, nullable: use.nullable || !requestBody.required }), directives: [] });
+      args.push({
+        name: argName,
+        ...(requestBody.description === undefined ? {} : { description: requestBody.description }),
+        type: render({ ...use, nullable: use.nullable || !requestBody.required }),
+        directives: [],
+      });
       body = `{args.${argName}}`;
     }
   }
@@ -94,11 +108,17 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
   const notes: string[] = [];
   if (answer.media === undefined) {
     type = ctx.mapper.getJsonType();
-    notes.push(answer.status === undefined ? "The spec describes no success answer; this resolves to the upstream's JSON, if any." : `Answers ${answer.status} with no content: null when the call succeeds.`);
+    notes.push(
+      answer.status === undefined
+        ? "The spec describes no success answer; this resolves to the upstream's JSON, if any."
+        : `Answers ${answer.status} with no content: null when the call succeeds.`,
+    );
   } else {
     type = ctx.mapper.map(answer.media.schema ?? {}, answer.media.pointer, `${typeHint}Response`, "output");
   }
-  const description = [...new Set([op.summary, op.description, ...notes].filter((text): text is string => text !== undefined))].join("\n\n");
+  const description = [...new Set([op.summary, op.description, ...notes].filter((text): text is string => text !== undefined))].join(
+    "\n\n",
+  );
   return { name, ...(description === "" ? {} : { description }), args, type: render({ ...type, nullable: true }), directives, comments };
 }
 

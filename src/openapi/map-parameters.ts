@@ -30,7 +30,19 @@ export interface ParameterContext {
 
 /** Header parameters OpenAPI says to ignore (§4.8.12.1), and headers the HTTP layer owns. */
 const ignoredHeaders = new Set(["accept", "content-type", "authorization"]);
-const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection", "cookie"]);
+const reservedHeaders = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "proxy-authorization",
+  "proxy-connection",
+  "cookie",
+]);
 
 export function mapParameters(op: NormalizedOperation, argNames: NameRegistry, ctx: ParameterContext): MappedParameters | { skip: string } {
   const args: SdlInputValue[] = [];
@@ -75,7 +87,13 @@ export function mapParameters(op: NormalizedOperation, argNames: NameRegistry, c
     const variable = `{args.${name}}`;
     if (param.in === "path") path = path.split(`\${${param.name}}`).join(variable).split(`{${param.name}}`).join(variable);
     else if (param.in === "query") query.push(`${encodeURIComponent(param.name)}=${variable}`);
-    else headers.push({ fields: [["name", param.name.toLowerCase()], ["value", variable]] });
+    else
+      headers.push({
+        fields: [
+          ["name", param.name.toLowerCase()],
+          ["value", variable],
+        ],
+      });
   }
   // Template variables the spec forgot to declare still need an argument.
   path = path.replace(/\$?\{(?!args\.)([^{}]*)\}/g, (_, raw: string) => {

@@ -110,7 +110,8 @@ export class SchemaMapper {
     if (known !== undefined) return known;
     if (this.#inProgress.has(key)) return this.#scalar("JSON", true); // a list or alias that contains itself
     this.#inProgress.add(key);
-    const anchored = isRecord(target.schema) && (target.schema["$recursiveAnchor"] === true || typeof target.schema["$dynamicAnchor"] === "string");
+    const anchored =
+      isRecord(target.schema) && (target.schema["$recursiveAnchor"] === true || typeof target.schema["$dynamicAnchor"] === "string");
     if (anchored) this.#anchors.push(target);
     try {
       const reserved = this.#refNames.get(target.pointer);
@@ -119,7 +120,8 @@ export class SchemaMapper {
       let use: TypeUse;
       if (shape.kind === "object") use = this.#objectType(shape, base, named, direction);
       else if (shape.kind === "union") use = this.#unionType(shape, base, named, direction);
-      else if (shape.kind === "enum") use = { type: this.#enumType(shape.values, base, shape.description, reserved), nullable: shape.nullable };
+      else if (shape.kind === "enum")
+        use = { type: this.#enumType(shape.values, base, shape.description, reserved), nullable: shape.nullable };
       else use = this.#mapShape(shape, base, direction);
       if (shape.nullable && !use.nullable) use = { ...use, nullable: true };
       this.#byRef.set(key, use);
@@ -171,7 +173,14 @@ export class SchemaMapper {
         if (field.from !== undefined) directives.push({ name: "from", args: [["path", field.from]] });
         if (raw["deprecated"] === true) directives.push({ name: "deprecated", args: [] });
         const nonNull = field.required && !type.nullable;
-        fields.push({ name: field.name, ...describe(describeProperty(raw)), args: [], type: render({ ...type, nullable: !nonNull }), directives, comments: [] });
+        fields.push({
+          name: field.name,
+          ...describe(describeProperty(raw)),
+          args: [],
+          type: render({ ...type, nullable: !nonNull }),
+          directives,
+          comments: [],
+        });
       }
     } else {
       const fields: SdlInputValue[] = [];
@@ -205,13 +214,18 @@ export class SchemaMapper {
     memo.set(shape.identity, use);
     if (named !== undefined) this.#byRef.set(named.key, use);
     const names: string[] = [];
-    const description = [shape.description, shape.discriminator === undefined ? undefined : `Told apart by the \`${shape.discriminator}\` property.`]
+    const description = [
+      shape.description,
+      shape.discriminator === undefined ? undefined : `Told apart by the \`${shape.discriminator}\` property.`,
+    ]
       .filter((text) => text !== undefined)
       .join("\n\n");
     this.#types.set(name, { kind: "union", name, ...(description === "" ? {} : { description }), members: names, comments: [] });
     members.forEach(({ entry, named: isNamed }, index) => {
       const title = isRecord(entry.schema) && typeof entry.schema["title"] === "string" ? toPascalCase(entry.schema["title"]) : "";
-      const type = isNamed ? this.#mapRef(entry, "output") : this.map(entry.schema, entry.pointer, `${base}${title === "" ? `Option${index + 1}` : title}`, "output");
+      const type = isNamed
+        ? this.#mapRef(entry, "output")
+        : this.map(entry.schema, entry.pointer, `${base}${title === "" ? `Option${index + 1}` : title}`, "output");
       if (!names.includes(type.type)) names.push(type.type);
     });
     return use;
@@ -268,7 +282,9 @@ export function render(use: TypeUse): string {
 
 /** The last meaningful key of a pointer: `#/components/schemas/Pet` → Pet. */
 function pointerName(pointer: string): string {
-  const keys = splitPointer(pointer).filter((key) => !/^\d+$/.test(key) && !["schema", "items", "properties", "content", "application/json"].includes(key));
+  const keys = splitPointer(pointer).filter(
+    (key) => !/^\d+$/.test(key) && !["schema", "items", "properties", "content", "application/json"].includes(key),
+  );
   return keys.at(-1) ?? "Schema";
 }
 

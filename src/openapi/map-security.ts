@@ -17,9 +17,21 @@ export interface SecurityPlan {
 }
 
 /** Headers the HTTP layer owns (Trestle refuses rules for them). */
-const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection"]);
+const reservedHeaders = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "proxy-authorization",
+  "proxy-connection",
+]);
 
-type SchemeKind = { kind: "header"; header: string } | { kind: "cookie" } | { kind: "query"; name: string } | { kind: "other"; what: string };
+type SchemeKind =
+  { kind: "header"; header: string } | { kind: "cookie" } | { kind: "query"; name: string } | { kind: "other"; what: string };
 
 export function mapSecurity(document: NormalizedDocument): SecurityPlan {
   const kinds = new Map(document.securitySchemes.map(({ name, scheme }) => [name, classifyScheme(scheme)]));
@@ -31,8 +43,12 @@ export function mapSecurity(document: NormalizedDocument): SecurityPlan {
   const headers: SecurityPlan["headers"] = [];
   const warnings: string[] = [];
   for (const [name, kind] of relevant) {
-    if (kind.kind === "header" && !reservedHeaders.has(kind.header) && !headers.some((h) => h.name === kind.header)) headers.push({ name: kind.header, from: kind.header });
-    if (kind.kind === "query") warnings.push(`security scheme "${name}" sends an API key in the query parameter "${kind.name}"; add it to the @rest paths by hand (e.g. ${kind.name}={env.API_KEY})`);
+    if (kind.kind === "header" && !reservedHeaders.has(kind.header) && !headers.some((h) => h.name === kind.header))
+      headers.push({ name: kind.header, from: kind.header });
+    if (kind.kind === "query")
+      warnings.push(
+        `security scheme "${name}" sends an API key in the query parameter "${kind.name}"; add it to the @rest paths by hand (e.g. ${kind.name}={env.API_KEY})`,
+      );
     if (kind.kind === "other") warnings.push(`security scheme "${name}" (${kind.what}) is not forwarded; configure it outside Trestle`);
   }
   return {
@@ -51,7 +67,8 @@ export function mapSecurity(document: NormalizedDocument): SecurityPlan {
 
 function classifyScheme(scheme: Record<string, unknown>): SchemeKind {
   const type = scheme["type"];
-  if (type === "http" || type === "basic" || type === "oauth2" || type === "openIdConnect") return { kind: "header", header: "authorization" };
+  if (type === "http" || type === "basic" || type === "oauth2" || type === "openIdConnect")
+    return { kind: "header", header: "authorization" };
   if (type === "apiKey") {
     const name = String(scheme["name"] ?? "").toLowerCase();
     if (scheme["in"] === "header" && /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return { kind: "header", header: name };

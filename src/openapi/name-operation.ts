@@ -17,7 +17,8 @@ export interface OperationKey {
 export function nameOperations<T extends OperationKey>(operations: readonly T[]): Map<T, string> {
   const candidates = operations.map((op) => {
     const full = toCamelCase(op.operationId ?? methodPathName(op.method, op.path)) || op.method;
-    const short = op.operationId === undefined ? full : toCamelCase(shortenFastApiId(op.operationId, op.method, op.path) ?? op.operationId) || full;
+    const short =
+      op.operationId === undefined ? full : toCamelCase(shortenFastApiId(op.operationId, op.method, op.path) ?? op.operationId) || full;
     return { op, full, short };
   });
   const counts = new Map<string, number>();

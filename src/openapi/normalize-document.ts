@@ -34,10 +34,14 @@ export function normalizeDocument(document: unknown, resolver: RefResolver): Nor
   const version: SpecVersion = root["swagger"] !== undefined ? "2.0" : String(root["openapi"]).startsWith("3.0") ? "3.0" : "3.1";
   const info = isRecord(root["info"]) ? root["info"] : {};
   const components = isRecord(root["components"]) ? root["components"] : {};
-  const schemaHome = version === "2.0" ? { map: root["definitions"], pointer: "#/definitions" } : { map: components["schemas"], pointer: "#/components/schemas" };
+  const schemaHome =
+    version === "2.0"
+      ? { map: root["definitions"], pointer: "#/definitions" }
+      : { map: components["schemas"], pointer: "#/components/schemas" };
   const schemes = version === "2.0" ? root["securityDefinitions"] : components["securitySchemes"];
   const paths = root["paths"] ?? {};
-  if (!isRecord(paths)) throw new OpenApiImportError(`"paths" must be an object of path items, found ${describe(paths)}`, { pointer: "#/paths" });
+  if (!isRecord(paths))
+    throw new OpenApiImportError(`"paths" must be an object of path items, found ${describe(paths)}`, { pointer: "#/paths" });
 
   const operations: NormalizedOperation[] = [];
   for (const [path, rawItem] of Object.entries(paths)) {
@@ -64,32 +68,44 @@ export function normalizeDocument(document: unknown, resolver: RefResolver): Nor
     operations,
     securitySchemes: isRecord(schemes)
       ? Object.entries(schemes).flatMap(([name, scheme]) => {
-          const found = resolver.deref(scheme, appendPointer(version === "2.0" ? "#/securityDefinitions" : "#/components/securitySchemes", name));
+          const found = resolver.deref(
+            scheme,
+            appendPointer(version === "2.0" ? "#/securityDefinitions" : "#/components/securitySchemes", name),
+          );
           return isRecord(found.value) ? [{ name, scheme: found.value }] : [];
         })
       : [],
     security: Array.isArray(root["security"]) ? root["security"] : undefined,
-    schemaPointers: isRecord(schemaHome.map) ? Object.keys(schemaHome.map).map((name) => ({ name, pointer: appendPointer(schemaHome.pointer, name) })) : [],
+    schemaPointers: isRecord(schemaHome.map)
+      ? Object.keys(schemaHome.map).map((name) => ({ name, pointer: appendPointer(schemaHome.pointer, name) }))
+      : [],
     webhookCount: isRecord(root["webhooks"]) ? Object.keys(root["webhooks"]).length : 0,
   };
 }
 
 function assertOpenApiDocument(document: unknown): Record<string, unknown> {
-  if (!isRecord(document)) throw new OpenApiImportError(`not an OpenAPI document: expected a JSON or YAML object, found ${describe(document)}`, { pointer: "#" });
+  if (!isRecord(document))
+    throw new OpenApiImportError(`not an OpenAPI document: expected a JSON or YAML object, found ${describe(document)}`, { pointer: "#" });
   const swagger = document["swagger"];
   const openapi = document["openapi"];
   if (swagger !== undefined) {
-    if (String(swagger) !== "2.0") throw new OpenApiImportError(`unsupported Swagger version ${JSON.stringify(swagger)}: expected "2.0"`, { pointer: "#/swagger" });
+    if (String(swagger) !== "2.0")
+      throw new OpenApiImportError(`unsupported Swagger version ${JSON.stringify(swagger)}: expected "2.0"`, { pointer: "#/swagger" });
     return document;
   }
   if (openapi !== undefined) {
     if (typeof openapi !== "string" || !/^3\.\d+(\.\d+)?/.test(openapi)) {
-      throw new OpenApiImportError(`unsupported OpenAPI version ${JSON.stringify(openapi)}: expected 3.0.x or 3.1.x (or swagger: "2.0")`, { pointer: "#/openapi" });
+      throw new OpenApiImportError(`unsupported OpenAPI version ${JSON.stringify(openapi)}: expected 3.0.x or 3.1.x (or swagger: "2.0")`, {
+        pointer: "#/openapi",
+      });
     }
     return document;
   }
   const keys = Object.keys(document).slice(0, 6).join(", ");
-  throw new OpenApiImportError(`not an OpenAPI document: expected a top-level "openapi: 3.x" or "swagger: 2.0" field, found ${keys === "" ? "an empty object" : `keys ${keys}`}`, { pointer: "#" });
+  throw new OpenApiImportError(
+    `not an OpenAPI document: expected a top-level "openapi: 3.x" or "swagger: 2.0" field, found ${keys === "" ? "an empty object" : `keys ${keys}`}`,
+    { pointer: "#" },
+  );
 }
 
 /** Server URLs with `{variables}` replaced by their defaults. */
@@ -101,7 +117,9 @@ function servers(list: unknown): string[] {
     return [
       server["url"].replace(/\{([^{}]+)\}/g, (whole, name: string) => {
         const variable = variables[name];
-        const fallback = isRecord(variable) ? (variable["default"] ?? (Array.isArray(variable["enum"]) ? variable["enum"][0] : undefined)) : undefined;
+        const fallback = isRecord(variable)
+          ? (variable["default"] ?? (Array.isArray(variable["enum"]) ? variable["enum"][0] : undefined))
+          : undefined;
         return fallback === undefined ? whole : String(fallback);
       }),
     ];

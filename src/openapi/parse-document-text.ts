@@ -31,6 +31,8 @@ export function parseDocumentText(text: string, location: string): unknown {
   try {
     return document.toJS({ maxAliasCount: 10_000 });
   } catch (error) {
-    throw new OpenApiImportError(`${location}: cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new OpenApiImportError(`${location}: cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }

@@ -22,9 +22,7 @@ export interface PlannedField {
   required: boolean;
 }
 
-export type FieldPlan =
-  | { kind: "fields"; fields: PlannedField[]; comments: string[] }
-  | { kind: "json"; reason: string };
+export type FieldPlan = { kind: "fields"; fields: PlannedField[]; comments: string[] } | { kind: "json"; reason: string };
 
 export function planObjectFields(
   properties: readonly PropertyEntry[],
@@ -60,7 +58,11 @@ export function planObjectFields(
       comments.push(`left out key ${JSON.stringify(key)}: @from takes a dot path, so a key holding ".", spaces or braces cannot be read`);
     }
   }
-  if (fields.length === 0) return { kind: "json", reason: properties.length === 0 ? "no properties" : `no ${direction === "output" ? "readable" : "writable"} properties` };
+  if (fields.length === 0)
+    return {
+      kind: "json",
+      reason: properties.length === 0 ? "no properties" : `no ${direction === "output" ? "readable" : "writable"} properties`,
+    };
   return { kind: "fields", fields, comments };
 }
 

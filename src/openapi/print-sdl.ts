@@ -53,7 +53,9 @@ function printFields(head: string, fields: readonly SdlField[]): string {
 
 /** Members that take more than one line (a description, comments) stand apart by a blank line. */
 function spaced(members: readonly string[]): string {
-  return members.map((text, index) => (index > 0 && (text.includes("\n") || members[index - 1]?.includes("\n")) ? `\n${text}` : text)).join("\n");
+  return members
+    .map((text, index) => (index > 0 && (text.includes("\n") || members[index - 1]?.includes("\n")) ? `\n${text}` : text))
+    .join("\n");
 }
 
 function printField(field: SdlField): string {
@@ -62,7 +64,8 @@ function printField(field: SdlField): string {
   let signature = `${indent}${field.name}`;
   if (field.args.length > 0) {
     const inline = `(${field.args.map((arg) => printInputValue(arg, "")).join(", ")})`;
-    const multiline = field.args.some((arg) => arg.description !== undefined) || signature.length + inline.length + field.type.length + 2 > maxWidth;
+    const multiline =
+      field.args.some((arg) => arg.description !== undefined) || signature.length + inline.length + field.type.length + 2 > maxWidth;
     signature += multiline ? `(\n${field.args.map((arg) => printInputValue(arg, `${indent}  `)).join("\n")}\n${indent})` : inline;
   }
   signature += `: ${field.type}`;
@@ -123,7 +126,10 @@ function printDescription(description: string | undefined, indent: string): stri
   const clean = cleanText(description);
   if (clean === "") return "";
   const block = print({ kind: Kind.STRING, value: clean, block: true });
-  return `${block.split("\n").map((line) => (line === "" ? line : indent + line)).join("\n")}\n`;
+  return `${block
+    .split("\n")
+    .map((line) => (line === "" ? line : indent + line))
+    .join("\n")}\n`;
 }
 
 function printComments(lines: readonly string[], indent: string): string {
@@ -132,12 +138,14 @@ function printComments(lines: readonly string[], indent: string): string {
 
 /** Text GraphQL source may hold: no control characters but tab and newline, no trailing blanks. */
 function cleanText(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
-    .split("\n")
-    .map((line) => line.trimEnd())
-    .join("\n")
-    .trim();
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+      .split("\n")
+      .map((line) => line.trimEnd())
+      .join("\n")
+      .trim()
+  );
 }

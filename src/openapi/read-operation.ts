@@ -58,19 +58,23 @@ export function readOperation(
   itemPointer: string,
   resolver: RefResolver,
 ): NormalizedOperation {
-  const parameters = mergeParameters(shared, appendPointer(itemPointer, "parameters"), op["parameters"], appendPointer(pointer, "parameters"), resolver).map(
-    ({ value, pointer: at }) => {
-      const content = isRecord(value["content"]) ? readContent(value["content"], appendPointer(at, "content"))[0] : undefined;
-      const style = value["style"];
-      const explode = value["explode"];
-      return {
-        ...readParameterBase(value, at),
-        schema: value["schema"] ?? content?.schema,
-        schemaPointer: value["schema"] === undefined && content !== undefined ? content.pointer : appendPointer(at, "schema"),
-        joined: explode === false || (explode === undefined && style !== undefined && style !== "form"),
-      };
-    },
-  );
+  const parameters = mergeParameters(
+    shared,
+    appendPointer(itemPointer, "parameters"),
+    op["parameters"],
+    appendPointer(pointer, "parameters"),
+    resolver,
+  ).map(({ value, pointer: at }) => {
+    const content = isRecord(value["content"]) ? readContent(value["content"], appendPointer(at, "content"))[0] : undefined;
+    const style = value["style"];
+    const explode = value["explode"];
+    return {
+      ...readParameterBase(value, at),
+      schema: value["schema"] ?? content?.schema,
+      schemaPointer: value["schema"] === undefined && content !== undefined ? content.pointer : appendPointer(at, "schema"),
+      joined: explode === false || (explode === undefined && style !== undefined && style !== "form"),
+    };
+  });
   const normalized: NormalizedOperation = { ...readOperationBase(op, method, path, pointer), parameters, responses: [] };
   if (op["requestBody"] !== undefined) {
     const body = resolver.deref(op["requestBody"], appendPointer(pointer, "requestBody"));
@@ -86,7 +90,9 @@ export function readOperation(
   for (const [status, raw] of Object.entries(responses)) {
     const response = resolver.deref(raw, appendPointer(appendPointer(pointer, "responses"), status));
     if (!isRecord(response.value)) continue;
-    const content = isRecord(response.value["content"]) ? readContent(response.value["content"], appendPointer(response.pointer, "content")) : [];
+    const content = isRecord(response.value["content"])
+      ? readContent(response.value["content"], appendPointer(response.pointer, "content"))
+      : [];
     normalized.responses.push({ status, content, pointer: response.pointer });
   }
   return normalized;
@@ -105,7 +111,13 @@ export function readSwaggerOperation(
 ): NormalizedOperation {
   const consumes = stringList(op["consumes"] ?? root["consumes"]) ?? ["application/json"];
   const produces = stringList(op["produces"] ?? root["produces"]) ?? ["application/json"];
-  const all = mergeParameters(shared, appendPointer(itemPointer, "parameters"), op["parameters"], appendPointer(pointer, "parameters"), resolver);
+  const all = mergeParameters(
+    shared,
+    appendPointer(itemPointer, "parameters"),
+    op["parameters"],
+    appendPointer(pointer, "parameters"),
+    resolver,
+  );
   const normalized: NormalizedOperation = { ...readOperationBase(op, method, path, pointer), parameters: [], responses: [] };
   const form: Record<string, unknown> = {};
   const formRequired: string[] = [];
@@ -113,27 +125,40 @@ export function readSwaggerOperation(
   for (const { value, pointer: at } of all) {
     if (value["in"] === "body") {
       const schemaPointer = appendPointer(at, "schema");
-      normalized.requestBody = { required: value["required"] === true, content: consumes.map((mediaType) => ({ mediaType, schema: value["schema"], pointer: schemaPointer })), ...text(value, "description") };
+      normalized.requestBody = {
+        required: value["required"] === true,
+        content: consumes.map((mediaType) => ({ mediaType, schema: value["schema"], pointer: schemaPointer })),
+        ...text(value, "description"),
+      };
     } else if (value["in"] === "formData") {
       form[String(value["name"])] = value;
       if (value["required"] === true) formRequired.push(String(value["name"]));
       hasFile ||= value["type"] === "file";
     } else {
-      normalized.parameters.push({ ...readParameterBase(value, at), schema: value, schemaPointer: at, joined: value["type"] === "array" && value["collectionFormat"] !== "multi" });
+      normalized.parameters.push({
+        ...readParameterBase(value, at),
+        schema: value,
+        schemaPointer: at,
+        joined: value["type"] === "array" && value["collectionFormat"] !== "multi",
+      });
     }
   }
   if (Object.keys(form).length > 0) {
     const formTypes = consumes.filter((type) => type.startsWith("multipart/") || type === "application/x-www-form-urlencoded");
     const mediaTypes = hasFile ? ["multipart/form-data"] : formTypes.length > 0 ? formTypes : ["application/x-www-form-urlencoded"];
     const schema = { type: "object", properties: form, required: formRequired };
-    normalized.requestBody = { required: formRequired.length > 0, content: mediaTypes.map((mediaType) => ({ mediaType, schema, pointer: appendPointer(pointer, "parameters") })) };
+    normalized.requestBody = {
+      required: formRequired.length > 0,
+      content: mediaTypes.map((mediaType) => ({ mediaType, schema, pointer: appendPointer(pointer, "parameters") })),
+    };
   }
   const responses = isRecord(op["responses"]) ? op["responses"] : {};
   for (const [status, raw] of Object.entries(responses)) {
     const response = resolver.deref(raw, appendPointer(appendPointer(pointer, "responses"), status));
     if (!isRecord(response.value)) continue;
     const schema = response.value["schema"];
-    const content = schema === undefined ? [] : produces.map((mediaType) => ({ mediaType, schema, pointer: appendPointer(response.pointer, "schema") }));
+    const content =
+      schema === undefined ? [] : produces.map((mediaType) => ({ mediaType, schema, pointer: appendPointer(response.pointer, "schema") }));
     normalized.responses.push({ status, content, pointer: response.pointer });
   }
   return normalized;
@@ -166,11 +191,15 @@ function readParameterBase(value: Record<string, unknown>, pointer: string) {
 /** Path-item parameters, overridden by the operation's own with the same name and location. */
 function mergeParameters(shared: unknown, sharedPointer: string, own: unknown, ownPointer: string, resolver: RefResolver) {
   const merged = new Map<string, { value: Record<string, unknown>; pointer: string }>();
-  for (const [list, at] of [[shared, sharedPointer], [own, ownPointer]] as const) {
+  for (const [list, at] of [
+    [shared, sharedPointer],
+    [own, ownPointer],
+  ] as const) {
     if (!Array.isArray(list)) continue;
     list.forEach((raw, index) => {
       const found = resolver.deref(raw, appendPointer(at, index));
-      if (isRecord(found.value)) merged.set(`${String(found.value["in"])}\u0000${String(found.value["name"])}`, { value: found.value, pointer: found.pointer });
+      if (isRecord(found.value))
+        merged.set(`${String(found.value["in"])}\u0000${String(found.value["name"])}`, { value: found.value, pointer: found.pointer });
     });
   }
   return [...merged.values()];
@@ -192,4 +221,3 @@ function text<K extends string>(record: Record<string, unknown>, key: K): { [P i
   const value = record[key];
   return typeof value === "string" && value.trim() !== "" ? ({ [key]: value } as { [P in K]?: string }) : {};
 }
-

@@ -23,7 +23,10 @@ export function createRefResolver(root: unknown): RefResolver {
     const cached = cache.get(ref);
     if (cached !== undefined) return cached;
     if (!ref.startsWith("#")) {
-      throw new OpenApiImportError(`$ref "${ref}" at ${usedAt} points outside the document; only local refs (#/...) are supported, bundle the spec first`, { pointer: usedAt });
+      throw new OpenApiImportError(
+        `$ref "${ref}" at ${usedAt} points outside the document; only local refs (#/...) are supported, bundle the spec first`,
+        { pointer: usedAt },
+      );
     }
     const segments = parsePointer(ref, usedAt);
     let node = root;
@@ -48,7 +51,8 @@ export function createRefResolver(root: unknown): RefResolver {
     const seen = new Set<string>();
     while (isRecord(current.value) && typeof current.value["$ref"] === "string") {
       const ref = current.value["$ref"];
-      if (seen.has(ref)) throw new OpenApiImportError(`$ref "${ref}" at ${current.pointer} refers to itself in a loop`, { pointer: current.pointer });
+      if (seen.has(ref))
+        throw new OpenApiImportError(`$ref "${ref}" at ${current.pointer} refers to itself in a loop`, { pointer: current.pointer });
       seen.add(ref);
       current = resolve(ref, appendPointer(current.pointer, "$ref"));
     }
@@ -68,9 +72,14 @@ function parsePointer(ref: string, usedAt: string): string[] {
   }
   if (fragment === "") return [];
   if (!fragment.startsWith("/")) {
-    throw new OpenApiImportError(`$ref "${ref}" at ${usedAt} is not a JSON pointer (expected "#/..."); anchors are not supported`, { pointer: usedAt });
+    throw new OpenApiImportError(`$ref "${ref}" at ${usedAt} is not a JSON pointer (expected "#/..."); anchors are not supported`, {
+      pointer: usedAt,
+    });
   }
-  return fragment.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return fragment
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 /** Adds one key to a JSON pointer, escaping `~` and `/` (RFC 6901 §3). */
@@ -82,7 +91,10 @@ export function appendPointer(pointer: string, segment: string | number): string
 export function splitPointer(pointer: string): string[] {
   const body = pointer.replace(/^#/, "");
   if (body === "") return [];
-  return body.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return body
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -10,7 +10,10 @@ export function selectBaseUrl(
   servers: readonly string[],
   options: { upstream: string; baseUrl?: string; specUrl?: string },
 ): { baseUrl: string; envName: string; warning?: string } {
-  const envName = `${options.upstream.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^(?=[0-9])/, "_")}_URL`;
+  const envName = `${options.upstream
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^(?=[0-9])/, "_")}_URL`;
   if (options.baseUrl !== undefined) {
     const given = options.baseUrl.trim();
     if (!given.includes("{env.") && toHttpUrl(given) === undefined) {
@@ -22,7 +25,8 @@ export function selectBaseUrl(
   const absolute = toHttpUrl(server) ?? (options.specUrl === undefined ? undefined : toHttpUrl(server, options.specUrl));
   if (absolute !== undefined) return { baseUrl: `{env.${envName}:-${absolute}}`, envName };
   const path = server.startsWith("/") ? server.replace(/\/+$/, "") : "";
-  const why = servers.length === 0 ? "the spec names no server" : `the spec's server ${JSON.stringify(server)} is not an absolute http(s) URL`;
+  const why =
+    servers.length === 0 ? "the spec names no server" : `the spec's server ${JSON.stringify(server)} is not an absolute http(s) URL`;
   return {
     baseUrl: `{env.${envName}:-http://localhost${path}}`,
     envName,

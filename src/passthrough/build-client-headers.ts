@@ -37,7 +37,8 @@ export function buildClientHeaders(
 export function rewriteLocation(location: string, upstream: UpstreamPlan, mount: string): string {
   let path: string;
   if (location.startsWith("/") && !location.startsWith("//")) path = location;
-  else if (location.toLowerCase().startsWith(upstream.origin) && (location[upstream.origin.length] ?? "/") === "/") path = location.slice(upstream.origin.length) || "/";
+  else if (location.toLowerCase().startsWith(upstream.origin) && (location[upstream.origin.length] ?? "/") === "/")
+    path = location.slice(upstream.origin.length) || "/";
   else return location;
   const base = upstream.basePath;
   if (base !== "") {

@@ -39,7 +39,10 @@ function copy(out: Record<string, string>, client: HeaderReader, name: string): 
   if (value === null) return;
   const problem = checkHeaderValue(value);
   if (problem !== undefined) {
-    throw new BadUserInputError(`Header "${name}" of the request cannot be forwarded: it contains ${problem}: ${headerValueContract}; nothing was sent.`, { extensions: { header: name } });
+    throw new BadUserInputError(
+      `Header "${name}" of the request cannot be forwarded: it contains ${problem}: ${headerValueContract}; nothing was sent.`,
+      { extensions: { header: name } },
+    );
   }
   out[name] = value;
 }

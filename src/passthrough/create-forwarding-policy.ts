@@ -22,7 +22,10 @@ export function createForwardingPolicy(options: PassthroughOptions = {}): Forwar
   for (const entry of options.forwardedHosts ?? []) {
     const host = typeof entry === "string" ? entry.toLowerCase() : "";
     if (!authority.test(host)) {
-      throw new TrestleError("CONFIG_INVALID", `passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received ${JSON.stringify(entry)}`);
+      throw new TrestleError(
+        "CONFIG_INVALID",
+        `passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received ${JSON.stringify(entry)}`,
+      );
     }
     hosts.set(host, host);
   }
@@ -33,7 +36,10 @@ export function createForwardingPolicy(options: PassthroughOptions = {}): Forwar
     if (entry === "*") anyPeer = true;
     else if (addProxy(proxies, entry)) listed++;
     else {
-      throw new TrestleError("CONFIG_INVALID", `passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received ${JSON.stringify(entry)}`);
+      throw new TrestleError(
+        "CONFIG_INVALID",
+        `passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received ${JSON.stringify(entry)}`,
+      );
     }
   }
   return {

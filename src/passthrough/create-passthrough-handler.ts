@@ -117,9 +117,13 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     const declaredLength = length !== null && decimal.test(length) ? Number(length) : undefined;
     if (body !== null && declaredLength !== undefined) {
       if (declaredLength > passthrough.maxRequestBytes) {
-        return createProblemResponse("request-too-large", `The request body is larger than ${passthrough.maxRequestBytes} bytes, the limit for upstream "${upstream.name}".`, {
-          upstream: upstream.name,
-        });
+        return createProblemResponse(
+          "request-too-large",
+          `The request body is larger than ${passthrough.maxRequestBytes} bytes, the limit for upstream "${upstream.name}".`,
+          {
+            upstream: upstream.name,
+          },
+        );
       }
       if (declaredLength <= inlineBodyBytes && typeof body !== "string" && !(body instanceof Uint8Array)) {
         const whole = await readCappedChunks(withIdleTimeout(body, upstream, request.signal), declaredLength);
@@ -127,7 +131,8 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
         body = whole;
       }
     }
-    const context = contextFor !== undefined && readsContext.has(upstream.name) ? await contextFor(request.toRequest(), request.hostContext) : {};
+    const context =
+      contextFor !== undefined && readsContext.has(upstream.name) ? await contextFor(request.toRequest(), request.hostContext) : {};
     const scope = { args: {}, parent: undefined, env, headers: client, context };
     const declared = renderHeaderRules(upstream.headers, scope, `the passthrough route of upstream "${upstream.name}"`);
     const sent: UpstreamRequest = {
@@ -156,7 +161,10 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
       return toFetchResponse(answered, request.method);
     } catch {
       if (answered.body !== null && typeof answered.body !== "string") answered.body.destroy();
-      return toFetchResponse(createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header)."), request.method);
+      return toFetchResponse(
+        createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header)."),
+        request.method,
+      );
     }
   };
 
@@ -190,7 +198,10 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
         if (res.headersSent) res.destroy();
         else {
           for (const name of res.getHeaderNames()) res.removeHeader(name);
-          await writeNodeAnswer(res, createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header)."));
+          await writeNodeAnswer(
+            res,
+            createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header)."),
+          );
         }
       }
     },

@@ -25,7 +25,11 @@ const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * `client` reads the request headers with the hop-by-hop ones hidden, so a chain the client
  * listed in `Connection` is not continued.
  */
-export function buildForwardedHeaders(client: { get(name: string): string | null }, facts: ForwardingFacts, policy: ForwardingPolicy): Record<string, string> {
+export function buildForwardedHeaders(
+  client: { get(name: string): string | null },
+  facts: ForwardingFacts,
+  policy: ForwardingPolicy,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const peer = facts.peer === undefined ? undefined : unmapIpv4(facts.peer);
   const trusted = policy.trusts(peer);

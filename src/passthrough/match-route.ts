@@ -34,7 +34,10 @@ interface CompiledUpstream {
  * dot-segments and encoded separators, so decoding cannot change the segment structure).
  * GET also opens HEAD (RFC 9110 §9.3.2).
  */
-export function createRouteMatcher(prefix: string, upstreams: Iterable<UpstreamPlan>): (target: NormalizedTarget, method: string) => RouteMatch {
+export function createRouteMatcher(
+  prefix: string,
+  upstreams: Iterable<UpstreamPlan>,
+): (target: NormalizedTarget, method: string) => RouteMatch {
   const prefixSegments = prefix === "" ? [] : prefix.slice(1).split("/");
   const mountDepth = prefixSegments.length + 2;
   const byName = new Map<string, CompiledUpstream>();
@@ -66,7 +69,11 @@ export function createRouteMatcher(prefix: string, upstreams: Iterable<UpstreamP
       return { kind: "not-found", detail: `Upstream "${compiled.upstream.name}" has no passthrough route for ${restPath}.` };
     }
     if (!compiled.methods.has(method)) {
-      return { kind: "method-not-allowed", allow: compiled.allow, detail: `Upstream "${compiled.upstream.name}" allows ${compiled.allow} on passthrough routes, not ${method}.` };
+      return {
+        kind: "method-not-allowed",
+        allow: compiled.allow,
+        detail: `Upstream "${compiled.upstream.name}" allows ${compiled.allow} on passthrough routes, not ${method}.`,
+      };
     }
     return {
       kind: "route",

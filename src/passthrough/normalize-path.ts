@@ -14,8 +14,7 @@ export interface NormalizedTarget {
 }
 
 export type TargetCheck =
-  | { ok: true; target: NormalizedTarget }
-  | { ok: false; kind: "invalid-request-target" | "uri-too-long"; detail: string };
+  { ok: true; target: NormalizedTarget } | { ok: false; kind: "invalid-request-target" | "uri-too-long"; detail: string };
 
 /** RFC 9110 §4.1 asks for at least 8000 octets; the upstream path built from it has the same cap. */
 export const maxTargetLength = 8000;
@@ -39,11 +38,17 @@ const visibleAscii = /^[\x21-\x7e]*$/;
  */
 export function normalizePath(target: string): TargetCheck {
   if (target.length > maxTargetLength) {
-    return { ok: false, kind: "uri-too-long", detail: `The request target is ${target.length} characters long; the limit is ${maxTargetLength}.` };
+    return {
+      ok: false,
+      kind: "uri-too-long",
+      detail: `The request target is ${target.length} characters long; the limit is ${maxTargetLength}.`,
+    };
   }
-  if (!target.startsWith("/")) return invalid('only a path starting with "/" is accepted as the request target (no absolute-form, authority-form or "*")');
+  if (!target.startsWith("/"))
+    return invalid('only a path starting with "/" is accepted as the request target (no absolute-form, authority-form or "*")');
   if (target.startsWith("//")) return invalid('the request target may not start with "//"');
-  if (!visibleAscii.test(target)) return invalid("the request target holds characters that must be percent-encoded (controls, spaces or non-ASCII)");
+  if (!visibleAscii.test(target))
+    return invalid("the request target holds characters that must be percent-encoded (controls, spaces or non-ASCII)");
   if (target.includes("#")) return invalid('the request target may not hold a fragment ("#")');
   const queryAt = target.indexOf("?");
   const path = queryAt === -1 ? target : target.slice(0, queryAt);

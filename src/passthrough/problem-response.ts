@@ -39,7 +39,12 @@ export function createProblemResponse(
   const body = JSON.stringify({ type: problemTypeBase + kind, title, status, detail, ...members });
   return {
     status,
-    headers: { ...headers, "content-type": "application/problem+json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" },
+    headers: {
+      ...headers,
+      "content-type": "application/problem+json",
+      "content-length": String(Buffer.byteLength(body)),
+      "cache-control": "no-store",
+    },
     body,
   };
 }

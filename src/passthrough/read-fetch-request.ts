@@ -7,7 +7,11 @@ import type { PassthroughRequest } from "./passthrough-exchange.js";
  * target and peer when a node:http request was converted to get here. Otherwise the peer is
  * read from `host.req`, which the Node adapters (Fastify, Koa) hand over.
  */
-export function readFetchRequest(request: Request, hostContext: HostContext, raw?: { target: string; peer: string | undefined }): PassthroughRequest {
+export function readFetchRequest(
+  request: Request,
+  hostContext: HostContext,
+  raw?: { target: string; peer: string | undefined },
+): PassthroughRequest {
   const { url } = request;
   const authorityAt = url.indexOf("://") + 3;
   const pathAt = url.indexOf("/", authorityAt);

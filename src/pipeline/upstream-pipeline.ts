@@ -47,9 +47,15 @@ export function createUpstreamPipeline(
     if (found === undefined) throw new Error(`No upstream client named "${name}"`);
     return found;
   };
-  const direct = (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) => observed(request, client(request.upstream.name).send(request, signal, overflow));
-  const cached = createCachedSend(direct, [...clients.values()].map((c) => c.upstream), cacheOptions);
-  const streamDirect: UpstreamPipeline["stream"] = (request, body, options) => observed(request, client(request.upstream.name).stream(request, body, options));
+  const direct = (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) =>
+    observed(request, client(request.upstream.name).send(request, signal, overflow));
+  const cached = createCachedSend(
+    direct,
+    [...clients.values()].map((c) => c.upstream),
+    cacheOptions,
+  );
+  const streamDirect: UpstreamPipeline["stream"] = (request, body, options) =>
+    observed(request, client(request.upstream.name).stream(request, body, options));
   const cachedSend: CachedSend["send"] =
     metrics === undefined
       ? cached.send

@@ -16,10 +16,13 @@ export function createMaskError(debug: boolean): (error: unknown, message: strin
       return atPlaceOf(new GraphQLError(original.message, { ...placeOf(error), extensions }), error);
     }
     if (original === undefined || original === null || original instanceof GraphQLError) return error;
-    return atPlaceOf(new GraphQLError(debug ? original.message : message, {
-      ...placeOf(error),
-      extensions: debug ? { code: "INTERNAL_SERVER_ERROR", stack: original.stack } : { code: "INTERNAL_SERVER_ERROR" },
-    }), error);
+    return atPlaceOf(
+      new GraphQLError(debug ? original.message : message, {
+        ...placeOf(error),
+        extensions: debug ? { code: "INTERNAL_SERVER_ERROR", stack: original.stack } : { code: "INTERNAL_SERVER_ERROR" },
+      }),
+      error,
+    );
   };
 }
 

@@ -43,5 +43,7 @@ function leastCacheable(a: CacheHeaders | null, b: CacheHeaders | null): CacheHe
   const age = (value: CacheHeaders) => Number(value["cache-control"].slice(value["cache-control"].indexOf("=") + 1));
   const names = new Set([...(a.vary?.split(", ") ?? []), ...(b.vary?.split(", ") ?? [])]);
   const least = age(a) <= age(b) ? a : b;
-  return names.size > 0 ? { "cache-control": least["cache-control"], vary: [...names].sort().join(", ") } : { "cache-control": least["cache-control"] };
+  return names.size > 0
+    ? { "cache-control": least["cache-control"], vary: [...names].sort().join(", ") }
+    : { "cache-control": least["cache-control"] };
 }

@@ -17,7 +17,14 @@ export function useCsrfPrevention(graphqlPath: string): Plugin {
       if (!simpleContentTypes.has(type) || request.headers.has("x-trestle-csrf")) return;
       endResponse(
         new fetchAPI.Response(
-          JSON.stringify({ errors: [{ message: `POST with Content-Type ${type} needs the x-trestle-csrf header (CSRF prevention); send application/json instead.`, extensions: { code: "CSRF_PREVENTED" } }] }),
+          JSON.stringify({
+            errors: [
+              {
+                message: `POST with Content-Type ${type} needs the x-trestle-csrf header (CSRF prevention); send application/json instead.`,
+                extensions: { code: "CSRF_PREVENTED" },
+              },
+            ],
+          }),
           { status: 403, headers: { "content-type": "application/json" } },
         ),
       );

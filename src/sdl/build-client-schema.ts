@@ -11,9 +11,7 @@ export function buildClientSchema(userDocument: DocumentNode): GraphQLSchema {
   });
   const definitions = stripped.definitions.filter(
     (definition) =>
-      definition.kind !== Kind.SCHEMA_EXTENSION ||
-      (definition.directives?.length ?? 0) > 0 ||
-      (definition.operationTypes?.length ?? 0) > 0,
+      definition.kind !== Kind.SCHEMA_EXTENSION || (definition.directives?.length ?? 0) > 0 || (definition.operationTypes?.length ?? 0) > 0,
   );
   return buildASTSchema({ ...stripped, definitions }, { assumeValidSDL: true });
 }

@@ -70,7 +70,9 @@ export function buildSchemaPlan(
   const { upstreams, declared } = readUpstreams(document, schema, env, options.upstreams ?? {}, diagnostics, options.hasContext ?? false);
   const restFields: RestPlan[] = [];
   const fromPaths = new Map<string, Map<string, string[]>>();
-  const rootTypes = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t?.name));
+  const rootTypes = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t?.name),
+  );
   if (declared.size === 0) {
     diagnostics.error(undefined, `the schema declares no @upstream: add extend schema @upstream(name: "api", baseUrl: "http://…")`);
   }
@@ -84,15 +86,21 @@ export function buildSchemaPlan(
     const rest = directives.get("rest");
     const from = directives.get("from");
     const cache = directives.get("cache");
-    if (rest && from) diagnostics.error(from, `${typeName}.${field.name} has both @rest and @from: @rest fetches the field, @from reads it from its parent`);
+    if (rest && from)
+      diagnostics.error(
+        from,
+        `${typeName}.${field.name} has both @rest and @from: @rest fetches the field, @from reads it from its parent`,
+      );
     if (from) {
       const raw = readDirectiveValues(schema.getDirective("from")!, from, diagnostics)?.["path"];
       const path = raw === undefined ? undefined : parseDotPath(String(raw));
-      if (raw !== undefined && path === undefined) diagnostics.error(argumentNode(from, "path") ?? from, `@from path "${String(raw)}" is not a dot path like "meta.stage"`);
+      if (raw !== undefined && path === undefined)
+        diagnostics.error(argumentNode(from, "path") ?? from, `@from path "${String(raw)}" is not a dot path like "meta.stage"`);
       if (path) getOrCreate(fromPaths, typeName).set(field.name, path);
     }
     const cachePlan = cache ? readCache(cache, schema, diagnostics) : undefined;
-    if (cache && !rest) diagnostics.error(cache, `@cache on ${typeName}.${field.name} has no effect: only @rest fields fetch answers to cache`);
+    if (cache && !rest)
+      diagnostics.error(cache, `@cache on ${typeName}.${field.name} has no effect: only @rest fields fetch answers to cache`);
     if (!rest) continue;
     const plan = readRestField({ typeName, field, isRoot: rootTypes.has(typeName) }, rest, {
       schema,
@@ -107,7 +115,10 @@ export function buildSchemaPlan(
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const clientSchema = buildClientSchema(concatAST(documents.slice(1)));
   const enumValues = readEnumValues(document, schema, diagnostics);
-  return { plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) }, diagnostics: diagnostics.items };
+  return {
+    plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) },
+    diagnostics: diagnostics.items,
+  };
 }
 
 /**
@@ -154,14 +165,19 @@ function* fieldDefinitions(document: DocumentNode): Generator<{ typeName: string
   }
 }
 
-function readCache(node: Parameters<typeof readDirectiveValues>[1], schema: GraphQLSchema, diagnostics: DiagnosticList): CachePlan | undefined {
+function readCache(
+  node: Parameters<typeof readDirectiveValues>[1],
+  schema: GraphQLSchema,
+  diagnostics: DiagnosticList,
+): CachePlan | undefined {
   const values = readDirectiveValues(schema.getDirective("cache")!, node, diagnostics);
   if (values === undefined) return undefined;
   const plan: CachePlan = {};
   for (const key of ["maxAge", "staleWhileRevalidate"] as const) {
     const value = values[key];
     if (value === undefined || value === null) continue;
-    if (typeof value !== "number" || value < 0) diagnostics.error(argumentNode(node, key) ?? node, `@cache ${key} must be zero or more seconds, received ${String(value)}`);
+    if (typeof value !== "number" || value < 0)
+      diagnostics.error(argumentNode(node, key) ?? node, `@cache ${key} must be zero or more seconds, received ${String(value)}`);
     else plan[key] = value;
   }
   if (values["scope"] === "PUBLIC" || values["scope"] === "PRIVATE") plan.scope = values["scope"];

@@ -16,7 +16,8 @@ const sdlExtensions = new Set([".graphql", ".graphqls", ".gql"]);
  */
 export async function loadSchemaSources(schema: string | readonly string[], cwd = process.cwd()): Promise<SchemaSource[]> {
   const entries = typeof schema === "string" ? [schema] : schema;
-  if (entries.length === 0) throw new TrestleError("CONFIG_INVALID", "schema: expected a folder, file(s) or SDL text, received an empty list");
+  if (entries.length === 0)
+    throw new TrestleError("CONFIG_INVALID", "schema: expected a folder, file(s) or SDL text, received an empty list");
   const sources: SchemaSource[] = [];
   for (const entry of entries) sources.push(...(await loadEntry(entry, cwd)));
   if (sources.length === 0) {

@@ -1,4 +1,14 @@
-import { Kind, print, type DefinitionNode, type DocumentNode, type EnumValueDefinitionNode, type FieldDefinitionNode, type InputValueDefinitionNode, type NamedTypeNode, type ScalarTypeDefinitionNode } from "graphql";
+import {
+  Kind,
+  print,
+  type DefinitionNode,
+  type DocumentNode,
+  type EnumValueDefinitionNode,
+  type FieldDefinitionNode,
+  type InputValueDefinitionNode,
+  type NamedTypeNode,
+  type ScalarTypeDefinitionNode,
+} from "graphql";
 import type { DiagnosticList } from "./diagnostics.js";
 
 /** Each imported document has these; they share no field and are meant to merge. */
@@ -56,21 +66,33 @@ function merge(definition: DefinitionNode, seen: Map<string, Seen>, diagnostics:
   const first = seen.get(name);
   if (first === undefined) {
     const members = new Map(membersOf(definition).map((m) => [memberName(m), { printed: printMember(m), file }]));
-    seen.set(name, { kind: definition.kind, file, members, ...(definition.kind === Kind.SCALAR_TYPE_DEFINITION ? { printed: printScalar(definition) } : {}) });
+    seen.set(name, {
+      kind: definition.kind,
+      file,
+      members,
+      ...(definition.kind === Kind.SCALAR_TYPE_DEFINITION ? { printed: printScalar(definition) } : {}),
+    });
     return definition;
   }
   // Same file, or another kind of type: left for the GraphQL validation to report.
   if (first.file === file || first.kind !== definition.kind) return definition;
   if (definition.kind === Kind.SCALAR_TYPE_DEFINITION) {
     if (printScalar(definition) === first.printed) return undefined;
-    diagnostics.error(definition, `scalar ${name} is defined in ${first.file} and again, differently, here; define it once, or the same way in both files`);
+    diagnostics.error(
+      definition,
+      `scalar ${name} is defined in ${first.file} and again, differently, here; define it once, or the same way in both files`,
+    );
     return undefined;
   }
   const added: Member[] = [];
   const members = membersOf(definition);
-  const disjoint = !rootTypeNames.has(name) && members.length > 0 && first.members.size > 0 && members.every((m) => !first.members.has(memberName(m)));
+  const disjoint =
+    !rootTypeNames.has(name) && members.length > 0 && first.members.size > 0 && members.every((m) => !first.members.has(memberName(m)));
   if (disjoint) {
-    diagnostics.warning(definition, `${name} is also defined in ${first.file}, with no member in common: the two are merged into one type; if they are different things, import one document with --prefix`);
+    diagnostics.warning(
+      definition,
+      `${name} is also defined in ${first.file}, with no member in common: the two are merged into one type; if they are different things, import one document with --prefix`,
+    );
   }
   for (const member of members) {
     const key = memberName(member);
@@ -92,7 +114,15 @@ function merge(definition: DefinitionNode, seen: Map<string, Seen>, diagnostics:
 
 type TypeDefinition = Extract<
   DefinitionNode,
-  { kind: Kind.OBJECT_TYPE_DEFINITION | Kind.INTERFACE_TYPE_DEFINITION | Kind.INPUT_OBJECT_TYPE_DEFINITION | Kind.ENUM_TYPE_DEFINITION | Kind.UNION_TYPE_DEFINITION | Kind.SCALAR_TYPE_DEFINITION }
+  {
+    kind:
+      | Kind.OBJECT_TYPE_DEFINITION
+      | Kind.INTERFACE_TYPE_DEFINITION
+      | Kind.INPUT_OBJECT_TYPE_DEFINITION
+      | Kind.ENUM_TYPE_DEFINITION
+      | Kind.UNION_TYPE_DEFINITION
+      | Kind.SCALAR_TYPE_DEFINITION;
+  }
 >;
 
 function isTypeDefinition(definition: DefinitionNode): definition is TypeDefinition {
@@ -133,7 +163,11 @@ function printMember(member: Member): string {
 
 /** The later definition as an extension holding only what it adds (and its own directives). */
 function toExtension(definition: Exclude<TypeDefinition, { kind: Kind.SCALAR_TYPE_DEFINITION }>, added: readonly Member[]): DefinitionNode {
-  const base = { name: definition.name, ...(definition.directives ? { directives: definition.directives } : {}), ...(definition.loc ? { loc: definition.loc } : {}) };
+  const base = {
+    name: definition.name,
+    ...(definition.directives ? { directives: definition.directives } : {}),
+    ...(definition.loc ? { loc: definition.loc } : {}),
+  };
   const named = added.filter((m): m is NamedTypeNode => m.kind === Kind.NAMED_TYPE);
   switch (definition.kind) {
     case Kind.OBJECT_TYPE_DEFINITION:

@@ -56,24 +56,42 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
   if (batchBase) {
     for (const rule of headers) {
       const varying = rule.value?.variables.find((v) => v.root === "args" || v.root === "parent");
-      if (varying) ctx.diagnostics.error(argumentNode(node, "headers") ?? node, `@rest on ${coordinate} has a batch, so its header "${rule.name}" cannot use ${varying.source}: one batch call serves many fields`);
+      if (varying)
+        ctx.diagnostics.error(
+          argumentNode(node, "headers") ?? node,
+          `@rest on ${coordinate} has a batch, so its header "${rule.name}" cannot use ${varying.source}: one batch call serves many fields`,
+        );
     }
   }
 
   const listVariables = url?.path.filter((part): part is TemplateVariable => typeof part !== "string" && checker.isList(part)) ?? [];
   if (listVariables.length > 0 && !batchBase) {
     const names = listVariables.map((v) => v.source).join(", ");
-    ctx.diagnostics.error(pathNode, `@rest on ${coordinate}: path variable ${names} is a list; a list in the path needs a batch endpoint (batch: { path: "...{keys}", key: "id" })`);
+    ctx.diagnostics.error(
+      pathNode,
+      `@rest on ${coordinate}: path variable ${names} is a list; a list in the path needs a batch endpoint (batch: { path: "...{keys}", key: "id" })`,
+    );
   }
   if (batchBase && !isListType(getNullableType(site.field.type)) && listVariables.length > 0) {
-    ctx.diagnostics.error(pathNode, `@rest on ${coordinate}: path variable ${listVariables[0]?.source} is a list, so the field must return a list, but it returns ${String(site.field.type)}`);
+    ctx.diagnostics.error(
+      pathNode,
+      `@rest on ${coordinate}: path variable ${listVariables[0]?.source} is a list, so the field must return a list, but it returns ${String(site.field.type)}`,
+    );
   }
   if (upstream === undefined || url === undefined) return undefined;
   const mergedHeaders = mergeHeaders(upstream.headers, headers);
   const batch: BatchPlan | undefined = batchBase && {
     ...batchBase,
     // Fields whose batch calls would be identical share one loader per operation.
-    identity: JSON.stringify([upstream.name, batchBase.method, String((values["batch"] as { path: string }).path), (values["batch"] as { body?: string | null }).body ?? null, batchBase.key, batchBase.select ?? null, mergedHeaders.map((h) => [h.name, h.from ?? null, h.value?.source ?? null])]),
+    identity: JSON.stringify([
+      upstream.name,
+      batchBase.method,
+      String((values["batch"] as { path: string }).path),
+      (values["batch"] as { body?: string | null }).body ?? null,
+      batchBase.key,
+      batchBase.select ?? null,
+      mergedHeaders.map((h) => [h.name, h.from ?? null, h.value?.source ?? null]),
+    ]),
   };
   return {
     typeName: site.typeName,
@@ -96,12 +114,18 @@ function resolveUpstream(name: unknown, node: DirectiveNode, coordinate: string,
   if (name === undefined || name === null) {
     if (declared.length === 1) return ctx.upstreams.values().next().value;
     if (declared.length === 0) return undefined; // reported once for the whole schema
-    ctx.diagnostics.error(node, `@rest on ${coordinate} needs upstream: the schema declares ${declared.length === 0 ? "no @upstream" : `several (${declared.join(", ")})`}`);
+    ctx.diagnostics.error(
+      node,
+      `@rest on ${coordinate} needs upstream: the schema declares ${declared.length === 0 ? "no @upstream" : `several (${declared.join(", ")})`}`,
+    );
     return undefined;
   }
   const upstream = ctx.upstreams.get(String(name));
   if (upstream === undefined && !ctx.declared.has(String(name))) {
-    ctx.diagnostics.error(argumentNode(node, "upstream") ?? node, `@rest on ${coordinate} names unknown upstream "${String(name)}" (declared: ${declared.join(", ") || "none"})`);
+    ctx.diagnostics.error(
+      argumentNode(node, "upstream") ?? node,
+      `@rest on ${coordinate} names unknown upstream "${String(name)}" (declared: ${declared.join(", ") || "none"})`,
+    );
   }
   return upstream;
 }
@@ -152,14 +176,21 @@ export function readUrlTemplate(
         return;
       }
       const eq = piece.indexOf("=");
-      current = eq < 0 ? { name: piece, value: [] } : { name: piece.slice(0, eq), value: eq + 1 < piece.length ? [piece.slice(eq + 1)] : [] };
+      current =
+        eq < 0 ? { name: piece, value: [] } : { name: piece.slice(0, eq), value: eq + 1 < piece.length ? [piece.slice(eq + 1)] : [] };
       plan.query.push(current);
     });
   }
   return plan;
 }
 
-function readBody(raw: unknown, node: DirectiveNode, method: HttpMethod, checker: VariableChecker, diagnostics: DiagnosticList): BodyPlan | undefined {
+function readBody(
+  raw: unknown,
+  node: DirectiveNode,
+  method: HttpMethod,
+  checker: VariableChecker,
+  diagnostics: DiagnosticList,
+): BodyPlan | undefined {
   if (raw === undefined || raw === null) return undefined;
   const bodyNode = argumentNode(node, "body") ?? node;
   if (method === "GET" || method === "HEAD") {
@@ -174,7 +205,13 @@ function readBody(raw: unknown, node: DirectiveNode, method: HttpMethod, checker
 }
 
 /** A JSON template: braces are literal unless they start a variable; the result must be JSON. */
-function readJsonTemplate(text: string, node: DiagnosticNode, checker: VariableChecker, allowKeys: boolean, diagnostics: DiagnosticList): ParsedTemplate | undefined {
+function readJsonTemplate(
+  text: string,
+  node: DiagnosticNode,
+  checker: VariableChecker,
+  allowKeys: boolean,
+  diagnostics: DiagnosticList,
+): ParsedTemplate | undefined {
   const { template, problems } = parseTemplate(text, { literalBraces: true });
   reportProblems(problems, node, diagnostics);
   checker.checkAll(template, node, allowKeys);
@@ -182,7 +219,10 @@ function readJsonTemplate(text: string, node: DiagnosticNode, checker: VariableC
   try {
     JSON.parse(probe);
   } catch (error) {
-    diagnostics.error(node, `body template is not JSON once its variables are filled in (${(error as Error).message}); write "{args.input}" to send one value, or a JSON text like "{\\"text\\": {args.text}}"`);
+    diagnostics.error(
+      node,
+      `body template is not JSON once its variables are filled in (${(error as Error).message}); write "{args.input}" to send one value, or a JSON text like "{\\"text\\": {args.text}}"`,
+    );
     return undefined;
   }
   return template;
@@ -195,32 +235,58 @@ function readSelect(raw: unknown, node: DiagnosticNode, diagnostics: DiagnosticL
   return path;
 }
 
-function readBatch(raw: unknown, node: DirectiveNode, fieldUrl: UrlPlan | undefined, checker: VariableChecker, coordinate: string, diagnostics: DiagnosticList): Omit<BatchPlan, "identity"> | undefined {
+function readBatch(
+  raw: unknown,
+  node: DirectiveNode,
+  fieldUrl: UrlPlan | undefined,
+  checker: VariableChecker,
+  coordinate: string,
+  diagnostics: DiagnosticList,
+): Omit<BatchPlan, "identity"> | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const value = raw as { path: string; key: string; maxSize?: number | null; method?: HttpMethod | null; body?: string | null; select?: string | null };
+  const value = raw as {
+    path: string;
+    key: string;
+    maxSize?: number | null;
+    method?: HttpMethod | null;
+    body?: string | null;
+    select?: string | null;
+  };
   const batchNode = argumentNode(node, "batch") ?? node;
   const method = value.method ?? "GET";
   const url = readUrlTemplate(value.path, batchNode, checker, true, diagnostics);
-  const body = value.body === undefined || value.body === null ? undefined : readJsonTemplate(value.body, batchNode, checker, true, diagnostics);
-  if (body !== undefined && (method === "GET" || method === "HEAD")) diagnostics.error(batchNode, `batch on ${coordinate}: method ${method} cannot send a body; use method: POST`);
+  const body =
+    value.body === undefined || value.body === null ? undefined : readJsonTemplate(value.body, batchNode, checker, true, diagnostics);
+  if (body !== undefined && (method === "GET" || method === "HEAD"))
+    diagnostics.error(batchNode, `batch on ${coordinate}: method ${method} cannot send a body; use method: POST`);
   const pathTemplate = parseTemplate(value.path).template;
   const usesKeys = (template: ParsedTemplate | undefined) => template?.variables.some((v) => v.root === "keys") ?? false;
   if (!usesKeys(pathTemplate) && !usesKeys(body)) {
-    diagnostics.error(batchNode, `batch on ${coordinate} never uses the collected keys: put {keys} or {keys*} in its path${method === "GET" ? "" : " or body"}`);
+    diagnostics.error(
+      batchNode,
+      `batch on ${coordinate} never uses the collected keys: put {keys} or {keys*} in its path${method === "GET" ? "" : " or body"}`,
+    );
   }
   for (const variable of [...pathTemplate.variables, ...(body?.variables ?? [])]) {
     if (variable.root === "args" || variable.root === "parent") {
-      diagnostics.error(batchNode, `batch on ${coordinate} uses ${variable.source}, but a batch call serves many fields: its templates may use {keys}, {env.X}, {header.X} and {context.X}`);
+      diagnostics.error(
+        batchNode,
+        `batch on ${coordinate} uses ${variable.source}, but a batch call serves many fields: its templates may use {keys}, {env.X}, {header.X} and {context.X}`,
+      );
     }
   }
   const keyVariables = fieldUrl === undefined ? [] : urlVariables(fieldUrl).filter((v) => v.root === "args" || v.root === "parent");
   if (fieldUrl !== undefined && keyVariables.length !== 1) {
-    diagnostics.error(argumentNode(node, "path") ?? node, `@rest on ${coordinate} has a batch, so its path must hold exactly one {args.X} or {parent.X} variable (the key), found ${keyVariables.length === 0 ? "none" : keyVariables.map((v) => v.source).join(", ")}`);
+    diagnostics.error(
+      argumentNode(node, "path") ?? node,
+      `@rest on ${coordinate} has a batch, so its path must hold exactly one {args.X} or {parent.X} variable (the key), found ${keyVariables.length === 0 ? "none" : keyVariables.map((v) => v.source).join(", ")}`,
+    );
   }
   const key = parseDotPath(value.key);
   if (key === undefined) diagnostics.error(batchNode, `batch key "${value.key}" is not a dot path like "id"`);
   const maxSize = value.maxSize ?? 100;
-  if (!Number.isInteger(maxSize) || maxSize < 1) diagnostics.error(batchNode, `batch maxSize must be a positive integer, received ${maxSize}`);
+  if (!Number.isInteger(maxSize) || maxSize < 1)
+    diagnostics.error(batchNode, `batch maxSize must be a positive integer, received ${maxSize}`);
   const select = readSelect(value.select, batchNode, diagnostics);
   const keyVariable = keyVariables[0];
   if (url === undefined || key === undefined || keyVariable === undefined || keyVariables.length !== 1) return undefined;
@@ -284,7 +350,9 @@ class VariableChecker {
         return;
       case "env":
         if ((env[variable.path[0] ?? ""] ?? "") === "" && variable.fallback === undefined) {
-          at(`${variable.source} names environment variable ${variable.path[0]}, which is not set and has no default (write {env.${variable.path[0]}:-value})`);
+          at(
+            `${variable.source} names environment variable ${variable.path[0]}, which is not set and has no default (write {env.${variable.path[0]}:-value})`,
+          );
         }
         return;
       case "context":
@@ -314,4 +382,3 @@ function missingInputField(type: GraphQLInputType, path: string[]): string | und
   }
   return undefined;
 }
-

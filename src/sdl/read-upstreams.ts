@@ -57,7 +57,10 @@ export function readUpstreams(
   }
   for (const name of Object.keys(overrides)) {
     if (!declared.has(name)) {
-      diagnostics.error(undefined, `options.upstreams names "${name}", but the schema declares no @upstream "${name}" (declared: ${[...declared].join(", ") || "none"})`);
+      diagnostics.error(
+        undefined,
+        `options.upstreams names "${name}", but the schema declares no @upstream "${name}" (declared: ${[...declared].join(", ") || "none"})`,
+      );
     }
   }
   return { upstreams, declared };
@@ -72,7 +75,10 @@ export function readDirectiveValues(
     return getDirectiveValues(directive, { directives: [node] }) ?? undefined;
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    const message = error.message.replace(/^Argument "(\w+)" has invalid value (.*)\.$/, `@${node.name.value}(${"$1"}:) has invalid value $2`);
+    const message = error.message.replace(
+      /^Argument "(\w+)" has invalid value (.*)\.$/,
+      `@${node.name.value}(${"$1"}:) has invalid value $2`,
+    );
     diagnostics.error(error.nodes?.[0] ?? node, message);
     return undefined;
   }
@@ -94,7 +100,10 @@ function buildUpstreamPlan(
   const rawBaseUrl = override.baseUrl ?? String(values["baseUrl"]);
   const { value: baseUrl, missing } = interpolateEnv(rawBaseUrl, env);
   if (missing.length > 0) {
-    diagnostics.error(baseUrlNode, `@upstream "${name}" baseUrl needs environment variable ${missing.join(", ")}, which is not set and has no default (write {env.${missing[0]}:-http://…} to give one)`);
+    diagnostics.error(
+      baseUrlNode,
+      `@upstream "${name}" baseUrl needs environment variable ${missing.join(", ")}, which is not set and has no default (write {env.${missing[0]}:-http://…} to give one)`,
+    );
     return undefined;
   }
   const url = parseBaseUrl(baseUrl);
@@ -111,7 +120,13 @@ function buildUpstreamPlan(
     diagnostics,
   );
   const retry = (values["retry"] ?? {}) as { attempts?: number | null; backoffMs?: number | null };
-  const breaker = (values["breaker"] ?? {}) as { failures?: number | null; resetMs?: number | null; failureRate?: number | null; windowMs?: number | null; minimumCalls?: number | null };
+  const breaker = (values["breaker"] ?? {}) as {
+    failures?: number | null;
+    resetMs?: number | null;
+    failureRate?: number | null;
+    windowMs?: number | null;
+    minimumCalls?: number | null;
+  };
   const failureRate = readFailureRate(breaker, node, diagnostics);
   const maxConcurrency = positiveInt(values["maxConcurrency"], 128, "maxConcurrency", node, diagnostics);
   const resilience: ResiliencePlan = {
@@ -142,19 +157,35 @@ function buildUpstreamPlan(
 }
 
 /** `breaker.failureRate`: a share from 0 (exclusive) to 1, and not together with `failures`. */
-function readFailureRate(breaker: { failures?: number | null; failureRate?: number | null; windowMs?: number | null; minimumCalls?: number | null }, node: DirectiveNode, diagnostics: DiagnosticList): number | undefined {
+function readFailureRate(
+  breaker: { failures?: number | null; failureRate?: number | null; windowMs?: number | null; minimumCalls?: number | null },
+  node: DirectiveNode,
+  diagnostics: DiagnosticList,
+): number | undefined {
   const rate = breaker.failureRate;
   if (rate === undefined || rate === null) {
-    const stray = breaker.windowMs !== undefined && breaker.windowMs !== null ? "windowMs" : breaker.minimumCalls !== undefined && breaker.minimumCalls !== null ? "minimumCalls" : undefined;
-    if (stray !== undefined) diagnostics.error(argumentNode(node, "breaker") ?? node, `breaker.${stray} only applies with breaker.failureRate`);
+    const stray =
+      breaker.windowMs !== undefined && breaker.windowMs !== null
+        ? "windowMs"
+        : breaker.minimumCalls !== undefined && breaker.minimumCalls !== null
+          ? "minimumCalls"
+          : undefined;
+    if (stray !== undefined)
+      diagnostics.error(argumentNode(node, "breaker") ?? node, `breaker.${stray} only applies with breaker.failureRate`);
     return undefined;
   }
   if (breaker.failures !== undefined && breaker.failures !== null) {
-    diagnostics.error(argumentNode(node, "breaker") ?? node, "breaker takes failures (consecutive failed calls) or failureRate (a share of the calls in windowMs), not both");
+    diagnostics.error(
+      argumentNode(node, "breaker") ?? node,
+      "breaker takes failures (consecutive failed calls) or failureRate (a share of the calls in windowMs), not both",
+    );
     return undefined;
   }
   if (!(rate > 0 && rate <= 1)) {
-    diagnostics.error(argumentNode(node, "breaker") ?? node, `breaker.failureRate must be a share of the calls, more than 0 and at most 1 (0.5 is half), received ${String(rate)}`);
+    diagnostics.error(
+      argumentNode(node, "breaker") ?? node,
+      `breaker.failureRate must be a share of the calls, more than 0 and at most 1 (0.5 is half), received ${String(rate)}`,
+    );
     return undefined;
   }
   return rate;
@@ -190,7 +221,12 @@ function count(value: unknown, fallback: number, what: string, node: DirectiveNo
 
 const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
-export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan[] {
+export function readHeaderRules(
+  raw: unknown,
+  node: Parameters<DiagnosticList["error"]>[0],
+  owner: string,
+  diagnostics: DiagnosticList,
+): HeaderPlan[] {
   if (!Array.isArray(raw)) return [];
   const rules: HeaderPlan[] = [];
   (raw as RawHeader[]).forEach((rule, index) => {
@@ -200,11 +236,13 @@ export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["e
     const at = node;
     const identityAt = ruleNode(ruleNode(node, index), "identity");
     if (!headerToken.test(name)) diagnostics.error(at, `${owner} header name "${rule.name}" is not a valid HTTP header name`);
-    else if (reservedHeaders.has(name)) diagnostics.error(at, `${owner} header "${rule.name}" is set by the HTTP layer and cannot be configured`);
+    else if (reservedHeaders.has(name))
+      diagnostics.error(at, `${owner} header "${rule.name}" is set by the HTTP layer and cannot be configured`);
     else if (hasValue === hasFrom) diagnostics.error(at, `${owner} header "${rule.name}" needs exactly one of value or from`);
     else if (hasFrom) {
       const from = String(rule.from).toLowerCase();
-      if (!headerToken.test(from)) diagnostics.error(at, `${owner} header "${rule.name}" forwards from "${rule.from}", which is not a valid header name`);
+      if (!headerToken.test(from))
+        diagnostics.error(at, `${owner} header "${rule.name}" forwards from "${rule.from}", which is not a valid header name`);
       else rules.push(withIdentity({ name, from }, rule.identity, identityAt, owner, diagnostics));
     } else {
       const { template, problems } = parseTemplate(String(rule.value));
@@ -220,13 +258,31 @@ export function readHeaderRules(raw: unknown, node: Parameters<DiagnosticList["e
  * header (they stay out of keys) or on a constant value (literal text and `{env.X}` can never
  * tell one caller from another).
  */
-function withIdentity(rule: HeaderPlan, identity: boolean | null | undefined, node: Parameters<DiagnosticList["error"]>[0], owner: string, diagnostics: DiagnosticList): HeaderPlan {
+function withIdentity(
+  rule: HeaderPlan,
+  identity: boolean | null | undefined,
+  node: Parameters<DiagnosticList["error"]>[0],
+  owner: string,
+  diagnostics: DiagnosticList,
+): HeaderPlan {
   if (identity === undefined || identity === null) return rule;
   const where = `${owner} header "${rule.name}" says identity: ${String(identity)}`;
   const constant = rule.value !== undefined && rule.value.variables.every((v) => v.root === "env");
-  if (!identity && credentialHeaders.has(rule.name)) diagnostics.error(node, `${where}, but ${rule.name} always identifies the caller (its answers are never shared between callers); remove identity: false`);
-  else if (traceHeaders.has(rule.name)) diagnostics.error(node, `${where}, but trace headers (${[...traceHeaders].join(", ")}) are sent as declared and never enter a cache key; remove identity:`);
-  else if (constant) diagnostics.error(node, `${where}, but its value ${JSON.stringify(rule.value!.source)} is the same for every caller, so it can never identify anyone or vary the cache key; remove identity:`);
+  if (!identity && credentialHeaders.has(rule.name))
+    diagnostics.error(
+      node,
+      `${where}, but ${rule.name} always identifies the caller (its answers are never shared between callers); remove identity: false`,
+    );
+  else if (traceHeaders.has(rule.name))
+    diagnostics.error(
+      node,
+      `${where}, but trace headers (${[...traceHeaders].join(", ")}) are sent as declared and never enter a cache key; remove identity:`,
+    );
+  else if (constant)
+    diagnostics.error(
+      node,
+      `${where}, but its value ${JSON.stringify(rule.value!.source)} is the same for every caller, so it can never identify anyone or vary the cache key; remove identity:`,
+    );
   else return { ...rule, identity };
   return rule;
 }
@@ -243,7 +299,12 @@ function ruleNode(node: Parameters<DiagnosticList["error"]>[0], at: number | str
  * is and replaces the SDL rule of the same name. Upstream-wide rules render outside any one
  * field, so they may read `{env.X}`, `{header.X}` and `{context.X}` only.
  */
-function withHeaderOverrides(plan: UpstreamPlan, raw: unknown, scope: { env: Env; hasContext: boolean }, diagnostics: DiagnosticList): UpstreamPlan {
+function withHeaderOverrides(
+  plan: UpstreamPlan,
+  raw: unknown,
+  scope: { env: Env; hasContext: boolean },
+  diagnostics: DiagnosticList,
+): UpstreamPlan {
   if (raw === undefined) return plan;
   const owner = `options.upstreams.${plan.name}.headers`;
   const isRule = (rule: unknown) => typeof rule === "object" && rule !== null && typeof (rule as { name?: unknown }).name === "string";
@@ -259,7 +320,10 @@ function withHeaderOverrides(plan: UpstreamPlan, raw: unknown, scope: { env: Env
       if (variable.root === "context" && !scope.hasContext) {
         diagnostics.error(undefined, `${where}, which needs a context function: createTrestle({ context: (request) => ({ … }) })`);
       } else if (variable.root === "env" && (scope.env[envName] ?? "") === "" && variable.fallback === undefined) {
-        diagnostics.error(undefined, `${where}, but environment variable ${envName} is not set and has no default (write {env.${envName}:-value})`);
+        diagnostics.error(
+          undefined,
+          `${where}, but environment variable ${envName} is not set and has no default (write {env.${envName}:-value})`,
+        );
       } else if (variable.root !== "context" && variable.root !== "env" && variable.root !== "header") {
         diagnostics.error(undefined, `${where}, but upstream-wide header rules can read {env.X}, {header.X} and {context.X} only`);
       }
@@ -276,12 +340,18 @@ function readPassthrough(raw: unknown, node: DirectiveNode, diagnostics: Diagnos
   const value = raw as { methods?: HttpMethod[] | null; paths: string[]; setCookie?: boolean | null; maxRequestBytes?: number | null };
   for (const path of value.paths) {
     if (!path.startsWith("/") || !path.split("/").every((segment) => globSegment.test(segment))) {
-      diagnostics.error(argumentNode(node, "passthrough") ?? node, `passthrough path "${path}" must start with "/" and use * or ** only as whole segments`);
+      diagnostics.error(
+        argumentNode(node, "passthrough") ?? node,
+        `passthrough path "${path}" must start with "/" and use * or ** only as whole segments`,
+      );
     }
   }
   let maxRequestBytes = value.maxRequestBytes ?? defaultMaxRequestBytes;
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes <= 0) {
-    diagnostics.error(argumentNode(node, "passthrough") ?? node, `passthrough maxRequestBytes must be a positive integer, received ${String(maxRequestBytes)}`);
+    diagnostics.error(
+      argumentNode(node, "passthrough") ?? node,
+      `passthrough maxRequestBytes must be a positive integer, received ${String(maxRequestBytes)}`,
+    );
     maxRequestBytes = defaultMaxRequestBytes;
   }
   return { methods: value.methods ?? ["GET"], paths: value.paths, setCookie: value.setCookie ?? false, maxRequestBytes };

@@ -44,7 +44,10 @@ const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Parses a template. With `literalBraces` (JSON body templates) a brace that starts no known
  * variable is literal text; otherwise it is reported, since `{arg.x}` or `{args.x` is surely a typo.
  */
-export function parseTemplate(source: string, options: { literalBraces?: boolean } = {}): {
+export function parseTemplate(
+  source: string,
+  options: { literalBraces?: boolean } = {},
+): {
   template: ParsedTemplate;
   problems: TemplateProblem[];
 } {

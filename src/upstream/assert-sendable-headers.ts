@@ -13,9 +13,12 @@ export function assertSendableHeaders(headers: Readonly<Record<string, string>>,
   for (const name in headers) {
     const problem = checkHeaderValue(headers[name]!);
     if (problem !== undefined) {
-      throw new BadUserInputError(`Header "${name}" for upstream "${upstream}" would contain ${problem}: ${headerValueContract}; nothing was sent.`, {
-        extensions: { header: name, upstream },
-      });
+      throw new BadUserInputError(
+        `Header "${name}" for upstream "${upstream}" would contain ${problem}: ${headerValueContract}; nothing was sent.`,
+        {
+          extensions: { header: name, upstream },
+        },
+      );
     }
   }
 }

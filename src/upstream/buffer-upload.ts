@@ -24,7 +24,12 @@ export interface BufferedUpload {
  * upstream's `timeoutMs` (REQUEST_TIMEOUT), here and for the rest of a streamed body; the
  * size cap is `maxRequestBytes`, and a body longer than its Content-Length is refused.
  */
-export async function bufferUpload(source: AsyncIterable<Uint8Array>, upstream: UpstreamPlan, contentLength: string | undefined, options: StreamOptions): Promise<BufferedUpload> {
+export async function bufferUpload(
+  source: AsyncIterable<Uint8Array>,
+  upstream: UpstreamPlan,
+  contentLength: string | undefined,
+  options: StreamOptions,
+): Promise<BufferedUpload> {
   const chunks = withIdleTimeout(source, upstream, options.signal);
   const declared = contentLength === undefined ? undefined : Number(contentLength);
   const read: Uint8Array[] = [];
@@ -32,11 +37,16 @@ export async function bufferUpload(source: AsyncIterable<Uint8Array>, upstream: 
   for (;;) {
     const next = await chunks.next();
     // Framing as the client chose it: a body without a Content-Length still goes chunked.
-    if (next.done) return { body: declared === undefined ? replay(read) : read.length === 1 ? read[0]! : Buffer.concat(read, size), streamed: false };
+    if (next.done)
+      return { body: declared === undefined ? replay(read) : read.length === 1 ? read[0]! : Buffer.concat(read, size), streamed: false };
     size += next.value.byteLength;
     if (size > options.maxRequestBytes) {
       void chunks.return(undefined);
-      throw new TrestleError("REQUEST_TOO_LARGE", `The request body is larger than ${options.maxRequestBytes} bytes, the limit for upstream "${upstream.name}".`, { extensions: { upstream: upstream.name } });
+      throw new TrestleError(
+        "REQUEST_TOO_LARGE",
+        `The request body is larger than ${options.maxRequestBytes} bytes, the limit for upstream "${upstream.name}".`,
+        { extensions: { upstream: upstream.name } },
+      );
     }
     if (declared !== undefined && size > declared) {
       void chunks.return(undefined);
@@ -61,7 +71,11 @@ async function* resume(read: Uint8Array[], rest: AsyncGenerator<Uint8Array>): As
  * `timeoutMs`, or with CLIENT_CLOSED_REQUEST when `signal` aborts. A read left pending by
  * either is abandoned, not awaited: the client's connection ends it.
  */
-export async function* withIdleTimeout(source: AsyncIterable<Uint8Array>, upstream: UpstreamPlan, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+export async function* withIdleTimeout(
+  source: AsyncIterable<Uint8Array>,
+  upstream: UpstreamPlan,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
   let settled = false;
   try {
@@ -78,12 +92,22 @@ export async function* withIdleTimeout(source: AsyncIterable<Uint8Array>, upstre
   }
 }
 
-function nextWithin(iterator: AsyncIterator<Uint8Array>, upstream: UpstreamPlan, signal: AbortSignal | undefined): Promise<IteratorResult<Uint8Array>> {
+function nextWithin(
+  iterator: AsyncIterator<Uint8Array>,
+  upstream: UpstreamPlan,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<Uint8Array>> {
   if (signal?.aborted) return Promise.reject(clientClosedRequest(upstream.name));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
-      reject(new TrestleError("REQUEST_TIMEOUT", `The request body sent nothing for ${upstream.timeoutMs} ms (the timeoutMs of upstream "${upstream.name}"); the request was abandoned.`, { extensions: { upstream: upstream.name } }));
+      reject(
+        new TrestleError(
+          "REQUEST_TIMEOUT",
+          `The request body sent nothing for ${upstream.timeoutMs} ms (the timeoutMs of upstream "${upstream.name}"); the request was abandoned.`,
+          { extensions: { upstream: upstream.name } },
+        ),
+      );
     }, upstream.timeoutMs);
     const onAbort = () => {
       clearTimeout(timer);

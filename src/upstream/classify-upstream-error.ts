@@ -24,11 +24,20 @@ export function classifyUpstreamError(error: unknown, upstream: UpstreamPlan, co
   const { where, timedOut } = context;
   if (context.clientGone && !timedOut) return clientClosedRequest(upstream.name, error);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH") return new BadUserInputError("The request body does not match its Content-Length.", { cause: error });
+  if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH")
+    return new BadUserInputError("The request body does not match its Content-Length.", { cause: error });
   if (isRefusedBeforeSending(error)) return refusedBeforeSending(upstream.name, where, error);
   if (timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-    return new UpstreamError("UPSTREAM_TIMEOUT", upstream.name, `Upstream "${upstream.name}" did not answer within ${upstream.timeoutMs} ms.`, { cause: error, debug: { request: where } });
+    return new UpstreamError(
+      "UPSTREAM_TIMEOUT",
+      upstream.name,
+      `Upstream "${upstream.name}" did not answer within ${upstream.timeoutMs} ms.`,
+      { cause: error, debug: { request: where } },
+    );
   }
   const reason = error instanceof Error ? (code === undefined ? error.message : `${code}: ${error.message}`) : String(error);
-  return new UpstreamError("UPSTREAM_UNAVAILABLE", upstream.name, `Upstream "${upstream.name}" is unavailable.`, { cause: error, debug: { request: where, reason } });
+  return new UpstreamError("UPSTREAM_UNAVAILABLE", upstream.name, `Upstream "${upstream.name}" is unavailable.`, {
+    cause: error,
+    debug: { request: where, reason },
+  });
 }

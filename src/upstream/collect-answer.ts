@@ -51,7 +51,13 @@ const decoders: Record<string, (buffer: Buffer, options: { maxOutputLength: numb
  * UPSTREAM_RESPONSE_TOO_LARGE — unless `overflow` is set (the passthrough route's reads): the
  * answer is then handed back still streaming (`streamed`), so it is never requested twice.
  */
-export async function collectAnswer(answer: OpenedAnswer, upstream: UpstreamPlan, method: string, where: string, overflow = false): Promise<UpstreamResponse> {
+export async function collectAnswer(
+  answer: OpenedAnswer,
+  upstream: UpstreamPlan,
+  method: string,
+  where: string,
+  overflow = false,
+): Promise<UpstreamResponse> {
   const headers = flattenHeaders(answer.headers);
   const max = upstream.maxResponseBytes;
   if (overflow) {
@@ -92,7 +98,8 @@ export async function collectAnswer(answer: OpenedAnswer, upstream: UpstreamPlan
   try {
     return { status: answer.status, headers, body: await decode(body, headers["content-encoding"], upstream, where) };
   } catch (error) {
-    if (overflow && error instanceof UpstreamError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE") return streamed(answer, headers, [body], "larger than maxResponseBytes");
+    if (overflow && error instanceof UpstreamError && error.code === "UPSTREAM_RESPONSE_TOO_LARGE")
+      return streamed(answer, headers, [body], "larger than maxResponseBytes");
     throw error;
   }
 }
@@ -138,10 +145,17 @@ function keepWhole(streamed: StreamedAnswer, maxBytes: number, onEnd: (body: Buf
   });
 }
 
-function streamed(answer: OpenedAnswer, headers: Record<string, string>, read: Buffer[], reason: string, rest?: AsyncIterator<Buffer>): UpstreamResponse {
+function streamed(
+  answer: OpenedAnswer,
+  headers: Record<string, string>,
+  read: Buffer[],
+  reason: string,
+  rest?: AsyncIterator<Buffer>,
+): UpstreamResponse {
   const source = answer.body;
   // Nothing read yet: the body as it is (a wrapper costs every chunk an extra hop).
-  if (read.length === 0 && rest === undefined) return { status: answer.status, headers, body: Buffer.alloc(0), streamed: { headers: answer.headers, body: source, reason } };
+  if (read.length === 0 && rest === undefined)
+    return { status: answer.status, headers, body: Buffer.alloc(0), streamed: { headers: answer.headers, body: source, reason } };
   async function* all(): AsyncGenerator<Buffer> {
     try {
       yield* read;
@@ -158,18 +172,31 @@ async function decode(body: Buffer, encoding: string | undefined, upstream: Upst
   if (encoding === undefined || encoding === "identity" || body.length === 0) return body;
   const decoder = decoders[encoding.trim().toLowerCase()];
   if (decoder === undefined) {
-    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream.name, `Upstream "${upstream.name}" answered with unsupported Content-Encoding "${encoding}".`, { debug: { request: where } });
+    throw new UpstreamError(
+      "UPSTREAM_BAD_RESPONSE",
+      upstream.name,
+      `Upstream "${upstream.name}" answered with unsupported Content-Encoding "${encoding}".`,
+      { debug: { request: where } },
+    );
   }
   try {
     return await decoder(body, { maxOutputLength: upstream.maxResponseBytes });
   } catch (error) {
-    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(upstream.name, upstream.maxResponseBytes, where);
-    throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream.name, `Upstream "${upstream.name}" sent a body that does not decode as ${encoding}.`, { cause: error, debug: { request: where } });
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw tooLarge(upstream.name, upstream.maxResponseBytes, where);
+    throw new UpstreamError(
+      "UPSTREAM_BAD_RESPONSE",
+      upstream.name,
+      `Upstream "${upstream.name}" sent a body that does not decode as ${encoding}.`,
+      { cause: error, debug: { request: where } },
+    );
   }
 }
 
 function tooLarge(upstream: string, max: number, where: string): UpstreamError {
-  return new UpstreamError("UPSTREAM_RESPONSE_TOO_LARGE", upstream, `Upstream "${upstream}" answered with more than ${max} bytes.`, { debug: { request: where } });
+  return new UpstreamError("UPSTREAM_RESPONSE_TOO_LARGE", upstream, `Upstream "${upstream}" answered with more than ${max} bytes.`, {
+    debug: { request: where },
+  });
 }
 
 function flattenHeaders(raw: OpenedAnswer["headers"]): Record<string, string> {

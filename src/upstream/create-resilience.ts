@@ -1,4 +1,12 @@
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  SamplingBreaker,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from "cockatiel";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod, ResiliencePlan } from "../plan/schema-plan.js";
 import type { ClientSignal } from "./client-signal.js";
@@ -78,7 +86,11 @@ export class Resilience {
     const windowMs = plan.breakerWindowMs ?? 10_000;
     const counting =
       plan.breakerFailureRate !== undefined
-        ? new SamplingBreaker({ threshold: plan.breakerFailureRate, duration: windowMs, minimumRps: (plan.breakerMinimumCalls ?? 10) / (windowMs / 1000) })
+        ? new SamplingBreaker({
+            threshold: plan.breakerFailureRate,
+            duration: windowMs,
+            minimumRps: (plan.breakerMinimumCalls ?? 10) / (windowMs / 1000),
+          })
         : plan.breakerFailures > 0
           ? new ConsecutiveBreaker(plan.breakerFailures)
           : undefined;
@@ -138,7 +150,11 @@ export class Resilience {
       return await this.#breaker.execute(withRetries);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
-        throw new UpstreamError("UPSTREAM_CIRCUIT_OPEN", this.#upstream, `Upstream "${this.#upstream}" is failing; calls are paused for up to ${this.#plan.breakerResetMs} ms.`);
+        throw new UpstreamError(
+          "UPSTREAM_CIRCUIT_OPEN",
+          this.#upstream,
+          `Upstream "${this.#upstream}" is failing; calls are paused for up to ${this.#plan.breakerResetMs} ms.`,
+        );
       }
       throw error;
     }
@@ -170,7 +186,12 @@ export class Resilience {
    * wait plus the attempt (`deadline: "attempt"`), or only the wait (`"queue"`: a streamed
    * call keeps its own timers once sent).
    */
-  async #slot<T>(attempt: (slot: AttemptSlot) => Promise<T>, signal: ClientSignal | undefined, upload: boolean, deadline: "attempt" | "queue"): Promise<T> {
+  async #slot<T>(
+    attempt: (slot: AttemptSlot) => Promise<T>,
+    signal: ClientSignal | undefined,
+    upload: boolean,
+    deadline: "attempt" | "queue",
+  ): Promise<T> {
     const controller = createAbortSource();
     let timedOut = false;
     const timer =
@@ -215,10 +236,15 @@ export class Resilience {
       releases.forEach((r) => r());
       if (!(error instanceof SlotRefused)) throw error;
       const limits = `${this.#plan.maxConcurrency} requests in flight${upload ? ` (streamed uploads: ${this.#uploads.capacity})` : ""} and ${this.#plan.maxQueue} waiting`;
-      if (error.reason === "full") throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" has ${limits}; try again later.`);
+      if (error.reason === "full")
+        throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" has ${limits}; try again later.`);
       if (!timedOut()) throw clientClosedRequest(this.#upstream);
       this.#lastQueueTimeout = performance.now();
-      throw new UpstreamError("UPSTREAM_OVERLOADED", this.#upstream, `Upstream "${this.#upstream}" had no free connection for ${this.#timeoutMs} ms (its timeoutMs); the call was not sent.`);
+      throw new UpstreamError(
+        "UPSTREAM_OVERLOADED",
+        this.#upstream,
+        `Upstream "${this.#upstream}" had no free connection for ${this.#timeoutMs} ms (its timeoutMs); the call was not sent.`,
+      );
     }
   }
 
@@ -254,7 +280,10 @@ export class Resilience {
 }
 
 function isFailure(error: Error): boolean {
-  return error instanceof UpstreamError && (error.code === "UPSTREAM_UNAVAILABLE" || error.code === "UPSTREAM_TIMEOUT" || error.code === "UPSTREAM_BAD_RESPONSE");
+  return (
+    error instanceof UpstreamError &&
+    (error.code === "UPSTREAM_UNAVAILABLE" || error.code === "UPSTREAM_TIMEOUT" || error.code === "UPSTREAM_BAD_RESPONSE")
+  );
 }
 
 /** Abandoned by its client, or refused before anything was sent: no evidence about the upstream. */

@@ -58,11 +58,21 @@ export function openUpstream(
  * itself; a streamed body goes half-duplex. fetch has decoded any Content-Encoding, so
  * `content-encoding` and `content-length` (which describe the encoded bytes) are left out.
  */
-async function openWithFetch(fetch: UpstreamFetch, request: UpstreamRequest, headers: Record<string, string>, body: StreamBody | null, signal: AbortSignal): Promise<OpenedAnswer> {
+async function openWithFetch(
+  fetch: UpstreamFetch,
+  request: UpstreamRequest,
+  headers: Record<string, string>,
+  body: StreamBody | null,
+  signal: AbortSignal,
+): Promise<OpenedAnswer> {
   const init: RequestInit & { duplex?: "half" } = { method: request.method, headers, redirect: "manual", signal };
   if (body !== null) {
     init.body =
-      typeof body === "string" ? body : body instanceof Uint8Array ? new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength) : toWebStream(body);
+      typeof body === "string"
+        ? body
+        : body instanceof Uint8Array
+          ? new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength)
+          : toWebStream(body);
     if (typeof body !== "string" && !(body instanceof Uint8Array)) init.duplex = "half";
   }
   const response = await fetch(request.upstream.origin + request.path, init);
@@ -72,5 +82,9 @@ async function openWithFetch(fetch: UpstreamFetch, request: UpstreamRequest, hea
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) answerHeaders["set-cookie"] = cookies;
-  return { status: response.status, headers: answerHeaders, body: response.body === null ? Readable.from([]) : Readable.from(readChunks(response.body)) };
+  return {
+    status: response.status,
+    headers: answerHeaders,
+    body: response.body === null ? Readable.from([]) : Readable.from(readChunks(response.body)),
+  };
 }

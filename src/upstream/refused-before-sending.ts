@@ -20,8 +20,13 @@ export function isRefusedBeforeSending(error: unknown): boolean {
  */
 export function refusedBeforeSending(upstream: string, where: string, error: unknown): UpstreamError {
   const reason = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
-  return new UpstreamError("UPSTREAM_REQUEST_INVALID", upstream, `The HTTP client refused the request to upstream "${upstream}" before sending it; nothing was sent.`, {
-    cause: error,
-    debug: { request: where, reason },
-  });
+  return new UpstreamError(
+    "UPSTREAM_REQUEST_INVALID",
+    upstream,
+    `The HTTP client refused the request to upstream "${upstream}" before sending it; nothing was sent.`,
+    {
+      cause: error,
+      debug: { request: where, reason },
+    },
+  );
 }

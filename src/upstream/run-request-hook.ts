@@ -23,23 +23,38 @@ export async function runRequestHook(hook: UpstreamRequestHook, request: Upstrea
     await hook({ upstream: upstream.name, method: request.method, url: upstream.origin + request.path, headers, body: request.body });
   } catch (error) {
     if (error instanceof TrestleError) throw error;
-    throw new UpstreamError("UPSTREAM_REQUEST_HOOK_FAILED", upstream.name, `onUpstreamRequest failed for a request to upstream "${upstream.name}"; nothing was sent.`, {
-      cause: error,
-      debug: { request: where, reason: error instanceof Error ? error.message : String(error) },
-    });
+    throw new UpstreamError(
+      "UPSTREAM_REQUEST_HOOK_FAILED",
+      upstream.name,
+      `onUpstreamRequest failed for a request to upstream "${upstream.name}"; nothing was sent.`,
+      {
+        cause: error,
+        debug: { request: where, reason: error instanceof Error ? error.message : String(error) },
+      },
+    );
   }
   const sent: Record<string, string> = {};
   for (const [name, value] of headers) {
     if (reservedHeaders.has(name) && request.headers[name] !== value) {
-      throw new UpstreamError("UPSTREAM_REQUEST_HOOK_FAILED", upstream.name, `onUpstreamRequest set header "${name}" for upstream "${upstream.name}", but the HTTP layer owns it; nothing was sent.`, {
-        debug: { request: where },
-      });
+      throw new UpstreamError(
+        "UPSTREAM_REQUEST_HOOK_FAILED",
+        upstream.name,
+        `onUpstreamRequest set header "${name}" for upstream "${upstream.name}", but the HTTP layer owns it; nothing was sent.`,
+        {
+          debug: { request: where },
+        },
+      );
     }
     const problem = checkHeaderValue(value);
     if (problem !== undefined) {
-      throw new UpstreamError("UPSTREAM_REQUEST_HOOK_FAILED", upstream.name, `onUpstreamRequest set header "${name}" for upstream "${upstream.name}" to a value with ${problem}: ${headerValueContract}; nothing was sent.`, {
-        debug: { request: where },
-      });
+      throw new UpstreamError(
+        "UPSTREAM_REQUEST_HOOK_FAILED",
+        upstream.name,
+        `onUpstreamRequest set header "${name}" for upstream "${upstream.name}" to a value with ${problem}: ${headerValueContract}; nothing was sent.`,
+        {
+          debug: { request: where },
+        },
+      );
     }
     sent[name] = value;
   }

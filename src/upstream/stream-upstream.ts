@@ -54,7 +54,11 @@ export async function streamUpstream(
     return answer;
   } catch (error) {
     deadline.settle(undefined);
-    throw classifyUpstreamError(error, upstream, { where: `${request.method} ${request.path}`, timedOut: deadline.timedOut, clientGone: signal?.aborted === true });
+    throw classifyUpstreamError(error, upstream, {
+      where: `${request.method} ${request.path}`,
+      timedOut: deadline.timedOut,
+      clientGone: signal?.aborted === true,
+    });
   }
 }
 
@@ -104,5 +108,7 @@ async function* countBody(source: AsyncIterable<Uint8Array>, max: number, upstre
 }
 
 function requestTooLarge(upstream: string, max: number): TrestleError {
-  return new TrestleError("REQUEST_TOO_LARGE", `The request body is larger than ${max} bytes, the limit for upstream "${upstream}".`, { extensions: { upstream } });
+  return new TrestleError("REQUEST_TOO_LARGE", `The request body is larger than ${max} bytes, the limit for upstream "${upstream}".`, {
+    extensions: { upstream },
+  });
 }

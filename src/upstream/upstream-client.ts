@@ -61,7 +61,13 @@ export class UpstreamClient {
   }
 
   /** One attempt in its slot: open, then collect capped and decoded. `slot.signal` aborts at the deadline (`timeoutMs` since it asked for the slot) or when the client goes. */
-  async #attempt(request: UpstreamRequest, sentHeaders: Record<string, string>, signal: ClientSignal | undefined, slot: AttemptSlot, overflow: boolean): Promise<UpstreamResponse> {
+  async #attempt(
+    request: UpstreamRequest,
+    sentHeaders: Record<string, string>,
+    signal: ClientSignal | undefined,
+    slot: AttemptSlot,
+    overflow: boolean,
+  ): Promise<UpstreamResponse> {
     const { upstream } = this;
     if (signal?.aborted) throw clientClosedRequest(upstream.name);
     const where = `${request.method} ${request.path}`;
@@ -84,14 +90,18 @@ export class UpstreamClient {
   async stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream> {
     const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
     assertSendableHeaders(options.forwarded === undefined ? headers : { ...headers, ...options.forwarded }, this.upstream.name);
-    const upload = body === null || typeof body === "string" || body instanceof Uint8Array ? undefined : await bufferUpload(body, this.upstream, request.headers["content-length"], options);
+    const upload =
+      body === null || typeof body === "string" || body instanceof Uint8Array
+        ? undefined
+        : await bufferUpload(body, this.upstream, request.headers["content-length"], options);
     const sent = upload === undefined ? body : upload.body;
     // A streamed body cannot be sent twice: the breaker and the concurrency limit apply, retries do not.
-    return this.#resilience.run(
-      request.method,
-      () => streamUpstream(this.#transport, this.upstream, request, headers, sent, options),
-      { retry: false, signal: options.signal, upload: upload?.streamed === true, deadline: "queue" },
-    );
+    return this.#resilience.run(request.method, () => streamUpstream(this.#transport, this.upstream, request, headers, sent, options), {
+      retry: false,
+      signal: options.signal,
+      upload: upload?.streamed === true,
+      deadline: "queue",
+    });
   }
 
   /** Whether calls to this upstream are getting through (for `/readyz`): see Resilience.state. */

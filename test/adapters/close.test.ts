@@ -64,7 +64,8 @@ async function settle(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await delay(10);
 }
 
-const slowSchema = (url: string) => `extend schema @upstream(name: "api", baseUrl: "${url}") type Query { slow: Item @rest(path: "/slow") } type Item { id: String }`;
+const slowSchema = (url: string) =>
+  `extend schema @upstream(name: "api", baseUrl: "${url}") type Query { slow: Item @rest(path: "/slow") } type Item { id: String }`;
 
 describe("close()", () => {
   it("waits for a request in flight through a host app (a real slow upstream), then leaves no open handles", async () => {
@@ -96,7 +97,12 @@ describe("close()", () => {
   it("F17: answers /readyz 503 while draining, and resolves at once when nothing is in flight", async () => {
     const upstream = await startSlowUpstream(500);
     const trestle = await createTestTrestle(slowSchema(upstream.url), { prefix: "/bff" });
-    const request = () => new Request("http://t.test/bff/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ slow { id } }" }) });
+    const request = () =>
+      new Request("http://t.test/bff/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ slow { id } }" }),
+      });
     const inFlight = trestle.fetch(request());
     await settle(() => upstream.received() === 1);
     const closing = trestle.close();
@@ -119,7 +125,13 @@ describe("close()", () => {
         return fetch(url, init);
       },
     });
-    const response = await trestle.fetch(new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ slow { id } }" }) }));
+    const response = await trestle.fetch(
+      new Request("http://t.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ slow { id } }" }),
+      }),
+    );
     expect(await response.json()).toEqual({ data: { slow: { id: "/slow" } } });
     await trestle.close();
     expect(calls).toBe(1);

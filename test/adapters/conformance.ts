@@ -51,23 +51,59 @@ export function describeConformance(name: string, options: ConformanceOptions): 
     beforeEach(() => demo.resetRequests());
 
     it("answers GraphQL at /bff/graphql (POST and GET)", async () => {
-      const posted = await graphql(app.url, `{ model(name: "fraud-xgb") { name stage latestVersion } }`);
-      expect([posted.status, await posted.json()]).toEqual([200, { data: { model: { name: "fraud-xgb", stage: "Production", latestVersion: 5 } } }]);
+      const posted = await graphql(
+        app.url,
+        `
+          {
+            model(name: "fraud-xgb") {
+              name
+              stage
+              latestVersion
+            }
+          }
+        `,
+      );
+      expect([posted.status, await posted.json()]).toEqual([
+        200,
+        { data: { model: { name: "fraud-xgb", stage: "Production", latestVersion: 5 } } },
+      ]);
       const query = encodeURIComponent(`{ model(name: "fraud-xgb") { name } }`);
       const got = await fetch(`${app.url}/bff/graphql?query=${query}`, { headers: { accept: "application/json" } });
       expect(await got.json()).toEqual({ data: { model: { name: "fraud-xgb" } } });
     });
 
     it("forwards the host's Authorization and puts the host's user in a {context.X} template", async () => {
-      const response = await graphql(app.url, `{ me { id name } }`, {}, { authorization: "Bearer user-3" });
+      const response = await graphql(
+        app.url,
+        `
+          {
+            me {
+              id
+              name
+            }
+          }
+        `,
+        {},
+        { authorization: "Bearer user-3" },
+      );
       expect(await response.json()).toEqual({ data: { me: { id: "3", name: "Barbara Knuth" } } });
       expect(received("/me")?.headers).toMatchObject({ authorization: "Bearer user-3", "x-user-id": "3" });
     });
 
     it("sends a mutation whose JSON body the host may already have parsed", async () => {
-      const response = await graphql(app.url, `mutation ($input: PredictInput!) { predict(model: "fraud-xgb", input: $input) { model } }`, {
-        input: { inputs: [[0.4, 12.5, 3]] },
-      });
+      const response = await graphql(
+        app.url,
+        `
+          mutation ($input: PredictInput!) {
+            predict(model: "fraud-xgb", input: $input) {
+              model
+            }
+          }
+        `,
+        {
+          input: { inputs: [[0.4, 12.5, 3]] },
+        },
+      );
       expect(await response.json()).toEqual({ data: { predict: { model: "fraud-xgb" } } });
       expect(JSON.parse(received("/models/fraud-xgb/predict")?.body ?? "null")).toEqual({ inputs: [[0.4, 12.5, 3]] });
     });
@@ -81,7 +117,11 @@ export function describeConformance(name: string, options: ConformanceOptions): 
 
     it(`passes a POST body through a passthrough route (${options.passthroughBody ?? "exact"})`, async () => {
       const text = `{ "inputs": [[1, 2, 3]] }\n`;
-      const response = await fetch(`${app.url}/bff/rest/ml/models/fraud-xgb/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+      const response = await fetch(`${app.url}/bff/rest/ml/models/fraud-xgb/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: text,
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ model: "fraud-xgb", model_version: 5 });
       const expected = options.passthroughBody === "reserialized" ? JSON.stringify(JSON.parse(text)) : text;
@@ -112,7 +152,9 @@ export function describeConformance(name: string, options: ConformanceOptions): 
       demo.latencyMs = 400;
       try {
         const body = JSON.stringify({ query: `{ model(name: "gone-graphql") { name } }` });
-        await leave(`POST /bff/graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        await leave(
+          `POST /bff/graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
         await leave("GET /bff/rest/ml/models/gone-rest HTTP/1.1\r\nHost: t\r\n\r\n");
         await new Promise((resolve) => setTimeout(resolve, 450));
       } finally {

@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { createTrestle, type Trestle, type TrestleOptions } from "../../src/index.js";
 
 /** The user id the test apps' auth reads from "Bearer user-N". */
-export const userIdFrom = (authorization: string | null | undefined): string | undefined => /^Bearer user-(\d+)$/.exec(authorization ?? "")?.[1];
+export const userIdFrom = (authorization: string | null | undefined): string | undefined =>
+  /^Bearer user-(\d+)$/.exec(authorization ?? "")?.[1];
 
 /** The demo schema under /bff, as the examples configure it, for apps that mount Trestle the plain way. */
 export function createDemoTrestle(demoApiUrl: string, context: NonNullable<TrestleOptions["context"]>): Promise<Trestle> {

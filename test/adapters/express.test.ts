@@ -20,7 +20,7 @@ describeConformance("Express 5: examples/express (express.json() first, trestleE
   passthroughBody: "reserialized",
 });
 
-describeConformance("Express 5: plain app.use(\"/bff\", trestle.handle), mount path stripped from req.url, no body parser", {
+describeConformance('Express 5: plain app.use("/bff", trestle.handle), mount path stripped from req.url, no body parser', {
   hostRoute: "/hello",
   start: async (demoApiUrl) => {
     const trestle = await createDemoTrestle(demoApiUrl, contextFromReq);
@@ -32,7 +32,7 @@ describeConformance("Express 5: plain app.use(\"/bff\", trestle.handle), mount p
   },
 });
 
-describeConformance("Express 4: express.json() first, app.use(\"/bff\", trestleExpress(trestle))", {
+describeConformance('Express 4: express.json() first, app.use("/bff", trestleExpress(trestle))', {
   hostRoute: "/hello",
   passthroughBody: "reserialized",
   start: async (demoApiUrl) => {

@@ -6,9 +6,12 @@ import { start } from "../../examples/hono/server.js";
 import { describeConformance } from "./conformance.js";
 import { createDemoTrestle, listen, userIdFrom } from "./demo-trestle.js";
 
-describeConformance("Hono 4: examples/hono (trestleHono middleware on @hono/node-server)", { start: (demoApiUrl) => start(0, demoApiUrl), hostRoute: "/hello" });
+describeConformance("Hono 4: examples/hono (trestleHono middleware on @hono/node-server)", {
+  start: (demoApiUrl) => start(0, demoApiUrl),
+  hostRoute: "/hello",
+});
 
-describeConformance("Hono 4: plain app.all(\"/bff/*\", (c) => trestle.fetch(c.req.raw))", {
+describeConformance('Hono 4: plain app.all("/bff/*", (c) => trestle.fetch(c.req.raw))', {
   hostRoute: "/hello",
   start: async (demoApiUrl) => {
     const trestle = await createDemoTrestle(demoApiUrl, (request) => ({ userId: userIdFrom(request.headers.get("authorization")) }));

@@ -5,7 +5,10 @@ import { describeConformance } from "./conformance.js";
 import { createDemoTrestle, listen, userIdFrom } from "./demo-trestle.js";
 
 // trestleKoa sends the text @koa/bodyparser kept (ctx.request.rawBody): byte for byte.
-describeConformance("Koa 3: examples/koa (@koa/bodyparser first, trestleKoa)", { start: (demoApiUrl) => start(0, demoApiUrl), hostRoute: "/hello" });
+describeConformance("Koa 3: examples/koa (@koa/bodyparser first, trestleKoa)", {
+  start: (demoApiUrl) => start(0, demoApiUrl),
+  hostRoute: "/hello",
+});
 
 for (const parsed of [false, true]) {
   const how = parsed ? "after bodyParser({ patchNode: true }), which leaves req.body" : "no body parser";

@@ -19,7 +19,11 @@ describeConformance("Next.js route handlers: examples/next (trestleNext in app/b
     delete process.env["DEMO_API_URL"];
     const listener = getRequestListener(async (request) => {
       const { pathname } = new URL(request.url);
-      const route: Record<string, ((request: Request) => Response | Promise<Response>) | undefined> = pathname.startsWith("/bff/") ? bff : pathname === "/hello" ? hello : {};
+      const route: Record<string, ((request: Request) => Response | Promise<Response>) | undefined> = pathname.startsWith("/bff/")
+        ? bff
+        : pathname === "/hello"
+          ? hello
+          : {};
       const handler = route[request.method];
       const response = handler === undefined ? new Response("Not Found", { status: 404 }) : await handler(request);
       if (!(response instanceof Response)) throw new Error("Next.js requires route handlers to return a Response");

@@ -35,7 +35,9 @@ async function serve(handler: FetchHandler, parse?: (req: NodeRequest, raw: Buff
 }
 
 const send = (url: string, body: string, type: string) =>
-  fetch(url, { method: "POST", headers: { "content-type": type }, body }).then((r) => r.json() as Promise<{ method: string; url: string; headers: Record<string, string>; body: string }>);
+  fetch(url, { method: "POST", headers: { "content-type": type }, body }).then(
+    (r) => r.json() as Promise<{ method: string; url: string; headers: Record<string, string>; body: string }>,
+  );
 
 describe("serveNodeRequest: bodies", () => {
   it("streams a body nobody read, byte for byte", async () => {
@@ -45,11 +47,39 @@ describe("serveNodeRequest: bodies", () => {
   });
 
   it.each([
-    ["a parsed JSON object", (req: NodeRequest, raw: Buffer) => (req.body = JSON.parse(raw.toString())), "application/json", `{ "a" : 1 }`, `{"a":1}`, "application/json"],
-    ["a parsed form", (req: NodeRequest, raw: Buffer) => (req.body = Object.fromEntries(new URLSearchParams(raw.toString()))), "application/x-www-form-urlencoded", "a=1&b=x+y", "a=1&b=x+y", "application/x-www-form-urlencoded"],
-    ["an object under a non-JSON type", (req: NodeRequest) => (req.body = { a: [1] }), "application/x-custom", "whatever", `{"a":[1]}`, "application/json"],
+    [
+      "a parsed JSON object",
+      (req: NodeRequest, raw: Buffer) => (req.body = JSON.parse(raw.toString())),
+      "application/json",
+      `{ "a" : 1 }`,
+      `{"a":1}`,
+      "application/json",
+    ],
+    [
+      "a parsed form",
+      (req: NodeRequest, raw: Buffer) => (req.body = Object.fromEntries(new URLSearchParams(raw.toString()))),
+      "application/x-www-form-urlencoded",
+      "a=1&b=x+y",
+      "a=1&b=x+y",
+      "application/x-www-form-urlencoded",
+    ],
+    [
+      "an object under a non-JSON type",
+      (req: NodeRequest) => (req.body = { a: [1] }),
+      "application/x-custom",
+      "whatever",
+      `{"a":[1]}`,
+      "application/json",
+    ],
     ["a string", (req: NodeRequest, raw: Buffer) => (req.body = raw.toString()), "text/plain", "plain text", "plain text", "text/plain"],
-    ["a Buffer", (req: NodeRequest, raw: Buffer) => (req.body = raw), "application/octet-stream", "raw bytes", "raw bytes", "application/octet-stream"],
+    [
+      "a Buffer",
+      (req: NodeRequest, raw: Buffer) => (req.body = raw),
+      "application/octet-stream",
+      "raw bytes",
+      "raw bytes",
+      "application/octet-stream",
+    ],
   ])("re-serialises %s that a framework already read", async (_what, parse, type, sent, expected, expectedType) => {
     const url = await serve(echo, parse);
     const seen = await send(`${url}/x`, sent, type);
@@ -74,13 +104,20 @@ describe("serveNodeRequest: the request and the answer", () => {
       const headers = new Headers({ "content-type": "text/plain" });
       headers.append("set-cookie", "a=1");
       headers.append("set-cookie", "b=2");
-      const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode("part 1, ")), c.enqueue(new TextEncoder().encode("part 2")), c.close()) });
+      const body = new ReadableStream({
+        start: (c) => (c.enqueue(new TextEncoder().encode("part 1, ")), c.enqueue(new TextEncoder().encode("part 2")), c.close()),
+      });
       return new Response(body, { status: 201, headers });
     });
     const res = await new Promise<IncomingMessage>((resolve) => httpRequest(url, resolve).end());
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
-    expect([res.statusCode, res.statusMessage, res.headers["set-cookie"], Buffer.concat(chunks).toString()]).toEqual([201, "Created", ["a=1", "b=2"], "part 1, part 2"]);
+    expect([res.statusCode, res.statusMessage, res.headers["set-cookie"], Buffer.concat(chunks).toString()]).toEqual([
+      201,
+      "Created",
+      ["a=1", "b=2"],
+      "part 1, part 2",
+    ]);
   });
 
   it("aborts the request's signal when the client goes away", async () => {

@@ -14,7 +14,11 @@ let b: Trestle;
 let app: { url: string; close(): Promise<void> };
 
 const post = (path: string, query: string) =>
-  fetch(`${app.url}${path}`, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json" }, body: JSON.stringify({ query }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  fetch(`${app.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+    body: JSON.stringify({ query }),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
 beforeAll(async () => {
   demo = await startDemoUpstream();
@@ -41,10 +45,15 @@ afterAll(async () => {
 
 describe("two Trestle instances in one process", () => {
   it("each answers with its own schema, context and hook, concurrently", async () => {
-    const [fromA, fromB] = await Promise.all([post("/bff/graphql", `{ model(name: "fraud-xgb") { name } }`), post("/b/graphql", `{ item { id user } }`)]);
+    const [fromA, fromB] = await Promise.all([
+      post("/bff/graphql", `{ model(name: "fraud-xgb") { name } }`),
+      post("/b/graphql", `{ item { id user } }`),
+    ]);
     expect(fromA).toEqual({ status: 200, body: { data: { model: { name: "fraud-xgb" } } } });
     expect(fromB).toEqual({ status: 200, body: { data: { item: { id: "/item", user: "from-b" } } } });
-    expect(demo.requests.map((r) => [r.url, r.headers["x-user-id"], r.headers["x-instance"]])).toEqual([["/models/fraud-xgb", "from-a", undefined]]);
+    expect(demo.requests.map((r) => [r.url, r.headers["x-user-id"], r.headers["x-instance"]])).toEqual([
+      ["/models/fraud-xgb", "from-a", undefined],
+    ]);
     expect(items.requests.map((r) => r.headers["x-instance"])).toEqual(["b"]);
   });
 
@@ -57,7 +66,9 @@ describe("two Trestle instances in one process", () => {
   });
 
   it("closing one leaves the other serving", async () => {
-    const other = await createTestTrestle(`extend schema @upstream(name: "items", baseUrl: "${items.url}") type Query { item: Item @rest(path: "/item") } type Item { id: String }`);
+    const other = await createTestTrestle(
+      `extend schema @upstream(name: "items", baseUrl: "${items.url}") type Query { item: Item @rest(path: "/item") } type Item { id: String }`,
+    );
     await other.close();
     expect((await a.fetch(new Request("http://t.test/bff/readyz"))).status).toBe(200);
     expect((await post("/b/graphql", `{ item { id } }`)).body).toEqual({ data: { item: { id: "/item" } } });

@@ -12,7 +12,12 @@ let trestle: Trestle;
 beforeAll(async () => {
   upstream = await startTestUpstream((req, res) => {
     const ids = new URL(req.url, "http://upstream").searchParams.get("ids")?.split(",") ?? [];
-    sendJson(res, 200, ids.map((id) => ({ id, seenAuth: req.headers["authorization"] ?? null })), { "cache-control": "max-age=60" });
+    sendJson(
+      res,
+      200,
+      ids.map((id) => ({ id, seenAuth: req.headers["authorization"] ?? null })),
+      { "cache-control": "max-age=60" },
+    );
   });
   trestle = await createTestTrestle(/* GraphQL */ `
     extend schema @upstream(name: "api", baseUrl: "${upstream.url}", headers: [{ name: "authorization", from: "authorization" }])
@@ -33,11 +38,19 @@ const document = `{ catalog(ids: ["1"]) { id seenAuth } mine(ids: ["2"]) { id se
 
 it("a PUBLIC field's batch is sent apart from a per-user one; fields with the same @cache still share one call", async () => {
   const a = await query(trestle, document, {}, { authorization: "Bearer A" });
-  expect(a.data).toEqual({ catalog: [{ id: "1", seenAuth: "Bearer A" }], mine: [{ id: "2", seenAuth: "Bearer A" }], alsoMine: [{ id: "3", seenAuth: "Bearer A" }] });
+  expect(a.data).toEqual({
+    catalog: [{ id: "1", seenAuth: "Bearer A" }],
+    mine: [{ id: "2", seenAuth: "Bearer A" }],
+    alsoMine: [{ id: "3", seenAuth: "Bearer A" }],
+  });
   expect(upstream.requests.map((r) => r.url).sort()).toEqual(["/items?ids=1", "/items?ids=2,3"]);
 
   // Another user: the PUBLIC answer is shared, as declared; the per-user ones are fetched with B's credentials.
   const b = await query(trestle, document, {}, { authorization: "Bearer B" });
-  expect(b.data).toEqual({ catalog: [{ id: "1", seenAuth: "Bearer A" }], mine: [{ id: "2", seenAuth: "Bearer B" }], alsoMine: [{ id: "3", seenAuth: "Bearer B" }] });
+  expect(b.data).toEqual({
+    catalog: [{ id: "1", seenAuth: "Bearer A" }],
+    mine: [{ id: "2", seenAuth: "Bearer B" }],
+    alsoMine: [{ id: "3", seenAuth: "Bearer B" }],
+  });
   expect(upstream.requests).toHaveLength(3);
 });

@@ -10,8 +10,15 @@ function upstream(name: string, headers: HeaderPlan[] = []): UpstreamPlan {
   return testUpstreamPlan({ name, headers });
 }
 const rule = (name: string, value: string): HeaderPlan => ({ name, value: parseTemplate(value).template });
-const request = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}): UpstreamRequest => ({ upstream: plan, method: "GET", path, headers, body: undefined });
-const keyOf = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}) => buildCacheKey(request(plan, path, headers), buildCachePolicy(plan, plan.headers, undefined));
+const request = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}): UpstreamRequest => ({
+  upstream: plan,
+  method: "GET",
+  path,
+  headers,
+  body: undefined,
+});
+const keyOf = (plan: UpstreamPlan, path: string, headers: Record<string, string> = {}) =>
+  buildCacheKey(request(plan, path, headers), buildCachePolicy(plan, plan.headers, undefined));
 
 describe("buildCacheKey", () => {
   it("C07: (upstream a, path bc) and (upstream ab, path c) get different keys", () => {
@@ -24,7 +31,10 @@ describe("buildCacheKey", () => {
     const base = keyOf(plan, "/m?x=1", { "x-version": "1" }).shared;
     expect(keyOf(plan, "/m?x=2", { "x-version": "1" }).shared).not.toBe(base);
     expect(keyOf(plan, "/m?x=1", { "x-version": "2" }).shared).not.toBe(base);
-    expect(buildCacheKey({ ...request(plan, "/m?x=1", { "x-version": "1" }), method: "HEAD" }, buildCachePolicy(plan, plan.headers, undefined)).shared).not.toBe(base);
+    expect(
+      buildCacheKey({ ...request(plan, "/m?x=1", { "x-version": "1" }), method: "HEAD" }, buildCachePolicy(plan, plan.headers, undefined))
+        .shared,
+    ).not.toBe(base);
     expect(keyOf(plan, "/m?x=1", { "x-version": "1", accept: "text/html" }).shared).not.toBe(base);
   });
 
@@ -36,7 +46,11 @@ describe("buildCacheKey", () => {
   });
 
   it("C01: hashes the credentials sent into an identity key; never the raw value", () => {
-    const plan = upstream("ml", [{ name: "authorization", from: "authorization" }, rule("x-tenant", "t-{header.x-tenant}"), rule("x-user", "{context.user}")]);
+    const plan = upstream("ml", [
+      { name: "authorization", from: "authorization" },
+      rule("x-tenant", "t-{header.x-tenant}"),
+      rule("x-user", "{context.user}"),
+    ]);
     const a = keyOf(plan, "/me", { authorization: "Bearer TOKEN-A" });
     const b = keyOf(plan, "/me", { authorization: "Bearer TOKEN-B" });
     expect(a.shared).toBe(b.shared);
@@ -55,8 +69,17 @@ describe("buildCacheKey", () => {
   });
 
   it("C23: no client-chosen header value is stored verbatim in a key; the path stays as it is", () => {
-    const plan = upstream("ml", [{ name: "accept-language", from: "accept-language" }, { name: "x-lang", from: "x-lang", identity: false }, rule("x-version", "{args.v}")]);
-    const key = keyOf(plan, "/models/fraud?limit=5", { "accept-language": "SECRET-LANG", "x-lang": "SECRET-X", "x-version": "SECRET-V", accept: "SECRET-ACCEPT" });
+    const plan = upstream("ml", [
+      { name: "accept-language", from: "accept-language" },
+      { name: "x-lang", from: "x-lang", identity: false },
+      rule("x-version", "{args.v}"),
+    ]);
+    const key = keyOf(plan, "/models/fraud?limit=5", {
+      "accept-language": "SECRET-LANG",
+      "x-lang": "SECRET-X",
+      "x-version": "SECRET-V",
+      accept: "SECRET-ACCEPT",
+    });
     for (const secret of ["SECRET-LANG", "SECRET-X", "SECRET-V", "SECRET-ACCEPT"]) expect(key.shared).not.toContain(secret);
     expect(key.shared).toContain("/models/fraud?limit=5");
     expect(key.identity).toBeUndefined();
@@ -85,7 +108,10 @@ describe("buildCacheKey", () => {
   });
 
   it("C23: an attacker's header values cannot grow a key or forge another caller's: huge and JSON-shaped values are hashed", () => {
-    const plan = upstream("ml", [{ name: "accept-language", from: "accept-language" }, { name: "x-lang", from: "x-lang", identity: false }]);
+    const plan = upstream("ml", [
+      { name: "accept-language", from: "accept-language" },
+      { name: "x-lang", from: "x-lang", identity: false },
+    ]);
     const small = keyOf(plan, "/m", { "accept-language": "en" });
     const huge = keyOf(plan, "/m", { "accept-language": "x".repeat(64_000) });
     expect(huge.shared.length).toBe(small.shared.length);

@@ -47,7 +47,9 @@ describe("C08: the cache's bound holds for a whole instance", () => {
     gc!();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 400; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => query(trestle, `query($id: ID!) { item(id: $id) { id } }`, { id: `id-${i + j}` })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => query(trestle, `query($id: ID!) { item(id: $id) { id } }`, { id: `id-${i + j}` })),
+      );
       expect(trestle.cache.calculatedSize).toBeLessThanOrEqual(maxSize);
     }
     gc!();
@@ -57,7 +59,9 @@ describe("C08: the cache's bound holds for a whole instance", () => {
     expect(upstream.requests).toHaveLength(440);
     expect(size).toBeLessThanOrEqual(Math.ceil(maxSize / (50 * 1024)));
     expect(calculatedSize).toBeGreaterThan(maxSize / 2);
-    console.log(`C08: ${size} entries, calculatedSize ${calculatedSize} of ${maxSize}; heap +${(grown / 1024 / 1024).toFixed(1)} MiB after 20 MB of answers`);
+    console.log(
+      `C08: ${size} entries, calculatedSize ${calculatedSize} of ${maxSize}; heap +${(grown / 1024 / 1024).toFixed(1)} MiB after 20 MB of answers`,
+    );
     expect(grown).toBeLessThan(maxSize + 6 * 1024 * 1024);
   });
 });
@@ -81,7 +85,9 @@ describe("C13: an upstream answer nested 200,000 deep", () => {
 
   it("C13: through yoga's lane (GET), selecting the deep value as a JSON scalar is a masked error: no RangeError, no stack", async () => {
     const response = await trestle.fetch(
-      new Request(`http://trestle.test/graphql?query=${encodeURIComponent(`{ deep { id tree } }`)}`, { headers: { accept: "application/graphql-response+json" } }),
+      new Request(`http://trestle.test/graphql?query=${encodeURIComponent(`{ deep { id tree } }`)}`, {
+        headers: { accept: "application/graphql-response+json" },
+      }),
     );
     const raw = await response.text();
     const body = JSON.parse(raw) as { errors?: Array<{ message: string; extensions?: { code?: string } }> };
@@ -95,8 +101,15 @@ describe("C13: an upstream answer nested 200,000 deep", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     const body = JSON.stringify({ query: `{ deep { tree } }` });
-    const answer = await sendRaw(port, `POST /graphql HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-    const next = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ ok(id: "after") { id } }` }) });
+    const answer = await sendRaw(
+      port,
+      `POST /graphql HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    const next = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ ok(id: "after") { id } }` }),
+    });
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     expect([200, 500]).toContain(answer.status);

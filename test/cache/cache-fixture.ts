@@ -13,9 +13,15 @@ import { startTestUpstream, type RecordedRequest, type TestUpstream } from "../h
 export const cacheSchema = /* GraphQL */ `
   # Every call counts in these tests: retries and the breaker have their own, in test/upstream.
   extend schema
-    @upstream(name: "api", baseUrl: "{env.API_URL}/v1", timeoutMs: 1000, retry: { attempts: 0 }, breaker: { failures: 0 },
-              headers: [{ name: "authorization", from: "authorization" }, { name: "x-api-key", value: "{env.API_KEY:-k}" }],
-              passthrough: { methods: [GET, HEAD, POST], paths: ["/items/**"] })
+    @upstream(
+      name: "api"
+      baseUrl: "{env.API_URL}/v1"
+      timeoutMs: 1000
+      retry: { attempts: 0 }
+      breaker: { failures: 0 }
+      headers: [{ name: "authorization", from: "authorization" }, { name: "x-api-key", value: "{env.API_KEY:-k}" }]
+      passthrough: { methods: [GET, HEAD, POST], paths: ["/items/**"] }
+    )
 
   type Query {
     item(id: String!): Item @rest(upstream: "api", path: "/items/{args.id}")
@@ -25,8 +31,10 @@ export const cacheSchema = /* GraphQL */ `
     publicItem(id: String!): Item @rest(upstream: "api", path: "/items/{args.id}") @cache(scope: PUBLIC, maxAge: 30)
     privateItem(id: String!): Item @rest(upstream: "api", path: "/items/{args.id}") @cache(scope: PRIVATE, maxAge: 30)
     swrItem(id: String!): Item @rest(upstream: "api", path: "/items/{args.id}") @cache(maxAge: 1, staleWhileRevalidate: 30)
-    versioned(id: String!, v: String!): Item @rest(upstream: "api", path: "/items/{args.id}", headers: [{ name: "x-version", value: "{args.v}" }])
-    tenantItem(id: String!): Item @rest(upstream: "api", path: "/items/{args.id}", headers: [{ name: "x-tenant", value: "{header.x-tenant}" }])
+    versioned(id: String!, v: String!): Item
+      @rest(upstream: "api", path: "/items/{args.id}", headers: [{ name: "x-version", value: "{args.v}" }])
+    tenantItem(id: String!): Item
+      @rest(upstream: "api", path: "/items/{args.id}", headers: [{ name: "x-tenant", value: "{header.x-tenant}" }])
   }
 
   type Mutation {
@@ -35,7 +43,14 @@ export const cacheSchema = /* GraphQL */ `
     predict(id: String!): Item @rest(upstream: "api", method: POST, path: "/items/{args.id}/predict")
   }
 
-  type Item { id: String, name: String, seenAuth: String, seenTenant: String, seenVersion: String, serial: Int }
+  type Item {
+    id: String
+    name: String
+    seenAuth: String
+    seenTenant: String
+    seenVersion: String
+    serial: Int
+  }
 `;
 
 export type Reply = (req: RecordedRequest, res: ServerResponse, serial: number) => unknown;
@@ -52,9 +67,23 @@ export interface CacheWorld {
 }
 
 /** The default answer: the item, what the upstream saw, a serial number, and the given headers. */
-export function sendItem(req: RecordedRequest, res: ServerResponse, serial: number, headers: Record<string, string>, clock: TestClock): void {
+export function sendItem(
+  req: RecordedRequest,
+  res: ServerResponse,
+  serial: number,
+  headers: Record<string, string>,
+  clock: TestClock,
+): void {
   const id = req.url.split("?")[0]!.split("/")[3] ?? "";
-  const body = { id, name: `item-${id}`, seenAuth: req.headers.authorization ?? null, seenTenant: req.headers["x-tenant"] ?? null, seenVersion: req.headers["x-version"] ?? null, serial, items: [{ id, serial }] };
+  const body = {
+    id,
+    name: `item-${id}`,
+    seenAuth: req.headers.authorization ?? null,
+    seenTenant: req.headers["x-tenant"] ?? null,
+    seenVersion: req.headers["x-version"] ?? null,
+    serial,
+    items: [{ id, serial }],
+  };
   res.writeHead(200, { "content-type": "application/json", date: clock.httpDate(), ...headers });
   res.end(JSON.stringify(body));
 }
@@ -90,7 +119,8 @@ export function createCacheTrestle(world: CacheWorld, options: Partial<TrestleOp
 
 /** The cache status of each upstream call of a result (debug extension). */
 export function cacheStatuses(result: GraphQLResult): Array<string | undefined> {
-  const calls = (result.extensions?.["trestle"] as { upstreamCalls?: Array<{ cache?: { status?: string } }> } | undefined)?.upstreamCalls ?? [];
+  const calls =
+    (result.extensions?.["trestle"] as { upstreamCalls?: Array<{ cache?: { status?: string } }> } | undefined)?.upstreamCalls ?? [];
   return calls.map((call) => call.cache?.status);
 }
 

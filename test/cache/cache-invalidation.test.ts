@@ -6,7 +6,8 @@ let world: CacheWorld;
 let trestle: Trestle;
 useCacheTrestle((w, t) => ((world = w), (trestle = t)));
 
-const item = (id: string, token?: string) => query(trestle, `{ item(id: "${id}") { serial } }`, {}, token === undefined ? {} : { authorization: token });
+const item = (id: string, token?: string) =>
+  query(trestle, `{ item(id: "${id}") { serial } }`, {}, token === undefined ? {} : { authorization: token });
 const items = () => query(trestle, `{ items { id } }`);
 
 describe("invalidation after writes", () => {
@@ -86,7 +87,9 @@ describe("trestle.cache.purge", () => {
 
   it("refuses an unknown upstream or a malformed prefix", () => {
     expect(() => trestle.cache.purge("nope")).toThrow('cache.purge: no upstream named "nope" (upstreams: api)');
-    expect(() => trestle.cache.purge("api", "items")).toThrow('cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received "items"');
+    expect(() => trestle.cache.purge("api", "items")).toThrow(
+      'cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received "items"',
+    );
   });
 
   it("reports its size and bound", async () => {

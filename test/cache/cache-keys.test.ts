@@ -110,8 +110,14 @@ describe("C15: identity headers and content-negotiation headers", () => {
 
 describe("C16: trace headers never enter a key", () => {
   it("C16: different traceparent and x-request-id values share one entry (GraphQL and passthrough)", async () => {
-    const t1 = await readAs(trestle, "read", "public", "1", { traceparent: "00-11111111111111111111111111111111-1111111111111111-01", "x-request-id": "r1" });
-    const t2 = await readAs(trestle, "read", "public", "1", { traceparent: "00-22222222222222222222222222222222-2222222222222222-01", "x-request-id": "r2" });
+    const t1 = await readAs(trestle, "read", "public", "1", {
+      traceparent: "00-11111111111111111111111111111111-1111111111111111-01",
+      "x-request-id": "r1",
+    });
+    const t2 = await readAs(trestle, "read", "public", "1", {
+      traceparent: "00-22222222222222222222222222222222-2222222222222222-01",
+      "x-request-id": "r2",
+    });
     const t3 = await restAs(trestle, "public", "1", { traceparent: "00-33333333333333333333333333333333-3333333333333333-01" });
     expect(t2.status).toBe("hit");
     expect(t3.cacheStatus).toContain("hit");
@@ -129,7 +135,9 @@ describe("C16: trace headers never enter a key", () => {
 describe("C17: reads under equal keys coalesce, identity included", () => {
   it("C17: 30 concurrent reads with one authorization make 1 call", async () => {
     holdUntilArrived(30);
-    const results = await Promise.all(Array.from({ length: 30 }, () => readAs(trestle, "read", "public", "1", { authorization: "Bearer SAME" })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => readAs(trestle, "read", "public", "1", { authorization: "Bearer SAME" })),
+    );
     expect(world.calls("/r/public/1")).toHaveLength(1);
     expect(results.every((r) => r.seen.seenAuth === "Bearer SAME" && r.seen.serial === 1)).toBe(true);
     expect(results.filter((r) => r.status === "coalesced").length).toBeGreaterThan(0);
@@ -137,7 +145,10 @@ describe("C17: reads under equal keys coalesce, identity included", () => {
 
   it("C17: one caller asking twice at once for an answer that is not stored makes one call", async () => {
     holdUntilArrived(2);
-    const [a, b] = await Promise.all([readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }), readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" })]);
+    const [a, b] = await Promise.all([
+      readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }),
+      readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }),
+    ]);
     expect(world.calls("/r/none/1")).toHaveLength(1);
     expect([a.status, b.status].sort()).toEqual(["coalesced", "miss"]);
   });
@@ -169,7 +180,10 @@ describe("C18: the schema's @cache wins over the upstream's Cache-Control", () =
     await readAs(trestle, "held", "nostore", "1", { authorization: "Bearer A" });
     const b = await readAs(trestle, "held", "nostore", "1", { authorization: "Bearer B" });
     expect(b.seen.seenAuth).toBe("Bearer B");
-    expect((await readAs(trestle, "held", "nostore", "1", { authorization: "Bearer A" })).seen).toMatchObject({ seenAuth: "Bearer A", serial: 1 });
+    expect((await readAs(trestle, "held", "nostore", "1", { authorization: "Bearer A" })).seen).toMatchObject({
+      seenAuth: "Bearer A",
+      serial: 1,
+    });
   });
 
   it("C18: the upstream's private keeps an answer per identity, unstored without credentials, unless scope: PUBLIC", async () => {
@@ -179,7 +193,10 @@ describe("C18: the schema's @cache wins over the upstream's Cache-Control", () =
     await readAs(trestle, "held", "private", "2", { authorization: "Bearer A" });
     expect((await readAs(trestle, "held", "private", "2", { authorization: "Bearer B" })).seen.seenAuth).toBe("Bearer B");
     await readAs(trestle, "shared", "private", "3", { authorization: "Bearer A" });
-    expect((await readAs(trestle, "shared", "private", "3", { authorization: "Bearer B" })).seen).toMatchObject({ seenAuth: "Bearer A", serial: 5 });
+    expect((await readAs(trestle, "shared", "private", "3", { authorization: "Bearer B" })).seen).toMatchObject({
+      seenAuth: "Bearer A",
+      serial: 5,
+    });
   });
 });
 
@@ -207,7 +224,10 @@ describe("C19: the upstream's public no longer shares a credentialed answer", ()
 describe("S03: coalescing honours Vary", () => {
   it("S03: under scope: PUBLIC, concurrent A and B on a Vary: Authorization answer each get their own", async () => {
     holdUntilArrived(2);
-    const [a, b] = await Promise.all([readAs(trestle, "shared", "vary", "1", { authorization: "Bearer A" }), readAs(trestle, "shared", "vary", "1", { authorization: "Bearer B" })]);
+    const [a, b] = await Promise.all([
+      readAs(trestle, "shared", "vary", "1", { authorization: "Bearer A" }),
+      readAs(trestle, "shared", "vary", "1", { authorization: "Bearer B" }),
+    ]);
     expect(a.seen.seenAuth).toBe("Bearer A");
     expect(b.seen.seenAuth).toBe("Bearer B");
     expect(world.calls("/r/vary/1")).toHaveLength(2);
@@ -218,7 +238,9 @@ describe("S03: coalescing honours Vary", () => {
 
   it("S03: waiters with the same Vary values still share the one call", async () => {
     holdUntilArrived(3);
-    const results = await Promise.all(["Bearer A", "Bearer A", "Bearer A"].map((authorization) => readAs(trestle, "shared", "vary", "2", { authorization })));
+    const results = await Promise.all(
+      ["Bearer A", "Bearer A", "Bearer A"].map((authorization) => readAs(trestle, "shared", "vary", "2", { authorization })),
+    );
     expect(world.calls("/r/vary/2")).toHaveLength(1);
     expect(results.every((r) => r.seen.seenAuth === "Bearer A")).toBe(true);
   });
@@ -264,7 +286,11 @@ describe("S04: the GraphQL response's Cache-Control stays honest", () => {
 
   it("S04/C22: GraphQL over GET (through yoga) says the same: private for a credentialed Vary answer, Vary for varying headers", async () => {
     const get = async (document: string, headers: Record<string, string>) => {
-      const response = await trestle.fetch(new Request(`http://trestle.test/graphql?query=${encodeURIComponent(document)}`, { headers: { accept: "application/graphql-response+json", ...headers } }));
+      const response = await trestle.fetch(
+        new Request(`http://trestle.test/graphql?query=${encodeURIComponent(document)}`, {
+          headers: { accept: "application/graphql-response+json", ...headers },
+        }),
+      );
       const body = (await response.json()) as { data?: { x?: { seenAuth: string | null } } };
       return { body, cacheControl: response.headers.get("cache-control"), vary: response.headers.get("vary") ?? "" };
     };

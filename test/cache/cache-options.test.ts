@@ -35,6 +35,8 @@ describe("normalizeCacheOptions", () => {
   });
 
   it("createTrestle refuses a bad cache option before anything else", async () => {
-    await expect(createTestTrestle("not even SDL", { cache: { maxSize: 0 } })).rejects.toThrow("cache.maxSize must be a positive integer (bytes), received 0");
+    await expect(createTestTrestle("not even SDL", { cache: { maxSize: 0 } })).rejects.toThrow(
+      "cache.maxSize must be a positive integer (bytes), received 0",
+    );
   });
 });

@@ -59,7 +59,8 @@ function leakOf(ask: Ask, seen: Seen, sent: Record<string, string>): string | un
   if (seen.seenLang !== (ask.lang ?? null)) return `language ${String(seen.seenLang)} for a caller asking ${String(ask.lang)}`;
   const declaredPublic = ask.channel === "graphql" && ask.field === "shared";
   if (declaredPublic) {
-    if (ask.mode === "vary" && seen.seenAuth !== (sent["authorization"] ?? null)) return `Vary: Authorization answer for ${String(seen.seenAuth)}`;
+    if (ask.mode === "vary" && seen.seenAuth !== (sent["authorization"] ?? null))
+      return `Vary: Authorization answer for ${String(seen.seenAuth)}`;
     return undefined;
   }
   for (const [index, field] of seenIdentity.entries()) {
@@ -95,7 +96,8 @@ it("C20: 10,000 concurrent requests from 20 identities, GraphQL and passthrough,
               const sent = headersOf(ask, requests + start + offset);
               const seen =
                 ask.channel === "graphql"
-                  ? (await readAs(trestle, ask.field, ask.mode, String(ask.id), ask.field === "lang" ? { ...sent, "x-lang": "x" } : sent)).seen
+                  ? (await readAs(trestle, ask.field, ask.mode, String(ask.id), ask.field === "lang" ? { ...sent, "x-lang": "x" } : sent))
+                      .seen
                   : (await restAs(trestle, ask.mode, String(ask.id), sent)).seen;
               const leak = leakOf(ask, seen, sent);
               if (leak !== undefined) found.push(`${JSON.stringify(ask)}: ${leak}`);
@@ -113,7 +115,9 @@ it("C20: 10,000 concurrent requests from 20 identities, GraphQL and passthrough,
     { numRuns: runs, seed },
   );
   const hitRate = 1 - upstreamCalls / requests;
-  console.log(`C20: ${requests} requests, ${upstreamCalls} upstream calls, hit rate ${(hitRate * 100).toFixed(1)}%, leaks ${leaks.length} (seed ${seed}; replay with C20_SEED=${seed})`);
+  console.log(
+    `C20: ${requests} requests, ${upstreamCalls} upstream calls, hit rate ${(hitRate * 100).toFixed(1)}%, leaks ${leaks.length} (seed ${seed}; replay with C20_SEED=${seed})`,
+  );
   expect(leaks.length, leaks.slice(0, 5).join("\n")).toBe(0);
   expect(requests).toBe(runs * perRun);
   expect(hitRate).toBeGreaterThan(0);

@@ -36,7 +36,12 @@ describe("privacy: answers to requests with credentials", () => {
     expect((b.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-B");
     expect((a2.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-A");
     expect(cacheStatuses(a2)).toEqual(["coalesced"]);
-    expect(world.calls("/v1/items/a").map((r) => r.headers.authorization).sort()).toEqual(["Bearer TOKEN-A", "Bearer TOKEN-B"]);
+    expect(
+      world
+        .calls("/v1/items/a")
+        .map((r) => r.headers.authorization)
+        .sort(),
+    ).toEqual(["Bearer TOKEN-A", "Bearer TOKEN-B"]);
   });
 
   it("concurrent reads under @cache(scope: PUBLIC) are coalesced, credentials or not", async () => {

@@ -8,7 +8,9 @@ useCacheTrestle((w, t) => ((world = w), (trestle = t)));
 
 /** A passthrough request as a browser would send it; the JSON body (or null) and the answer. */
 async function rest(path: string, headers: Record<string, string> = {}, method = "GET") {
-  const response = await trestle.fetch(new Request(`http://trestle.test/rest/api${path}`, { method, headers: { accept: "application/json", ...headers } }));
+  const response = await trestle.fetch(
+    new Request(`http://trestle.test/rest/api${path}`, { method, headers: { accept: "application/json", ...headers } }),
+  );
   const text = await response.text();
   return { response, body: text === "" ? null : (JSON.parse(text) as Record<string, unknown>) };
 }
@@ -41,15 +43,18 @@ describe("passthrough reads through the shared cache", () => {
   });
 
   it("says what the cache did in Cache-Status (RFC 9211), after the upstream's own entry", async () => {
-    const status = async (path: string, headers: Record<string, string> = {}, method = "GET") => (await rest(path, headers, method)).response.headers.get("cache-status");
+    const status = async (path: string, headers: Record<string, string> = {}, method = "GET") =>
+      (await rest(path, headers, method)).response.headers.get("cache-status");
     expect(await status("/items/a")).toBe("Trestle; fwd=miss; fwd-status=200; stored; ttl=30");
     world.clock.advance(12);
     expect(await status("/items/a")).toBe("Trestle; hit; ttl=18");
-    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "no-store", "cache-status": "OriginCache; hit" }, world.clock);
+    world.reply = (req, res, serial) =>
+      sendItem(req, res, serial, { "cache-control": "no-store", "cache-status": "OriginCache; hit" }, world.clock);
     expect(await status("/items/b")).toBe('OriginCache; hit, Trestle; fwd=miss; fwd-status=200; detail="not stored: no-store"');
     expect(await status("/items/b", { range: "bytes=0-3" })).toBe("OriginCache; hit, Trestle; fwd=bypass");
     expect(await status("/items/b", {}, "POST")).toBe("OriginCache; hit, Trestle; fwd=method");
-    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "max-age=1, stale-while-revalidate=30" }, world.clock);
+    world.reply = (req, res, serial) =>
+      sendItem(req, res, serial, { "cache-control": "max-age=1, stale-while-revalidate=30" }, world.clock);
     await status("/items/c");
     world.clock.advance(5);
     expect(await status("/items/c")).toBe("Trestle; hit; detail=stale");

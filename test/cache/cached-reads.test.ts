@@ -45,7 +45,8 @@ describe("freshness", () => {
   });
 
   it("Expires − Date gives the lifetime when there is no max-age", async () => {
-    world.reply = (req, res, serial) => sendItem(req, res, serial, { expires: new Date(world.clock.now() + 20_000).toUTCString() }, world.clock);
+    world.reply = (req, res, serial) =>
+      sendItem(req, res, serial, { expires: new Date(world.clock.now() + 20_000).toUTCString() }, world.clock);
     await item("a");
     world.clock.advance(19);
     expect(cacheStatuses(await item("a"))).toEqual(["hit"]);
@@ -320,7 +321,9 @@ describe("stale-if-error", () => {
 
   it("C09: serves stale when the upstream is down (connection refused)", async () => {
     const { startTestUpstream, sendJson } = await import("../helpers/test-upstream.js");
-    const down = await startTestUpstream((_req, res) => sendJson(res, 200, { id: "a", serial: 1 }, { "cache-control": "max-age=1, stale-if-error=60", date: world.clock.httpDate() }));
+    const down = await startTestUpstream((_req, res) =>
+      sendJson(res, 200, { id: "a", serial: 1 }, { "cache-control": "max-age=1, stale-if-error=60", date: world.clock.httpDate() }),
+    );
     const own = await createCacheTrestle(world, { env: { API_URL: down.url } });
     try {
       const first = await query(own, `{ item(id: "a") { id serial } }`);
@@ -382,7 +385,10 @@ describe("coalescing", () => {
     world.reply = (req, res, serial) => {
       setTimeout(() => !res.destroyed && sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
     };
-    const [first, second] = [queryThenLeave(trestle, `{ item(id: "a") { serial } }`), queryThenLeave(trestle, `{ item(id: "a") { serial } }`)];
+    const [first, second] = [
+      queryThenLeave(trestle, `{ item(id: "a") { serial } }`),
+      queryThenLeave(trestle, `{ item(id: "a") { serial } }`),
+    ];
     await new Promise((resolve) => setTimeout(resolve, 20));
     first.leave();
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -111,18 +111,31 @@ export async function readAs(trestle: Trestle, field: string, mode: string, id: 
     new Request("http://trestle.test/graphql", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
-      body: JSON.stringify({ query: field === "regionPath" ? `{ x: regionPath(id: "${id}") { ${seenFields} } }` : `{ x: ${field}(mode: "${mode}", id: "${id}") { ${seenFields} } }` }),
+      body: JSON.stringify({
+        query:
+          field === "regionPath"
+            ? `{ x: regionPath(id: "${id}") { ${seenFields} } }`
+            : `{ x: ${field}(mode: "${mode}", id: "${id}") { ${seenFields} } }`,
+      }),
     }),
   );
   const body = (await response.json()) as GraphQLResult;
-  const calls = (body.extensions?.["trestle"] as { upstreamCalls?: Array<{ cache?: { status?: string } }> } | undefined)?.upstreamCalls ?? [];
+  const calls =
+    (body.extensions?.["trestle"] as { upstreamCalls?: Array<{ cache?: { status?: string } }> } | undefined)?.upstreamCalls ?? [];
   if (body.errors !== undefined) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return { seen: body.data?.["x"] as Seen, status: calls[0]?.cache?.status, cacheControl: response.headers.get("cache-control"), vary: response.headers.get("vary") };
+  return {
+    seen: body.data?.["x"] as Seen,
+    status: calls[0]?.cache?.status,
+    cacheControl: response.headers.get("cache-control"),
+    vary: response.headers.get("vary"),
+  };
 }
 
 /** One passthrough GET of `/r/<mode>/<id>` as a client with these headers; the echoed answer and its `Cache-Status`. */
 export async function restAs(trestle: Trestle, mode: string, id: string, headers: Record<string, string> = {}) {
-  const response = await trestle.fetch(new Request(`http://trestle.test/rest/echo/r/${mode}/${id}`, { headers: { accept: "application/json", ...headers } }));
+  const response = await trestle.fetch(
+    new Request(`http://trestle.test/rest/echo/r/${mode}/${id}`, { headers: { accept: "application/json", ...headers } }),
+  );
   if (response.status !== 200) throw new Error(`passthrough answered ${response.status}: ${await response.text()}`);
   const seen = (await response.json()) as Seen;
   return { seen, cacheStatus: response.headers.get("cache-status") ?? "" };

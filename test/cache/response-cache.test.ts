@@ -91,7 +91,8 @@ describe("ResponseCache", () => {
       ["ml", "/models?limit=5", "/models"],
       ["ml", "/models/a", "/models/a"],
       ["users", "/models", "/models"],
-    ] as const) cache.set(key(upstream, path), entry(upstream, pathname, body), [], {});
+    ] as const)
+      cache.set(key(upstream, path), entry(upstream, pathname, body), [], {});
     expect(cache.purgePaths("ml", ["/models"])).toBe(2);
     expect(cache.size).toBe(2);
     expect(cache.get(key("ml", "/models/a"), {}, 0)).toBeDefined();

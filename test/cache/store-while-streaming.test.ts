@@ -18,11 +18,27 @@ let releaseEvents: () => void = () => undefined;
 /** Each path is one kind of answer; `writeHead` with headers then `end(body)` sends no Content-Length (chunked). */
 function answer(url: string, res: import("node:http").ServerResponse): void {
   const path = url.split("?")[0]!;
-  if (path.startsWith("/big-length")) res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(big.length), "cache-control": "max-age=60" }).end(big);
-  else if (path.startsWith("/big-chunked")) res.writeHead(200, { "content-type": "application/octet-stream", "cache-control": "max-age=60" }).end(big);
-  else if (path.startsWith("/bomb")) res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip", "content-length": String(bomb.length), "cache-control": "max-age=60" }).end(bomb);
-  else if (path.startsWith("/gz")) res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "cache-control": "max-age=60" }).end(gzipSync(item(path)));
-  else if (path.startsWith("/no-store")) res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(item(path));
+  if (path.startsWith("/big-length"))
+    res
+      .writeHead(200, { "content-type": "application/octet-stream", "content-length": String(big.length), "cache-control": "max-age=60" })
+      .end(big);
+  else if (path.startsWith("/big-chunked"))
+    res.writeHead(200, { "content-type": "application/octet-stream", "cache-control": "max-age=60" }).end(big);
+  else if (path.startsWith("/bomb"))
+    res
+      .writeHead(200, {
+        "content-type": "text/plain",
+        "content-encoding": "gzip",
+        "content-length": String(bomb.length),
+        "cache-control": "max-age=60",
+      })
+      .end(bomb);
+  else if (path.startsWith("/gz"))
+    res
+      .writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "cache-control": "max-age=60" })
+      .end(gzipSync(item(path)));
+  else if (path.startsWith("/no-store"))
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(item(path));
   else if (path.startsWith("/slow")) {
     res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=60" });
     res.write('{"part":1,');
@@ -32,7 +48,10 @@ function answer(url: string, res: import("node:http").ServerResponse): void {
     const type = path.startsWith("/events") ? "text/event-stream" : "application/x-ndjson";
     res.writeHead(200, { "content-type": type, "cache-control": "max-age=60" });
     res.write(path.startsWith("/events") ? "data: one\n\n" : '{"n":1}\n');
-    new Promise<void>((resolve) => (releaseEvents = resolve)).then(() => res.end(path.startsWith("/events") ? "data: two\n\n" : '{"n":2}\n'), () => undefined);
+    new Promise<void>((resolve) => (releaseEvents = resolve)).then(
+      () => res.end(path.startsWith("/events") ? "data: two\n\n" : '{"n":2}\n'),
+      () => undefined,
+    );
   } else res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=60" }).end(item(path));
 }
 
@@ -88,22 +107,35 @@ describe.each([
   async function get(path: string): Promise<{ status: number; cacheStatus: string | null; encoding: string | null; body: Buffer }> {
     if (via === "trestle.fetch") {
       const response = await trestle.fetch(new Request(`http://trestle.test/rest/api${path}`));
-      return { status: response.status, cacheStatus: response.headers.get("cache-status"), encoding: response.headers.get("content-encoding"), body: Buffer.from(await response.arrayBuffer()) };
+      return {
+        status: response.status,
+        cacheStatus: response.headers.get("cache-status"),
+        encoding: response.headers.get("content-encoding"),
+        body: Buffer.from(await response.arrayBuffer()),
+      };
     }
     const raw = await getRaw(`${server.url}/rest/api${path}`);
-    return { status: raw.status, cacheStatus: (raw.headers["cache-status"] as string | undefined) ?? null, encoding: (raw.headers["content-encoding"] as string | undefined) ?? null, body: raw.body };
+    return {
+      status: raw.status,
+      cacheStatus: (raw.headers["cache-status"] as string | undefined) ?? null,
+      encoding: (raw.headers["content-encoding"] as string | undefined) ?? null,
+      body: raw.body,
+    };
   }
 
-  it.each(["/big-length", "/big-chunked"])("F07: an answer larger than maxResponseBytes (%s) streams through whole, sent upstream once", async (path) => {
-    const unique = `${path}/${via}-${transport}`;
-    const answered = await get(unique);
-    expect(answered.status).toBe(200);
-    expect(answered.body.equals(big)).toBe(true);
-    expect(hitsOf(upstream, unique)).toBe(1);
-    // Not stored: the next read goes upstream again, once.
-    await get(unique);
-    expect(hitsOf(upstream, unique)).toBe(2);
-  });
+  it.each(["/big-length", "/big-chunked"])(
+    "F07: an answer larger than maxResponseBytes (%s) streams through whole, sent upstream once",
+    async (path) => {
+      const unique = `${path}/${via}-${transport}`;
+      const answered = await get(unique);
+      expect(answered.status).toBe(200);
+      expect(answered.body.equals(big)).toBe(true);
+      expect(hitsOf(upstream, unique)).toBe(1);
+      // Not stored: the next read goes upstream again, once.
+      await get(unique);
+      expect(hitsOf(upstream, unique)).toBe(2);
+    },
+  );
 
   it("F08: a gzip answer that decodes past maxResponseBytes passes through as sent, sent upstream once", async () => {
     const path = `/bomb/${via}-${transport}`;
@@ -143,26 +175,32 @@ describe.each([
     expect(hitsOf(upstream, path)).toBe(2);
   });
 
-  it.each(["/events", "/ndjson"])("%s answers stream through without Accept: the first part arrives before the upstream ends, never stored", async (kind) => {
-    const path = `${kind}/${via}-${transport}`;
-    const response =
-      via === "trestle.fetch"
-        ? await trestle.fetch(new Request(`http://trestle.test/rest/api${path}`))
-        : await fetch(`${server.url}/rest/api${path}`);
-    expect(response.headers.get("cache-status")).toBe('Trestle; fwd=bypass; detail="streaming media type"');
-    const reader = response.body!.getReader();
-    const first = await reader.read();
-    // A buffering proxy would still be waiting here: the upstream has not ended its answer.
-    expect(new TextDecoder().decode(first.value)).toBe(kind === "/events" ? "data: one\n\n" : '{"n":1}\n');
-    releaseEvents();
-    while (!(await reader.read()).done);
-    const again = via === "trestle.fetch" ? await trestle.fetch(new Request(`http://trestle.test/rest/api${path}`)) : await fetch(`${server.url}/rest/api${path}`);
-    const reading = again.text();
-    await new Promise((resolve) => setImmediate(resolve));
-    releaseEvents();
-    await reading;
-    expect(hitsOf(upstream, path)).toBe(2);
-  });
+  it.each(["/events", "/ndjson"])(
+    "%s answers stream through without Accept: the first part arrives before the upstream ends, never stored",
+    async (kind) => {
+      const path = `${kind}/${via}-${transport}`;
+      const response =
+        via === "trestle.fetch"
+          ? await trestle.fetch(new Request(`http://trestle.test/rest/api${path}`))
+          : await fetch(`${server.url}/rest/api${path}`);
+      expect(response.headers.get("cache-status")).toBe('Trestle; fwd=bypass; detail="streaming media type"');
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      // A buffering proxy would still be waiting here: the upstream has not ended its answer.
+      expect(new TextDecoder().decode(first.value)).toBe(kind === "/events" ? "data: one\n\n" : '{"n":1}\n');
+      releaseEvents();
+      while (!(await reader.read()).done);
+      const again =
+        via === "trestle.fetch"
+          ? await trestle.fetch(new Request(`http://trestle.test/rest/api${path}`))
+          : await fetch(`${server.url}/rest/api${path}`);
+      const reading = again.text();
+      await new Promise((resolve) => setImmediate(resolve));
+      releaseEvents();
+      await reading;
+      expect(hitsOf(upstream, path)).toBe(2);
+    },
+  );
 });
 
 describe("what is never stored", () => {

@@ -33,7 +33,8 @@ describe("the GraphQL response's Cache-Control", () => {
   });
 
   it("is absent when any read was uncacheable", async () => {
-    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": req.url.endsWith("/b") ? "no-store" : "max-age=30" }, world.clock);
+    world.reply = (req, res, serial) =>
+      sendItem(req, res, serial, { "cache-control": req.url.endsWith("/b") ? "no-store" : "max-age=30" }, world.clock);
     expect(await cacheControlOf(`{ a: item(id: "a") { id } b: item(id: "b") { id } }`)).toBeNull();
     expect(await cacheControlOf(`{ a: item(id: "a") { id } }`)).toBe("public, max-age=30");
   });
@@ -49,7 +50,8 @@ describe("the GraphQL response's Cache-Control", () => {
   });
 
   it("is absent when a stale answer was served", async () => {
-    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "max-age=1, stale-while-revalidate=60" }, world.clock);
+    world.reply = (req, res, serial) =>
+      sendItem(req, res, serial, { "cache-control": "max-age=1, stale-while-revalidate=60" }, world.clock);
     await cacheControlOf(`{ item(id: "a") { id } }`);
     world.clock.advance(3);
     expect(await cacheControlOf(`{ item(id: "a") { id } }`)).toBeNull();

@@ -28,7 +28,9 @@ describe("trestle check", () => {
   });
 
   it("exits 1 with file:line:col diagnostics", async () => {
-    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://h")\ntype Query { x(id: ID): Int @rest(upstream: "b", path: "/x/{args.di}") }\n`);
+    const dir = await writeSchema(
+      `extend schema @upstream(name: "a", baseUrl: "http://h")\ntype Query { x(id: ID): Int @rest(upstream: "b", path: "/x/{args.di}") }\n`,
+    );
     const io = captureIo();
     expect(await main(["check", "--schema", dir], io)).toBe(1);
     const file = join(dir, "api.graphql");
@@ -40,7 +42,9 @@ describe("trestle check", () => {
   });
 
   it("reads environment variables from the process environment", async () => {
-    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "{env.API_URL}")\ntype Query { x: Int @rest(path: "/x") }\n`);
+    const dir = await writeSchema(
+      `extend schema @upstream(name: "a", baseUrl: "{env.API_URL}")\ntype Query { x: Int @rest(path: "/x") }\n`,
+    );
     expect(await main(["check", "--schema", dir], captureIo())).toBe(1);
     expect(await main(["check", "--schema", dir], captureIo({ API_URL: "http://127.0.0.1:1" }))).toBe(0);
   });
@@ -90,9 +94,18 @@ describe("bad command lines", () => {
     [["serve", "--port", "http"], 'trestle serve: --port must be a number from 0 to 65535, received "http"'],
     [["serve", "--port", "70000"], 'trestle serve: --port must be a number from 0 to 65535, received "70000"'],
     [["serve", "--drain-timeout=-5"], 'trestle serve: --drain-timeout must be milliseconds (0 or more), received "-5"'],
-    [["serve", "--forwarded-host", "http://api.example.com"], 'trestle serve: passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "http://api.example.com"'],
-    [["serve", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "proxy"], 'trestle serve: passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "proxy"'],
-    [["import", "swagger", "x.json"], 'trestle import: expected "trestle import openapi SPEC --upstream NAME", received "trestle import swagger x.json"'],
+    [
+      ["serve", "--forwarded-host", "http://api.example.com"],
+      'trestle serve: passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "http://api.example.com"',
+    ],
+    [
+      ["serve", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "proxy"],
+      'trestle serve: passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "proxy"',
+    ],
+    [
+      ["import", "swagger", "x.json"],
+      'trestle import: expected "trestle import openapi SPEC --upstream NAME", received "trestle import swagger x.json"',
+    ],
   ])("%j exits 1 with a clear message, starting nothing", async (argv, message) => {
     const io = captureIo();
     expect(await main(argv, io)).toBe(1);
@@ -137,7 +150,9 @@ describe("the installed bin", () => {
 
 describe("graceful shutdown", () => {
   async function startServe(schemaDir: string, extra: string[] = []) {
-    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", schemaDir, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", schemaDir, "--port", "0", ...extra], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {
@@ -164,9 +179,15 @@ describe("graceful shutdown", () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     const port = (slow.address() as { port: number }).port;
-    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}")\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`);
+    const dir = await writeSchema(
+      `extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}")\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`,
+    );
     const serve = await startServe(dir);
-    const pending = fetch(serve.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ item { id } }" }) });
+    const pending = fetch(serve.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ item { id } }" }),
+    });
     await arrived;
     serve.child.kill("SIGTERM");
     await until(() => serve.output().includes("SIGTERM received, draining"), "trestle to start draining");
@@ -186,9 +207,15 @@ describe("graceful shutdown", () => {
     const stuck = createServer(() => arrive());
     await new Promise<void>((resolve) => stuck.listen(0, "127.0.0.1", resolve));
     const port = (stuck.address() as { port: number }).port;
-    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}", timeoutMs: 60000)\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`);
+    const dir = await writeSchema(
+      `extend schema @upstream(name: "a", baseUrl: "http://127.0.0.1:${port}", timeoutMs: 60000)\ntype Query { item: Item @rest(path: "/item") }\ntype Item { id: ID }\n`,
+    );
     const serve = await startServe(dir, ["--drain-timeout", "300"]);
-    const pending = fetch(serve.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ item { id } }" }) }).catch((error: unknown) => error);
+    const pending = fetch(serve.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ item { id } }" }),
+    }).catch((error: unknown) => error);
     await arrived;
     serve.child.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
@@ -199,13 +226,19 @@ describe("graceful shutdown", () => {
   });
 
   it("refuses to start on a schema with errors, printing every diagnostic", async () => {
-    const dir = await writeSchema(`extend schema @upstream(name: "a", baseUrl: "http://h")\ntype Query { x: Int @rest(upstream: "b", path: "/x") }\n`);
-    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const dir = await writeSchema(
+      `extend schema @upstream(name: "a", baseUrl: "http://h")\ntype Query { x: Int @rest(upstream: "b", path: "/x") }\n`,
+    );
+    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", dir, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(1);
-    expect(stderr).toContain(`trestle serve: Trestle schema has 1 error:\n${join(dir, "api.graphql")}:2:37: @rest on Query.x names unknown upstream "b" (declared: a)`);
+    expect(stderr).toContain(
+      `trestle serve: Trestle schema has 1 error:\n${join(dir, "api.graphql")}:2:37: @rest on Query.x names unknown upstream "b" (declared: a)`,
+    );
   });
 });
 

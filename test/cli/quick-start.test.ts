@@ -12,7 +12,11 @@ const start = (JSON.parse(readFileSync(new URL("package.json", `file://${root}`)
 it("`npm start` serves the demo BFF: the demo upstream first, then GraphQL and passthrough answers", async () => {
   const [command, ...args] = start.split(" ");
   expect(command).toBe("node");
-  const child = spawn(process.execPath, [...args, "--port", "0"], { cwd: root, env: { ...process.env, DEMO_API_URL: "", NODE_ENV: "development" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...args, "--port", "0"], {
+    cwd: root,
+    env: { ...process.env, DEMO_API_URL: "", NODE_ENV: "development" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   try {
@@ -20,7 +24,7 @@ it("`npm start` serves the demo BFF: the demo upstream first, then GraphQL and p
       const timer = setTimeout(() => reject(new Error(`no "serving" line within 20 s: ${stdout}`)), 20_000);
       child.stdout.on("data", () => {
         const url = /serving schema\/ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(stdout)?.[1];
-        if (url !== undefined) resolve(url), clearTimeout(timer);
+        if (url !== undefined) (resolve(url), clearTimeout(timer));
       });
       child.once("exit", (code) => reject(new Error(`exited ${code}: ${stdout}`)));
     });
@@ -32,7 +36,12 @@ it("`npm start` serves the demo BFF: the demo upstream first, then GraphQL and p
     });
     const body = (await graphql.json()) as { data?: { model?: Record<string, unknown> }; errors?: unknown };
     expect(body.errors).toBeUndefined();
-    expect(body.data?.model).toMatchObject({ name: "fraud-xgb", stage: "Production", latestVersion: 5, owner: { name: expect.any(String) } });
+    expect(body.data?.model).toMatchObject({
+      name: "fraud-xgb",
+      stage: "Production",
+      latestVersion: 5,
+      owner: { name: expect.any(String) },
+    });
     const rest = await fetch(`${base}/rest/ml/models/fraud-xgb`);
     expect(rest.status).toBe(200);
     expect(await rest.json()).toMatchObject({ name: "fraud-xgb", latest_version: 5 });

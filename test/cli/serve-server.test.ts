@@ -30,7 +30,11 @@ const world = useServedTrestle({
 const graphqlBody = JSON.stringify({ query: `{ user(id: "1") { id } }` });
 
 async function graphqlOverFetch(): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`http://127.0.0.1:${world.port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: graphqlBody });
+  const response = await fetch(`http://127.0.0.1:${world.port}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: graphqlBody,
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -102,14 +106,16 @@ describe("A21/A22: slow clients are cut off by trestle serve's timeouts", () => 
 });
 
 describe("a client that leaves in the middle of its body", () => {
-  const partial = "POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":";
+  const partial = 'POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":';
 
   /**
    * Sends half a body to `server` on `port`, leaves once the server has read some of it, and
    * resolves when the server has seen the connection close.
    */
   async function sendPartThenLeave(server: Server, port: number): Promise<void> {
-    const arrived = new Promise<IncomingMessage>((resolve) => server.once("request", (req: IncomingMessage) => req.once("data", () => resolve(req))));
+    const arrived = new Promise<IncomingMessage>((resolve) =>
+      server.once("request", (req: IncomingMessage) => req.once("data", () => resolve(req))),
+    );
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => undefined);
     socket.write(partial);
@@ -143,11 +149,23 @@ describe("a client that leaves in the middle of its body", () => {
 describe("A23: request smuggling shapes are refused by the HTTP parser", () => {
   const body = graphqlBody;
   it.each([
-    ["Content-Length and Transfer-Encoding together", `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
-    ["CL + TE on a passthrough route", "POST /rest/api/x HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /rest/api/smuggled HTTP/1.1\r\nHost: t\r\n\r\n"],
-    ["two different Content-Lengths", `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 2\r\n\r\n${body}`],
+    [
+      "Content-Length and Transfer-Encoding together",
+      `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    ],
+    [
+      "CL + TE on a passthrough route",
+      "POST /rest/api/x HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /rest/api/smuggled HTTP/1.1\r\nHost: t\r\n\r\n",
+    ],
+    [
+      "two different Content-Lengths",
+      `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 2\r\n\r\n${body}`,
+    ],
     ["Transfer-Encoding: xchunked", "POST /rest/api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"],
-    ["Transfer-Encoding: chunked, identity", "POST /rest/api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"],
+    [
+      "Transfer-Encoding: chunked, identity",
+      "POST /rest/api/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+    ],
     ["bare LF line endings", "GET /rest/api/users/1 HTTP/1.1\nHost: t\nX-A: b\n\n"],
     ["a bare CR inside a header", "GET /rest/api/users/1 HTTP/1.1\r\nHost: t\rX-Admin: 1\r\n\r\n"],
     ["a space before the colon (Host :)", "GET /rest/api/users/1 HTTP/1.1\r\nHost : t\r\n\r\n"],
@@ -160,7 +178,10 @@ describe("A23: request smuggling shapes are refused by the HTTP parser", () => {
 
 describe("A10, A24: malformed framing and oversized requests", () => {
   it("A10: Content-Length: 1, 1 → 400 before any handler runs", async () => {
-    const answer = await sendRaw(world.port, rawRequest("POST /graphql HTTP/1.1", { "Content-Type": "application/json", "Content-Length": "1, 1" }, "{"));
+    const answer = await sendRaw(
+      world.port,
+      rawRequest("POST /graphql HTTP/1.1", { "Content-Type": "application/json", "Content-Length": "1, 1" }, "{"),
+    );
     expect(answer.status).toBe(400);
     expect(world.upstream.requests).toHaveLength(0);
   });
@@ -168,7 +189,10 @@ describe("A10, A24: malformed framing and oversized requests", () => {
   it("A10: a chunked GraphQL body that grows past maxRequestBytes (1 MiB) → 413", async () => {
     const padded = JSON.stringify({ query: `{ user(id: "1") { id } }`, variables: { pad: "x".repeat(2 * 1024 * 1024) } });
     const chunked = `${padded.length.toString(16)}\r\n${padded}\r\n0\r\n\r\n`;
-    const answer = await sendRaw(world.port, rawRequest("POST /graphql HTTP/1.1", { "Content-Type": "application/json", "Transfer-Encoding": "chunked" }, chunked));
+    const answer = await sendRaw(
+      world.port,
+      rawRequest("POST /graphql HTTP/1.1", { "Content-Type": "application/json", "Transfer-Encoding": "chunked" }, chunked),
+    );
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }] });
     expect(world.upstream.requests).toHaveLength(0);
@@ -184,7 +208,12 @@ describe("A10, A24: malformed framing and oversized requests", () => {
       },
     });
     const response = await world.trestle.fetch(
-      new Request("http://trestle.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit),
+      new Request("http://trestle.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit),
     );
     expect(response.status).toBe(413);
     expect(world.upstream.requests).toHaveLength(0);
@@ -198,7 +227,14 @@ describe("A10, A24: malformed framing and oversized requests", () => {
 
   it("A24: 200 headers (about 20 KB in all) → 431", async () => {
     const headers = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`X-H${i}`, "v".repeat(90)]));
-    const answer = await sendRaw(world.port, rawRequest("POST /graphql HTTP/1.1", { "Content-Type": "application/json", "Content-Length": String(graphqlBody.length), ...headers }, graphqlBody));
+    const answer = await sendRaw(
+      world.port,
+      rawRequest(
+        "POST /graphql HTTP/1.1",
+        { "Content-Type": "application/json", "Content-Length": String(graphqlBody.length), ...headers },
+        graphqlBody,
+      ),
+    );
     expect(answer.status).toBe(431);
     expect(world.upstream.requests).toHaveLength(0);
   });

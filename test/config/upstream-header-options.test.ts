@@ -34,10 +34,18 @@ describe("options.upstreams.<name>.headers", () => {
         { name: "x-api-key", value: "{env.API_KEY}" },
         { name: "x-tenant", from: "x-tenant" },
       ],
-      { env: { API_KEY: "from-env" }, context: (request) => ({ user: { id: request.headers.get("x-session") === "s1" ? "u-7" : undefined } }) },
+      {
+        env: { API_KEY: "from-env" },
+        context: (request) => ({ user: { id: request.headers.get("x-session") === "s1" ? "u-7" : undefined } }),
+      },
     );
     await query(trestle, `{ item { id } }`, {}, { "x-session": "s1", "x-tenant": "acme" });
-    expect(upstream.requests[0]?.headers).toMatchObject({ "x-user-id": "u-7", "x-api-key": "from-env", "x-kept": "kept", "x-tenant": "acme" });
+    expect(upstream.requests[0]?.headers).toMatchObject({
+      "x-user-id": "u-7",
+      "x-api-key": "from-env",
+      "x-kept": "kept",
+      "x-tenant": "acme",
+    });
     await query(trestle, `{ item { id } }`);
     expect(upstream.requests[1]?.headers).not.toHaveProperty("x-user-id"); // no user: the header is left out
     expect(upstream.requests[1]?.headers).not.toHaveProperty("x-tenant");
@@ -46,7 +54,11 @@ describe("options.upstreams.<name>.headers", () => {
   it("refuses a context value with CR or LF before sending anything", async () => {
     const trestle = await build([{ name: "x-user-id", value: "{context.id}" }], { context: () => ({ id: "1\r\nx-admin: true" }) });
     const result = await query(trestle, `{ item { id } }`);
-    expect(result.errors?.[0]).toMatchObject({ message: 'Header "x-user-id" for Query.item would contain U+000D at character 2: control characters and characters above U+00FF cannot be sent in an HTTP header; nothing was sent.', extensions: { code: "BAD_USER_INPUT" } });
+    expect(result.errors?.[0]).toMatchObject({
+      message:
+        'Header "x-user-id" for Query.item would contain U+000D at character 2: control characters and characters above U+00FF cannot be sent in an HTTP header; nothing was sent.',
+      extensions: { code: "BAD_USER_INPUT" },
+    });
     expect(upstream.requests).toEqual([]);
   });
 

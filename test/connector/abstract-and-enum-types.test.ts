@@ -18,7 +18,8 @@ beforeAll(async () => {
         { __typename: "KeyEvent", kind: "key" },
       ]);
     }
-    if (req.url.startsWith("/models?")) return sendJson(res, 200, [{ id: 1, family: req.url.split("=")[1] === "gpt-4o" ? "gpt-4o" : "1024x1024" }]);
+    if (req.url.startsWith("/models?"))
+      return sendJson(res, 200, [{ id: 1, family: req.url.split("=")[1] === "gpt-4o" ? "gpt-4o" : "1024x1024" }]);
     sendJson(res, 404, {});
   });
   trestle = await createTestTrestle(/* GraphQL */ `
@@ -46,20 +47,35 @@ describe("abstract types and renamed enum values", () => {
     const result = await query(trestle, `{ events { __typename ... on ClickEvent { xPos yPos } ... on KeyEvent { keyCode } } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
-      events: [{ __typename: "ClickEvent", xPos: 3, yPos: 4 }, { __typename: "KeyEvent", keyCode: "Enter" }, { __typename: "KeyEvent", keyCode: null }],
+      events: [
+        { __typename: "ClickEvent", xPos: 3, yPos: 4 },
+        { __typename: "KeyEvent", keyCode: "Enter" },
+        { __typename: "KeyEvent", keyCode: null },
+      ],
     });
   });
 
   it("resolves interface implementations the same way", async () => {
     const result = await query(trestle, `{ things { __typename kind } }`);
-    expect(result.data).toEqual({ things: [{ __typename: "ClickEvent", kind: "click" }, { __typename: "KeyEvent", kind: "key" }, { __typename: "KeyEvent", kind: "key" }] });
+    expect(result.data).toEqual({
+      things: [
+        { __typename: "ClickEvent", kind: "click" },
+        { __typename: "KeyEvent", kind: "key" },
+        { __typename: "KeyEvent", kind: "key" },
+      ],
+    });
   });
 
   it("sends an enum argument's wire value and maps answers back to the GraphQL name", async () => {
     const result = await query(trestle, `{ a: models(family: GPT_4O) { family } b: models(family: SIZE_1024) { family } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ a: [{ family: "GPT_4O" }], b: [{ family: "SIZE_1024" }] });
-    expect(upstream.requests.map((r) => r.url).filter((url) => url.startsWith("/models")).sort()).toEqual(["/models?family=1024x1024", "/models?family=gpt-4o"]);
+    expect(
+      upstream.requests
+        .map((r) => r.url)
+        .filter((url) => url.startsWith("/models"))
+        .sort(),
+    ).toEqual(["/models?family=1024x1024", "/models?family=gpt-4o"]);
   });
 
   it("hides @enumValue from clients", async () => {

@@ -8,9 +8,16 @@ import { planOf, restFieldOf } from "./plan-fixture.js";
 // class a client (args, headers) or an upstream answer (parent) can send.
 
 const types = /* GraphQL */ `
-  input NewUser { firstName: String, homeAddress: Address }
-  input Address { streetName: String }
-  type Item { id: ID }
+  input NewUser {
+    firstName: String
+    homeAddress: Address
+  }
+  input Address {
+    streetName: String
+  }
+  type Item {
+    id: ID
+  }
 `;
 
 /**
@@ -36,7 +43,14 @@ function builderOf(rest: string, upstream = "", env: Record<string, string> = {}
 /** Client headers as a plain map: WHATWG Headers would refuse the bad values the tables send. */
 function scopeOf(partial: Partial<TemplateScope> & { clientHeaders?: Record<string, string> }): TemplateScope {
   const clientHeaders = partial.clientHeaders ?? {};
-  return { args: {}, parent: undefined, env: {}, context: {}, ...partial, headers: { get: (name) => clientHeaders[name.toLowerCase()] ?? null } };
+  return {
+    args: {},
+    parent: undefined,
+    env: {},
+    context: {},
+    ...partial,
+    headers: { get: (name) => clientHeaders[name.toLowerCase()] ?? null },
+  };
 }
 
 const rest = (path: string, extra = "") => `path: ${JSON.stringify(path)}${extra}`;
@@ -118,7 +132,10 @@ describe("build-request: every bad path value is BAD_USER_INPUT, nothing built",
     ["control characters", "x\n"],
     ["empty", ""],
   ])("parent.id %s (from the upstream's answer) → BAD_USER_INPUT naming its origin", (_class, id) => {
-    expectRefused("/users/{parent.id}", { parent: { id } }).toMatchObject({ code: "BAD_USER_INPUT", message: expect.stringContaining("(a value from the upstream answer)") });
+    expectRefused("/users/{parent.id}", { parent: { id } }).toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: expect.stringContaining("(a value from the upstream answer)"),
+    });
   });
 
   it("the message echoes the variable, the field and the value", () => {
@@ -182,12 +199,18 @@ describe("build-request: snake_case naming", () => {
   ])("naming %s: the input object body is %s", (naming, body) => {
     const build = builderOf(`method: POST, path: "/users", body: "{args.input}"`, `, naming: ${naming}`);
     const request = build(scopeOf({ args: { input: { firstName: "a", homeAddress: { streetName: "b" } } } }))!;
-    expect([request.method, request.path, request.body, request.headers["content-type"]]).toEqual(["POST", "/v1/users", body, "application/json"]);
+    expect([request.method, request.path, request.body, request.headers["content-type"]]).toEqual([
+      "POST",
+      "/v1/users",
+      body,
+      "application/json",
+    ]);
   });
 });
 
 describe("build-request: bodies", () => {
-  const bodyOf = (template: string, args: Record<string, unknown>) => builderOf(`method: POST, path: "/x", body: ${JSON.stringify(template)}`)(scopeOf({ args }))!.body;
+  const bodyOf = (template: string, args: Record<string, unknown>) =>
+    builderOf(`method: POST, path: "/x", body: ${JSON.stringify(template)}`)(scopeOf({ args }))!.body;
 
   it.each([
     ["{args.q}", { q: "plain" }, '"plain"'],
@@ -242,11 +265,17 @@ describe("build-request: header rules", () => {
   });
 
   it("renderHeaderRules (passthrough) renders the same rules outside any field", () => {
-    const plan = planOf(`extend schema @upstream(name: "api", baseUrl: "http://api.test", headers: [{ name: "x-t", value: "{header.x-in}" }, { name: "x-e", value: "{env.E:-d}" }])
+    const plan =
+      planOf(`extend schema @upstream(name: "api", baseUrl: "http://api.test", headers: [{ name: "x-t", value: "{header.x-in}" }, { name: "x-e", value: "{env.E:-d}" }])
       type Query { f: Item @rest(path: "/x") } ${types}`);
     const upstream = plan.upstreams.get("api")!;
-    expect(renderHeaderRules(upstream.headers, scopeOf({ clientHeaders: { "x-in": "v" } }), "passthrough api")).toEqual({ "x-t": "v", "x-e": "d" });
-    expect(() => renderHeaderRules(upstream.headers, scopeOf({ clientHeaders: { "x-in": "v\u0001" } }), "passthrough api")).toThrow(/^Header "x-t" for passthrough api would contain/);
+    expect(renderHeaderRules(upstream.headers, scopeOf({ clientHeaders: { "x-in": "v" } }), "passthrough api")).toEqual({
+      "x-t": "v",
+      "x-e": "d",
+    });
+    expect(() => renderHeaderRules(upstream.headers, scopeOf({ clientHeaders: { "x-in": "v\u0001" } }), "passthrough api")).toThrow(
+      /^Header "x-t" for passthrough api would contain/,
+    );
   });
 });
 
@@ -257,7 +286,9 @@ describe("build-request: the base path", () => {
     ["http://api.test/v1/", "/users/{args.id}", "/v1/users/1"],
     ["http://api.test/a/b", "/users/{args.id}?x=1", "/a/b/users/1?x=1"],
   ])("baseUrl %s + %s → %s", (baseUrl, path, target) => {
-    const plan = planOf(`extend schema @upstream(name: "api", baseUrl: "${baseUrl}") type Query { f(id: ID): Item @rest(path: "${path}") } ${types}`);
+    const plan = planOf(
+      `extend schema @upstream(name: "api", baseUrl: "${baseUrl}") type Query { f(id: ID): Item @rest(path: "${path}") } ${types}`,
+    );
     const { rest: field, field: definition } = restFieldOf(plan, "Query.f");
     expect(createRequestBuilder(field.upstream, field, definition.args, "Query.f")(scopeOf({ args: { id: "1" } }))?.path).toBe(target);
   });

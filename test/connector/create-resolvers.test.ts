@@ -15,17 +15,35 @@ const plan = planOf(/* GraphQL */ `
     wrapped(id: ID!): Item @rest(path: "/wrapped/{args.id}", select: "data.item")
     remove(id: ID!): Boolean @rest(method: DELETE, path: "/items/{args.id}")
   }
-  type Item { id: ID, displayName: String, label: String @from(path: "meta.label"), owner: Owner @rest(path: "/owners/{parent.owner_id}") }
-  type Owner { id: ID }
-  enum Size { SMALL @enumValue(value: "s") LARGE @enumValue(value: "1024x1024") }
+  type Item {
+    id: ID
+    displayName: String
+    label: String @from(path: "meta.label")
+    owner: Owner @rest(path: "/owners/{parent.owner_id}")
+  }
+  type Owner {
+    id: ID
+  }
+  enum Size {
+    SMALL @enumValue(value: "s")
+    LARGE @enumValue(value: "1024x1024")
+  }
   union Thing = Item | Owner
-  type Mutation { size(s: Size): Size @rest(method: POST, path: "/size?s={args.s}") }
+  type Mutation {
+    size(s: Size): Size @rest(method: POST, path: "/size?s={args.s}")
+  }
 `);
 const resolvers: ResolverMap = createResolvers(plan, plan.schema);
 type FieldResolver = (parent: unknown, args: Record<string, unknown>, context: TrestleResolverContext, info: GraphQLResolveInfo) => unknown;
 const resolverOf = (type: string, field: string) => resolvers[type]![field] as FieldResolver;
 
-async function expectResolved(coordinate: string, args: Record<string, unknown>, status: number, body: unknown, parent: unknown = undefined) {
+async function expectResolved(
+  coordinate: string,
+  args: Record<string, unknown>,
+  status: number,
+  body: unknown,
+  parent: unknown = undefined,
+) {
   const [type, field] = coordinate.split(".") as [string, string];
   const { operation, sent } = operationAnswering(() => jsonAnswer(status, body));
   try {
@@ -97,6 +115,9 @@ describe("createResolvers: what an answer becomes", () => {
   });
 
   it("the enum's wire value is what the template sends", async () => {
-    (await expectResolved("Mutation.size", { s: "1024x1024" }, 200, '"1024x1024"')).toEqual({ value: "1024x1024", sent: ["POST /size?s=1024x1024"] });
+    (await expectResolved("Mutation.size", { s: "1024x1024" }, 200, '"1024x1024"')).toEqual({
+      value: "1024x1024",
+      sent: ["POST /size?s=1024x1024"],
+    });
   });
 });

@@ -7,14 +7,35 @@ import { planOf } from "./plan-fixture.js";
 
 const plan = planOf(/* GraphQL */ `
   extend schema @upstream(name: "api", baseUrl: "http://api.test", naming: SNAKE_CASE)
-  type Query { events: [Event!]! @rest(path: "/events") shapes: [Shape!]! @rest(path: "/shapes") }
+  type Query {
+    events: [Event!]! @rest(path: "/events")
+    shapes: [Shape!]! @rest(path: "/shapes")
+  }
   union Event = Click | Key | Scroll
-  type Click { xPos: Int!, yPos: Int! }
-  type Key { keyCode: String!, repeat: Boolean }
-  type Scroll { delta: Int, page: Int }
-  interface Shape { id: ID! }
-  type Circle implements Shape { id: ID!, radius: Float! }
-  type Square implements Shape { id: ID!, side: Float!, label: String @from(path: "meta.label") }
+  type Click {
+    xPos: Int!
+    yPos: Int!
+  }
+  type Key {
+    keyCode: String!
+    repeat: Boolean
+  }
+  type Scroll {
+    delta: Int
+    page: Int
+  }
+  interface Shape {
+    id: ID!
+  }
+  type Circle implements Shape {
+    id: ID!
+    radius: Float!
+  }
+  type Square implements Shape {
+    id: ID!
+    side: Float!
+    label: String @from(path: "meta.label")
+  }
 `);
 const resolverFor = (name: string) => {
   const type = plan.schema.getType(name);

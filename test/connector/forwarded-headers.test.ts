@@ -67,7 +67,8 @@ beforeEach(() => {
   flakyHits = 0;
 });
 
-const passthrough = (path: string, headers: Record<string, string>) => trestle.fetch(new Request(`http://trestle.test${path}`, { headers }));
+const passthrough = (path: string, headers: Record<string, string>) =>
+  trestle.fetch(new Request(`http://trestle.test${path}`, { headers }));
 
 describe("H01, H02: credentials reach only the upstream that forwards them", () => {
   it("H01: Authorization goes to the upstream whose rule forwards it; the third party gets no Authorization, Cookie or X-Api-Key", async () => {
@@ -107,7 +108,11 @@ describe("H01, H02: credentials reach only the upstream that forwards them", () 
 describe("H07, H08: what upstream answers may not carry to GraphQL clients", () => {
   it("H07: an upstream's Set-Cookie on a @rest field never reaches the GraphQL client", async () => {
     const response = await trestle.fetch(
-      new Request("http://trestle.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ cookie { id } }" }) }),
+      new Request("http://trestle.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ cookie { id } }" }),
+      }),
     );
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(await response.text()).not.toContain("CANARY");
@@ -122,7 +127,10 @@ describe("H07, H08: what upstream answers may not carry to GraphQL clients", () 
       }),
     );
     const text = await response.text();
-    expect(JSON.parse(text)).toMatchObject({ data: { denied: null }, errors: [{ extensions: { code: "UPSTREAM_ERROR", status: 401, upstream: "internal" } }] });
+    expect(JSON.parse(text)).toMatchObject({
+      data: { denied: null },
+      errors: [{ extensions: { code: "UPSTREAM_ERROR", status: 401, upstream: "internal" } }],
+    });
     expect(text).not.toContain("CANARY");
     expect(text).not.toContain("10.0.0.7");
     for (const name of ["www-authenticate", "server", "x-powered-by", "location"]) expect(response.headers.get(name)).toBeNull();

@@ -6,9 +6,20 @@ import { inputTypeAt, toUpstreamInput } from "../../src/connector/map-input.js";
 
 const schema = buildSchema(/* GraphQL */ `
   scalar JSON
-  input NewUser { firstName: String, homeAddress: Address, pastAddresses: [Address!], extra: JSON, tags: [String] }
-  input Address { streetName: String, zipCode: Int }
-  type Query { x(input: NewUser): Int }
+  input NewUser {
+    firstName: String
+    homeAddress: Address
+    pastAddresses: [Address!]
+    extra: JSON
+    tags: [String]
+  }
+  input Address {
+    streetName: String
+    zipCode: Int
+  }
+  type Query {
+    x(input: NewUser): Int
+  }
 `);
 const newUser = schema.getType("NewUser") as GraphQLInputObjectType;
 const field = (name: string) => newUser.getFields()[name]!.type;
@@ -17,10 +28,20 @@ describe("toUpstreamInput", () => {
   it.each<[string, unknown, GraphQLInputType | undefined, unknown]>([
     ["an input object", { firstName: "a" }, newUser, { first_name: "a" }],
     ["nested objects", { homeAddress: { streetName: "s", zipCode: 1 } }, newUser, { home_address: { street_name: "s", zip_code: 1 } }],
-    ["a list of objects", { pastAddresses: [{ streetName: "a" }, { streetName: "b" }] }, newUser, { past_addresses: [{ street_name: "a" }, { street_name: "b" }] }],
+    [
+      "a list of objects",
+      { pastAddresses: [{ streetName: "a" }, { streetName: "b" }] },
+      newUser,
+      { past_addresses: [{ street_name: "a" }, { street_name: "b" }] },
+    ],
     ["a JSON scalar is left untouched", { extra: { someKey: { innerKey: 1 } } }, newUser, { extra: { someKey: { innerKey: 1 } } }],
     ["a list of scalars", { tags: ["aB", "cD"] }, newUser, { tags: ["aB", "cD"] }],
-    ["a key the type does not declare is renamed, its value kept", { unknownKey: { deepKey: 1 } }, newUser, { unknown_key: { deepKey: 1 } }],
+    [
+      "a key the type does not declare is renamed, its value kept",
+      { unknownKey: { deepKey: 1 } },
+      newUser,
+      { unknown_key: { deepKey: 1 } },
+    ],
     ["null", null, newUser, null],
     ["undefined", undefined, newUser, undefined],
     ["no type", { firstName: "a" }, undefined, { firstName: "a" }],

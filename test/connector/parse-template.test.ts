@@ -6,7 +6,9 @@ import { parseTemplate, readPath } from "../../src/template/parse-template.js";
 /** The variables found, as `root:path[:fallback][*]`, and the problems' messages. */
 function expectParsed(source: string, options: { literalBraces?: boolean } = {}) {
   const { template, problems } = parseTemplate(source, options);
-  const variables = template.variables.map((v) => `${v.root}:${v.path.join(".")}${v.fallback === undefined ? "" : `:${v.fallback}`}${v.explode ? "*" : ""}@${v.offset}`);
+  const variables = template.variables.map(
+    (v) => `${v.root}:${v.path.join(".")}${v.fallback === undefined ? "" : `:${v.fallback}`}${v.explode ? "*" : ""}@${v.offset}`,
+  );
   const literal = template.parts.filter((p) => typeof p === "string").join("");
   return expect({ variables, literal, problems: problems.map((p) => p.message) });
 }

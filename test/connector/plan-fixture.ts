@@ -24,7 +24,11 @@ export function restFieldOf(plan: SchemaPlan, coordinate: string): { rest: RestP
   return { rest, field: type.getFields()[fieldName]! };
 }
 
-export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): UpstreamResponse {
+export function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = { "content-type": "application/json" },
+): UpstreamResponse {
   return { status, headers, body: Buffer.from(body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body)) };
 }
 
@@ -33,7 +37,10 @@ export function jsonAnswer(status: number, body: unknown, headers: Record<string
  * tables for the resolvers; the HTTP path is covered end to end in test/e2e/). `sent` records
  * every request the resolvers built.
  */
-export function operationAnswering(answer: (request: UpstreamRequest) => UpstreamResponse, headers: Record<string, string> = {}): {
+export function operationAnswering(
+  answer: (request: UpstreamRequest) => UpstreamResponse,
+  headers: Record<string, string> = {},
+): {
   operation: OperationContext;
   sent: UpstreamRequest[];
 } {

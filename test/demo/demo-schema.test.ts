@@ -18,7 +18,9 @@ import { demoRoutes } from "../../src/demo/routes.js";
 import { directiveDefinitions } from "../../src/sdl/directives.js";
 
 const schemaDir = fileURLToPath(new URL("../../schema/", import.meta.url));
-const files = readdirSync(schemaDir).filter((file) => file.endsWith(".graphql")).sort();
+const files = readdirSync(schemaDir)
+  .filter((file) => file.endsWith(".graphql"))
+  .sort();
 const sdl = files.map((file) => readFileSync(schemaDir + file, "utf8")).join("\n");
 const document: DocumentNode = parse(`${directiveDefinitions}\n${sdl}`);
 
@@ -53,7 +55,14 @@ function collectRestUses(): RestUse[] {
         path: stringOf(argument(rest, "path")) ?? "",
         ...(body === undefined ? {} : { body }),
         headers: headers === undefined ? [] : [print(headers)],
-        ...(batch === undefined ? {} : { batch: { method: enumOf(batchFields.find((item) => item.name.value === "method")?.value) ?? "GET", path: batchValue("path") ?? "" } }),
+        ...(batch === undefined
+          ? {}
+          : {
+              batch: {
+                method: enumOf(batchFields.find((item) => item.name.value === "method")?.value) ?? "GET",
+                path: batchValue("path") ?? "",
+              },
+            }),
       });
     }
   };
@@ -150,7 +159,9 @@ describe("the demo schema in schema/", () => {
   });
 
   it.each(restUses.map((use) => [use.field, use] as const))("%s names only its own arguments", (_field, use) => {
-    const names = [use.path, use.body ?? "", ...use.headers].flatMap((text) => [...text.matchAll(/\{args\.(\w+)\}/g)].map((match) => match[1]));
+    const names = [use.path, use.body ?? "", ...use.headers].flatMap((text) =>
+      [...text.matchAll(/\{args\.(\w+)\}/g)].map((match) => match[1]),
+    );
     for (const name of names) expect(use.args).toContain(name);
   });
 
@@ -160,7 +171,9 @@ describe("the demo schema in schema/", () => {
   });
 
   it.each(restUses.map((use) => [use.field, use] as const))("%s reads parent keys that the upstream sends", (_field, use) => {
-    const keys = [use.path, use.body ?? "", use.batch?.path ?? ""].flatMap((text) => [...text.matchAll(/\{parent\.(\w+)\}/g)].map((match) => match[1]));
+    const keys = [use.path, use.body ?? "", use.batch?.path ?? ""].flatMap((text) =>
+      [...text.matchAll(/\{parent\.(\w+)\}/g)].map((match) => match[1]),
+    );
     for (const key of keys) expect(upstreamKeys(use.type)).toContain(key);
   });
 

@@ -64,20 +64,23 @@ describe("GET /models/{name}", () => {
 });
 
 describe("caching of model answers", () => {
-  it.each(["/models", "/models/fraud-xgb", "/models/fraud-xgb/versions"])("%s has Cache-Control and an ETag, and answers 304", async (path) => {
-    const first = await demo.call(path);
-    expect(first.headers.get("cache-control")).toBe("public, max-age=30");
-    const etag = first.headers.get("etag") ?? "";
-    expect(etag).toMatch(/^"[\w-]+"$/);
-    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, "*"]) {
-      const again = await demo.call(path, { headers: { "if-none-match": ifNoneMatch } });
-      expect(again.status).toBe(304);
-      expect(again.body).toBeUndefined();
-      expect(again.headers.get("etag")).toBe(etag);
-      expect(again.headers.get("cache-control")).toBe("public, max-age=30");
-    }
-    expect((await demo.call(path, { headers: { "if-none-match": '"other"' } })).status).toBe(200);
-  });
+  it.each(["/models", "/models/fraud-xgb", "/models/fraud-xgb/versions"])(
+    "%s has Cache-Control and an ETag, and answers 304",
+    async (path) => {
+      const first = await demo.call(path);
+      expect(first.headers.get("cache-control")).toBe("public, max-age=30");
+      const etag = first.headers.get("etag") ?? "";
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, "*"]) {
+        const again = await demo.call(path, { headers: { "if-none-match": ifNoneMatch } });
+        expect(again.status).toBe(304);
+        expect(again.body).toBeUndefined();
+        expect(again.headers.get("etag")).toBe(etag);
+        expect(again.headers.get("cache-control")).toBe("public, max-age=30");
+      }
+      expect((await demo.call(path, { headers: { "if-none-match": '"other"' } })).status).toBe(200);
+    },
+  );
 });
 
 describe("GET /models/{name}/versions", () => {
@@ -85,7 +88,11 @@ describe("GET /models/{name}/versions", () => {
     const versions = list(record((await demo.call("/models/sentiment-bert/versions")).body)["items"]);
     expect(versions.map((version) => version["version"])).toEqual([1, 2, 3, 4]);
     for (const version of versions) {
-      expect(version).toMatchObject({ status: "READY", run_id: expect.any(String), metrics: { accuracy: expect.any(Number), f1: expect.any(Number) } });
+      expect(version).toMatchObject({
+        status: "READY",
+        run_id: expect.any(String),
+        metrics: { accuracy: expect.any(Number), f1: expect.any(Number) },
+      });
       expect((await demo.call(`/runs/${String(version["run_id"])}`)).status).toBe(200);
     }
   });
@@ -118,21 +125,30 @@ describe("PATCH and DELETE /models/{name}", () => {
   it("updates description and tags, and the ETag changes", async () => {
     const before = await mutable.call("/models/churn-lgbm");
     const answer = await mutable.send("/models/churn-lgbm", { description: "Churn v2", tags: ["tabular"] }, "PATCH");
-    expect(answer).toMatchObject({ status: 200, body: { name: "churn-lgbm", description: "Churn v2", tags: ["tabular"], latest_version: 4 } });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { name: "churn-lgbm", description: "Churn v2", tags: ["tabular"], latest_version: 4 },
+    });
     const after = await mutable.call("/models/churn-lgbm", { headers: { "if-none-match": before.headers.get("etag") ?? "" } });
     expect(after).toMatchObject({ status: 200, body: { description: "Churn v2" } });
   });
 
   it("leaves out fields that are not sent, and clears the description with null", async () => {
     await mutable.send("/models/reco-two-tower", { tags: ["recsys", "feed"] }, "PATCH");
-    expect((await mutable.call("/models/reco-two-tower")).body).toMatchObject({ description: "Candidate retrieval for the home feed", tags: ["recsys", "feed"] });
+    expect((await mutable.call("/models/reco-two-tower")).body).toMatchObject({
+      description: "Candidate retrieval for the home feed",
+      tags: ["recsys", "feed"],
+    });
     await mutable.send("/models/reco-two-tower", { description: null }, "PATCH");
     expect((await mutable.call("/models/reco-two-tower")).body).toMatchObject({ description: null });
   });
 
   it("refuses invalid fields with 422 and changes nothing", async () => {
     const answer = await mutable.send("/models/fraud-xgb", { description: 5, tags: ["ok", 1] }, "PATCH");
-    expect(issueLocations(answer)).toEqual([["body", "description"], ["body", "tags", 1]]);
+    expect(issueLocations(answer)).toEqual([
+      ["body", "description"],
+      ["body", "tags", 1],
+    ]);
     expect((await mutable.call("/models/fraud-xgb")).body).toMatchObject({ description: "Card-not-present fraud scoring" });
   });
 

@@ -70,7 +70,10 @@ describe("POST /pipelines/{pipeline_id}/runs", () => {
   });
 
   it("takes a run id, and refuses one already taken with 409", async () => {
-    expect(await mutable.send("/pipelines/sentiment-eval/runs", { run_id: "backfill-1" })).toMatchObject({ status: 201, body: { run_id: "backfill-1" } });
+    expect(await mutable.send("/pipelines/sentiment-eval/runs", { run_id: "backfill-1" })).toMatchObject({
+      status: 201,
+      body: { run_id: "backfill-1" },
+    });
     expect(await mutable.send("/pipelines/sentiment-eval/runs", { run_id: "backfill-1" })).toMatchObject({
       status: 409,
       body: { detail: "Pipeline run 'backfill-1' already exists" },
@@ -91,15 +94,23 @@ describe("PUT /pipelines/{pipeline_id}/pause", () => {
   const mutable = useDemoUpstream();
 
   it("pauses with an empty body and resumes with is_paused: false", async () => {
-    expect(await mutable.call("/pipelines/sentiment-eval/pause", { method: "PUT" })).toMatchObject({ status: 200, body: { is_paused: true } });
+    expect(await mutable.call("/pipelines/sentiment-eval/pause", { method: "PUT" })).toMatchObject({
+      status: 200,
+      body: { is_paused: true },
+    });
     expect((await mutable.call("/pipelines/sentiment-eval")).body).toMatchObject({ is_paused: true });
     expect((await mutable.send("/pipelines/sentiment-eval/runs", {})).status).toBe(409);
-    expect(await mutable.send("/pipelines/sentiment-eval/pause", { is_paused: false }, "PUT")).toMatchObject({ status: 200, body: { is_paused: false } });
+    expect(await mutable.send("/pipelines/sentiment-eval/pause", { is_paused: false }, "PUT")).toMatchObject({
+      status: 200,
+      body: { is_paused: false },
+    });
     expect((await mutable.send("/pipelines/sentiment-eval/runs", {})).status).toBe(201);
   });
 
   it("refuses a non-boolean is_paused with 422, and an unknown pipeline with 404", async () => {
-    expect(issueLocations(await mutable.send("/pipelines/sentiment-eval/pause", { is_paused: "yes" }, "PUT"))).toEqual([["body", "is_paused"]]);
+    expect(issueLocations(await mutable.send("/pipelines/sentiment-eval/pause", { is_paused: "yes" }, "PUT"))).toEqual([
+      ["body", "is_paused"],
+    ]);
     expect((await mutable.call("/pipelines/nope/pause", { method: "PUT" })).status).toBe(404);
   });
 });

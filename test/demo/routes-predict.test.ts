@@ -5,7 +5,12 @@ const demo = useDemoUpstream();
 
 describe("POST /models/{name}/predict", () => {
   it("scores rows of numbers with the latest version", async () => {
-    const answer = await demo.send("/models/fraud-xgb/predict", { inputs: [[120.5, 3, 0], [9.99, 1, 1]] });
+    const answer = await demo.send("/models/fraud-xgb/predict", {
+      inputs: [
+        [120.5, 3, 0],
+        [9.99, 1, 1],
+      ],
+    });
     expect(answer.status).toBe(200);
     const prediction = record(answer.body);
     expect(prediction).toMatchObject({ model: "fraud-xgb", model_version: 5, latency_ms: expect.any(Number) });
@@ -19,7 +24,10 @@ describe("POST /models/{name}/predict", () => {
   });
 
   it("scores texts, listing top_k candidates best first", async () => {
-    const answer = await demo.send("/models/sentiment-bert/predict", { inputs: ["great product", "broke after a week"], parameters: { top_k: 3 } });
+    const answer = await demo.send("/models/sentiment-bert/predict", {
+      inputs: ["great product", "broke after a week"],
+      parameters: { top_k: 3 },
+    });
     for (const output of list(record(answer.body)["outputs"])) {
       const candidates = list(output["candidates"]);
       expect(candidates.map((candidate) => candidate["label"]).sort()).toEqual(["negative", "neutral", "positive"]);
@@ -43,7 +51,10 @@ describe("POST /models/{name}/predict", () => {
   });
 
   it("answers 404 for an unknown model", async () => {
-    expect(await demo.send("/models/nope/predict", { inputs: ["x"] })).toMatchObject({ status: 404, body: { detail: "Model 'nope' not found" } });
+    expect(await demo.send("/models/nope/predict", { inputs: ["x"] })).toMatchObject({
+      status: 404,
+      body: { detail: "Model 'nope' not found" },
+    });
   });
 
   it.each([

@@ -66,6 +66,9 @@ describe("GET /me", () => {
   });
 
   it.each(["Bearer user-999", "Bearer nope", "Basic dXNlci0zOg=="])("answers 401 to %s", async (authorization) => {
-    expect(await demo.call("/me", { headers: { authorization } })).toMatchObject({ status: 401, body: { detail: "Invalid authentication credentials" } });
+    expect(await demo.call("/me", { headers: { authorization } })).toMatchObject({
+      status: 401,
+      body: { detail: "Invalid authentication credentials" },
+    });
   });
 });

@@ -24,7 +24,8 @@ function codeDefaults() {
   expect(diagnostics).toEqual([]);
   const upstream = plan?.upstreams.get("a");
   const batch = plan?.restFields[0]?.batch;
-  if (upstream === undefined || upstream.passthrough === undefined || batch === undefined) throw new Error("the defaults schema did not plan");
+  if (upstream === undefined || upstream.passthrough === undefined || batch === undefined)
+    throw new Error("the defaults schema did not plan");
   return { upstream, resilience: upstream.resilience, passthrough: upstream.passthrough, batch, cache: normalizeCacheOptions(undefined) };
 }
 
@@ -42,7 +43,10 @@ function numberIn(cell: string): number {
 function row(markdown: string, page: string, key: string): string[] {
   const line = markdown.split("\n").find((l) => l.startsWith(`| ${key}`));
   if (line === undefined) throw new Error(`${page} has no table row starting with "${key}"`);
-  return line.split("|").slice(1, -1).map((cell) => cell.trim());
+  return line
+    .split("|")
+    .slice(1, -1)
+    .map((cell) => cell.trim());
 }
 
 /** The `(default N)` numbers of directives.graphql's descriptions, by "Type.field" or "@directive.argument". */
@@ -53,8 +57,10 @@ function sdlDescribedDefaults(): Map<string, string> {
     if (/\bdefault\b[^)]*\d/.test(text)) found.set(`${owner}.${node.name.value}`, text);
   };
   for (const definition of parse(read("directives.graphql")).definitions) {
-    if (definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) for (const field of definition.fields ?? []) note(definition.name.value, field);
-    if (definition.kind === Kind.DIRECTIVE_DEFINITION) for (const argument of definition.arguments ?? []) note(`@${definition.name.value}`, argument);
+    if (definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION)
+      for (const field of definition.fields ?? []) note(definition.name.value, field);
+    if (definition.kind === Kind.DIRECTIVE_DEFINITION)
+      for (const argument of definition.arguments ?? []) note(`@${definition.name.value}`, argument);
   }
   return found;
 }
@@ -121,13 +127,17 @@ describe("every default has one source: the code", () => {
     };
     for (const [key, value] of Object.entries(expected)) expect(numberIn(cell(key)), `docs/security.md, ${key}`).toBe(value);
     expect(cell("`connectTimeoutMs`")).toContain(`the smaller of \`timeoutMs\` and ${code.upstream.connectTimeoutMs} ms`);
-    expect(row(page, "docs/security.md", "`maxConcurrency`")[2]).toContain(`${code.resilience.maxQueue / code.resilience.maxConcurrency} × as many may wait`);
+    expect(row(page, "docs/security.md", "`maxConcurrency`")[2]).toContain(
+      `${code.resilience.maxQueue / code.resilience.maxConcurrency} × as many may wait`,
+    );
   });
 
   it("docs/security.md: the server's timeouts, the lingering close and the document caches", () => {
     const page = read("docs/security.md").replace(/\s+/g, " ");
     const s = (ms: number) => ms / 1000;
-    expect(page).toContain(`a client has ${s(defaultServeTimeouts.headersTimeoutMs)} s to send its headers and ${s(defaultServeTimeouts.requestTimeoutMs)} s for its whole request`);
+    expect(page).toContain(
+      `a client has ${s(defaultServeTimeouts.headersTimeoutMs)} s to send its headers and ${s(defaultServeTimeouts.requestTimeoutMs)} s for its whole request`,
+    );
     expect(defaultServeTimeouts.checkIntervalMs).toBe(1000);
     expect(page).toContain("checked every second");
     expect(page).toContain(`at most ${defaultLingerBounds.maxBytes / 1024 / 1024} MiB more, for at most ${s(defaultLingerBounds.maxMs)} s`);
@@ -147,7 +157,9 @@ describe("every default has one source: the code", () => {
 
   it("docs/directives.md and docs/passthrough.md quote the batch and passthrough defaults", () => {
     expect(numberIn(row(read("docs/directives.md"), "docs/directives.md", "`maxSize`")[2]!)).toBe(code.batch.maxSize);
-    expect(numberIn(row(read("docs/passthrough.md"), "docs/passthrough.md", "`maxRequestBytes`")[2]!)).toBe(code.passthrough.maxRequestBytes);
+    expect(numberIn(row(read("docs/passthrough.md"), "docs/passthrough.md", "`maxRequestBytes`")[2]!)).toBe(
+      code.passthrough.maxRequestBytes,
+    );
   });
 
   it("the option types' @default comments quote the same numbers", () => {
@@ -159,6 +171,8 @@ describe("every default has one source: the code", () => {
     const options = read("src/config/trestle-options.ts");
     expect(options).toContain(`@default ${code.upstream.timeoutMs} */\n  timeoutMs?:`);
     expect(options).toContain(`@default ${code.upstream.maxResponseBytes} (10 MiB) */\n  maxResponseBytes?:`);
-    expect(options).toContain(`@default { enabled: ${code.cache.enabled}, maxSize: ${code.cache.maxSize}, maxEntrySize: ${code.cache.maxEntrySize}, staleIfErrorSeconds: ${code.cache.staleIfErrorSeconds} }`);
+    expect(options).toContain(
+      `@default { enabled: ${code.cache.enabled}, maxSize: ${code.cache.maxSize}, maxEntrySize: ${code.cache.maxEntrySize}, staleIfErrorSeconds: ${code.cache.staleIfErrorSeconds} }`,
+    );
   });
 });

@@ -9,8 +9,18 @@ import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), "utf8");
-const markdownIn = (folder: string) => readdirSync(join(root, folder)).filter((name) => name.endsWith(".md")).map((name) => join(folder, name));
-const pages = ["README.md", "CHANGELOG.md", "bench/README.md", ...markdownIn("docs"), ...markdownIn("scripts"), ...markdownIn("bench/results")];
+const markdownIn = (folder: string) =>
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => join(folder, name));
+const pages = [
+  "README.md",
+  "CHANGELOG.md",
+  "bench/README.md",
+  ...markdownIn("docs"),
+  ...markdownIn("scripts"),
+  ...markdownIn("bench/results"),
+];
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
 const slug = (heading: string) =>
@@ -31,7 +41,11 @@ const anchorsOf = (path: string) =>
 
 function filesBelow(folder: string): string[] {
   return readdirSync(join(root, folder), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesBelow(join(folder, entry.name)) : entry.name.endsWith(".ts") || entry.name.endsWith(".mjs") ? [join(folder, entry.name)] : [],
+    entry.isDirectory()
+      ? filesBelow(join(folder, entry.name))
+      : entry.name.endsWith(".ts") || entry.name.endsWith(".mjs")
+        ? [join(folder, entry.name)]
+        : [],
   );
 }
 
@@ -44,7 +58,8 @@ describe("the docs", () => {
       const [file, anchor] = target!.split("#") as [string, string | undefined];
       const path = file === "" ? page : relative(root, join(root, dirname(page), file));
       if (!existsSync(join(root, path))) broken.push(`${target} (no file ${path})`);
-      else if (anchor !== undefined && path.endsWith(".md") && !anchorsOf(path).has(anchor)) broken.push(`${target} (no heading #${anchor} in ${path})`);
+      else if (anchor !== undefined && path.endsWith(".md") && !anchorsOf(path).has(anchor))
+        broken.push(`${target} (no heading #${anchor} in ${path})`);
     }
     expect(broken).toEqual([]);
   });
@@ -55,7 +70,7 @@ describe("the docs", () => {
 
   it("the README's quick start is the query and answers test/cli/quick-start.test.ts checks", () => {
     const readme = read("README.md");
-    const quickStart = read("test/cli/quick-start.test.ts");
+    const quickStart = read("test/cli/quick-start.test.ts").replace(/\s+/g, " ");
     const query = /query: `(\{ model[^`]*)`/.exec(quickStart)?.[1];
     expect(query).toBeDefined();
     expect(readme).toContain(JSON.stringify({ query }));

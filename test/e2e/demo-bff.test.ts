@@ -25,7 +25,13 @@ describe.each(graphqlRoutes)("the demo BFF over %s", (route) => {
   it("reads a model with its stage, versions and owner", async () => {
     const result = await query(trestle, `{ model(name: "fraud-xgb") { name latestVersion stage versions { version } owner { name } } }`);
     expect(result.errors).toBeUndefined();
-    const model = result.data?.["model"] as { name: string; latestVersion: number; stage: string; versions: unknown[]; owner: { name: string } };
+    const model = result.data?.["model"] as {
+      name: string;
+      latestVersion: number;
+      stage: string;
+      versions: unknown[];
+      owner: { name: string };
+    };
     expect(model.name).toBe("fraud-xgb");
     expect(model.versions).toHaveLength(model.latestVersion);
     expect(typeof model.stage).toBe("string");
@@ -42,7 +48,10 @@ describe.each(graphqlRoutes)("the demo BFF over %s", (route) => {
   });
 
   it("runs inference, and maps the upstream's 422 to UPSTREAM_ERROR", async () => {
-    const ok = await query(trestle, `mutation { predict(model: "fraud-xgb", input: { inputs: [[0.1, 0.2, 0.3]] }) { model modelVersion outputs { label score } } }`);
+    const ok = await query(
+      trestle,
+      `mutation { predict(model: "fraud-xgb", input: { inputs: [[0.1, 0.2, 0.3]] }) { model modelVersion outputs { label score } } }`,
+    );
     expect(ok.errors).toBeUndefined();
     expect((ok.data?.["predict"] as { model: string }).model).toBe("fraud-xgb");
     const bad = await query(trestle, `mutation { predict(model: "fraud-xgb", input: { inputs: [] }) { model } }`);
@@ -58,7 +67,12 @@ describe.each(graphqlRoutes)("the demo BFF over %s", (route) => {
 
   it("triggers a pipeline run and deletes a model (204 → true)", async () => {
     const pipelines = demo.requests.length;
-    const triggered = await query(trestle, `mutation { triggerPipeline(id: "nightly-retrain-fraud", conf: { full: true }) { state } }`, {}, { "x-request-id": "req-42" });
+    const triggered = await query(
+      trestle,
+      `mutation { triggerPipeline(id: "nightly-retrain-fraud", conf: { full: true }) { state } }`,
+      {},
+      { "x-request-id": "req-42" },
+    );
     expect(triggered.errors).toBeUndefined();
     const trigger = demo.requests.slice(pipelines).find((r) => r.method === "POST");
     expect(trigger?.headers["x-request-id"]).toBe("req-42");
@@ -73,7 +87,10 @@ describe("the demo's N+1 query", () => {
   it("makes one upstream call per level: experiment, its 50 runs, their users, their teams", async () => {
     const debug = await createTestTrestle("schema/", { env: { DEMO_API_URL: demo.url }, debug: true });
     demo.resetRequests();
-    const result = await queryOverFetch(debug, `{ experiment(id: "1") { name runs { id user { name team { name } } experiment { name } } } }`);
+    const result = await queryOverFetch(
+      debug,
+      `{ experiment(id: "1") { name runs { id user { name team { name } } experiment { name } } } }`,
+    );
     await debug.close();
     expect(result.errors).toBeUndefined();
     const runs = (result.data?.["experiment"] as { runs: Array<{ user: { team: { name: string } } }> }).runs;

@@ -58,14 +58,31 @@ beforeAll(async () => {
   upstream = await startTestUpstream((req, res) => {
     const path = req.url.replace(/^\/api/, "");
     if (path.startsWith("/echo/")) {
-      return sendJson(res, 200, { method: req.method, url: req.url, headers: req.headers, body: req.body === "" ? null : JSON.parse(req.body) });
+      return sendJson(res, 200, {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: req.body === "" ? null : JSON.parse(req.body),
+      });
     }
     if (path === "/models") return sendJson(res, 200, { items: { names: ["a", "b"] } });
     if (path === "/models/iris") {
-      return sendJson(res, 200, { name: "iris", latest_version: 3, meta: { stage: "production" }, owner: { display_name: "Ada" }, owner_id: 7 });
+      return sendJson(res, 200, {
+        name: "iris",
+        latest_version: 3,
+        meta: { stage: "production" },
+        owner: { display_name: "Ada" },
+        owner_id: 7,
+      });
     }
     if (path === "/models/orphan") return sendJson(res, 200, { name: "orphan", latest_version: 1, owner_id: null });
-    if (path === "/models/iris/versions") return sendJson(res, 200, { items: [{ version: 1, created_at: "2026-01-01" }, { version: 2, created_at: "2026-02-01" }] });
+    if (path === "/models/iris/versions")
+      return sendJson(res, 200, {
+        items: [
+          { version: 1, created_at: "2026-01-01" },
+          { version: 2, created_at: "2026-02-01" },
+        ],
+      });
     if (path === "/users/7") return sendJson(res, 200, { id: 7, display_name: "Ada Lovelace" });
     sendJson(res, 404, { detail: "not found" });
   });
@@ -187,12 +204,17 @@ describe.each(graphqlRoutes)("@rest over %s", (route) => {
   });
 
   it("H02, H10: never forwards a client header that no @upstream or @rest declares", async () => {
-    const result = await query(trestle, `{ single { headers } }`, {}, {
-      cookie: "session=s3cret",
-      "x-internal-admin": "1",
-      "x-forwarded-for": "6.6.6.6",
-      "proxy-authorization": "Basic Zm9v",
-    });
+    const result = await query(
+      trestle,
+      `{ single { headers } }`,
+      {},
+      {
+        cookie: "session=s3cret",
+        "x-internal-admin": "1",
+        "x-forwarded-for": "6.6.6.6",
+        "proxy-authorization": "Basic Zm9v",
+      },
+    );
     const headers = (result.data?.["single"] as Echo).headers;
     const sentByHttpLayer = new Set(["host", "connection", "accept"]);
     expect(Object.keys(headers).filter((name) => !sentByHttpLayer.has(name))).toEqual(["x-api-key"]);

@@ -85,7 +85,10 @@ describe("S06: unique documents cannot pin memory", () => {
       lane === "fast"
         ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: document }) }
         : { method: "POST", headers: { "content-type": "application/graphql" }, body: document };
-    const response = entry === "fetch" ? await trestle.fetch(new Request("http://trestle.test/graphql", init)) : await fetch(`${server.url}/graphql`, init);
+    const response =
+      entry === "fetch"
+        ? await trestle.fetch(new Request("http://trestle.test/graphql", init))
+        : await fetch(`${server.url}/graphql`, init);
     return { status: response.status, body: await response.text() };
   }
   const routes = [
@@ -96,7 +99,8 @@ describe("S06: unique documents cannot pin memory", () => {
   ] as const;
 
   const expectServed = async () => {
-    for (const [lane, entry] of routes) expect(await send(`{ item(id: "1") { id } }`, lane, entry)).toEqual({ status: 200, body: `{"data":{"item":{"id":"1"}}}` });
+    for (const [lane, entry] of routes)
+      expect(await send(`{ item(id: "1") { id } }`, lane, entry)).toEqual({ status: 200, body: `{"data":{"item":{"id":"1"}}}` });
   };
 
   it("S06: 160 unique comment-padded documents of 900 KB each (comments are free of maxTokens)", async () => {

@@ -29,7 +29,11 @@ afterAll(async () => {
 
 async function both(target: Trestle, query: string, variables: Record<string, unknown> | undefined, accept: string) {
   const post = await target.fetch(
-    new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify({ query, variables }) }),
+    new Request("http://t.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept },
+      body: JSON.stringify({ query, variables }),
+    }),
   );
   const search = new URLSearchParams({ query, ...(variables ? { variables: JSON.stringify(variables) } : {}) });
   const get = await target.fetch(new Request(`http://t.test/graphql?${search}`, { headers: { accept } }));
@@ -42,7 +46,12 @@ async function both(target: Trestle, query: string, variables: Record<string, un
   return { post: await read(post), get: await read(get) };
 }
 
-const scrubTimings = (body: Record<string, unknown>) => JSON.parse(JSON.stringify(body).replace(/"ms":[\d.]+/g, '"ms":0').replace(/"age":\d+/g, '"age":0'));
+const scrubTimings = (body: Record<string, unknown>) =>
+  JSON.parse(
+    JSON.stringify(body)
+      .replace(/"ms":[\d.]+/g, '"ms":0')
+      .replace(/"age":\d+/g, '"age":0'),
+  );
 
 describe("the fast lane and yoga's lane answer alike", () => {
   it.each([
@@ -71,10 +80,14 @@ describe("the fast lane and yoga's lane answer alike", () => {
   it("hands yoga what it does not serve: GraphiQL, unknown media types, malformed bodies", async () => {
     const html = await trestle.fetch(new Request("http://t.test/graphql", { headers: { accept: "text/html" } }));
     expect(await html.text()).toContain("GraphiQL");
-    const invalid = await trestle.fetch(new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }));
+    const invalid = await trestle.fetch(
+      new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }),
+    );
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { errors: Array<{ message: string }> }).errors[0]?.message).toBe("POST body sent invalid JSON.");
-    const array = await trestle.fetch(new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: "[]" }));
+    const array = await trestle.fetch(
+      new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: "[]" }),
+    );
     expect(array.status).toBe(400);
   });
 });

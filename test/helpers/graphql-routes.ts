@@ -11,7 +11,12 @@ import type { GraphQLResult } from "./graphql.js";
 export const graphqlRoutes = ["fetch POST", "fetch GET", "handle POST", "handle GET"] as const;
 export type GraphQLRoute = (typeof graphqlRoutes)[number];
 
-export type RouteQuery = (trestle: Trestle, document: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<GraphQLResult>;
+export type RouteQuery = (
+  trestle: Trestle,
+  document: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+) => Promise<GraphQLResult>;
 
 /**
  * A `query(trestle, document, variables, headers)` that sends over `route`; for the handle
@@ -32,8 +37,14 @@ export function queryOver(route: GraphQLRoute): RouteQuery {
     const accept = { accept: "application/graphql-response+json, application/json" };
     const get = method === "GET" && !/^\s*mutation\b/.test(document);
     const request = get
-      ? new Request(`${origin}/graphql?${new URLSearchParams({ query: document, variables: JSON.stringify(variables) })}`, { headers: { ...accept, ...headers } })
-      : new Request(`${origin}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...accept, ...headers }, body: JSON.stringify({ query: document, variables }) });
+      ? new Request(`${origin}/graphql?${new URLSearchParams({ query: document, variables: JSON.stringify(variables) })}`, {
+          headers: { ...accept, ...headers },
+        })
+      : new Request(`${origin}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...accept, ...headers },
+          body: JSON.stringify({ query: document, variables }),
+        });
     const response = via === "fetch" ? await trestle.fetch(request) : await fetch(request);
     const body = (await response.json()) as Omit<GraphQLResult, "status">;
     return { status: response.status, ...body };

@@ -12,7 +12,15 @@ export function testUpstreamPlan(overrides: Partial<UpstreamPlan> & { name: stri
     headers: [],
     passthrough: undefined,
     cache: undefined,
-    resilience: { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 0, breakerResetMs: 1000, maxConcurrency: 8, maxQueue: 32 },
+    resilience: {
+      retries: 0,
+      backoffMs: 1,
+      maxRetryAfterMs: 1000,
+      breakerFailures: 0,
+      breakerResetMs: 1000,
+      maxConcurrency: 8,
+      maxQueue: 32,
+    },
     ...overrides,
   };
 }

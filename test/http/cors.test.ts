@@ -14,7 +14,9 @@ let upstream: TestUpstream;
 const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  upstream = await startTestUpstream((_req, res) => sendJson(res, 200, { id: "1" }, { "cache-control": "public, max-age=60", vary: "accept-language" }));
+  upstream = await startTestUpstream((_req, res) =>
+    sendJson(res, 200, { id: "1" }, { "cache-control": "public, max-age=60", vary: "accept-language" }),
+  );
 });
 afterAll(async () => {
   for (const close of closers) await close();
@@ -23,7 +25,10 @@ afterAll(async () => {
 
 interface Entry {
   name: string;
-  send(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Headers; text: string }>;
+  send(
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<{ status: number; headers: Headers; text: string }>;
 }
 
 /** A Trestle with `cors`, reachable through `fetch` and through `handle` on a loopback server. */
@@ -53,9 +58,16 @@ async function entries(cors: TrestleOptions["cors"]): Promise<Entry[]> {
   ];
 }
 
-const post = (origin: string, query = "{ item { id } }") => ({ method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ query }) });
+const post = (origin: string, query = "{ item { id } }") => ({
+  method: "POST",
+  headers: { origin, "content-type": "application/json" },
+  body: JSON.stringify({ query }),
+});
 const get = (origin: string) => ({ headers: { origin } });
-const preflight = (origin: string, method = "POST") => ({ method: "OPTIONS", headers: { origin, "access-control-request-method": method, "access-control-request-headers": "content-type, authorization" } });
+const preflight = (origin: string, method = "POST") => ({
+  method: "OPTIONS",
+  headers: { origin, "access-control-request-method": method, "access-control-request-headers": "content-type, authorization" },
+});
 const varyOf = (headers: Headers) => (headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
 
 describe("CORS: an explicit origin list with credentials", () => {
@@ -147,7 +159,7 @@ describe("CORS defaults and other forms", () => {
     }
   });
 
-  it("`cors: true` and `origin: \"*\"` answer `*`, never the request's Origin, never with credentials, no Vary: Origin", async () => {
+  it('`cors: true` and `origin: "*"` answer `*`, never the request\'s Origin, never with credentials, no Vary: Origin', async () => {
     for (const entry of await entries(true)) {
       const answer = await entry.send("/graphql", post(evil));
       expect(answer.headers.get("access-control-allow-origin")).toBe("*");
@@ -158,23 +170,41 @@ describe("CORS defaults and other forms", () => {
 
   it("a port wildcard allows any port of that host only", async () => {
     for (const entry of await entries({ origin: ["http://localhost:*"] })) {
-      expect((await entry.send("/graphql", post("http://localhost:5173"))).headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
-      for (const origin of ["http://localhost.evil.net:5173", "http://localhost:5173.evil.net", "https://localhost:5173", "http://localhost"]) {
+      expect((await entry.send("/graphql", post("http://localhost:5173"))).headers.get("access-control-allow-origin")).toBe(
+        "http://localhost:5173",
+      );
+      for (const origin of [
+        "http://localhost.evil.net:5173",
+        "http://localhost:5173.evil.net",
+        "https://localhost:5173",
+        "http://localhost",
+      ]) {
         expect((await entry.send("/graphql", post(origin))).headers.get("access-control-allow-origin"), origin).toBeNull();
       }
     }
   });
 
   it("credentials without an explicit list, and origins that are not origins, are refused at startup naming the input", async () => {
-    await expect(createTestTrestle(`type Query { a: String }`, { cors: { origin: "*", credentials: true } })).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining('"*"') });
-    await expect(createTestTrestle(`type Query { a: String }`, { cors: { origin: ["http://localhost:*"], credentials: true } })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
-    await expect(createTestTrestle(`type Query { a: String }`, { cors: { origin: ["app.example.com/path"] } })).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("app.example.com/path") });
+    await expect(createTestTrestle(`type Query { a: String }`, { cors: { origin: "*", credentials: true } })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining('"*"'),
+    });
+    await expect(
+      createTestTrestle(`type Query { a: String }`, { cors: { origin: ["http://localhost:*"], credentials: true } }),
+    ).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    await expect(createTestTrestle(`type Query { a: String }`, { cors: { origin: ["app.example.com/path"] } })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining("app.example.com/path"),
+    });
   });
 
   it("trestle serve: loopback origins without credentials outside production, none in production, credentials with an explicit --cors list", () => {
     expect(serveCors([], false)).toEqual({ origin: ["http://localhost:*", "http://127.0.0.1:*"] });
     expect(serveCors([], true)).toBe(false);
-    expect(serveCors(["https://a.example", "https://b.example,https://c.example"], true)).toEqual({ origin: ["https://a.example", "https://b.example", "https://c.example"], credentials: true });
+    expect(serveCors(["https://a.example", "https://b.example,https://c.example"], true)).toEqual({
+      origin: ["https://a.example", "https://b.example", "https://c.example"],
+      credentials: true,
+    });
     expect(serveCors(["*"], false)).toEqual({ origin: ["*"], credentials: false });
   });
 });
@@ -184,7 +214,9 @@ describe("CORS on passthrough problem answers", () => {
     const { createServer: createTcpServer } = await import("node:net");
     // An upstream whose status no HTTP server may write back (99).
     const raw = createTcpServer((socket) => {
-      socket.once("data", () => socket.end("HTTP/1.1 099 Odd\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"));
+      socket.once("data", () =>
+        socket.end("HTTP/1.1 099 Odd\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"),
+      );
     });
     await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
     const trestle = await createTestTrestle(

@@ -78,7 +78,14 @@ afterAll(async () => {
 type Way = "post-json" | "post-json-param" | "post-graphql-json" | "post-form" | "get";
 const queryWays: readonly Way[] = ["post-json", "post-json-param", "post-graphql-json", "post-form", "get"];
 const mutationWays: readonly Way[] = ["post-json", "post-json-param", "post-graphql-json", "post-form"];
-const accepts: ReadonlyArray<string | undefined> = [undefined, "application/json", "application/graphql-response+json", "*/*", "application/graphql-response+json, application/json", "text/html;q=0.5, application/json"];
+const accepts: ReadonlyArray<string | undefined> = [
+  undefined,
+  "application/json",
+  "application/graphql-response+json",
+  "*/*",
+  "application/graphql-response+json, application/json",
+  "text/html;q=0.5, application/json",
+];
 
 interface Operation {
   query: string;
@@ -93,7 +100,12 @@ interface Answer {
 }
 
 /** How one operation is written for one way in: the request target, headers and body. */
-function requestFor(way: Way, operation: Operation, accept: string | undefined, extra: Record<string, string> = {}): { path: string; init: RequestInit } {
+function requestFor(
+  way: Way,
+  operation: Operation,
+  accept: string | undefined,
+  extra: Record<string, string> = {},
+): { path: string; init: RequestInit } {
   const headers: Record<string, string> = { origin: app, ...extra };
   if (accept !== undefined) headers["accept"] = accept;
   const json = JSON.stringify(operation);
@@ -104,11 +116,24 @@ function requestFor(way: Way, operation: Operation, accept: string | undefined, 
     case "post-json":
       return { path: "/graphql", init: { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: json } };
     case "post-json-param":
-      return { path: "/graphql", init: { method: "POST", headers: { ...headers, "content-type": "application/json; profile=x" }, body: json } };
+      return {
+        path: "/graphql",
+        init: { method: "POST", headers: { ...headers, "content-type": "application/json; profile=x" }, body: json },
+      };
     case "post-graphql-json":
-      return { path: "/graphql", init: { method: "POST", headers: { ...headers, "content-type": "application/graphql+json" }, body: json } };
+      return {
+        path: "/graphql",
+        init: { method: "POST", headers: { ...headers, "content-type": "application/graphql+json" }, body: json },
+      };
     case "post-form":
-      return { path: "/graphql", init: { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded", "x-trestle-csrf": "1" }, body: search.toString() } };
+      return {
+        path: "/graphql",
+        init: {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/x-www-form-urlencoded", "x-trestle-csrf": "1" },
+          body: search.toString(),
+        },
+      };
     case "get":
       return { path: `/graphql?${search}`, init: { method: "GET", headers } };
   }
@@ -118,7 +143,8 @@ const kept = ["content-type", "cache-control", "vary", "access-control-allow-ori
 
 async function send(instance: string, entry: "fetch" | "handle", path: string, init: RequestInit): Promise<Answer> {
   const { trestle, base } = instances.get(instance)!;
-  const response = entry === "fetch" ? await trestle.fetch(new Request(`http://trestle.test${path}`, init)) : await fetch(`${base}${path}`, init);
+  const response =
+    entry === "fetch" ? await trestle.fetch(new Request(`http://trestle.test${path}`, init)) : await fetch(`${base}${path}`, init);
   const text = await response.text();
   const headers: Record<string, string | null> = {};
   for (const name of kept) headers[name] = response.headers.get(name);
@@ -134,7 +160,12 @@ async function send(instance: string, entry: "fetch" | "handle", path: string, i
 }
 
 /** Every way × entry × Accept: all answers equal to the first; returns the first per Accept. */
-async function differential(instance: string, operation: Operation, ways: readonly Way[], extra?: Record<string, string>): Promise<Map<string | undefined, Answer>> {
+async function differential(
+  instance: string,
+  operation: Operation,
+  ways: readonly Way[],
+  extra?: Record<string, string>,
+): Promise<Map<string | undefined, Answer>> {
   const firsts = new Map<string | undefined, Answer>();
   for (const accept of accepts) {
     let first: Answer | undefined;
@@ -164,38 +195,143 @@ interface Case {
   headers?: Record<string, string>;
 }
 
-const errorsOf = (answer: Answer) => ((answer.body as { errors?: Array<{ message: string; extensions?: { code?: string } }> }).errors ?? []);
+const errorsOf = (answer: Answer) => (answer.body as { errors?: Array<{ message: string; extensions?: { code?: string } }> }).errors ?? [];
 const codesOf = (answer: Answer) => errorsOf(answer).map((error) => error.extensions?.code ?? "(none)");
 const aliases = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: item(id: "${i}") { id }`).join(" ");
 
 const cases: Case[] = [
-  { name: "a query with data, cacheable", operation: { query: `{ item(id: "1") { id name } }` }, status: [200, 200], check: (a) => expect(a.headers["cache-control"]).toBe("public, max-age=N") },
+  {
+    name: "a query with data, cacheable",
+    operation: { query: `{ item(id: "1") { id name } }` },
+    status: [200, 200],
+    check: (a) => expect(a.headers["cache-control"]).toBe("public, max-age=N"),
+  },
   { name: "nested reads", operation: { query: `{ item(id: "2") { id child { id name } } }` }, status: [200, 200] },
   { name: "variables", operation: { query: `query Q($id: ID!) { item(id: $id) { id } }`, variables: { id: "7" } }, status: [200, 200] },
-  { name: "a list argument and an enum", operation: { query: `query($n: Int) { items(first: $n, color: RED) { id } }`, variables: { n: 2 } }, status: [200, 200] },
-  { name: "an uncacheable read: no Cache-Control", operation: { query: `{ fresh { id } }` }, status: [200, 200], check: (a) => expect(a.headers["cache-control"]).toBeNull() },
+  {
+    name: "a list argument and an enum",
+    operation: { query: `query($n: Int) { items(first: $n, color: RED) { id } }`, variables: { n: 2 } },
+    status: [200, 200],
+  },
+  {
+    name: "an uncacheable read: no Cache-Control",
+    operation: { query: `{ fresh { id } }` },
+    status: [200, 200],
+    check: (a) => expect(a.headers["cache-control"]).toBeNull(),
+  },
   { name: "__typename only", operation: { query: `{ __typename }` }, status: [200, 200] },
-  { name: "two operations, one picked by operationName", operation: { query: `query A { item(id: "1") { id } } query B { item(id: "2") { name } }`, operationName: "B" }, status: [200, 200] },
-  { name: "two operations, none picked", operation: { query: `query A { item(id: "1") { id } } query B { item(id: "2") { name } }` }, status: [400, 400], codes: ["OPERATION_RESOLUTION_FAILURE"] },
-  { name: "an operationName that is not in the document", operation: { query: `query A { __typename }`, operationName: "Z" }, status: [400, 400], codes: ["OPERATION_RESOLUTION_FAILURE"] },
+  {
+    name: "two operations, one picked by operationName",
+    operation: { query: `query A { item(id: "1") { id } } query B { item(id: "2") { name } }`, operationName: "B" },
+    status: [200, 200],
+  },
+  {
+    name: "two operations, none picked",
+    operation: { query: `query A { item(id: "1") { id } } query B { item(id: "2") { name } }` },
+    status: [400, 400],
+    codes: ["OPERATION_RESOLUTION_FAILURE"],
+  },
+  {
+    name: "an operationName that is not in the document",
+    operation: { query: `query A { __typename }`, operationName: "Z" },
+    status: [400, 400],
+    codes: ["OPERATION_RESOLUTION_FAILURE"],
+  },
   { name: "a mutation", operation: { query: `mutation { create(input: { name: "x" }) { id name } }` }, mutation: true, status: [200, 200] },
-  { name: "a mutation with variables", operation: { query: `mutation($in: ItemInput!) { create(input: $in) { id name } }`, variables: { in: { name: "y", color: "GREEN" } } }, mutation: true, status: [200, 200] },
-  { name: "a mutation whose upstream fails", operation: { query: `mutation { explode { id } }` }, mutation: true, status: [200, 200], codes: ["UPSTREAM_ERROR"] },
-  { name: "a mutation with a variable of the wrong type", operation: { query: `mutation($in: ItemInput!) { create(input: $in) { id } }`, variables: { in: { name: 5, colour: "RED" } } }, mutation: true, status: [400, 400], codes: ["BAD_USER_INPUT", "BAD_USER_INPUT"] },
-  { name: "partial data and UPSTREAM_ERROR (500)", operation: { query: `{ item(id: "1") { id } fail { id } }` }, status: [200, 200], codes: ["UPSTREAM_ERROR"], check: (a) => expect(JSON.stringify(a.body)).not.toContain("db-secret-host") },
-  { name: "an upstream 404 is null, no error", operation: { query: `{ missing { id } }` }, status: [200, 200], check: (a) => expect(a.body).toEqual({ data: { missing: null } }) },
+  {
+    name: "a mutation with variables",
+    operation: { query: `mutation($in: ItemInput!) { create(input: $in) { id name } }`, variables: { in: { name: "y", color: "GREEN" } } },
+    mutation: true,
+    status: [200, 200],
+  },
+  {
+    name: "a mutation whose upstream fails",
+    operation: { query: `mutation { explode { id } }` },
+    mutation: true,
+    status: [200, 200],
+    codes: ["UPSTREAM_ERROR"],
+  },
+  {
+    name: "a mutation with a variable of the wrong type",
+    operation: { query: `mutation($in: ItemInput!) { create(input: $in) { id } }`, variables: { in: { name: 5, colour: "RED" } } },
+    mutation: true,
+    status: [400, 400],
+    codes: ["BAD_USER_INPUT", "BAD_USER_INPUT"],
+  },
+  {
+    name: "partial data and UPSTREAM_ERROR (500)",
+    operation: { query: `{ item(id: "1") { id } fail { id } }` },
+    status: [200, 200],
+    codes: ["UPSTREAM_ERROR"],
+    check: (a) => expect(JSON.stringify(a.body)).not.toContain("db-secret-host"),
+  },
+  {
+    name: "an upstream 404 is null, no error",
+    operation: { query: `{ missing { id } }` },
+    status: [200, 200],
+    check: (a) => expect(a.body).toEqual({ data: { missing: null } }),
+  },
   { name: "UPSTREAM_BAD_RESPONSE", operation: { query: `{ garbled { id } }` }, status: [200, 200], codes: ["UPSTREAM_BAD_RESPONSE"] },
-  { name: "UPSTREAM_RESPONSE_TOO_LARGE", operation: { query: `{ huge { id } }` }, status: [200, 200], codes: ["UPSTREAM_RESPONSE_TOO_LARGE"] },
+  {
+    name: "UPSTREAM_RESPONSE_TOO_LARGE",
+    operation: { query: `{ huge { id } }` },
+    status: [200, 200],
+    codes: ["UPSTREAM_RESPONSE_TOO_LARGE"],
+  },
   { name: "UPSTREAM_UNAVAILABLE", operation: { query: `{ gone { id } }` }, status: [200, 200], codes: ["UPSTREAM_UNAVAILABLE"] },
-  { name: "a non-null root that fails: data null", operation: { query: `{ required { id } }` }, status: [200, 200], codes: ["UPSTREAM_ERROR"], check: (a) => expect((a.body as { data: unknown }).data).toBeNull() },
-  { name: "a bad path value (BAD_USER_INPUT with data)", operation: { query: `{ item(id: "..") { id } }` }, status: [200, 200], codes: ["BAD_USER_INPUT"] },
+  {
+    name: "a non-null root that fails: data null",
+    operation: { query: `{ required { id } }` },
+    status: [200, 200],
+    codes: ["UPSTREAM_ERROR"],
+    check: (a) => expect((a.body as { data: unknown }).data).toBeNull(),
+  },
+  {
+    name: "a bad path value (BAD_USER_INPUT with data)",
+    operation: { query: `{ item(id: "..") { id } }` },
+    status: [200, 200],
+    codes: ["BAD_USER_INPUT"],
+  },
   { name: "a syntax error", operation: { query: `{ item(id: "1") { id }` }, status: [200, 400], codes: ["GRAPHQL_PARSE_FAILED"] },
-  { name: "a validation error, suggestions hidden in production", operation: { query: `{ iten(id: "1") { id } }` }, status: [200, 400], codes: ["GRAPHQL_VALIDATION_FAILED"], check: (a) => expect(errorsOf(a)[0]?.message).not.toContain("Did you mean") },
-  { name: "a validation error, suggestions shown in development", instance: "development", operation: { query: `{ iten(id: "1") { id } }` }, status: [200, 400], codes: ["GRAPHQL_VALIDATION_FAILED"], check: (a) => expect(errorsOf(a)[0]?.message).toContain("Did you mean") },
-  { name: "introspection is off in production", operation: { query: `{ __schema { queryType { name } } }` }, status: [200, 400], codes: ["GRAPHQL_VALIDATION_FAILED", "GRAPHQL_VALIDATION_FAILED"] },
-  { name: "introspection is on in development", instance: "development", operation: { query: `{ __schema { queryType { name } } }` }, status: [200, 200] },
-  { name: "a variable of the wrong type: BAD_USER_INPUT, 400", operation: { query: `query($id: ID!) { item(id: $id) { id } }`, variables: { id: { no: 1 } } }, status: [400, 400], codes: ["BAD_USER_INPUT"] },
-  { name: "a missing required variable", operation: { query: `query($id: ID!) { item(id: $id) { id } }`, variables: {} }, status: [400, 400], codes: ["BAD_USER_INPUT"] },
+  {
+    name: "a validation error, suggestions hidden in production",
+    operation: { query: `{ iten(id: "1") { id } }` },
+    status: [200, 400],
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+    check: (a) => expect(errorsOf(a)[0]?.message).not.toContain("Did you mean"),
+  },
+  {
+    name: "a validation error, suggestions shown in development",
+    instance: "development",
+    operation: { query: `{ iten(id: "1") { id } }` },
+    status: [200, 400],
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+    check: (a) => expect(errorsOf(a)[0]?.message).toContain("Did you mean"),
+  },
+  {
+    name: "introspection is off in production",
+    operation: { query: `{ __schema { queryType { name } } }` },
+    status: [200, 400],
+    codes: ["GRAPHQL_VALIDATION_FAILED", "GRAPHQL_VALIDATION_FAILED"],
+  },
+  {
+    name: "introspection is on in development",
+    instance: "development",
+    operation: { query: `{ __schema { queryType { name } } }` },
+    status: [200, 200],
+  },
+  {
+    name: "a variable of the wrong type: BAD_USER_INPUT, 400",
+    operation: { query: `query($id: ID!) { item(id: $id) { id } }`, variables: { id: { no: 1 } } },
+    status: [400, 400],
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "a missing required variable",
+    operation: { query: `query($id: ID!) { item(id: $id) { id } }`, variables: {} },
+    status: [400, 400],
+    codes: ["BAD_USER_INPUT"],
+  },
   {
     name: "an enum variable misspelt: suggestion hidden in production",
     operation: { query: `query($c: Color) { items(first: 1, color: $c) { id } }`, variables: { c: "REDD" } },
@@ -211,18 +347,82 @@ const cases: Case[] = [
     codes: ["BAD_USER_INPUT"],
     check: (a) => expect(errorsOf(a)[0]?.message).toContain("Did you mean"),
   },
-  { name: "MAX_DEPTH_LIMIT", operation: { query: `{ item(id: "1") { child { child { child { id } } } } }` }, status: [400, 400], codes: ["MAX_DEPTH_LIMIT"] },
-  { name: "MAX_ALIASES_LIMIT", operation: { query: `{ ${aliases(4)} }` }, status: [400, 400], codes: expect.arrayContaining(["MAX_ALIASES_LIMIT"]) as unknown as string[] },
-  { name: "MAX_ROOT_FIELDS_LIMIT", operation: { query: `{ item(id: "1") { id } fresh { id } fail { id } missing { id } garbled { id } }` }, status: [400, 400], codes: ["MAX_ROOT_FIELDS_LIMIT"] },
+  {
+    name: "MAX_DEPTH_LIMIT",
+    operation: { query: `{ item(id: "1") { child { child { child { id } } } } }` },
+    status: [400, 400],
+    codes: ["MAX_DEPTH_LIMIT"],
+  },
+  {
+    name: "MAX_ALIASES_LIMIT",
+    operation: { query: `{ ${aliases(4)} }` },
+    status: [400, 400],
+    codes: expect.arrayContaining(["MAX_ALIASES_LIMIT"]) as unknown as string[],
+  },
+  {
+    name: "MAX_ROOT_FIELDS_LIMIT",
+    operation: { query: `{ item(id: "1") { id } fresh { id } fail { id } missing { id } garbled { id } }` },
+    status: [400, 400],
+    codes: ["MAX_ROOT_FIELDS_LIMIT"],
+  },
   { name: "MAX_TOKENS_LIMIT", operation: { query: `{ ${"__typename ".repeat(130)} }` }, status: [400, 400], codes: ["MAX_TOKENS_LIMIT"] },
-  { name: "MAX_DIRECTIVES_LIMIT", operation: { query: `{ __typename @skip(if: false) @include(if: true) @skip(if: false) }` }, status: [400, 400], codes: expect.arrayContaining(["MAX_DIRECTIVES_LIMIT"]) as unknown as string[] },
-  { name: "COST_LIMIT", operation: { query: `query($n: Int) { items(first: $n) { id child { id } } }`, variables: { n: 100 } }, status: [400, 400], codes: ["COST_LIMIT"] },
-  { name: "a context function that throws: masked, 500", operation: { query: `{ item(id: "1") { id } }` }, headers: { "x-boom": "1" }, status: [500, 500], codes: ["INTERNAL_SERVER_ERROR"], check: (a) => expect(JSON.stringify(a.body)).not.toContain("secret-token-123") },
-  { name: "debug: data with upstream calls", instance: "debug", operation: { query: `{ fresh { id } }` }, status: [200, 200], check: (a) => expect((a.body as { extensions?: unknown }).extensions).toBeDefined() },
-  { name: "debug: an upstream error with its details", instance: "debug", operation: { query: `{ fail { id } }` }, status: [200, 200], codes: ["UPSTREAM_ERROR"], check: (a) => expect(JSON.stringify(a.body)).toContain("db-secret-host") },
-  { name: "debug: a context function that throws shows its message", instance: "debug", operation: { query: `{ fresh { id } }` }, headers: { "x-boom": "1" }, status: [500, 500], codes: ["INTERNAL_SERVER_ERROR"] },
-  { name: "debug: a validation error", instance: "debug", operation: { query: `{ nope }` }, status: [200, 400], codes: ["GRAPHQL_VALIDATION_FAILED"] },
-  { name: "debug: a variable of the wrong type", instance: "debug", operation: { query: `query($id: ID!) { item(id: $id) { id } }`, variables: { id: [1, 2] } }, status: [400, 400], codes: ["BAD_USER_INPUT"] },
+  {
+    name: "MAX_DIRECTIVES_LIMIT",
+    operation: { query: `{ __typename @skip(if: false) @include(if: true) @skip(if: false) }` },
+    status: [400, 400],
+    codes: expect.arrayContaining(["MAX_DIRECTIVES_LIMIT"]) as unknown as string[],
+  },
+  {
+    name: "COST_LIMIT",
+    operation: { query: `query($n: Int) { items(first: $n) { id child { id } } }`, variables: { n: 100 } },
+    status: [400, 400],
+    codes: ["COST_LIMIT"],
+  },
+  {
+    name: "a context function that throws: masked, 500",
+    operation: { query: `{ item(id: "1") { id } }` },
+    headers: { "x-boom": "1" },
+    status: [500, 500],
+    codes: ["INTERNAL_SERVER_ERROR"],
+    check: (a) => expect(JSON.stringify(a.body)).not.toContain("secret-token-123"),
+  },
+  {
+    name: "debug: data with upstream calls",
+    instance: "debug",
+    operation: { query: `{ fresh { id } }` },
+    status: [200, 200],
+    check: (a) => expect((a.body as { extensions?: unknown }).extensions).toBeDefined(),
+  },
+  {
+    name: "debug: an upstream error with its details",
+    instance: "debug",
+    operation: { query: `{ fail { id } }` },
+    status: [200, 200],
+    codes: ["UPSTREAM_ERROR"],
+    check: (a) => expect(JSON.stringify(a.body)).toContain("db-secret-host"),
+  },
+  {
+    name: "debug: a context function that throws shows its message",
+    instance: "debug",
+    operation: { query: `{ fresh { id } }` },
+    headers: { "x-boom": "1" },
+    status: [500, 500],
+    codes: ["INTERNAL_SERVER_ERROR"],
+  },
+  {
+    name: "debug: a validation error",
+    instance: "debug",
+    operation: { query: `{ nope }` },
+    status: [200, 400],
+    codes: ["GRAPHQL_VALIDATION_FAILED"],
+  },
+  {
+    name: "debug: a variable of the wrong type",
+    instance: "debug",
+    operation: { query: `query($id: ID!) { item(id: $id) { id } }`, variables: { id: [1, 2] } },
+    status: [400, 400],
+    codes: ["BAD_USER_INPUT"],
+  },
 ];
 
 describe("differential: every way in, both entries, every Accept, one answer", () => {
@@ -231,7 +431,9 @@ describe("differential: every way in, both entries, every Accept, one answer", (
     for (const [accept, answer] of firsts) {
       const graphqlResponse = accept?.startsWith("application/graphql-response+json") === true;
       expect(answer.status, `Accept: ${accept ?? "(none)"}`).toBe(c.status[graphqlResponse ? 1 : 0]);
-      expect(answer.headers["content-type"]).toBe(graphqlResponse ? "application/graphql-response+json; charset=utf-8" : "application/json; charset=utf-8");
+      expect(answer.headers["content-type"]).toBe(
+        graphqlResponse ? "application/graphql-response+json; charset=utf-8" : "application/json; charset=utf-8",
+      );
       expect(answer.headers["access-control-allow-origin"]).toBe(app);
       expect(answer.headers["vary"]?.toLowerCase()).toContain("origin");
       if (c.codes === undefined) expect(errorsOf(answer)).toEqual([]);
@@ -255,10 +457,24 @@ describe("differential: every way in, both entries, every Accept, one answer", (
     for (const entry of ["fetch", "handle"] as const) {
       for (const accept of accepts) {
         const headers: Record<string, string> = { origin: app, ...(accept ? { accept } : {}) };
-        answers.push(await send("production", entry, `/graphql?query=${encodeURIComponent("{ __typename }")}&variables=%7Bnope`, { headers }));
-        answers.push(await send("production", entry, "/graphql", { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded", "x-trestle-csrf": "1" }, body: "query=%7B__typename%7D&variables=%7Bnope" }));
+        answers.push(
+          await send("production", entry, `/graphql?query=${encodeURIComponent("{ __typename }")}&variables=%7Bnope`, { headers }),
+        );
+        answers.push(
+          await send("production", entry, "/graphql", {
+            method: "POST",
+            headers: { ...headers, "content-type": "application/x-www-form-urlencoded", "x-trestle-csrf": "1" },
+            body: "query=%7B__typename%7D&variables=%7Bnope",
+          }),
+        );
         for (const type of ["application/json", "application/json; profile=x", "application/graphql+json"]) {
-          answers.push(await send("production", entry, "/graphql", { method: "POST", headers: { ...headers, "content-type": type }, body: JSON.stringify({ query: "{ __typename }", variables: "nope" }) }));
+          answers.push(
+            await send("production", entry, "/graphql", {
+              method: "POST",
+              headers: { ...headers, "content-type": type },
+              body: JSON.stringify({ query: "{ __typename }", variables: "nope" }),
+            }),
+          );
         }
       }
     }
@@ -283,13 +499,24 @@ describe("differential: every way in, both entries, every Accept, one answer", (
       expect(answer.headers["access-control-allow-origin"]).toBe(app);
     }
     // A normal client is still served.
-    expect((await send("production", "handle", ...Object.values(requestFor("post-json", { query: "{ __typename }" }, "application/json")) as [string, RequestInit])).status).toBe(200);
+    expect(
+      (
+        await send(
+          "production",
+          "handle",
+          ...(Object.values(requestFor("post-json", { query: "{ __typename }" }, "application/json")) as [string, RequestInit]),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("CSRF: a form or text/plain POST without x-trestle-csrf is 403 CSRF_PREVENTED through fetch and handle alike", async () => {
     for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {
       const init = { method: "POST", headers: { origin: app, "content-type": type }, body: "query=%7B__typename%7D" };
-      const [viaFetch, viaHandle] = [await send("production", "fetch", "/graphql", init), await send("production", "handle", "/graphql", init)];
+      const [viaFetch, viaHandle] = [
+        await send("production", "fetch", "/graphql", init),
+        await send("production", "handle", "/graphql", init),
+      ];
       expect(viaHandle).toEqual(viaFetch);
       expect(viaFetch.status).toBe(403);
       expect(codesOf(viaFetch)).toEqual(["CSRF_PREVENTED"]);

@@ -60,10 +60,13 @@ function sendRaw(route: Route, body: Body): Promise<string> {
     const socket = connect(server.port, "127.0.0.1");
     const read: Buffer[] = [];
     socket.on("data", (chunk: Buffer) => read.push(chunk));
-    const settle = (error?: NodeJS.ErrnoException) => resolve(Buffer.concat(read).toString("latin1").split(" ")[1] ?? `nothing read (${error?.code ?? "closed"})`);
+    const settle = (error?: NodeJS.ErrnoException) =>
+      resolve(Buffer.concat(read).toString("latin1").split(" ")[1] ?? `nothing read (${error?.code ?? "closed"})`);
     socket.on("error", settle);
     socket.on("close", () => settle());
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: t\r\nContent-Type: ${type}\r\n${body.chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${body.size}`}\r\n\r\n`);
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: t\r\nContent-Type: ${type}\r\n${body.chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${body.size}`}\r\n\r\n`,
+    );
     for (let at = 0; at < body.size; at += piece) {
       const part = payload.subarray(at, Math.min(at + piece, body.size));
       socket.write(body.chunked ? Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from("\r\n")]) : part);
@@ -106,7 +109,12 @@ async function sendFetch(route: Route, body: Body): Promise<string> {
     },
   });
   try {
-    const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": type }, body: body.chunked ? stream : bytes, duplex: "half" } as RequestInit);
+    const response = await fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": type },
+      body: body.chunked ? stream : bytes,
+      duplex: "half",
+    } as RequestInit);
     await response.text();
     return String(response.status);
   } catch (error) {
@@ -124,7 +132,11 @@ describe("S10: a refused body's 413 is always read", () => {
         for (let round = 0; round < 3; round++) answers.push(...(await Promise.all([1, 2, 3, 4].map(() => send(route, body)))));
         expect(answers).toEqual(Array(12).fill("413"));
         // The next user, on a new connection, is served.
-        const served = await fetch(`${server.url}${routes[route].path}`, { method: "POST", headers: { "content-type": routes[route].type }, body: route === "GraphQL fast lane" ? `{"query":"{ a }"}` : route === "passthrough" ? "hello" : "{ a }" });
+        const served = await fetch(`${server.url}${routes[route].path}`, {
+          method: "POST",
+          headers: { "content-type": routes[route].type },
+          body: route === "GraphQL fast lane" ? `{"query":"{ a }"}` : route === "passthrough" ? "hello" : "{ a }",
+        });
         expect([served.status, await served.text()]).toEqual([200, route === "passthrough" ? "got 5" : `{"data":{"a":null}}`]);
       });
     }
@@ -184,7 +196,14 @@ describe("S10: trestle.fetch stops reading a body at the limit", () => {
         else controller.close();
       },
     });
-    const response = await trestle.fetch(new Request("http://trestle.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit));
+    const response = await trestle.fetch(
+      new Request("http://trestle.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
     expect(response.status).toBe(413);
     // 16 pieces of 64 KiB make the cap; a few more may be buffered, not the 10 MB offered.
     expect(pulled).toBeLessThan(24);

@@ -43,19 +43,34 @@ type Entry = "fetch" | "handle";
 type Route = "GET" | "POST JSON (fast lane)" | "POST JSON (yoga's lane)" | "POST form";
 const entries: Entry[] = ["fetch", "handle"];
 const routes: Route[] = ["GET", "POST JSON (fast lane)", "POST JSON (yoga's lane)", "POST form"];
-const query = "{ item(id: \"1\") { id } }";
+const query = '{ item(id: "1") { id } }';
 
 /** Sends `params` as given: raw JSON text in a URL or a form, a JSON value in a JSON body. */
-async function send(entry: Entry, route: Route, params: Record<string, string>, json?: string, accept?: string): Promise<{ status: number; body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; data?: unknown } }> {
+async function send(
+  entry: Entry,
+  route: Route,
+  params: Record<string, string>,
+  json?: string,
+  accept?: string,
+): Promise<{ status: number; body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; data?: unknown } }> {
   const base = entry === "fetch" ? "http://trestle.test" : server.url;
   const search = new URLSearchParams(params).toString();
   let init: RequestInit = {};
   let url = `${base}/graphql`;
   if (route === "GET") url += `?${search}`;
-  else if (route === "POST form") init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-trestle-csrf": "1" }, body: search };
+  else if (route === "POST form")
+    init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-trestle-csrf": "1" }, body: search };
   else {
     const type = route === "POST JSON (fast lane)" ? "application/json" : "application/json; profile=x";
-    init = { method: "POST", headers: { "content-type": type }, body: json ?? `{${Object.entries(params).map(([k, v]) => `${JSON.stringify(k)}:${k === "query" ? JSON.stringify(v) : v}`).join(",")}}` };
+    init = {
+      method: "POST",
+      headers: { "content-type": type },
+      body:
+        json ??
+        `{${Object.entries(params)
+          .map(([k, v]) => `${JSON.stringify(k)}:${k === "query" ? JSON.stringify(v) : v}`)
+          .join(",")}}`,
+    };
   }
   if (accept !== undefined) init.headers = { ...(init.headers as Record<string, string> | undefined), accept };
   const response = entry === "fetch" ? await trestle.fetch(new Request(url, init)) : await fetch(url, init);
@@ -72,7 +87,7 @@ describe("S08: malformed variables and extensions are 400s, not internal errors"
     ["variables", "[1]", 'The "variables" parameter must be a JSON object or null; received an array.'],
     ["variables", '"x"', 'The "variables" parameter must be a JSON object or null; received the string "x".'],
     ["variables", "7", 'The "variables" parameter must be a JSON object or null; received the number 7.'],
-    ["variables", "{\"a\":", 'The "variables" parameter must be a JSON object; received "{\\"a\\":", which is not JSON.'],
+    ["variables", '{"a":', 'The "variables" parameter must be a JSON object; received "{\\"a\\":", which is not JSON.'],
     ["extensions", "{", 'The "extensions" parameter must be a JSON object; received "{", which is not JSON.'],
     ["extensions", "[1]", 'The "extensions" parameter must be a JSON object or null; received an array.'],
     ["extensions", "true", 'The "extensions" parameter must be a JSON object or null; received the boolean true.'],
@@ -83,7 +98,8 @@ describe("S08: malformed variables and extensions are 400s, not internal errors"
         // In a JSON body, text that is not JSON arrives as a string (the only way to send it).
         const inBody = route.startsWith("POST JSON") && (raw === "{" || raw === '{"a":') ? JSON.stringify(raw) : raw;
         const answer = await send(entry, route, { query, [name]: inBody });
-        const expected = inBody === raw ? message : `The "${name}" parameter must be a JSON object or null; received the string ${JSON.stringify(raw)}.`;
+        const expected =
+          inBody === raw ? message : `The "${name}" parameter must be a JSON object or null; received the string ${JSON.stringify(raw)}.`;
         expect(answer).toEqual({ status: 400, body: { errors: [{ message: expected, extensions: { code: "BAD_REQUEST" } }] } });
         expectNothingLogged();
         expect(await send(entry, route, { query })).toEqual({ status: 200, body: { data: { item: { id: "1" } } } });
@@ -93,7 +109,10 @@ describe("S08: malformed variables and extensions are 400s, not internal errors"
 
   it.each(entries)("S08: null variables and extensions are allowed (%s, every route)", async (entry) => {
     for (const route of routes) {
-      expect(await send(entry, route, { query, variables: "null", extensions: "null" })).toEqual({ status: 200, body: { data: { item: { id: "1" } } } });
+      expect(await send(entry, route, { query, variables: "null", extensions: "null" })).toEqual({
+        status: 200,
+        body: { data: { item: { id: "1" } } },
+      });
     }
     expectNothingLogged();
   });
@@ -101,7 +120,9 @@ describe("S08: malformed variables and extensions are 400s, not internal errors"
   it.each(entries)("S08: a long malformed parameter is echoed only in part (%s)", async (entry) => {
     const answer = await send(entry, "GET", { query, variables: `{${"x".repeat(10_000)}` });
     expect(answer.status).toBe(400);
-    expect(answer.body.errors?.[0]?.message).toBe(`The "variables" parameter must be a JSON object; received "{${"x".repeat(39)}…", which is not JSON.`);
+    expect(answer.body.errors?.[0]?.message).toBe(
+      `The "variables" parameter must be a JSON object; received "{${"x".repeat(39)}…", which is not JSON.`,
+    );
     expectNothingLogged();
   });
 });

@@ -39,8 +39,18 @@ beforeAll(async () => {
     const url = new URL(req.url, "http://upstream");
     const user = (id: string) => ({ id, name: "n", best_id: `${id}-b`, child_id: "1", url: req.url });
     const friends = /^\/users\/([^/]+)\/friends$/.exec(url.pathname);
-    if (friends) return sendJson(res, 200, Array.from({ length: 40 }, (_, i) => user(`${friends[1]}-f${i}`)));
-    if (url.pathname === "/users") return sendJson(res, 200, Array.from({ length: Math.min(Number(url.searchParams.get("first") ?? 10), 60) }, (_, i) => user(`u${i}`)));
+    if (friends)
+      return sendJson(
+        res,
+        200,
+        Array.from({ length: 40 }, (_, i) => user(`${friends[1]}-f${i}`)),
+      );
+    if (url.pathname === "/users")
+      return sendJson(
+        res,
+        200,
+        Array.from({ length: Math.min(Number(url.searchParams.get("first") ?? 10), 60) }, (_, i) => user(`u${i}`)),
+      );
     if (url.pathname === "/search") return sendJson(res, 200, [user("s")]);
     sendJson(res, 200, user(decodeURIComponent(url.pathname.split("/")[2] ?? "")));
   });
@@ -58,7 +68,8 @@ beforeEach(() => {
 const jsonPost = { "content-type": "application/json", accept: "application/graphql-response+json" };
 const raw = (body: BodyInit, headers: Record<string, string> = jsonPost, method = "POST", path = "/graphql", target: Trestle = trestle) =>
   target.fetch(new Request(`http://t.test${path}`, { method, headers, body: method === "GET" ? null : body }));
-const codes = (result: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => new Set(result.errors?.map((e) => e.extensions?.["code"]));
+const codes = (result: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
+  new Set(result.errors?.map((e) => e.extensions?.["code"]));
 
 /** The answer is `status` with no data and a first error of `code` (and `message`); nothing reached the upstream. */
 async function expectRefused(response: Response, status: number, code: string | RegExp, message?: RegExp) {
@@ -74,9 +85,17 @@ async function expectRefused(response: Response, status: number, code: string | 
 describe("abusive operations: static limits", () => {
   const deep = `{ user(id: "1") ${"{ child ".repeat(10)}{ id }${" }".repeat(10)} }`;
 
-  it.each(["application/graphql-response+json", "application/json"])("A01: a deep query → 400 MAX_DEPTH_LIMIT (Accept: %s)", async (accept) => {
-    await expectRefused(await raw(JSON.stringify({ query: deep }), { "content-type": "application/json", accept }), 400, "MAX_DEPTH_LIMIT", /^Query depth limit of 8 exceeded, found 12\.$/);
-  });
+  it.each(["application/graphql-response+json", "application/json"])(
+    "A01: a deep query → 400 MAX_DEPTH_LIMIT (Accept: %s)",
+    async (accept) => {
+      await expectRefused(
+        await raw(JSON.stringify({ query: deep }), { "content-type": "application/json", accept }),
+        400,
+        "MAX_DEPTH_LIMIT",
+        /^Query depth limit of 8 exceeded, found 12\.$/,
+      );
+    },
+  );
 
   it("A02: depth through a fragment named __schema", async () => {
     const document = `{ user(id: "1") { ...__schema } } fragment __schema on User { child { child { child { child { child { child { child { id } } } } } } } }`;
@@ -90,16 +109,33 @@ describe("abusive operations: static limits", () => {
 
   it("A03: 16 aliases within the token limit", async () => {
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: user(id: "${i}") { id }`).join(" ");
-    await expectRefused(await raw(JSON.stringify({ query: `{ ${aliases} }` })), 400, "MAX_ALIASES_LIMIT", /^Aliases limit of 15 exceeded, found 16\.$/);
+    await expectRefused(
+      await raw(JSON.stringify({ query: `{ ${aliases} }` })),
+      400,
+      "MAX_ALIASES_LIMIT",
+      /^Aliases limit of 15 exceeded, found 16\.$/,
+    );
   });
 
   it("A05: 21 directives", async () => {
-    await expectRefused(await raw(JSON.stringify({ query: `{ user(id: "1") { id ${"@include(if: true) ".repeat(21)}} }` })), 400, "MAX_DIRECTIVES_LIMIT");
+    await expectRefused(
+      await raw(JSON.stringify({ query: `{ user(id: "1") { id ${"@include(if: true) ".repeat(21)}} }` })),
+      400,
+      "MAX_DIRECTIVES_LIMIT",
+    );
   });
 
-  it.each(["application/graphql-response+json", "application/json"])("A06: 2,001 tokens ({ hello hello … }) → 400 MAX_TOKENS_LIMIT (Accept: %s)", async (accept) => {
-    await expectRefused(await raw(JSON.stringify({ query: `{ ${"hello ".repeat(2001)}}` }), { "content-type": "application/json", accept }), 400, "MAX_TOKENS_LIMIT", /^Token limit of 2000 exceeded\.$/);
-  });
+  it.each(["application/graphql-response+json", "application/json"])(
+    "A06: 2,001 tokens ({ hello hello … }) → 400 MAX_TOKENS_LIMIT (Accept: %s)",
+    async (accept) => {
+      await expectRefused(
+        await raw(JSON.stringify({ query: `{ ${"hello ".repeat(2001)}}` }), { "content-type": "application/json", accept }),
+        400,
+        "MAX_TOKENS_LIMIT",
+        /^Token limit of 2000 exceeded\.$/,
+      );
+    },
+  );
 
   it("A06: 2,000 tokens are accepted, 2,001 are not", async () => {
     // { hello ( pad : [ 1 × n ] ) } is 9 + n tokens.
@@ -110,7 +146,12 @@ describe("abusive operations: static limits", () => {
 
   it("A07: nested lists with huge pages", async () => {
     const document = `{ users(first: 100000) { friends(first: 100000) { friends(first: 100000) { id } } } }`;
-    await expectRefused(await raw(JSON.stringify({ query: document })), 400, "COST_LIMIT", /^Operation could make \d+ upstream calls; the limit is 1000\.$/);
+    await expectRefused(
+      await raw(JSON.stringify({ query: document })),
+      400,
+      "COST_LIMIT",
+      /^Operation could make \d+ upstream calls; the limit is 1000\.$/,
+    );
   });
 
   it("A07 (first: $n): a page size in a variable is costed with its value (S05): 400 COST_LIMIT, no call", async () => {
@@ -134,7 +175,11 @@ describe("abusive operations: static limits", () => {
     const production = await createTestTrestle(sdl(upstream.url), { env: { NODE_ENV: "production" } });
     const document = `{ __schema { types { name } } }`;
     const viaPost = await query(production, document);
-    const viaGet = await production.fetch(new Request(`http://trestle.test/graphql?query=${encodeURIComponent(document)}`, { headers: { accept: "application/graphql-response+json" } }));
+    const viaGet = await production.fetch(
+      new Request(`http://trestle.test/graphql?query=${encodeURIComponent(document)}`, {
+        headers: { accept: "application/graphql-response+json" },
+      }),
+    );
     const getBody = (await viaGet.json()) as { data?: unknown; errors: Array<{ message: string; extensions: { code: string } }> };
     await production.close();
     expect(viaPost.status).toBe(400);
@@ -216,7 +261,9 @@ describe("abusive requests: bodies and media types", () => {
   });
 
   it("A13: a 5 MB string argument is refused by the body limit", async () => {
-    const response = await raw(JSON.stringify({ query: `query($id: ID!) { user(id: $id) { id } }`, variables: { id: "x".repeat(5_000_000) } }));
+    const response = await raw(
+      JSON.stringify({ query: `query($id: ID!) { user(id: $id) { id } }`, variables: { id: "x".repeat(5_000_000) } }),
+    );
     expect(response.status).toBe(413);
   });
 
@@ -245,7 +292,10 @@ describe("abusive requests: bodies and media types", () => {
   it.each([
     ["text/plain", JSON.stringify({ query: `mutation { rename(id: "1", name: "pwned") { id } }` })],
     ["application/x-www-form-urlencoded", `query=${encodeURIComponent(`mutation { rename(id: "1", name: "pwned") { id } }`)}`],
-    ["multipart/form-data; boundary=x", `--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nmutation { rename(id: "1", name: "pwned") { id } }\r\n--x--\r\n`],
+    [
+      "multipart/form-data; boundary=x",
+      `--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nmutation { rename(id: "1", name: "pwned") { id } }\r\n--x--\r\n`,
+    ],
   ])("A18: a cookie-authenticated %s mutation without the CSRF header → 403 CSRF_PREVENTED, not executed", async (type, body) => {
     await expectRefused(await raw(body, { "content-type": type, cookie: "session=CANARY-session" }), 403, "CSRF_PREVENTED");
   });
@@ -262,7 +312,8 @@ describe("URL-template injection in every argument position", () => {
     const result = await query(trestle, document);
     expect(result.errors).toBeUndefined();
     expect(upstream.requests.map((r) => r.url)).toContain(expectedTarget);
-    for (const body of upstream.requests.map((r) => r.body).filter(Boolean)) expect(Object.keys(JSON.parse(body) as object)).toEqual(["name"]);
+    for (const body of upstream.requests.map((r) => r.body).filter(Boolean))
+      expect(Object.keys(JSON.parse(body) as object)).toEqual(["name"]);
   });
 });
 
@@ -276,7 +327,12 @@ describe("A20: what an upstream failure says to the client", () => {
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ hello: null, user: null });
     // Trestle's own coded error (not INTERNAL_SERVER_ERROR): the code is the contract, the text is generic.
-    expect(result.errors?.[0]).toEqual({ message: 'Upstream "api" is unavailable.', path: ["user"], locations: [{ line: 1, column: 9 }], extensions: { code: "UPSTREAM_UNAVAILABLE", upstream: "api" } });
+    expect(result.errors?.[0]).toEqual({
+      message: 'Upstream "api" is unavailable.',
+      path: ["user"],
+      locations: [{ line: 1, column: 9 }],
+      extensions: { code: "UPSTREAM_UNAVAILABLE", upstream: "api" },
+    });
     const text = JSON.stringify(result);
     for (const secret of ["CANARY", "10.0.0.5", "8080", "ECONNREFUSED", "stack", "originalError"]) expect(text).not.toContain(secret);
   });

@@ -63,7 +63,11 @@ beforeAll(async () => {
     const url = new URL(req.url, "http://upstream");
     const first = Number(url.searchParams.get("first"));
     if (url.pathname === "/users") {
-      return sendJson(res, 200, Array.from({ length: first }, (_, i) => ({ id: `u${i}`, best_id: `b-${first}-${i}` })));
+      return sendJson(
+        res,
+        200,
+        Array.from({ length: first }, (_, i) => ({ id: `u${i}`, best_id: `b-${first}-${i}` })),
+      );
     }
     const id = url.pathname.split("/")[2] ?? "";
     if (!id.startsWith("b-")) return sendJson(res, 200, { id, name: `user ${id}` });
@@ -92,7 +96,12 @@ async function send(lane: Lane, document: string, signal?: AbortSignal): Promise
   const accept = "application/graphql-response+json, application/json";
   const request =
     lane === "POST"
-      ? new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify({ query: document }), signal: signal ?? null })
+      ? new Request("http://t.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept },
+          body: JSON.stringify({ query: document }),
+          signal: signal ?? null,
+        })
       : new Request(`http://t.test/graphql?${new URLSearchParams({ query: document })}`, { headers: { accept }, signal: signal ?? null });
   const response = await trestle.fetch(request);
   return { status: response.status, ...((await response.json()) as Omit<GraphQLResult, "status">) };
@@ -102,20 +111,23 @@ const fanOut = `{ users(first: 100) { id best { id } } }`;
 const bestCalls = () => upstream.requests.filter((r) => r.url.startsWith("/users/b-")).length;
 
 describe("S05: one operation's concurrent calls per upstream", () => {
-  it.each<Lane>(["POST", "GET"])("S05 (%s): a 100-call fan-out has at most 16 calls in flight; the rest wait and all succeed; another user is served meanwhile", async (lane) => {
-    const attack = send(lane, fanOut);
-    await gate.heldReach(16);
-    expect(bestCalls()).toBe(16);
-    // The bulkhead still has room: a normal user's call is sent and answered at once.
-    const normal = await send(lane, `{ user(id: "n1") { id name } }`);
-    expect(normal).toEqual({ status: 200, data: { user: { id: "n1", name: "user n1" } } });
-    gate.release();
-    const result = await attack;
-    expect(result.errors).toBeUndefined();
-    expect(result.data?.["users"]).toHaveLength(100);
-    expect(bestCalls()).toBe(100);
-    expect(gate.maxInFlight).toBe(16);
-  });
+  it.each<Lane>(["POST", "GET"])(
+    "S05 (%s): a 100-call fan-out has at most 16 calls in flight; the rest wait and all succeed; another user is served meanwhile",
+    async (lane) => {
+      const attack = send(lane, fanOut);
+      await gate.heldReach(16);
+      expect(bestCalls()).toBe(16);
+      // The bulkhead still has room: a normal user's call is sent and answered at once.
+      const normal = await send(lane, `{ user(id: "n1") { id name } }`);
+      expect(normal).toEqual({ status: 200, data: { user: { id: "n1", name: "user n1" } } });
+      gate.release();
+      const result = await attack;
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.["users"]).toHaveLength(100);
+      expect(bestCalls()).toBe(100);
+      expect(gate.maxInFlight).toBe(16);
+    },
+  );
 
   it.each<Lane>(["POST", "GET"])("S05 (%s): a client that leaves abandons its queued calls: they are never sent", async (lane) => {
     const controller = new AbortController();
@@ -131,9 +143,21 @@ describe("S05: one operation's concurrent calls per upstream", () => {
 
   it("S05: the cap is per operation: with a cap of 4, two operations have 4 calls in flight each", async () => {
     const other = await createTestTrestle(sdl(upstream.url), { limits: { maxConcurrentCallsPerUpstream: 4 } });
-    const first = other.fetch(new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ users(first: 10) { best { id } } }` }) }));
+    const first = other.fetch(
+      new Request("http://t.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ users(first: 10) { best { id } } }` }),
+      }),
+    );
     await gate.heldReach(4);
-    const second = other.fetch(new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ users(first: 11) { best { id } } }` }) }));
+    const second = other.fetch(
+      new Request("http://t.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ users(first: 11) { best { id } } }` }),
+      }),
+    );
     await gate.heldReach(8);
     expect(bestCalls()).toBe(8);
     gate.release();

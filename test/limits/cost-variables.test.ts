@@ -32,10 +32,29 @@ beforeAll(async () => {
   upstream = await startTestUpstream((req, res) => {
     const url = new URL(req.url, "http://upstream");
     const friends = /^\/users\/([^/]+)\/friends$/.exec(url.pathname);
-    if (friends) return sendJson(res, 200, Array.from({ length: Number(url.searchParams.get("first") ?? 3) }, (_, i) => user(`${friends[1]}-f${i}`)));
-    if (url.pathname === "/users" && url.searchParams.has("ids")) return sendJson(res, 200, url.searchParams.get("ids")!.split(",").map(user));
-    if (url.pathname === "/users") return sendJson(res, 200, Array.from({ length: Number(url.searchParams.get("first") ?? 3) }, (_, i) => user(`u${i}`)));
-    if (url.pathname === "/search") return sendJson(res, 200, url.searchParams.getAll("ids").flatMap((ids) => ids.split(",")).map(user));
+    if (friends)
+      return sendJson(
+        res,
+        200,
+        Array.from({ length: Number(url.searchParams.get("first") ?? 3) }, (_, i) => user(`${friends[1]}-f${i}`)),
+      );
+    if (url.pathname === "/users" && url.searchParams.has("ids"))
+      return sendJson(res, 200, url.searchParams.get("ids")!.split(",").map(user));
+    if (url.pathname === "/users")
+      return sendJson(
+        res,
+        200,
+        Array.from({ length: Number(url.searchParams.get("first") ?? 3) }, (_, i) => user(`u${i}`)),
+      );
+    if (url.pathname === "/search")
+      return sendJson(
+        res,
+        200,
+        url.searchParams
+          .getAll("ids")
+          .flatMap((ids) => ids.split(","))
+          .map(user),
+      );
     sendJson(res, 200, user(decodeURIComponent(url.pathname.split("/")[2] ?? "")));
   });
   trestle = await createTestTrestle(sdl(upstream.url));
@@ -52,12 +71,26 @@ type Lane = "POST" | "GET";
 const lanes: Lane[] = ["POST", "GET"];
 
 /** One operation as a client sends it: a JSON POST (the fast lane) or a GET (yoga's lane). */
-async function send(target: Trestle, lane: Lane, document: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<GraphQLResult> {
+async function send(
+  target: Trestle,
+  lane: Lane,
+  document: string,
+  variables?: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<GraphQLResult> {
   const accept = "application/graphql-response+json, application/json";
   const request =
     lane === "POST"
-      ? new Request("http://t.test/graphql", { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify({ query: document, variables }), signal: signal ?? null })
-      : new Request(`http://t.test/graphql?${new URLSearchParams({ query: document, ...(variables ? { variables: JSON.stringify(variables) } : {}) })}`, { headers: { accept }, signal: signal ?? null });
+      ? new Request("http://t.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept },
+          body: JSON.stringify({ query: document, variables }),
+          signal: signal ?? null,
+        })
+      : new Request(
+          `http://t.test/graphql?${new URLSearchParams({ query: document, ...(variables ? { variables: JSON.stringify(variables) } : {}) })}`,
+          { headers: { accept }, signal: signal ?? null },
+        );
   const response = await target.fetch(request);
   return { status: response.status, ...((await response.json()) as Omit<GraphQLResult, "status">) };
 }
@@ -70,11 +103,31 @@ describe("S05: sizes and key lists in variables are costed with their values", (
     ["60,000 ids for a batched root field", `query($ids: [ID!]!) { usersByIds(ids: $ids) { id } }`, { ids: ids(60_000) }, 1200],
     ["a default in the variable definition", `query Big($n: Int = 5000) { users(first: $n) { best { id } } }`, undefined, 5001],
     ["nested lists", `query($a: Int, $b: Int) { users(first: $a) { friends(first: $b) { best { id } } } }`, { a: 40, b: 40 }, 1641],
-    ["fragments", `query($ids: [ID!]!) { ...Q } fragment Q on Query { usersByIds(ids: $ids) { ...U } } fragment U on User { best { id } }`, { ids: ids(1999) }, 2039],
-    ["aliases, each within the limit", `query($a: [ID!]!, $b: [ID!]!) { x: usersByIds(ids: $a) { id } y: usersByIds(ids: $b) { id } }`, { a: ids(30_000, "a"), b: ids(30_000, "b") }, 1200],
+    [
+      "fragments",
+      `query($ids: [ID!]!) { ...Q } fragment Q on Query { usersByIds(ids: $ids) { ...U } } fragment U on User { best { id } }`,
+      { ids: ids(1999) },
+      2039,
+    ],
+    [
+      "aliases, each within the limit",
+      `query($a: [ID!]!, $b: [ID!]!) { x: usersByIds(ids: $a) { id } y: usersByIds(ids: $b) { id } }`,
+      { a: ids(30_000, "a"), b: ids(30_000, "b") },
+      1200,
+    ],
     ["an id list inside an input object", `query($f: UserFilter) { search(filter: $f) { best { id } } }`, { f: { ids: ids(1500) } }, 1501],
-    ["an id list inside an object literal", `query($ids: [ID!]) { search(filter: { name: "x", ids: $ids }) { best { id } } }`, { ids: ids(1500) }, 1501],
-    ["a numeric string where an Int is expected (refused either way)", `query($n: Int) { users(first: $n) { best { id } } }`, { n: "5000" }, 5001],
+    [
+      "an id list inside an object literal",
+      `query($ids: [ID!]) { search(filter: { name: "x", ids: $ids }) { best { id } } }`,
+      { ids: ids(1500) },
+      1501,
+    ],
+    [
+      "a numeric string where an Int is expected (refused either way)",
+      `query($n: Int) { users(first: $n) { best { id } } }`,
+      { n: "5000" },
+      5001,
+    ],
   ];
 
   it.each(lanes.flatMap((lane) => attacks.map(([name, document, variables, cost]) => [lane, name, document, variables, cost] as const)))(
@@ -85,7 +138,10 @@ describe("S05: sizes and key lists in variables are costed with their values", (
       expect(result.data).toBeUndefined();
       expect(result.errors).toHaveLength(1);
       const name = document.startsWith("query Big") ? " Big" : "";
-      expect(result.errors?.[0]).toMatchObject({ message: `Operation${name} could make ${cost} upstream calls; the limit is 1000.`, extensions: { code: "COST_LIMIT" } });
+      expect(result.errors?.[0]).toMatchObject({
+        message: `Operation${name} could make ${cost} upstream calls; the limit is 1000.`,
+        extensions: { code: "COST_LIMIT" },
+      });
       expect(upstream.requests).toHaveLength(0);
     },
   );
@@ -96,21 +152,35 @@ describe("S05: sizes and key lists in variables are costed with their values", (
     expect(post).toEqual(get);
   });
 
-  it.each(lanes)("S05 (%s): a legitimate operation with small variable lists is served, and so is a normal user after an attack", async (lane) => {
-    await send(trestle, lane, `query($ids: [ID!]!) { usersByIds(ids: $ids) { id } }`, { ids: ids(60_000) });
-    const result = await send(trestle, lane, `query($ids: [ID!]!, $n: Int) { usersByIds(ids: $ids) { id best { id } } users(first: $n) { id } }`, { ids: ["1", "2", "3"], n: 2 });
-    expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({
-      usersByIds: [
-        { id: "1", best: { id: "b-1" } },
-        { id: "2", best: { id: "b-2" } },
-        { id: "3", best: { id: "b-3" } },
-      ],
-      users: [{ id: "u0" }, { id: "u1" }],
-    });
-    // One batch call for the three ids, three `best`, one page of users.
-    expect(upstream.requests.map((r) => r.url).sort()).toEqual(["/users/b-1", "/users/b-2", "/users/b-3", "/users?first=2", "/users?ids=1,2,3"]);
-  });
+  it.each(lanes)(
+    "S05 (%s): a legitimate operation with small variable lists is served, and so is a normal user after an attack",
+    async (lane) => {
+      await send(trestle, lane, `query($ids: [ID!]!) { usersByIds(ids: $ids) { id } }`, { ids: ids(60_000) });
+      const result = await send(
+        trestle,
+        lane,
+        `query($ids: [ID!]!, $n: Int) { usersByIds(ids: $ids) { id best { id } } users(first: $n) { id } }`,
+        { ids: ["1", "2", "3"], n: 2 },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data).toEqual({
+        usersByIds: [
+          { id: "1", best: { id: "b-1" } },
+          { id: "2", best: { id: "b-2" } },
+          { id: "3", best: { id: "b-3" } },
+        ],
+        users: [{ id: "u0" }, { id: "u1" }],
+      });
+      // One batch call for the three ids, three `best`, one page of users.
+      expect(upstream.requests.map((r) => r.url).sort()).toEqual([
+        "/users/b-1",
+        "/users/b-2",
+        "/users/b-3",
+        "/users?first=2",
+        "/users?ids=1,2,3",
+      ]);
+    },
+  );
 
   it.each(lanes)("S05 (%s): a variable's default is costed only when the request leaves the variable out", async (lane) => {
     const document = `query($n: Int = 5000) { users(first: $n) { best { id } } }`;
@@ -132,7 +202,9 @@ describe("S05: sizes and key lists in variables are costed with their values", (
   });
 
   it("S05: a literal key list is costed at validation", async () => {
-    const literal = `{ usersByIds(ids: [${ids(1100).map((id) => `"${id}"`).join(" ")}]) { best { id } } }`;
+    const literal = `{ usersByIds(ids: [${ids(1100)
+      .map((id) => `"${id}"`)
+      .join(" ")}]) { best { id } } }`;
     const result = await send(trestle, "POST", literal);
     expect(result.errors?.[0]?.message).toBe("Operation could make 1122 upstream calls; the limit is 1000.");
     expect(upstream.requests).toHaveLength(0);

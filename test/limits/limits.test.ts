@@ -29,7 +29,9 @@ beforeAll(async () => {
     if (req.url.startsWith("/nodes?")) return sendJson(res, 200, [{ id: "1", child_id: "2", owner_id: "3", name: "n" }]);
     sendJson(res, 200, { id: "1", child_id: "2", owner_id: "3", name: "n" });
   });
-  trestle = await createTestTrestle(sdl(upstream.url), { limits: { maxDepth: 4, maxAliases: 3, maxRootFields: 4, maxTokens: 300, maxDirectives: 3, maxCost: 100 } });
+  trestle = await createTestTrestle(sdl(upstream.url), {
+    limits: { maxDepth: 4, maxAliases: 3, maxRootFields: 4, maxTokens: 300, maxDirectives: 3, maxCost: 100 },
+  });
 });
 afterAll(async () => {
   await trestle.close();
@@ -50,7 +52,11 @@ async function expectRejected(document: string, code: string, message: RegExp) {
 
 describe("request-shape limits: 400 and a stable code, before any upstream call", () => {
   it("A01, A02: MAX_DEPTH_LIMIT, through fragments too", async () => {
-    await expectRejected(`{ node(id: "1") { child { child { child { child { id } } } } } }`, "MAX_DEPTH_LIMIT", /^Query depth limit of 4 exceeded, found 6\.$/);
+    await expectRejected(
+      `{ node(id: "1") { child { child { child { child { id } } } } } }`,
+      "MAX_DEPTH_LIMIT",
+      /^Query depth limit of 4 exceeded, found 6\.$/,
+    );
     await expectRejected(
       `{ node(id: "1") { ...A } } fragment A on Node { child { ...B } } fragment B on Node { child { child { child { id } } } }`,
       "MAX_DEPTH_LIMIT",
@@ -63,7 +69,11 @@ describe("request-shape limits: 400 and a stable code, before any upstream call"
   });
 
   it("MAX_ROOT_FIELDS_LIMIT counts fragments' root fields", async () => {
-    await expectRejected(`{ hello ...F } fragment F on Query { hello nodes { id } node(id: "1") { id } a: hello }`, "MAX_ROOT_FIELDS_LIMIT", /^Operation has 5 root fields; the limit is 4\.$/);
+    await expectRejected(
+      `{ hello ...F } fragment F on Query { hello nodes { id } node(id: "1") { id } a: hello }`,
+      "MAX_ROOT_FIELDS_LIMIT",
+      /^Operation has 5 root fields; the limit is 4\.$/,
+    );
   });
 
   it("A06: MAX_TOKENS_LIMIT", async () => {
@@ -71,12 +81,20 @@ describe("request-shape limits: 400 and a stable code, before any upstream call"
   });
 
   it("A05: MAX_DIRECTIVES_LIMIT", async () => {
-    await expectRejected(`{ hello @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) }`, "MAX_DIRECTIVES_LIMIT", /^Directives limit of 3 exceeded, found 4\.$/);
+    await expectRejected(
+      `{ hello @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) }`,
+      "MAX_DIRECTIVES_LIMIT",
+      /^Directives limit of 3 exceeded, found 4\.$/,
+    );
   });
 
   it("A07: COST_LIMIT: list fields multiply the upstream calls a query could make", async () => {
     // nodes(first: 50) → 50 parents; child (unbatched) 50 calls; friends 50 × its own list of 20 assumed.
-    await expectRejected(`{ nodes(first: 50) { child { id } friends { id } } }`, "COST_LIMIT", /^Operation could make 101 upstream calls; the limit is 100\.$/);
+    await expectRejected(
+      `{ nodes(first: 50) { child { id } friends { id } } }`,
+      "COST_LIMIT",
+      /^Operation could make 101 upstream calls; the limit is 100\.$/,
+    );
   });
 
   it("COST_LIMIT counts a batched field once per maxSize parents", async () => {
@@ -107,7 +125,10 @@ describe("limits at run time and as options", () => {
     [{ maxDepth: 2.5 }, "limits.maxDepth must be a positive integer, received 2.5"],
     [{ maxConcurrentCallsPerUpstream: 0 }, "limits.maxConcurrentCallsPerUpstream must be a positive integer, received 0"],
     [{ maxConcurrentCallsPerUpstream: "16" }, 'limits.maxConcurrentCallsPerUpstream must be a positive integer, received "16"'],
-    [{ maxDeph: 3 }, "limits.maxDeph is not a limit (known: maxDepth, maxAliases, maxRootFields, maxTokens, maxDirectives, maxCost, assumedListSize, maxUpstreamCalls, maxConcurrentCallsPerUpstream, maxRequestBytes)"],
+    [
+      { maxDeph: 3 },
+      "limits.maxDeph is not a limit (known: maxDepth, maxAliases, maxRootFields, maxTokens, maxDirectives, maxCost, assumedListSize, maxUpstreamCalls, maxConcurrentCallsPerUpstream, maxRequestBytes)",
+    ],
   ])("refuses limits %j", async (limits, message) => {
     await expect(createTestTrestle(sdl(upstream.url), { limits: limits as never })).rejects.toThrow(message);
   });
@@ -149,7 +170,9 @@ describe("CSRF prevention", () => {
     async (type) => {
       const response = await post(trestle, type, "query=%7B+node(id%3A%221%22)+%7B+id+%7D+%7D");
       expect(response.status).toBe(403);
-      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe("CSRF_PREVENTED");
+      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe(
+        "CSRF_PREVENTED",
+      );
       expect(upstream.requests).toHaveLength(0);
     },
   );

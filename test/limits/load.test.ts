@@ -20,8 +20,18 @@ beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
     await gate?.opened;
     const url = new URL(req.url, "http://upstream");
-    if (url.pathname === "/parents") return sendJson(res, 200, Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, owner_id: `o${i}` })));
-    if (url.pathname === "/owners") return sendJson(res, 200, (url.searchParams.get("ids") ?? "").split(",").map((id) => ({ id, name: `owner ${id}` })));
+    if (url.pathname === "/parents")
+      return sendJson(
+        res,
+        200,
+        Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, owner_id: `o${i}` })),
+      );
+    if (url.pathname === "/owners")
+      return sendJson(
+        res,
+        200,
+        (url.searchParams.get("ids") ?? "").split(",").map((id) => ({ id, name: `owner ${id}` })),
+      );
     if (url.pathname === "/hot") return sendJson(res, 200, { id: "hot" }, { "cache-control": "public, max-age=60" });
     sendJson(res, 200, { id: url.pathname.split("/").pop() });
   });
@@ -98,7 +108,9 @@ describe("L04: overload is shed, not queued", () => {
     for (let i = 0; i < 20; i++) expect((await trestle.fetch(new Request("http://trestle.test/healthz"))).status).toBe(200);
     gate.open();
     const results = await Promise.all(flood);
-    expect([results.filter((code) => code === "ok").length, results.filter((code) => code === "UPSTREAM_OVERLOADED").length]).toEqual([40, 160]);
+    expect([results.filter((code) => code === "ok").length, results.filter((code) => code === "UPSTREAM_OVERLOADED").length]).toEqual([
+      40, 160,
+    ]);
     expect(upstream.requests).toHaveLength(40);
     expect((await query(trestle, `{ item(i: 1000) { id } }`)).data).toEqual({ item: { id: "1000" } });
     await trestle.close();
@@ -112,7 +124,10 @@ describe("L06: mixed abuse", () => {
 
   beforeAll(async () => {
     trestle = await createTestTrestle(sdl());
-    served = await serveTrestle(trestle, createServeServer(trestle, { headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100 }));
+    served = await serveTrestle(
+      trestle,
+      createServeServer(trestle, { headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100 }),
+    );
     port = served.port;
   });
   afterAll(async () => {
@@ -122,7 +137,11 @@ describe("L06: mixed abuse", () => {
 
   async function graphql(document: string, variables: Record<string, unknown> = {}): Promise<{ status: number; code: unknown }> {
     const body = JSON.stringify({ query: document, variables });
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     const answer = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
     return { status: response.status, code: answer.errors?.[0]?.extensions?.code };
   }

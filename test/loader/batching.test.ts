@@ -28,11 +28,17 @@ beforeAll(async () => {
       if (ids.includes("666")) return sendJson(res, 500, { detail: "boom" });
       // Shuffled and as strings: order and id types must not matter.
       const found = users.filter((u) => ids.includes(String(u.id))).reverse();
-      return sendJson(res, 200, found.map((u) => ({ ...u, id: String(u.id), auth: req.headers["authorization"] ?? null })));
+      return sendJson(
+        res,
+        200,
+        found.map((u) => ({ ...u, id: String(u.id), auth: req.headers["authorization"] ?? null })),
+      );
     }
     if (path === "/users:batchGet") {
       const ids = (JSON.parse(req.body) as { ids: unknown[] }).ids.map(String);
-      return sendJson(res, 200, { users: Object.fromEntries(users.filter((u) => ids.includes(String(u.id))).map((u) => [String(u.id), u])) });
+      return sendJson(res, 200, {
+        users: Object.fromEntries(users.filter((u) => ids.includes(String(u.id))).map((u) => [String(u.id), u])),
+      });
     }
     if (path === "/users-wrapped") return sendJson(res, 200, { data: users.filter((u) => idsOf(url).includes(String(u.id))), total: 3 });
     if (path === "/users-bad/string") return sendJson(res, 200, "nope");
@@ -42,11 +48,23 @@ beforeAll(async () => {
       const user = users.find((u) => String(u.id) === path.slice(7));
       return user ? sendJson(res, 200, user) : sendJson(res, 404, {});
     }
-    if (path === "/teams") return sendJson(res, 200, teams.filter((t) => idsOf(url).includes(t.id)));
+    if (path === "/teams")
+      return sendJson(
+        res,
+        200,
+        teams.filter((t) => idsOf(url).includes(t.id)),
+      );
     if (path.startsWith("/teams/")) return sendJson(res, 200, teams.find((t) => t.id === path.slice(7)) ?? null);
     if (path === "/posts") {
       const authors = idsOf(url);
-      return sendJson(res, 200, authors.flatMap((a) => [{ id: `${a}-1`, author_id: Number(a) }, { id: `${a}-2`, author_id: Number(a) }]));
+      return sendJson(
+        res,
+        200,
+        authors.flatMap((a) => [
+          { id: `${a}-1`, author_id: Number(a) },
+          { id: `${a}-2`, author_id: Number(a) },
+        ]),
+      );
     }
     sendJson(res, 404, {});
   });
@@ -74,8 +92,7 @@ function schema(userField: string, teamField: string, extra = ""): string {
   `;
 }
 
-const usersBatch = (options = "") =>
-  `@rest(path: "/users/{parent.user_id}", batch: { path: "/users?ids={keys}", key: "id"${options} })`;
+const usersBatch = (options = "") => `@rest(path: "/users/{parent.user_id}", batch: { path: "/users?ids={keys}", key: "id"${options} })`;
 const teamsBatch = `@rest(path: "/teams/{parent.team_id}", batch: { path: "/teams?ids={keys*}", key: "id" })`;
 
 describe("batching", () => {
@@ -109,7 +126,13 @@ describe("batching", () => {
 
   it("puts answers back in key order whatever order and id type the upstream uses", async () => {
     const result = await query(trestle, `{ users(ids: ["3", "1", "2"]) { id name } }`);
-    expect(result.data).toEqual({ users: [{ id: "3", name: "user-3" }, { id: "1", name: "user-1" }, { id: "2", name: "user-2" }] });
+    expect(result.data).toEqual({
+      users: [
+        { id: "3", name: "user-3" },
+        { id: "1", name: "user-1" },
+        { id: "2", name: "user-2" },
+      ],
+    });
     expect(calls()).toEqual(["GET /users?ids=3,1,2"]);
   });
 
@@ -159,11 +182,19 @@ describe("batching", () => {
 describe("maxSize", () => {
   it("L02: splits batches over maxSize, and a failed chunk errors only its own fields", async () => {
     const trestle = await createTestTrestle(
-      schema(usersBatch(", maxSize: 15"), teamsBatch, `users(ids: [ID!]!): [User] @rest(path: "/users/{args.ids}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 15 })`),
+      schema(
+        usersBatch(", maxSize: 15"),
+        teamsBatch,
+        `users(ids: [ID!]!): [User] @rest(path: "/users/{args.ids}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 15 })`,
+      ),
     );
     const ok = await query(trestle, `{ runs { user { name } } }`);
     expect(ok.errors).toBeUndefined();
-    expect(calls().slice(1).map((c) => c.split("=")[1]!.split(",").length)).toEqual([15, 15, 10]);
+    expect(
+      calls()
+        .slice(1)
+        .map((c) => c.split("=")[1]!.split(",").length),
+    ).toEqual([15, 15, 10]);
     upstream.requests.length = 0;
     const ids = [...Array.from({ length: 15 }, (_, i) => String(i + 1)), "666"];
     const partial = await query(trestle, `query($ids: [ID!]!) { users(ids: $ids) { name } }`, { ids });
@@ -178,7 +209,9 @@ describe("maxSize", () => {
 
 describe("without batch", () => {
   it("de-duplicates: 1 + distinct keys per level", async () => {
-    const trestle = await createTestTrestle(schema(`@rest(path: "/users/{parent.user_id}")`, `@rest(path: "/teams/{parent.team_id}")`), { debug: true });
+    const trestle = await createTestTrestle(schema(`@rest(path: "/users/{parent.user_id}")`, `@rest(path: "/teams/{parent.team_id}")`), {
+      debug: true,
+    });
     const result = await query(trestle, `{ runs { user { name team { name } } } again: runs { id } }`);
     await trestle.close();
     expect(result.errors).toBeUndefined();

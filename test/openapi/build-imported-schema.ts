@@ -39,8 +39,19 @@ export function block(sdl: string, head: string): string {
 }
 
 /** A minimal OpenAPI 3.1 document: `paths` and `components.schemas` as given. */
-export function openapi31(paths: Record<string, unknown>, schemas: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { openapi: "3.1.0", info: { title: "Test API", version: "1.0" }, servers: [{ url: "https://api.example.com/v1" }], paths, components: { schemas }, ...extra };
+export function openapi31(
+  paths: Record<string, unknown>,
+  schemas: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: { title: "Test API", version: "1.0" },
+    servers: [{ url: "https://api.example.com/v1" }],
+    paths,
+    components: { schemas },
+    ...extra,
+  };
 }
 
 /** A GET operation answering 200 with `schema` as JSON. */

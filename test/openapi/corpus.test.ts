@@ -14,8 +14,13 @@ import { assertBuilds } from "./build-imported-schema.js";
  */
 
 const specs = new URL("../fixtures/specs/", import.meta.url);
-const files = readdirSync(specs).filter((file) => /\.(ya?ml|json)$/.test(file)).sort();
-const baseline = JSON.parse(readFileSync(new URL("./corpus-baseline.json", import.meta.url), "utf8")) as Record<string, { imported: number; skipped: number }>;
+const files = readdirSync(specs)
+  .filter((file) => /\.(ya?ml|json)$/.test(file))
+  .sort();
+const baseline = JSON.parse(readFileSync(new URL("./corpus-baseline.json", import.meta.url), "utf8")) as Record<
+  string,
+  { imported: number; skipped: number }
+>;
 const methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 /**
  * The largest spec (openai-openapi.yaml, 2.8 MiB of YAML) loads and imports in about 1.5 s on
@@ -30,7 +35,10 @@ const rows: Array<{ file: string; operations: number; imported: number; skipped:
 afterAll(() => {
   const lines = rows
     .sort((a, b) => (a.file < b.file ? -1 : 1))
-    .map((r) => `${r.file.padEnd(42)} ${String(r.operations).padStart(4)} ${String(r.imported).padStart(8)} ${String(r.skipped).padStart(7)} ${String(r.baseline).padStart(8)} ${String(r.ms).padStart(7)}`);
+    .map(
+      (r) =>
+        `${r.file.padEnd(42)} ${String(r.operations).padStart(4)} ${String(r.imported).padStart(8)} ${String(r.skipped).padStart(7)} ${String(r.baseline).padStart(8)} ${String(r.ms).padStart(7)}`,
+    );
   console.log(["OpenAPI corpus: spec, operations, imported, skipped, baseline, ms (load + import)", ...lines].join("\n"));
 });
 
@@ -52,7 +60,9 @@ describe("the OpenAPI corpus", () => {
     rows.push({ file, operations, imported: summary.imported, skipped: summary.skipped.length, baseline: expected.imported, ms });
 
     expect(summary.imported + summary.skipped.length, "every operation is imported or listed as skipped").toBe(operations);
-    expect(summary.imported, `${file} imports fewer operations than corpus-baseline.json records`).toBeGreaterThanOrEqual(expected.imported);
+    expect(summary.imported, `${file} imports fewer operations than corpus-baseline.json records`).toBeGreaterThanOrEqual(
+      expected.imported,
+    );
     for (const skipped of summary.skipped) expect(sdl).toContain(`# - ${skipped.method} ${skipped.path}`);
     expect(importOpenApi(structuredClone(document), { upstream }).sdl, "a second import gives the same text").toBe(sdl);
     if (file === "openai-openapi.yaml") expect(ms).toBeLessThan(largestSpecBudgetMs);
@@ -62,9 +72,16 @@ describe("the OpenAPI corpus", () => {
     expect([...loaded.keys()].sort()).toEqual(files);
     const sources = files.map((file) => {
       const upstream = file.replace(/\.(ya?ml|json)$/, "").replace(/[^A-Za-z0-9_-]/g, "_");
-      return { name: `${upstream}.graphql`, body: importOpenApi(loaded.get(file), { upstream, prefix: upstream.replace(/[^A-Za-z0-9]/g, "") }).sdl };
+      return {
+        name: `${upstream}.graphql`,
+        body: importOpenApi(loaded.get(file), { upstream, prefix: upstream.replace(/[^A-Za-z0-9]/g, "") }).sdl,
+      };
     });
-    expect(checkSchemaSources(sources, {}).filter((d) => d.severity === "error").map(formatDiagnostic)).toEqual([]);
+    expect(
+      checkSchemaSources(sources, {})
+        .filter((d) => d.severity === "error")
+        .map(formatDiagnostic),
+    ).toEqual([]);
   });
 });
 

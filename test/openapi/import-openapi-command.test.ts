@@ -12,8 +12,20 @@ const petstore = {
   servers: [{ url: "/v1" }],
   paths: {
     "/pets": {
-      get: { operationId: "listPets", responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Pet" } } } } } } },
-      post: { operationId: "addPet", requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/Pet" } } } }, responses: { "201": { description: "ok" } } },
+      get: {
+        operationId: "listPets",
+        responses: {
+          "200": {
+            description: "ok",
+            content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Pet" } } } },
+          },
+        },
+      },
+      post: {
+        operationId: "addPet",
+        requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/Pet" } } } },
+        responses: { "201": { description: "ok" } },
+      },
     },
   },
   components: { schemas: { Pet: { type: "object", properties: { name: { type: "string" } } } } },
@@ -99,8 +111,14 @@ describe("trestle import openapi", () => {
   it("writes -o FILE whole, replacing what was there and leaving no temporary file", async () => {
     await writeFile(join(dir, "out.graphql"), "# old\n");
     const { code, stdout, stderr } = await run("petstore.json", "--upstream", "pets", "-o", "out.graphql");
-    expect([code, stdout, stderr]).toEqual([0, "", "trestle import openapi: warning: the spec's server \"/v1\" is not an absolute http(s) URL; the base URL defaults to http://localhost/v1: set PETS_URL or pass --base-url\nimported 2 operations, skipped 0\n"]);
-    expect(await readFile(join(dir, "out.graphql"), "utf8")).toMatch(/^# Imported by `trestle import openapi` from "Pets" 1 \(OpenAPI 3\.0\.3\)\./);
+    expect([code, stdout, stderr]).toEqual([
+      0,
+      "",
+      'trestle import openapi: warning: the spec\'s server "/v1" is not an absolute http(s) URL; the base URL defaults to http://localhost/v1: set PETS_URL or pass --base-url\nimported 2 operations, skipped 0\n',
+    ]);
+    expect(await readFile(join(dir, "out.graphql"), "utf8")).toMatch(
+      /^# Imported by `trestle import openapi` from "Pets" 1 \(OpenAPI 3\.0\.3\)\./,
+    );
     expect((await readdir(dir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
@@ -121,7 +139,11 @@ describe("trestle import openapi", () => {
 
 describe("trestle import openapi: bad input gives one line with the place, and exit code 1", () => {
   const cases: Array<[string, () => string[], string | RegExp]> = [
-    ["a spec that is not OpenAPI", () => ["not-openapi.json", "--upstream", "x"], 'not-openapi.json:1:1: not an OpenAPI document: expected a top-level "openapi: 3.x" or "swagger: 2.0" field, found keys name, version'],
+    [
+      "a spec that is not OpenAPI",
+      () => ["not-openapi.json", "--upstream", "x"],
+      'not-openapi.json:1:1: not an OpenAPI document: expected a top-level "openapi: 3.x" or "swagger: 2.0" field, found keys name, version',
+    ],
     [
       "a broken $ref",
       () => ["broken-ref.yaml", "--upstream", "x"],
@@ -133,15 +155,43 @@ describe("trestle import openapi: bad input gives one line with the place, and e
       /^http:\/\/127\.0\.0\.1:\d+\/openapi\.yaml:12:23: broken \$ref "#\/components\/schemas\/Missing" at #\/paths/,
     ],
     ["a YAML syntax error", () => ["bad.yaml", "--upstream", "x"], /^bad\.yaml:4:1: YAML syntax error: .+$/],
-    ["a JSON syntax error", () => ["bad.json", "--upstream", "x"], "bad.json:4:11: JSON syntax error: expected a value, found \"}\""],
+    ["a JSON syntax error", () => ["bad.json", "--upstream", "x"], 'bad.json:4:11: JSON syntax error: expected a value, found "}"'],
     ["a missing file", () => ["nope.yaml", "--upstream", "x"], "nope.yaml: cannot read the spec: no such file"],
-    ["an http error", () => [`${origin}/missing.json`, "--upstream", "x"], /^http:\/\/127\.0\.0\.1:\d+\/missing\.json: cannot fetch the spec: the server answered 404 Not Found$/],
-    ["a missing --upstream", () => ["petstore.json"], "--upstream NAME is required: the @upstream name the generated fields call (e.g. --upstream petstore)"],
-    ["an unknown option", () => ["petstore.json", "--upstream", "x", "--namespace", "a"], /^Unknown option '--namespace'.* \(see --help\)$/],
-    ["two specs", () => ["a.yaml", "b.yaml", "--upstream", "x"], "expected one SPEC (a file path or http(s) URL), received a.yaml b.yaml (see --help)"],
-    ["a bad upstream name", () => ["petstore.json", "--upstream", "my pets"], 'upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received "my pets"'],
-    ["a bad --base-url", () => ["petstore.json", "--upstream", "x", "--base-url", "localhost:4010"], '--base-url must be an absolute http:// or https:// URL, received "localhost:4010"'],
-    ["an output folder that does not exist", () => ["petstore.json", "--upstream", "x", "-o", "no/such/dir/out.graphql"], "cannot write no/such/dir/out.graphql: its directory does not exist"],
+    [
+      "an http error",
+      () => [`${origin}/missing.json`, "--upstream", "x"],
+      /^http:\/\/127\.0\.0\.1:\d+\/missing\.json: cannot fetch the spec: the server answered 404 Not Found$/,
+    ],
+    [
+      "a missing --upstream",
+      () => ["petstore.json"],
+      "--upstream NAME is required: the @upstream name the generated fields call (e.g. --upstream petstore)",
+    ],
+    [
+      "an unknown option",
+      () => ["petstore.json", "--upstream", "x", "--namespace", "a"],
+      /^Unknown option '--namespace'.* \(see --help\)$/,
+    ],
+    [
+      "two specs",
+      () => ["a.yaml", "b.yaml", "--upstream", "x"],
+      "expected one SPEC (a file path or http(s) URL), received a.yaml b.yaml (see --help)",
+    ],
+    [
+      "a bad upstream name",
+      () => ["petstore.json", "--upstream", "my pets"],
+      'upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received "my pets"',
+    ],
+    [
+      "a bad --base-url",
+      () => ["petstore.json", "--upstream", "x", "--base-url", "localhost:4010"],
+      '--base-url must be an absolute http:// or https:// URL, received "localhost:4010"',
+    ],
+    [
+      "an output folder that does not exist",
+      () => ["petstore.json", "--upstream", "x", "-o", "no/such/dir/out.graphql"],
+      "cannot write no/such/dir/out.graphql: its directory does not exist",
+    ],
   ];
 
   it.each(cases)("%s", async (_, argv, expected) => {
@@ -158,6 +208,8 @@ describe("trestle import openapi: bad input gives one line with the place, and e
     const port = await closedPort();
     const { code, stderr } = await run(`http://127.0.0.1:${port}/openapi.json`, "--upstream", "x");
     expect(code).toBe(1);
-    expect(stderr).toBe(`trestle import openapi: http://127.0.0.1:${port}/openapi.json: cannot fetch the spec: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(stderr).toBe(
+      `trestle import openapi: http://127.0.0.1:${port}/openapi.json: cannot fetch the spec: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
   });
 });

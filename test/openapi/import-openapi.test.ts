@@ -4,7 +4,11 @@ import { OpenApiImportError } from "../../src/openapi/openapi-import-error.js";
 import { checkSchemaSources } from "../../src/sdl/check-schema.js";
 import { block, flat, getReturning, importAndBuild, openapi31 } from "./build-imported-schema.js";
 
-const pet = { type: "object", required: ["id", "name"], properties: { id: { type: "integer", format: "int64" }, name: { type: "string" }, tag: { type: "string" } } };
+const pet = {
+  type: "object",
+  required: ["id", "name"],
+  properties: { id: { type: "integer", format: "int64" }, name: { type: "string" }, tag: { type: "string" } },
+};
 
 describe("Swagger 2.0", () => {
   const swagger = {
@@ -21,7 +25,10 @@ describe("Swagger 2.0", () => {
       "/pets": {
         get: {
           operationId: "findPets",
-          parameters: [{ name: "tags", in: "query", type: "array", items: { type: "string" }, collectionFormat: "multi" }, { name: "limit", in: "query", type: "integer", format: "int32", default: 20 }],
+          parameters: [
+            { name: "tags", in: "query", type: "array", items: { type: "string" }, collectionFormat: "multi" },
+            { name: "limit", in: "query", type: "integer", format: "int32", default: 20 },
+          ],
           responses: { "200": { description: "ok", schema: { type: "array", items: { $ref: "#/definitions/Pet" } } } },
         },
         post: {
@@ -54,32 +61,62 @@ describe("Swagger 2.0", () => {
 
   it("maps body parameters to inputs, parameters to arguments, and skips form bodies", () => {
     const { sdl, summary } = importAndBuild(swagger, { upstream: "petstore" });
-    expect(flat(sdl)).toContain(flat('findPets(tags: [String!], limit: Int = 20): [Pet!] @rest(upstream: "petstore", path: "/pets?tags={args.tags}&limit={args.limit}")'));
-    expect(flat(sdl)).toContain(flat('addPet(input: PetInput!): Pet @rest(upstream: "petstore", method: POST, path: "/pets", body: "{args.input}")'));
+    expect(flat(sdl)).toContain(
+      flat(
+        'findPets(tags: [String!], limit: Int = 20): [Pet!] @rest(upstream: "petstore", path: "/pets?tags={args.tags}&limit={args.limit}")',
+      ),
+    );
+    expect(flat(sdl)).toContain(
+      flat('addPet(input: PetInput!): Pet @rest(upstream: "petstore", method: POST, path: "/pets", body: "{args.input}")'),
+    );
     expect(flat(sdl)).toContain(flat('getPet(petId: Int64!): Pet @rest(upstream: "petstore", path: "/pets/{args.petId}")'));
     expect(summary).toEqual({
       imported: 3,
       skipped: [{ method: "POST", path: "/pets/{petId}", reason: "request body is a form (application/x-www-form-urlencoded), not JSON" }],
       warnings: [],
     });
-    expect(sdl).toContain("# - POST /pets/{petId} (updatePetWithForm): request body is a form (application/x-www-form-urlencoded), not JSON");
+    expect(sdl).toContain(
+      "# - POST /pets/{petId} (updatePetWithForm): request body is a form (application/x-www-form-urlencoded), not JSON",
+    );
   });
 
   it("without host, takes basePath as a relative server", () => {
     const { host: _host, ...noHost } = swagger;
     const { sdl, summary } = importAndBuild(noHost, { upstream: "petstore" });
     expect(sdl).toContain('baseUrl: "{env.PETSTORE_URL:-http://localhost/v2}"');
-    expect(summary.warnings).toContain('the spec\'s server "/v2" is not an absolute http(s) URL; the base URL defaults to http://localhost/v2: set PETSTORE_URL or pass --base-url');
+    expect(summary.warnings).toContain(
+      'the spec\'s server "/v2" is not an absolute http(s) URL; the base URL defaults to http://localhost/v2: set PETSTORE_URL or pass --base-url',
+    );
   });
 });
 
 describe("base URL", () => {
   const doc = (servers: unknown) => openapi31({ "/pets": getReturning({ type: "string" }) }, {}, { servers });
   it.each([
-    ["the first server, as an env default", [{ url: "https://a.example/v1/" }, { url: "https://b.example" }], {}, "{env.API_URL:-https://a.example/v1}"],
-    ["server variables filled in", [{ url: "https://{region}.example/{version}", variables: { region: { default: "eu" }, version: { enum: ["v3", "v2"] } } }], {}, "{env.API_URL:-https://eu.example/v3}"],
-    ["a relative server, against the spec's URL", [{ url: "/api/v2" }], { specUrl: "http://127.0.0.1:8000/openapi.json" }, "{env.API_URL:-http://127.0.0.1:8000/api/v2}"],
-    ["no server, against the spec's URL", undefined, { specUrl: "http://127.0.0.1:8000/openapi.json" }, "{env.API_URL:-http://127.0.0.1:8000}"],
+    [
+      "the first server, as an env default",
+      [{ url: "https://a.example/v1/" }, { url: "https://b.example" }],
+      {},
+      "{env.API_URL:-https://a.example/v1}",
+    ],
+    [
+      "server variables filled in",
+      [{ url: "https://{region}.example/{version}", variables: { region: { default: "eu" }, version: { enum: ["v3", "v2"] } } }],
+      {},
+      "{env.API_URL:-https://eu.example/v3}",
+    ],
+    [
+      "a relative server, against the spec's URL",
+      [{ url: "/api/v2" }],
+      { specUrl: "http://127.0.0.1:8000/openapi.json" },
+      "{env.API_URL:-http://127.0.0.1:8000/api/v2}",
+    ],
+    [
+      "no server, against the spec's URL",
+      undefined,
+      { specUrl: "http://127.0.0.1:8000/openapi.json" },
+      "{env.API_URL:-http://127.0.0.1:8000}",
+    ],
     ["--base-url, as given", [{ url: "https://a.example" }], { baseUrl: "http://127.0.0.1:4010/" }, "http://127.0.0.1:4010"],
   ])("%s", (_, servers, options, expected) => {
     const { sdl } = importAndBuild(doc(servers), { upstream: "api", ...options });
@@ -94,7 +131,13 @@ describe("base URL", () => {
 });
 
 describe("security schemes", () => {
-  const op = (security?: unknown) => ({ get: { operationId: `op${String(security === undefined ? "" : JSON.stringify(security).length)}`, ...(security === undefined ? {} : { security }), responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "string" } } } } } } });
+  const op = (security?: unknown) => ({
+    get: {
+      operationId: `op${String(security === undefined ? "" : JSON.stringify(security).length)}`,
+      ...(security === undefined ? {} : { security }),
+      responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "string" } } } } },
+    },
+  });
   const schemes = {
     bearer: { type: "http", scheme: "bearer" },
     oauth: { type: "oauth2", flows: {} },
@@ -103,7 +146,14 @@ describe("security schemes", () => {
     session: { type: "apiKey", in: "cookie", name: "session" },
   };
   const doc = openapi31(
-    { "/open": op(), "/bearer": op([{ bearer: [] }]), "/either": op([{ session: [] }, { key: [] }]), "/cookie": op([{ session: [] }]), "/query": op([{ queryKey: [] }]), "/oauth": op([{ oauth: [] }]) },
+    {
+      "/open": op(),
+      "/bearer": op([{ bearer: [] }]),
+      "/either": op([{ session: [] }, { key: [] }]),
+      "/cookie": op([{ session: [] }]),
+      "/query": op([{ queryKey: [] }]),
+      "/oauth": op([{ oauth: [] }]),
+    },
     {},
     { components: { schemas: {}, securitySchemes: schemes } },
   );
@@ -111,53 +161,113 @@ describe("security schemes", () => {
   it("forwards Authorization and header API keys, and skips cookie-only operations", () => {
     const { sdl, summary } = importAndBuild(doc);
     expect(sdl).toContain('headers: [{ name: "authorization", from: "authorization" }, { name: "x-api-key", from: "x-api-key" }]');
-    expect(summary.skipped).toEqual([{ method: "GET", path: "/cookie", reason: "authenticates only with a cookie (session), which the bridge does not forward" }]);
+    expect(summary.skipped).toEqual([
+      { method: "GET", path: "/cookie", reason: "authenticates only with a cookie (session), which the bridge does not forward" },
+    ]);
     expect(summary.imported).toBe(5);
-    expect(summary.warnings).toEqual(['security scheme "queryKey" sends an API key in the query parameter "api_key"; add it to the @rest paths by hand (e.g. api_key={env.API_KEY})']);
+    expect(summary.warnings).toEqual([
+      'security scheme "queryKey" sends an API key in the query parameter "api_key"; add it to the @rest paths by hand (e.g. api_key={env.API_KEY})',
+    ]);
   });
 });
 
 describe("operations", () => {
   const json = (schema: unknown) => ({ "application/json": { schema } });
-  const doc = openapi31(
-    {
-      "/v2/models/${MODEL_NAME}/versions/{version}": {
-        parameters: [{ name: "MODEL_NAME", in: "path", required: true, schema: { type: "string" } }],
-        get: {
-          operationId: "get-model-version",
-          summary: "Get a model version",
-          description: "Reads one version.",
-          deprecated: true,
-          parameters: [
-            { name: "version", in: "path", required: true, schema: { type: "integer" } },
-            { name: "x-request-id", in: "header", schema: { type: "string" }, description: "Correlates logs." },
-            { name: "Accept", in: "header", schema: { type: "string" } },
-            { name: "fields", in: "query", schema: { type: "array", items: { type: "string" } }, explode: false },
-            { name: "filter", in: "query", schema: { type: "object", properties: { a: { type: "string" } } }, style: "deepObject" },
-            { name: "theme", in: "cookie", schema: { type: "string" } },
-            { name: "order", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
-          ],
-          responses: { "200": { description: "ok", content: json({ type: "object", properties: { name: { type: "string" } } }) }, "404": { description: "missing" } },
+  const doc = openapi31({
+    "/v2/models/${MODEL_NAME}/versions/{version}": {
+      parameters: [{ name: "MODEL_NAME", in: "path", required: true, schema: { type: "string" } }],
+      get: {
+        operationId: "get-model-version",
+        summary: "Get a model version",
+        description: "Reads one version.",
+        deprecated: true,
+        parameters: [
+          { name: "version", in: "path", required: true, schema: { type: "integer" } },
+          { name: "x-request-id", in: "header", schema: { type: "string" }, description: "Correlates logs." },
+          { name: "Accept", in: "header", schema: { type: "string" } },
+          { name: "fields", in: "query", schema: { type: "array", items: { type: "string" } }, explode: false },
+          { name: "filter", in: "query", schema: { type: "object", properties: { a: { type: "string" } } }, style: "deepObject" },
+          { name: "theme", in: "cookie", schema: { type: "string" } },
+          { name: "order", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
+        ],
+        responses: {
+          "200": { description: "ok", content: json({ type: "object", properties: { name: { type: "string" } } }) },
+          "404": { description: "missing" },
         },
       },
-      "/search?beta=true": { get: { operationId: "search", parameters: [{ name: "q", in: "query", required: true, schema: { type: "string" } }], responses: { "200": { description: "ok", content: json({ type: "array", items: { type: "string" } }) } } } },
-      "/models/{name}": { delete: { operationId: "deleteModel", parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }], responses: { "204": { description: "gone" } } } },
-      "/files": { post: { operationId: "uploadFile", requestBody: { content: { "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } }, responses: { "200": { description: "ok", content: json({ type: "string" }) } } } },
-      "/logs": { get: { operationId: "getLogs", responses: { "200": { description: "ok", content: { "text/plain": { schema: { type: "string" } } } } } } },
-      "/generate_stream": { post: { operationId: "generateStream", responses: { "200": { description: "ok", content: { "text/event-stream": { schema: { type: "string" } } } } } } },
-      "/generate": { post: { operationId: "generate", responses: { "200": { description: "ok", content: { "text/event-stream": { schema: { type: "string" } }, ...json({ type: "object", properties: { text: { type: "string" } } }) } } } } },
-      "/ping": { head: { operationId: "ping", responses: { "200": { description: "ok" } } } },
-      "/session": { get: { operationId: "getSession", parameters: [{ name: "sid", in: "cookie", required: true, schema: { type: "string" } }], responses: { "200": { description: "ok", content: json({ type: "string" }) } } } },
-      "/filter": { get: { operationId: "filterThings", parameters: [{ name: "where", in: "query", required: true, schema: { type: "object", additionalProperties: true } }], responses: { "200": { description: "ok", content: json({ type: "string" }) } } } },
     },
-  );
+    "/search?beta=true": {
+      get: {
+        operationId: "search",
+        parameters: [{ name: "q", in: "query", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "ok", content: json({ type: "array", items: { type: "string" } }) } },
+      },
+    },
+    "/models/{name}": {
+      delete: {
+        operationId: "deleteModel",
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "204": { description: "gone" } },
+      },
+    },
+    "/files": {
+      post: {
+        operationId: "uploadFile",
+        requestBody: {
+          content: { "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } },
+        },
+        responses: { "200": { description: "ok", content: json({ type: "string" }) } },
+      },
+    },
+    "/logs": {
+      get: {
+        operationId: "getLogs",
+        responses: { "200": { description: "ok", content: { "text/plain": { schema: { type: "string" } } } } },
+      },
+    },
+    "/generate_stream": {
+      post: {
+        operationId: "generateStream",
+        responses: { "200": { description: "ok", content: { "text/event-stream": { schema: { type: "string" } } } } },
+      },
+    },
+    "/generate": {
+      post: {
+        operationId: "generate",
+        responses: {
+          "200": {
+            description: "ok",
+            content: {
+              "text/event-stream": { schema: { type: "string" } },
+              ...json({ type: "object", properties: { text: { type: "string" } } }),
+            },
+          },
+        },
+      },
+    },
+    "/ping": { head: { operationId: "ping", responses: { "200": { description: "ok" } } } },
+    "/session": {
+      get: {
+        operationId: "getSession",
+        parameters: [{ name: "sid", in: "cookie", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "ok", content: json({ type: "string" }) } },
+      },
+    },
+    "/filter": {
+      get: {
+        operationId: "filterThings",
+        parameters: [{ name: "where", in: "query", required: true, schema: { type: "object", additionalProperties: true } }],
+        responses: { "200": { description: "ok", content: json({ type: "string" }) } },
+      },
+    },
+  });
 
   it("turns path, query and header parameters into arguments with their wire names in the templates", () => {
     const { sdl } = importAndBuild(doc);
     expect(block(sdl, "type Query")).toContain(
       [
-        "  # left out the optional query parameter \"filter\": it is an object, which a URL template cannot spell",
-        "  # left out the optional cookie parameter \"theme\": the bridge cannot send it",
+        '  # left out the optional query parameter "filter": it is an object, which a URL template cannot spell',
+        '  # left out the optional cookie parameter "theme": the bridge cannot send it',
         '  """',
         "  Get a model version",
         "",
@@ -191,7 +301,11 @@ describe("operations", () => {
 
   it("types an answer without content as nullable JSON and says so", () => {
     const { sdl } = importAndBuild(doc);
-    expect(flat(sdl)).toContain(flat('""" Answers 204 with no content: null when the call succeeds. """ deleteModel(name: String!): JSON @rest(upstream: "api", method: DELETE, path: "/models/{args.name}")'));
+    expect(flat(sdl)).toContain(
+      flat(
+        '""" Answers 204 with no content: null when the call succeeds. """ deleteModel(name: String!): JSON @rest(upstream: "api", method: DELETE, path: "/models/{args.name}")',
+      ),
+    );
   });
 
   it("prefers JSON where an answer also streams", () => {
@@ -211,16 +325,25 @@ describe("operations", () => {
     ];
     expect(summary.skipped).toEqual(expected);
     expect(summary.imported).toBe(4);
-    for (const { method, path, reason } of expected) expect(sdl).toMatch(new RegExp(`^# - ${method} ${path.replace(/[?$]/g, "\\$&")} \\(\\w+\\): ${reason.replace(/[()]/g, "\\$&")}$`, "m"));
+    for (const { method, path, reason } of expected)
+      expect(sdl).toMatch(
+        new RegExp(`^# - ${method} ${path.replace(/[?$]/g, "\\$&")} \\(\\w+\\): ${reason.replace(/[()]/g, "\\$&")}$`, "m"),
+      );
   });
 
   it("still emits a valid schema, with a commented placeholder Query, when no GET is imported", () => {
-    const { sdl, summary } = importAndBuild(openapi31({ "/predict": { post: { operationId: "predict", responses: { "200": { description: "ok", content: json({ type: "number" }) } } } } }));
+    const { sdl, summary } = importAndBuild(
+      openapi31({
+        "/predict": { post: { operationId: "predict", responses: { "200": { description: "ok", content: json({ type: "number" }) } } } },
+      }),
+    );
     expect(block(sdl, "type Query")).toBe(
       'type Query {\n  """\n  Placeholder: GraphQL requires a Query type and this API has no GET operation that could be imported. Always null; remove it once another file defines Query fields.\n  """\n  _empty: Boolean\n}',
     );
     expect(summary.imported).toBe(1);
-    expect(summary.warnings).toContain("no GET operation was imported, so Query holds only the placeholder field _empty (GraphQL requires a Query type)");
+    expect(summary.warnings).toContain(
+      "no GET operation was imported, so Query holds only the placeholder field _empty (GraphQL requires a Query type)",
+    );
   });
 });
 
@@ -236,8 +359,14 @@ describe("a FastAPI (pydantic v2) document", () => {
           operationId: "get_model_models__model_name__get",
           parameters: [{ name: "model_name", in: "path", required: true, schema: { type: "string", title: "Model Name" } }],
           responses: {
-            "200": { description: "Successful Response", content: { "application/json": { schema: { $ref: "#/components/schemas/Model" } } } },
-            "422": { description: "Validation Error", content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPValidationError" } } } },
+            "200": {
+              description: "Successful Response",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Model" } } },
+            },
+            "422": {
+              description: "Validation Error",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/HTTPValidationError" } } },
+            },
           },
         },
       },
@@ -247,7 +376,12 @@ describe("a FastAPI (pydantic v2) document", () => {
           operationId: "predict_models__model_name__predict_post",
           parameters: [{ name: "model_name", in: "path", required: true, schema: { type: "string", title: "Model Name" } }],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/PredictRequest" } } } },
-          responses: { "200": { description: "Successful Response", content: { "application/json": { schema: { $ref: "#/components/schemas/Prediction" } } } } },
+          responses: {
+            "200": {
+              description: "Successful Response",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Prediction" } } },
+            },
+          },
         },
       },
       "/flows/filter": {
@@ -255,7 +389,12 @@ describe("a FastAPI (pydantic v2) document", () => {
           summary: "Read Flows",
           operationId: "read_flows_flows_filter_post",
           requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/Body_read_flows_flows_filter_post" } } } },
-          responses: { "200": { description: "Successful Response", content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Model" } } } } } },
+          responses: {
+            "200": {
+              description: "Successful Response",
+              content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Model" } } } },
+            },
+          },
         },
       },
       "/models/{model_name}/upload": {
@@ -263,7 +402,10 @@ describe("a FastAPI (pydantic v2) document", () => {
           summary: "Upload",
           operationId: "upload_models__model_name__upload_post",
           parameters: [{ name: "model_name", in: "path", required: true, schema: { type: "string" } }],
-          requestBody: { required: true, content: { "multipart/form-data": { schema: { $ref: "#/components/schemas/Body_upload_models__model_name__upload_post" } } } },
+          requestBody: {
+            required: true,
+            content: { "multipart/form-data": { schema: { $ref: "#/components/schemas/Body_upload_models__model_name__upload_post" } } },
+          },
           responses: { "200": { description: "Successful Response", content: { "application/json": { schema: {} } } } },
         },
       },
@@ -288,10 +430,24 @@ describe("a FastAPI (pydantic v2) document", () => {
           type: "object",
           title: "PredictRequest",
           required: ["inputs"],
-          properties: { inputs: { type: "array", items: { type: "number" }, title: "Inputs" }, top_k: { ...nullable({ type: "integer" }), title: "Top K", default: 5 } },
+          properties: {
+            inputs: { type: "array", items: { type: "number" }, title: "Inputs" },
+            top_k: { ...nullable({ type: "integer" }), title: "Top K", default: 5 },
+          },
         },
-        Prediction: { type: "object", title: "Prediction", required: ["scores"], properties: { scores: { type: "array", items: { type: "number" }, title: "Scores" }, model_version: nullable({ type: "integer" }) } },
-        Body_read_flows_flows_filter_post: { type: "object", properties: { offset: { type: "integer", default: 0 }, limit: nullable({ type: "integer" }) } },
+        Prediction: {
+          type: "object",
+          title: "Prediction",
+          required: ["scores"],
+          properties: {
+            scores: { type: "array", items: { type: "number" }, title: "Scores" },
+            model_version: nullable({ type: "integer" }),
+          },
+        },
+        Body_read_flows_flows_filter_post: {
+          type: "object",
+          properties: { offset: { type: "integer", default: 0 }, limit: nullable({ type: "integer" }) },
+        },
         Body_upload_models__model_name__upload_post: { type: "object", properties: { file: { type: "string", format: "binary" } } },
         HTTPValidationError: { type: "object", properties: { detail: { type: "array", items: { type: "object" } } } },
       },
@@ -303,30 +459,43 @@ describe("a FastAPI (pydantic v2) document", () => {
     expect(summary.imported).toBe(3);
     expect(sdl).toContain('@upstream(name: "models", baseUrl: "{env.MODELS_URL:-http://127.0.0.1:8000}", naming: SNAKE_CASE)');
     expect(sdl).toContain('getModel(modelName: String!): Model @rest(upstream: "models", path: "/models/{args.modelName}")');
-    expect(flat(sdl)).toContain(flat('predict(modelName: String!, input: PredictRequestInput!): Prediction'));
-    expect(flat(sdl)).toContain(flat('@rest(upstream: "models", method: POST, path: "/models/{args.modelName}/predict", body: "{args.input}")'));
+    expect(flat(sdl)).toContain(flat("predict(modelName: String!, input: PredictRequestInput!): Prediction"));
+    expect(flat(sdl)).toContain(
+      flat('@rest(upstream: "models", method: POST, path: "/models/{args.modelName}/predict", body: "{args.input}")'),
+    );
     expect(block(sdl, "type Model")).toBe(
       "type Model {\n  name: String!\n  latestVersion: Int!\n  description: String\n  stage: ModelStage!\n  createdAt: DateTime\n  kind: String\n}",
     );
     expect(block(sdl, "input PredictRequestInput")).toBe("input PredictRequestInput {\n  inputs: [Float!]!\n  topK: Int\n}");
     expect(block(sdl, "enum ModelStage")).toBe("enum ModelStage {\n  None\n  Staging\n  Production\n}");
     expect(sdl).not.toContain("HTTPValidationError");
-    expect(flat(sdl)).toContain(flat('readFlows(input: ReadFlowsInput): [Model!] @rest(upstream: "models", method: POST, path: "/flows/filter", body: "{args.input}")'));
+    expect(flat(sdl)).toContain(
+      flat(
+        'readFlows(input: ReadFlowsInput): [Model!] @rest(upstream: "models", method: POST, path: "/flows/filter", body: "{args.input}")',
+      ),
+    );
     expect(block(sdl, "input ReadFlowsInput")).toBe("input ReadFlowsInput {\n  offset: Int\n  limit: Int\n}");
-    expect(summary.skipped).toEqual([{ method: "POST", path: "/models/{model_name}/upload", reason: "request body is multipart/form-data (a file upload), not JSON" }]);
+    expect(summary.skipped).toEqual([
+      { method: "POST", path: "/models/{model_name}/upload", reason: "request body is multipart/form-data (a file upload), not JSON" },
+    ]);
   });
 });
 
 describe("output", () => {
   it("is the same text when imported twice", () => {
-    const doc = openapi31({ "/b": getReturning({ $ref: "#/components/schemas/B" }, "getB"), "/a": getReturning({ $ref: "#/components/schemas/A" }, "getA") }, { B: pet, A: { type: "object", properties: { b: { $ref: "#/components/schemas/B" } } } });
+    const doc = openapi31(
+      { "/b": getReturning({ $ref: "#/components/schemas/B" }, "getB"), "/a": getReturning({ $ref: "#/components/schemas/A" }, "getA") },
+      { B: pet, A: { type: "object", properties: { b: { $ref: "#/components/schemas/B" } } } },
+    );
     const first = importAndBuild(doc).sdl;
     expect(importAndBuild(structuredClone(doc)).sdl).toBe(first);
     expect(first.indexOf("type A {")).toBeLessThan(first.indexOf("type B {"));
   });
 
   it("refuses an upstream name that cannot name a route", () => {
-    expect(() => importOpenApi(openapi31({}), { upstream: "my api" })).toThrow('upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received "my api"');
+    expect(() => importOpenApi(openapi31({}), { upstream: "my api" })).toThrow(
+      'upstream name must be letters, digits, "_" or "-" (it names /rest/<upstream>/ routes), received "my api"',
+    );
   });
 });
 
@@ -335,8 +504,20 @@ describe("the links recipe in docs/openapi-import.md", () => {
     const item = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
     const doc = openapi31(
       {
-        "/models/{name}": { get: { operationId: "get_model", parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "ok", content: item("Model") } } } },
-        "/users/{user_id}": { get: { operationId: "get_user", parameters: [{ name: "user_id", in: "path", required: true, schema: { type: "integer" } }], responses: { "200": { description: "ok", content: item("User") } } } },
+        "/models/{name}": {
+          get: {
+            operationId: "get_model",
+            parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+            responses: { "200": { description: "ok", content: item("Model") } },
+          },
+        },
+        "/users/{user_id}": {
+          get: {
+            operationId: "get_user",
+            parameters: [{ name: "user_id", in: "path", required: true, schema: { type: "integer" } }],
+            responses: { "200": { description: "ok", content: item("User") } },
+          },
+        },
       },
       {
         Model: { type: "object", required: ["name"], properties: { name: { type: "string" }, owner_id: { type: "integer" } } },
@@ -349,7 +530,13 @@ describe("the links recipe in docs/openapi-import.md", () => {
     @rest(upstream: "ml", path: "/users/{parent.owner_id}",
           batch: { path: "/users?ids={keys}", key: "id" })
 }`;
-    const diagnostics = checkSchemaSources([{ name: "ml.graphql", body: sdl }, { name: "ml-links.graphql", body: links }], {});
+    const diagnostics = checkSchemaSources(
+      [
+        { name: "ml.graphql", body: sdl },
+        { name: "ml-links.graphql", body: links },
+      ],
+      {},
+    );
     expect(diagnostics).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ describe("mapping JSON Schema to GraphQL types", () => {
     { name: "3.1 type array, required", property: { type: ["integer"] }, required: true, field: "value: Int!" },
     { name: "3.0 nullable", property: { type: "integer", nullable: true }, required: true, field: "value: Int" },
     { name: "Swagger x-nullable", property: { type: "boolean", "x-nullable": true }, required: true, field: "value: Boolean" },
-    { name: "FastAPI anyOf [X, null]", property: { anyOf: [{ type: "string", format: "date-time" }, { type: "null" }] }, required: true, field: "value: DateTime" },
+    {
+      name: "FastAPI anyOf [X, null]",
+      property: { anyOf: [{ type: "string", format: "date-time" }, { type: "null" }] },
+      required: true,
+      field: "value: DateTime",
+    },
     { name: "enum holding null", property: { type: "string", enum: ["a", "b", null] }, required: true, field: "value: ThingValue" },
     { name: "const", property: { const: "fixed" }, required: true, field: "value: String!" },
     { name: "integer const beyond 32 bits", property: { const: 2 ** 40 }, field: "value: Int64" },
@@ -27,12 +32,39 @@ describe("mapping JSON Schema to GraphQL types", () => {
     { name: "additionalProperties map", property: { type: "object", additionalProperties: { type: "string" } }, field: "value: JSON" },
     { name: "free-form object", property: { type: "object" }, field: "value: JSON" },
     { name: "{} (any value)", property: {}, required: true, field: "value: JSON" },
-    { name: "tuple (prefixItems)", property: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }] }, field: "value: JSON" },
-    { name: "list of nullable items", property: { type: "array", items: { anyOf: [{ type: "string" }, { type: "null" }] } }, required: true, field: "value: [String]!" },
-    { name: "anyOf string | enum", property: { anyOf: [{ type: "string" }, { type: "string", enum: ["a", "b"] }] }, field: "value: String" },
-    { name: "oneOf with a scalar branch", property: { oneOf: [{ type: "string" }, { type: "object", properties: { a: { type: "string" } } }] }, field: "value: JSON" },
-    { name: "single-branch allOf keeps the name", property: { allOf: [{ $ref: "#/components/schemas/Other" }], nullable: true }, required: true, field: "value: Other" },
-    { name: "$ref with a description beside it", property: { $ref: "#/components/schemas/Other", description: "About it." }, required: true, field: "value: Other!" },
+    {
+      name: "tuple (prefixItems)",
+      property: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }] },
+      field: "value: JSON",
+    },
+    {
+      name: "list of nullable items",
+      property: { type: "array", items: { anyOf: [{ type: "string" }, { type: "null" }] } },
+      required: true,
+      field: "value: [String]!",
+    },
+    {
+      name: "anyOf string | enum",
+      property: { anyOf: [{ type: "string" }, { type: "string", enum: ["a", "b"] }] },
+      field: "value: String",
+    },
+    {
+      name: "oneOf with a scalar branch",
+      property: { oneOf: [{ type: "string" }, { type: "object", properties: { a: { type: "string" } } }] },
+      field: "value: JSON",
+    },
+    {
+      name: "single-branch allOf keeps the name",
+      property: { allOf: [{ $ref: "#/components/schemas/Other" }], nullable: true },
+      required: true,
+      field: "value: Other",
+    },
+    {
+      name: "$ref with a description beside it",
+      property: { $ref: "#/components/schemas/Other", description: "About it." },
+      required: true,
+      field: "value: Other!",
+    },
   ];
 
   it.each(cases)("$name", ({ property, required, field }) => {
@@ -44,7 +76,9 @@ describe("mapping JSON Schema to GraphQL types", () => {
   it("merges allOf into one object, required lists included", () => {
     const sdl = importThing({
       NewPet: { type: "object", required: ["name"], properties: { name: { type: "string" }, tag: { type: "string" } } },
-      Thing: { allOf: [{ $ref: "#/components/schemas/NewPet" }, { type: "object", required: ["id"], properties: { id: { type: "integer" } } }] },
+      Thing: {
+        allOf: [{ $ref: "#/components/schemas/NewPet" }, { type: "object", required: ["id"], properties: { id: { type: "integer" } } }],
+      },
     });
     expect(block(sdl, "type Thing")).toBe("type Thing {\n  name: String!\n  tag: String\n  id: Int!\n}");
   });
@@ -60,7 +94,10 @@ describe("mapping JSON Schema to GraphQL types", () => {
   it("makes a union of object branches and names inline ones", () => {
     const sdl = importThing({
       Cat: { type: "object", properties: { meows: { type: "boolean" } } },
-      Thing: { oneOf: [{ $ref: "#/components/schemas/Cat" }, { title: "Dog", type: "object", properties: { barks: { type: "boolean" } } }], discriminator: { propertyName: "kind" } },
+      Thing: {
+        oneOf: [{ $ref: "#/components/schemas/Cat" }, { title: "Dog", type: "object", properties: { barks: { type: "boolean" } } }],
+        discriminator: { propertyName: "kind" },
+      },
     });
     expect(block(sdl, "union Thing")).toBe("union Thing = Cat | ThingDog");
     expect(sdl).toContain('"""Told apart by the `kind` property."""');
@@ -72,13 +109,18 @@ describe("mapping JSON Schema to GraphQL types", () => {
       A: { type: "object", properties: { a: { type: "string" } } },
       B: { type: "object", properties: { b: { type: "string" } } },
       AorB: { anyOf: [{ $ref: "#/components/schemas/A" }, { $ref: "#/components/schemas/B" }] },
-      Thing: { type: "object", properties: { value: { anyOf: [{ $ref: "#/components/schemas/AorB" }, { $ref: "#/components/schemas/A" }, { type: "null" }] } } },
+      Thing: {
+        type: "object",
+        properties: { value: { anyOf: [{ $ref: "#/components/schemas/AorB" }, { $ref: "#/components/schemas/A" }, { type: "null" }] } },
+      },
     });
     expect(block(sdl, "union ThingValue")).toBe("union ThingValue = A | B");
   });
 
   it("renames enum values that are not GraphQL names and keeps the originals", () => {
-    const sdl = importThing({ Thing: { type: "object", properties: { size: { type: "string", enum: ["auto", "1024x1024", "gpt-4o", "gpt_4o", "true", "a b"] } } } });
+    const sdl = importThing({
+      Thing: { type: "object", properties: { size: { type: "string", enum: ["auto", "1024x1024", "gpt-4o", "gpt_4o", "true", "a b"] } } },
+    });
     expect(block(sdl, "enum ThingSize")).toBe(
       [
         "enum ThingSize {",
@@ -96,7 +138,14 @@ describe("mapping JSON Schema to GraphQL types", () => {
 
   it("ends circular references at the type name", () => {
     const sdl = importThing({
-      Thing: { type: "object", properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/components/schemas/Thing" } }, other: { $ref: "#/components/schemas/Other" } } },
+      Thing: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          children: { type: "array", items: { $ref: "#/components/schemas/Thing" } },
+          other: { $ref: "#/components/schemas/Other" },
+        },
+      },
       Other: { type: "object", properties: { back: { $ref: "#/components/schemas/Thing" } } },
       Loop: { type: "array", items: { $ref: "#/components/schemas/Loop" } },
     });
@@ -105,7 +154,10 @@ describe("mapping JSON Schema to GraphQL types", () => {
   });
 
   it("reads a self-containing list alias as JSON instead of recursing", () => {
-    const sdl = importThing({ Loop: { type: "array", items: { $ref: "#/components/schemas/Loop" } } }, { $ref: "#/components/schemas/Loop" });
+    const sdl = importThing(
+      { Loop: { type: "array", items: { $ref: "#/components/schemas/Loop" } } },
+      { $ref: "#/components/schemas/Loop" },
+    );
     expect(sdl).toMatch(/getThing: \[JSON\] @rest/);
   });
 
@@ -122,7 +174,11 @@ describe("mapping JSON Schema to GraphQL types", () => {
   });
 
   it("splits readOnly and writeOnly between answers and inputs", () => {
-    const user = { type: "object", required: ["id", "password"], properties: { id: { type: "integer", readOnly: true }, name: { type: "string" }, password: { type: "string", writeOnly: true } } };
+    const user = {
+      type: "object",
+      required: ["id", "password"],
+      properties: { id: { type: "integer", readOnly: true }, name: { type: "string" }, password: { type: "string", writeOnly: true } },
+    };
     const doc = openapi31(
       {
         "/users": {
@@ -146,11 +202,20 @@ describe("field names and upstream naming", () => {
   it("picks SNAKE_CASE for snake_case APIs and reads keys that do not round-trip with @from", () => {
     const thing = {
       type: "object",
-      properties: { created_at: { type: "string" }, model_name: { type: "string" }, fooBar_baz: { type: "string" }, "@type": { type: "string" }, "1st": { type: "integer" }, "a.b": { type: "string" } },
+      properties: {
+        created_at: { type: "string" },
+        model_name: { type: "string" },
+        fooBar_baz: { type: "string" },
+        "@type": { type: "string" },
+        "1st": { type: "integer" },
+        "a.b": { type: "string" },
+      },
     };
     const sdl = importThing({ Thing: thing });
     expect(sdl).toMatch(/@upstream\(name: "api", baseUrl: "[^"]+", naming: SNAKE_CASE\)/);
-    expect(sdl).toContain('# left out key "a.b": @from takes a dot path, so a key holding ".", spaces or braces cannot be read\ntype Thing {');
+    expect(sdl).toContain(
+      '# left out key "a.b": @from takes a dot path, so a key holding ".", spaces or braces cannot be read\ntype Thing {',
+    );
     expect(block(sdl, "type Thing")).toBe(
       [
         "type Thing {",
@@ -165,24 +230,38 @@ describe("field names and upstream naming", () => {
   });
 
   it("types an input object as JSON when SNAKE_CASE cannot write one of its keys, and says so", () => {
-    const doc = openapi31(
-      {
-        "/things": {
-          post: {
-            operationId: "createThing",
-            requestBody: { content: { "application/json": { schema: { type: "object", properties: { model_name: { type: "string" }, rate_per_1_minute: { type: "integer" } } } } } },
-            responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", properties: { model_name: { type: "string" } } } } } } },
+    const doc = openapi31({
+      "/things": {
+        post: {
+          operationId: "createThing",
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: { type: "object", properties: { model_name: { type: "string" }, rate_per_1_minute: { type: "integer" } } },
+              },
+            },
+          },
+          responses: {
+            "200": {
+              description: "ok",
+              content: { "application/json": { schema: { type: "object", properties: { model_name: { type: "string" } } } } },
+            },
           },
         },
       },
-    );
+    });
     const { sdl } = importAndBuild(doc);
     expect(sdl).toContain("createThing(input: JSON)");
-    expect(sdl).toContain('# note: CreateThing (input) is JSON: key "rate_per_1_minute" cannot be an input field (SNAKE_CASE naming cannot write it from a camelCase field)');
+    expect(sdl).toContain(
+      '# note: CreateThing (input) is JSON: key "rate_per_1_minute" cannot be an input field (SNAKE_CASE naming cannot write it from a camelCase field)',
+    );
   });
 
   it("keeps camelCase APIs AS_IS and renames invalid keys with @from", () => {
-    const thing = { type: "object", properties: { petId: { type: "string" }, photoUrls: { type: "array", items: { type: "string" } }, "x-rate": { type: "number" } } };
+    const thing = {
+      type: "object",
+      properties: { petId: { type: "string" }, photoUrls: { type: "array", items: { type: "string" } }, "x-rate": { type: "number" } },
+    };
     const sdl = importThing({ Thing: thing });
     expect(sdl).not.toContain("naming:");
     expect(block(sdl, "type Thing")).toBe('type Thing {\n  petId: String\n  photoUrls: [String!]\n  xRate: Float @from(path: "x-rate")\n}');

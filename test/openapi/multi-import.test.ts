@@ -16,18 +16,33 @@ const flowsSpec = {
   info: { title: "Flows", version: "1.0.0" },
   paths: {
     "/flows/{flow_id}": {
-      get: { operationId: "get_flow", parameters: [{ name: "flow_id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": json("Flow") } },
+      get: {
+        operationId: "get_flow",
+        parameters: [{ name: "flow_id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": json("Flow") },
+      },
     },
     "/flows/{flow_id}/runs": {
-      post: { operationId: "run_flow", parameters: [{ name: "flow_id", in: "path", required: true, schema: { type: "string" } }], responses: { "201": json("Run") } },
+      post: {
+        operationId: "run_flow",
+        parameters: [{ name: "flow_id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "201": json("Run") },
+      },
     },
     "/models/{name}": {
-      get: { operationId: "get_model", parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }], responses: { "200": json("Flow") } },
+      get: {
+        operationId: "get_model",
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": json("Flow") },
+      },
     },
   },
   components: {
     schemas: {
-      Flow: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, params: { type: "object", additionalProperties: true } } },
+      Flow: {
+        type: "object",
+        properties: { id: { type: "string" }, name: { type: "string" }, params: { type: "object", additionalProperties: true } },
+      },
       Run: { type: "object", properties: { id: { type: "string" }, flow_id: { type: "string" }, state: { type: "string" } } },
     },
   },
@@ -53,7 +68,9 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "trestle-multi-"));
   await mkdir(join(folder, "schema"));
   await writeFile(join(folder, "flows.openapi.json"), JSON.stringify(flowsSpec));
-  expect(await main(["import", "openapi", `${demo.url}/openapi.json`, "--upstream", "ml", "-o", join(folder, "schema", "ml.graphql")], io)).toBe(0);
+  expect(
+    await main(["import", "openapi", `${demo.url}/openapi.json`, "--upstream", "ml", "-o", join(folder, "schema", "ml.graphql")], io),
+  ).toBe(0);
 });
 afterAll(async () => {
   await demo.close();
@@ -63,17 +80,51 @@ afterAll(async () => {
 describe("two imported OpenAPI documents in one schema folder", () => {
   it("collide only where both define the same name differently, and `check` says where", async () => {
     const schema = join(folder, "schema");
-    expect(await main(["import", "openapi", join(folder, "flows.openapi.json"), "--upstream", "flows", "--base-url", flows.url, "-o", join(schema, "flows.graphql")], io)).toBe(0);
+    expect(
+      await main(
+        [
+          "import",
+          "openapi",
+          join(folder, "flows.openapi.json"),
+          "--upstream",
+          "flows",
+          "--base-url",
+          flows.url,
+          "-o",
+          join(schema, "flows.graphql"),
+        ],
+        io,
+      ),
+    ).toBe(0);
     output.length = 0;
     expect(await main(["check", "--schema", schema], io)).toBe(1);
     // Files are read in name order: flows.graphql first, so ml.graphql's getModel is the second definition.
-    expect(output.join("")).toMatch(/ml\.graphql:\d+:\d+: Query\.getModel is defined in \S*flows\.graphql and again, differently, here; .*--prefix/);
+    expect(output.join("")).toMatch(
+      /ml\.graphql:\d+:\d+: Query\.getModel is defined in \S*flows\.graphql and again, differently, here; .*--prefix/,
+    );
     expect(output.join("")).toContain("1 error");
   });
 
   it("with --prefix on one of them, check passes and one server answers both upstreams", async () => {
     const schema = join(folder, "schema");
-    expect(await main(["import", "openapi", join(folder, "flows.openapi.json"), "--upstream", "flows", "--prefix", "flows", "--base-url", flows.url, "-o", join(schema, "flows.graphql")], io)).toBe(0);
+    expect(
+      await main(
+        [
+          "import",
+          "openapi",
+          join(folder, "flows.openapi.json"),
+          "--upstream",
+          "flows",
+          "--prefix",
+          "flows",
+          "--base-url",
+          flows.url,
+          "-o",
+          join(schema, "flows.graphql"),
+        ],
+        io,
+      ),
+    ).toBe(0);
     expect(await main(["check", "--schema", schema], io)).toBe(0);
     const sdl = await readFile(join(schema, "flows.graphql"), "utf8");
     // Types and root fields are prefixed; the shared scalars are not (the same in every import, they merge).
@@ -82,7 +133,10 @@ describe("two imported OpenAPI documents in one schema folder", () => {
     expect(sdl).toMatch(/^scalar JSON$/m);
     const trestle = await createTestTrestle(schema, { env: { ML_URL: demo.url } });
     try {
-      const read = await query(trestle, `{ getModel(name: "fraud-xgb") { name latestVersion } flowsGetModel(name: "m") { id name } flowsGetFlow(flowId: "f1") { id name params } }`);
+      const read = await query(
+        trestle,
+        `{ getModel(name: "fraud-xgb") { name latestVersion } flowsGetModel(name: "m") { id name } flowsGetFlow(flowId: "f1") { id name params } }`,
+      );
       expect(read.errors).toBeUndefined();
       expect(read.data).toEqual({
         getModel: { name: "fraud-xgb", latestVersion: 5 },
@@ -99,6 +153,8 @@ describe("two imported OpenAPI documents in one schema folder", () => {
   it("refuses a --prefix that cannot begin a GraphQL name", async () => {
     output.length = 0;
     expect(await main(["import", "openapi", join(folder, "flows.openapi.json"), "--upstream", "flows", "--prefix", "9-lives"], io)).toBe(1);
-    expect(output.join("")).toContain('--prefix must be letters and digits, starting with a letter (it begins type and field names), received "9-lives"');
+    expect(output.join("")).toContain(
+      '--prefix must be letters and digits, starting with a letter (it begins type and field names), received "9-lives"',
+    );
   });
 });

@@ -14,7 +14,11 @@ describe("nameOperations", () => {
     ["snake_case operationId", { method: "get", path: "/assets", operationId: "get_assets" }, "getAssets"],
     ["FastAPI's generated id", { method: "get", path: "/flow_runs/{id}", operationId: "read_flow_run_flow_runs__id__get" }, "readFlowRun"],
     ["FastAPI id with a trailing slash", { method: "post", path: "/flows/", operationId: "create_flow_flows__post" }, "createFlow"],
-    ["KServe's $-templates", { method: "post", path: "/v2/models/${MODEL_NAME}/infer", operationId: "post-v2-models-$-MODEL_NAME-infer" }, "postV2ModelsModelNameInfer"],
+    [
+      "KServe's $-templates",
+      { method: "post", path: "/v2/models/${MODEL_NAME}/infer", operationId: "post-v2-models-$-MODEL_NAME-infer" },
+      "postV2ModelsModelNameInfer",
+    ],
     ["no operationId", { method: "get", path: "/pets/{petId}" }, "getPetsByPetId"],
     ["no operationId, custom method", { method: "post", path: "/runs/{run_id}:archive" }, "postRunsByRunIdArchive"],
     ["no operationId, root path", { method: "get", path: "/" }, "getRoot"],

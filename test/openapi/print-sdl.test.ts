@@ -3,13 +3,16 @@ import { block, getReturning, importAndBuild, openapi31 } from "./build-imported
 
 describe("printing descriptions and comments", () => {
   it.each([
-    ['block quotes inside', 'Say """hi""" twice.', '"""Say \\"""hi\\""" twice."""'],
+    ["block quotes inside", 'Say """hi""" twice.', '"""Say \\"""hi\\""" twice."""'],
     ["a trailing quote", 'Ends with a "quote"', '"""\n  Ends with a "quote"\n  """'],
     ["CRLF and control characters", "Line one\r\nLine\u0007 two\u0000", '"""\n  Line one\n  Line two\n  """'],
     ["backslashes, kept as written", "C:\\models\\new", '"""C:\\models\\new"""'],
     ["blank text, left out", "   ", "value: String"],
   ])("%s", (_, description, expected) => {
-    const doc = openapi31({ "/thing": getReturning({ $ref: "#/components/schemas/Thing" }) }, { Thing: { type: "object", properties: { value: { type: "string", description } } } });
+    const doc = openapi31(
+      { "/thing": getReturning({ $ref: "#/components/schemas/Thing" }) },
+      { Thing: { type: "object", properties: { value: { type: "string", description } } } },
+    );
     expect(block(importAndBuild(doc).sdl, "type Thing")).toContain(expected);
   });
 
@@ -19,7 +22,15 @@ describe("printing descriptions and comments", () => {
   });
 
   it("escapes directive strings the GraphQL way", () => {
-    const doc = openapi31({ '/say/"{word}"\u2028': { get: { operationId: "say", parameters: [{ name: "word", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "string" } } } } } } } });
+    const doc = openapi31({
+      '/say/"{word}"\u2028': {
+        get: {
+          operationId: "say",
+          parameters: [{ name: "word", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "string" } } } } },
+        },
+      },
+    });
     expect(importAndBuild(doc).sdl).toContain('path: "/say/\\"{args.word}\\"\\u2028"');
   });
 });

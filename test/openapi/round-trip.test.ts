@@ -36,7 +36,10 @@ describe("import the demo's OpenAPI document, then serve it", () => {
   });
 
   it("answers queries", async () => {
-    const result = await query(trestle, `{ getModel(name: "fraud-xgb") { name latestVersion ownerId } listModels(limit: 2) { items { name } nextCursor } }`);
+    const result = await query(
+      trestle,
+      `{ getModel(name: "fraud-xgb") { name latestVersion ownerId } listModels(limit: 2) { items { name } nextCursor } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.["getModel"]).toMatchObject({ name: "fraud-xgb", latestVersion: 5 });
     expect((result.data?.["listModels"] as { items: unknown[] }).items).toHaveLength(2);
@@ -54,6 +57,9 @@ describe("import the demo's OpenAPI document, then serve it", () => {
       `mutation { updateModel(name: "fraud-xgb", input: { description: "retrained" }) { name description } predict(name: "fraud-xgb", input: { inputs: [[0.1, 0.2]] }) { model modelVersion } }`,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ updateModel: { name: "fraud-xgb", description: "retrained" }, predict: { model: "fraud-xgb", modelVersion: 5 } });
+    expect(result.data).toEqual({
+      updateModel: { name: "fraud-xgb", description: "retrained" },
+      predict: { model: "fraud-xgb", modelVersion: 5 },
+    });
   });
 });

@@ -10,7 +10,9 @@ let upstream: TestUpstream;
 let trestle: Trestle;
 
 beforeAll(async () => {
-  upstream = await startTestUpstream((req, res) => sendJson(res, 200, { name: "fraud-xgb", url: req.url }, { "cache-control": "public, max-age=60" }));
+  upstream = await startTestUpstream((req, res) =>
+    sendJson(res, 200, { name: "fraud-xgb", url: req.url }, { "cache-control": "public, max-age=60" }),
+  );
   trestle = await createTestTrestle(
     `extend schema @upstream(name: "ml", baseUrl: "${upstream.url}", headers: [{ name: "x-api-key", value: "{env.KEY}" }],
        passthrough: { methods: [GET, POST], paths: ["/models/**"] })
@@ -36,8 +38,14 @@ describe("one cache entry for both routes", () => {
   });
 
   it("clients behind different addresses share the entry (forwarding headers are not part of the key)", async () => {
-    await (await trestle.fetch(new Request("http://trestle.test/rest/ml/models/c", { headers: { accept: "application/json", "x-forwarded-for": "198.51.100.1" } }))).text();
-    await trestle.fetch(new Request("http://trestle.test/rest/ml/models/c", { headers: { accept: "application/json", "x-forwarded-for": "198.51.100.2" } }));
+    await (
+      await trestle.fetch(
+        new Request("http://trestle.test/rest/ml/models/c", { headers: { accept: "application/json", "x-forwarded-for": "198.51.100.1" } }),
+      )
+    ).text();
+    await trestle.fetch(
+      new Request("http://trestle.test/rest/ml/models/c", { headers: { accept: "application/json", "x-forwarded-for": "198.51.100.2" } }),
+    );
     expect(upstream.requests.map((r) => r.url)).toEqual(["/models/c"]);
   });
 });

@@ -23,7 +23,9 @@ afterAll(async () => {
 describe("the demo BFF's passthrough routes", () => {
   it("serves the README's curl: GET /rest/ml/models/fraud-xgb", async () => {
     demo.resetRequests();
-    const response = await fetch(`${server.url}/rest/ml/models/fraud-xgb`, { headers: { authorization: "Bearer user-3", cookie: "s=CANARY" } });
+    const response = await fetch(`${server.url}/rest/ml/models/fraud-xgb`, {
+      headers: { authorization: "Bearer user-3", cookie: "s=CANARY" },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json");
     expect(await response.json()).toMatchObject({ name: "fraud-xgb", latest_version: 5 });
@@ -44,7 +46,11 @@ describe("the demo BFF's passthrough routes", () => {
   });
 
   it("passes the upstream's own errors as they are (a FastAPI-style 422)", async () => {
-    const response = await fetch(`${server.url}/rest/ml/models/fraud-xgb/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const response = await fetch(`${server.url}/rest/ml/models/fraud-xgb/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ detail: [{ type: "missing", loc: ["body", "inputs"] }] });
   });

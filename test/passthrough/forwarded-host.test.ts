@@ -66,9 +66,15 @@ const attacks: Array<[string, string]> = [
   ["Host with a trailing dot", rawRequest("GET /rest/api/models/m HTTP/1.1").replace("Host: trestle.test", "Host: evil.example.")],
   ["X-Forwarded-Host", rawRequest("GET /rest/api/models/m HTTP/1.1", { "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http" })],
   ["Forwarded host=", rawRequest("GET /rest/api/models/m HTTP/1.1", { Forwarded: "for=1.2.3.4;host=evil.example;proto=http" })],
-  ["quoted Forwarded host and a host name as X-Forwarded-For", rawRequest("GET /rest/api/models/m HTTP/1.1", { Forwarded: 'host="evil.example"', "X-Forwarded-For": "evil.example" })],
+  [
+    "quoted Forwarded host and a host name as X-Forwarded-For",
+    rawRequest("GET /rest/api/models/m HTTP/1.1", { Forwarded: 'host="evil.example"', "X-Forwarded-For": "evil.example" }),
+  ],
   ["absolute-form target", rawRequest("GET http://evil.example/rest/api/models/m HTTP/1.1")],
-  ["absolute-form target and Host", rawRequest("GET http://evil.example/rest/api/models/m HTTP/1.1").replace("Host: trestle.test", "Host: evil.example")],
+  [
+    "absolute-form target and Host",
+    rawRequest("GET http://evil.example/rest/api/models/m HTTP/1.1").replace("Host: trestle.test", "Host: evil.example"),
+  ],
 ];
 
 describe("S02: a client's Host never reaches a shared answer", () => {
@@ -95,11 +101,17 @@ describe("S02: a client's Host never reaches a shared answer", () => {
 
   it("S02: the same through trestle.fetch, whose Request URL carries the client's host", async () => {
     await it_.trestle.cache.purge("api");
-    const attacker = await it_.trestle.fetch(new Request("https://evil.example/rest/api/models/m", { headers: { "x-forwarded-host": "evil.example", forwarded: "host=evil.example" } }));
+    const attacker = await it_.trestle.fetch(
+      new Request("https://evil.example/rest/api/models/m", {
+        headers: { "x-forwarded-host": "evil.example", forwarded: "host=evil.example" },
+      }),
+    );
     expect(await attacker.text()).not.toMatch(/evil/i);
     const user = await it_.trestle.fetch(new Request("http://trestle.test/rest/api/models/m"));
     expect(await user.text()).not.toMatch(/evil/i);
-    expect((await query(it_.trestle, `{ model(name: "m") { self } }`)).data).toEqual({ model: { self: `http://${new URL(upstream.url).host}/api/models/m` } });
+    expect((await query(it_.trestle, `{ model(name: "m") { self } }`)).data).toEqual({
+      model: { self: `http://${new URL(upstream.url).host}/api/models/m` },
+    });
     expect(everythingSent()).not.toContain("evil");
   });
 });
@@ -118,11 +130,17 @@ describe("S02: passthrough.forwardedHosts", () => {
 
   it("S02: a listed host is forwarded in its listed spelling, with the scheme, and cached per host", async () => {
     expect(JSON.parse((await as("API.Example.com")).body)).toEqual({ self: "http://api.example.com/api/models/m" });
-    expect(upstream.requests[0]?.headers).toMatchObject({ "x-forwarded-host": "api.example.com", "x-forwarded-proto": "http", forwarded: "for=127.0.0.1;host=api.example.com;proto=http" });
+    expect(upstream.requests[0]?.headers).toMatchObject({
+      "x-forwarded-host": "api.example.com",
+      "x-forwarded-proto": "http",
+      forwarded: "for=127.0.0.1;host=api.example.com;proto=http",
+    });
     expect(JSON.parse((await as("www.example.com:8443")).body)).toEqual({ self: "http://www.example.com:8443/api/models/m" });
     // Each host has its own entry, and so does the field, which forwards no host.
     expect(JSON.parse((await as("api.example.com")).body)).toEqual({ self: "http://api.example.com/api/models/m" });
-    expect((await query(it_.trestle, `{ model(name: "m") { self } }`)).data).toEqual({ model: { self: `http://${new URL(upstream.url).host}/api/models/m` } });
+    expect((await query(it_.trestle, `{ model(name: "m") { self } }`)).data).toEqual({
+      model: { self: `http://${new URL(upstream.url).host}/api/models/m` },
+    });
     expect(upstream.requests).toHaveLength(3);
   });
 
@@ -157,7 +175,11 @@ describe("S02: passthrough.trustedProxies", () => {
   it('S02: through trestle.fetch (no peer known) a chain is passed on only with trustedProxies: ["*"]', async () => {
     const send = async (options: Partial<TrestleOptions>) => {
       const own = await setup(options);
-      await own.trestle.fetch(new Request("http://trestle.test/rest/api/models/m", { headers: { "x-forwarded-for": "203.0.113.9", forwarded: "for=203.0.113.9" } }));
+      await own.trestle.fetch(
+        new Request("http://trestle.test/rest/api/models/m", {
+          headers: { "x-forwarded-for": "203.0.113.9", forwarded: "for=203.0.113.9" },
+        }),
+      );
       await own.close();
     };
     await send({});
@@ -169,10 +191,22 @@ describe("S02: passthrough.trustedProxies", () => {
   });
 
   it.each([
-    [{ forwardedHosts: ["http://api.example.com"] }, 'passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "http://api.example.com"'],
-    [{ forwardedHosts: ["api.example.com/x"] }, 'passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "api.example.com/x"'],
-    [{ trustedProxies: ["10.0.0.0/33"] }, 'passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "10.0.0.0/33"'],
-    [{ trustedProxies: ["proxy.internal"] }, 'passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "proxy.internal"'],
+    [
+      { forwardedHosts: ["http://api.example.com"] },
+      'passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "http://api.example.com"',
+    ],
+    [
+      { forwardedHosts: ["api.example.com/x"] },
+      'passthrough.forwardedHosts entries must be host names with an optional port ("api.example.com:8443"), received "api.example.com/x"',
+    ],
+    [
+      { trustedProxies: ["10.0.0.0/33"] },
+      'passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "10.0.0.0/33"',
+    ],
+    [
+      { trustedProxies: ["proxy.internal"] },
+      'passthrough.trustedProxies entries must be IP addresses, CIDR ranges ("10.0.0.0/8") or "*", received "proxy.internal"',
+    ],
   ])("S02: refuses the misconfiguration %j", async (passthrough, message) => {
     await expect(setup({ passthrough })).rejects.toMatchObject({ code: "CONFIG_INVALID", message });
   });

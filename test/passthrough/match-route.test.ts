@@ -5,7 +5,12 @@ import type { HttpMethod, UpstreamPlan } from "../../src/plan/schema-plan.js";
 import { testUpstreamPlan } from "../helpers/upstream-plan.js";
 
 function upstream(name: string, paths: string[], methods: HttpMethod[] = ["GET", "POST"], basePath = "/api"): UpstreamPlan {
-  return testUpstreamPlan({ name, origin: "http://upstream.test", basePath, passthrough: { methods, paths, setCookie: false, maxRequestBytes: 1000 } });
+  return testUpstreamPlan({
+    name,
+    origin: "http://upstream.test",
+    basePath,
+    passthrough: { methods, paths, setCookie: false, maxRequestBytes: 1000 },
+  });
 }
 
 const match = createRouteMatcher("", [

@@ -37,7 +37,10 @@ beforeAll(async () => {
         res.setHeader("x-kept", "yes");
         return sendJson(res, 200, { ok: true });
       case "/api/cookies":
-        return sendJson(res, 200, { ok: true }, { "set-cookie": ["session=CANARY; HttpOnly", "theme=dark"] } as unknown as Record<string, string>);
+        return sendJson(res, 200, { ok: true }, { "set-cookie": ["session=CANARY; HttpOnly", "theme=dark"] } as unknown as Record<
+          string,
+          string
+        >);
       default:
         return sendJson(res, 200, { method: req.method, url: req.url, body: req.body }, { "x-upstream": "yes" });
     }
@@ -115,7 +118,10 @@ describe.each(transports)("through %s", (_name, via) => {
 
     it("answers 404 for a path no glob matches", async () => {
       const response = await via("/rest/api/admin/users");
-      expect([response.status, (await problem(response))["detail"]]).toEqual([404, 'Upstream "api" has no passthrough route for /admin/users.']);
+      expect([response.status, (await problem(response))["detail"]]).toEqual([
+        404,
+        'Upstream "api" has no passthrough route for /admin/users.',
+      ]);
       expect(upstream.requests).toEqual([]);
     });
 
@@ -151,7 +157,11 @@ describe.each(transports)("through %s", (_name, via) => {
     });
 
     it("sends a POST body with its content type", async () => {
-      const response = await via("/rest/api/models/x/predict", { method: "POST", headers: { "content-type": "application/json" }, body: '{"inputs":[1]}' });
+      const response = await via("/rest/api/models/x/predict", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"inputs":[1]}',
+      });
       expect(await response.json()).toMatchObject({ method: "POST", body: '{"inputs":[1]}' });
       expect(upstream.requests[0]?.headers["content-type"]).toBe("application/json");
     });
@@ -203,7 +213,15 @@ describe.each(transports)("through %s", (_name, via) => {
       expect(headers["accept"]).toBe("application/json");
       expect(headers["if-match"]).toBe('"v1"');
       expect(headers["host"]).toBe(new URL(upstream.url).host);
-      for (const name of ["cookie", "x-internal-admin", "user-agent", "accept-language", "accept-encoding", "content-length", "transfer-encoding"]) {
+      for (const name of [
+        "cookie",
+        "x-internal-admin",
+        "user-agent",
+        "accept-language",
+        "accept-encoding",
+        "content-length",
+        "transfer-encoding",
+      ]) {
         expect(headers[name]).toBeUndefined();
       }
       // S02: no allow-listed host, so neither the client's host nor its scheme is forwarded.
@@ -215,7 +233,9 @@ describe.each(transports)("through %s", (_name, via) => {
       const own = await createTestTrestle(
         `extend schema @upstream(name: "api", baseUrl: "${upstream.url}/api", passthrough: { paths: ["/**"] }) type Query { a: Int }`,
       );
-      await own.fetch(new Request("http://trestle.test/rest/api/models/x", { headers: { authorization: "Bearer CANARY", cookie: "a=CANARY" } }));
+      await own.fetch(
+        new Request("http://trestle.test/rest/api/models/x", { headers: { authorization: "Bearer CANARY", cookie: "a=CANARY" } }),
+      );
       await own.close();
       expect(upstream.requests[0]?.headers["authorization"]).toBeUndefined();
       expect(upstream.requests[0]?.headers["cookie"]).toBeUndefined();
@@ -275,14 +295,26 @@ describe("raw requests through trestle.handle", () => {
   });
 
   it("U18: drops the body of a GET, and its Content-Length", async () => {
-    const answer = await sendRaw(server.port, rawRequest("GET /rest/api/models/x HTTP/1.1", { "Content-Length": "20", "Content-Type": "text/plain" }, "x".repeat(20)));
+    const answer = await sendRaw(
+      server.port,
+      rawRequest("GET /rest/api/models/x HTTP/1.1", { "Content-Length": "20", "Content-Type": "text/plain" }, "x".repeat(20)),
+    );
     expect(answer.status).toBe(200);
     const [seen] = upstream.requests;
-    expect([seen?.method, seen?.body, seen?.headers["content-length"], seen?.headers["transfer-encoding"], seen?.headers["content-type"]]).toEqual(["GET", "", undefined, undefined, undefined]);
+    expect([
+      seen?.method,
+      seen?.body,
+      seen?.headers["content-length"],
+      seen?.headers["transfer-encoding"],
+      seen?.headers["content-type"],
+    ]).toEqual(["GET", "", undefined, undefined, undefined]);
   });
 
   it("answers 413 for a declared Content-Length over maxRequestBytes without calling the upstream", async () => {
-    const answer = await sendRaw(server.port, rawRequest("POST /rest/api/models/x HTTP/1.1", { "Content-Length": "1001" }, "x".repeat(1001)));
+    const answer = await sendRaw(
+      server.port,
+      rawRequest("POST /rest/api/models/x HTTP/1.1", { "Content-Length": "1001" }, "x".repeat(1001)),
+    );
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ type: "https://trestle.dev/problems/request-too-large", status: 413, upstream: "api" });
     expect(upstream.requests).toEqual([]);
@@ -293,7 +325,10 @@ describe("raw requests through trestle.handle", () => {
     const body = chunk("x".repeat(600)) + chunk("y".repeat(600)) + "0\r\n\r\n";
     const answer = await sendRaw(server.port, rawRequest("POST /rest/api/models/x HTTP/1.1", { "Transfer-Encoding": "chunked" }, body));
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body)).toMatchObject({ status: 413, detail: 'The request body is larger than 1000 bytes, the limit for upstream "api".' });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      status: 413,
+      detail: 'The request body is larger than 1000 bytes, the limit for upstream "api".',
+    });
     expect((await fetch(`${server.url}/rest/api/models/after`)).status).toBe(200);
   });
 });
@@ -304,7 +339,10 @@ describe("bodies through trestle.fetch", () => {
       new Request("http://trestle.test/rest/api/models/x", { method: "POST", body: "x".repeat(50), headers: { "content-length": "10" } }),
     );
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ type: "https://trestle.dev/problems/bad-request", detail: "The request body is longer than its Content-Length." });
+    expect(await response.json()).toMatchObject({
+      type: "https://trestle.dev/problems/bad-request",
+      detail: "The request body is longer than its Content-Length.",
+    });
     expect(upstream.requests).toEqual([]);
   });
 
@@ -323,7 +361,9 @@ describe("alongside GraphQL", () => {
   });
 
   it("leaves <prefix>/rest/ to the host app when no upstream declares passthrough", async () => {
-    const own = await createTestTrestle(`extend schema @upstream(name: "api", baseUrl: "${upstream.url}") type Query { a: Int @rest(path: "/a") }`);
+    const own = await createTestTrestle(
+      `extend schema @upstream(name: "api", baseUrl: "${upstream.url}") type Query { a: Int @rest(path: "/a") }`,
+    );
     expect([own.owns("/rest/api/x"), own.owns("/graphql")]).toEqual([false, true]);
     await own.close();
   });
@@ -357,13 +397,17 @@ describe("alongside GraphQL", () => {
 describe("configuration", () => {
   it("refuses a passthrough maxRequestBytes that is not a positive integer", async () => {
     await expect(
-      createTestTrestle(`extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9", passthrough: { paths: ["/**"], maxRequestBytes: 0 }) type Query { a: Int }`),
+      createTestTrestle(
+        `extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9", passthrough: { paths: ["/**"], maxRequestBytes: 0 }) type Query { a: Int }`,
+      ),
     ).rejects.toThrow("passthrough maxRequestBytes must be a positive integer, received 0");
   });
 
   it("refuses a glob with a partial wildcard segment", async () => {
     await expect(
-      createTestTrestle(`extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9", passthrough: { paths: ["/models*"] }) type Query { a: Int }`),
+      createTestTrestle(
+        `extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9", passthrough: { paths: ["/models*"] }) type Query { a: Int }`,
+      ),
     ).rejects.toThrow('passthrough path "/models*" must start with "/" and use * or ** only as whole segments');
   });
 });

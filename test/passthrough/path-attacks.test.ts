@@ -88,16 +88,19 @@ describe("methods", () => {
   });
 
   it("U16: an Upgrade request on a passthrough route is not tunnelled: it is served as a plain request", async () => {
-    const answer = await sendRaw(server.port, [
-      "GET /rest/ml/models/x HTTP/1.1",
-      "Host: trestle.test",
-      "Connection: Upgrade, close",
-      "Upgrade: websocket",
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-      "Sec-WebSocket-Version: 13",
-      "",
-      "",
-    ].join("\r\n"));
+    const answer = await sendRaw(
+      server.port,
+      [
+        "GET /rest/ml/models/x HTTP/1.1",
+        "Host: trestle.test",
+        "Connection: Upgrade, close",
+        "Upgrade: websocket",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+        "",
+        "",
+      ].join("\r\n"),
+    );
     expect(answer.status).toBe(200);
     const seen = upstream.requests[0]?.headers;
     expect([seen?.["upgrade"], seen?.["sec-websocket-key"], seen?.["connection"]]).toEqual([undefined, undefined, "keep-alive"]);

@@ -71,7 +71,8 @@ describe("S09: the same path values are refused on both routes", () => {
 
     const answer = await passthrough(value);
     expect(answer.status).toBe(value === "" ? 404 : 400);
-    if (value !== "") expect(JSON.parse(answer.body)).toMatchObject({ type: "https://trestle.dev/problems/invalid-request-target", status: 400 });
+    if (value !== "")
+      expect(JSON.parse(answer.body)).toMatchObject({ type: "https://trestle.dev/problems/invalid-request-target", status: 400 });
     expect(received()).toEqual([]);
     await expectNormalUserServed();
   });
@@ -109,6 +110,8 @@ describe("S09: the same path values are refused on both routes", () => {
       'Path variable {args.id} of Query.item cannot be "．．" (argument): it holds a "." or ".." segment (in any spelling: "...", ".. ", "..;x", full-width or two-dot leader). Path values must be non-empty, free of control characters and of "." or ".." segments in any spelling.',
     );
     const answer = await sendRaw(server.port, rawRequest("GET /rest/api/items/%252e%252e HTTP/1.1"));
-    expect(JSON.parse(answer.body).detail).toBe('Invalid request target: the path segment "%252e%252e" holds a dot or separator percent-encoded twice.');
+    expect(JSON.parse(answer.body).detail).toBe(
+      'Invalid request target: the path segment "%252e%252e" holds a dot or separator percent-encoded twice.',
+    );
   });
 });

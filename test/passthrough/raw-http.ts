@@ -27,7 +27,12 @@ export function sendRaw(port: number, request: string): Promise<RawAnswer> {
 
 /** A request line plus headers, with `Host` and `Connection: close` added. */
 export function rawRequest(requestLine: string, headers: Record<string, string> = {}, body = ""): string {
-  const lines = [requestLine, "Host: trestle.test", "Connection: close", ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    requestLine,
+    "Host: trestle.test",
+    "Connection: close",
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   return `${lines.join("\r\n")}\r\n\r\n${body}`;
 }
 
@@ -70,7 +75,10 @@ export interface TrestleServer {
  * A node:http server whose every request goes to `trestle.handle` (no `next`: Trestle stands
  * alone), on an ephemeral port; or `server`, already made (`trestle serve`'s createServeServer).
  */
-export async function serveTrestle(trestle: Trestle, server: Server = createServer((req, res) => void trestle.handle(req, res))): Promise<TrestleServer> {
+export async function serveTrestle(
+  trestle: Trestle,
+  server: Server = createServer((req, res) => void trestle.handle(req, res)),
+): Promise<TrestleServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

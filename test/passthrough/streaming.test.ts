@@ -49,7 +49,14 @@ async function startStreamingUpstream(): Promise<StreamingUpstream> {
       });
       req.on("end", () => {
         res.writeHead(201, { "content-type": "application/json" });
-        res.end(JSON.stringify({ bytes, sha256: hash.digest("hex"), length: req.headers["content-length"] ?? null, chunked: req.headers["transfer-encoding"] ?? null }));
+        res.end(
+          JSON.stringify({
+            bytes,
+            sha256: hash.digest("hex"),
+            length: req.headers["content-length"] ?? null,
+            chunked: req.headers["transfer-encoding"] ?? null,
+          }),
+        );
       });
       return;
     }
@@ -59,7 +66,10 @@ async function startStreamingUpstream(): Promise<StreamingUpstream> {
         state.streamEnded = false;
         state.streamAborted = false;
         res.on("close", () => (state.streamAborted = !res.writableFinished));
-        res.writeHead(200, path === "/ai/events" ? { "content-type": "text/event-stream", "cache-control": "no-cache" } : { "content-type": "text/plain" });
+        res.writeHead(
+          200,
+          path === "/ai/events" ? { "content-type": "text/event-stream", "cache-control": "no-cache" } : { "content-type": "text/plain" },
+        );
         for (const event of events) {
           if (res.destroyed) return;
           res.write(`${event}\n\n`);
@@ -115,11 +125,15 @@ describe("request bodies stream upstream", () => {
   it("through trestle.handle: an 8 MB chunked upload reaches the upstream before the client has finished sending", async () => {
     upstream.resetUpload();
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/rest/ai/upload`, { method: "POST", headers: { "content-type": "application/octet-stream" } }, (res) => {
-        let text = "";
-        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = httpRequest(
+        `${server.url}/rest/ai/upload`,
+        { method: "POST", headers: { "content-type": "application/octet-stream" } },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on("error", reject);
       req.write(uploadChunks[0]);
       // The rest is only sent once the upstream has seen the first bytes: a buffering proxy would wait forever.
@@ -144,7 +158,9 @@ describe("request bodies stream upstream", () => {
         else controller.enqueue(chunk);
       },
     });
-    const response = await trestle.fetch(new Request("http://trestle.test/rest/ai/upload", { method: "POST", body, duplex: "half" } as RequestInit));
+    const response = await trestle.fetch(
+      new Request("http://trestle.test/rest/ai/upload", { method: "POST", body, duplex: "half" } as RequestInit),
+    );
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ bytes: 8 * MB, sha256: sha256(uploadChunks) });
   });
@@ -179,7 +195,10 @@ describe("answers stream to the client", () => {
   ])("server-sent events through %s (%s): the first event arrives before the upstream has finished", async (via, method) => {
     const init: RequestInit = { method, headers: { accept: "text/event-stream" } };
     if (method === "POST") init.body = '{"prompt":"hi"}';
-    const response = via === "trestle.fetch" ? await trestle.fetch(new Request("http://trestle.test/rest/ai/events", init)) : await fetch(`${server.url}/rest/ai/events`, init);
+    const response =
+      via === "trestle.fetch"
+        ? await trestle.fetch(new Request("http://trestle.test/rest/ai/events", init))
+        : await fetch(`${server.url}/rest/ai/events`, init);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     expect(response.headers.get("content-length")).toBeNull();
@@ -197,7 +216,10 @@ describe("answers stream to the client", () => {
   });
 
   it.each(["trestle.handle", "trestle.fetch"])("a 6 MB download arrives whole through %s", async (via) => {
-    const response = via === "trestle.fetch" ? await trestle.fetch(new Request("http://trestle.test/rest/ai/artifact")) : await fetch(`${server.url}/rest/ai/artifact`);
+    const response =
+      via === "trestle.fetch"
+        ? await trestle.fetch(new Request("http://trestle.test/rest/ai/artifact"))
+        : await fetch(`${server.url}/rest/ai/artifact`);
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(bytes.length).toBe(6 * MB);
     expect(sha256([bytes])).toBe(sha256(Array.from({ length: 6 }, (_, i) => Buffer.alloc(MB, i))));
@@ -208,7 +230,10 @@ describe("a client that goes away", () => {
   it.each(["trestle.handle", "trestle.fetch"])("F15: mid-stream, through %s, aborts the upstream call", async (via) => {
     const controller = new AbortController();
     const init = { method: "POST", body: "{}", signal: controller.signal };
-    const response = via === "trestle.fetch" ? await trestle.fetch(new Request("http://trestle.test/rest/ai/events", init)) : await fetch(`${server.url}/rest/ai/events`, init);
+    const response =
+      via === "trestle.fetch"
+        ? await trestle.fetch(new Request("http://trestle.test/rest/ai/events", init))
+        : await fetch(`${server.url}/rest/ai/events`, init);
     const reader = response.body!.getReader();
     await reader.read();
     if (via === "trestle.fetch") await reader.cancel();

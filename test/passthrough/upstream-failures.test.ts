@@ -113,5 +113,8 @@ it("shows nothing internal in debug-less problem bodies, and the upstream's addr
   );
   const response = await debugging.fetch(new Request("http://trestle.test/rest/down/x"));
   await debugging.close();
-  expect(await response.json()).toMatchObject({ status: 502, debug: { request: "GET /x", reason: expect.stringContaining("ECONNREFUSED") } });
+  expect(await response.json()).toMatchObject({
+    status: 502,
+    debug: { request: "GET /x", reason: expect.stringContaining("ECONNREFUSED") },
+  });
 });

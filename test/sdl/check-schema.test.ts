@@ -53,7 +53,7 @@ const cases: Array<[string, string, string[]]> = [
   [
     "invalid method",
     `${upstream}type Query { a: Int @rest(method: FETCH, path: "/a") }`,
-    ['s.graphql:2:35: @rest(method:) has invalid value FETCH'],
+    ["s.graphql:2:35: @rest(method:) has invalid value FETCH"],
   ],
   [
     "invalid baseUrl",
@@ -68,7 +68,9 @@ const cases: Array<[string, string, string[]]> = [
   [
     "baseUrl env variable missing with no default",
     `extend schema @upstream(name: "ml", baseUrl: "{env.ML_URL}")\ntype Query { a: Int @rest(path: "/a") }`,
-    ['s.graphql:1:46: @upstream "ml" baseUrl needs environment variable ML_URL, which is not set and has no default (write {env.ML_URL:-http://…} to give one)'],
+    [
+      's.graphql:1:46: @upstream "ml" baseUrl needs environment variable ML_URL, which is not set and has no default (write {env.ML_URL:-http://…} to give one)',
+    ],
   ],
   [
     "template env variable missing with no default",
@@ -103,22 +105,28 @@ const cases: Array<[string, string, string[]]> = [
   [
     "answer shape: a list in the path without a batch endpoint",
     `${upstream}type Query { users(ids: [ID!]!): [User] @rest(path: "/users/{args.ids}") }\ntype User { id: ID }`,
-    ['s.graphql:2:53: @rest on Query.users: path variable {args.ids} is a list; a list in the path needs a batch endpoint (batch: { path: "...{keys}", key: "id" })'],
+    [
+      's.graphql:2:53: @rest on Query.users: path variable {args.ids} is a list; a list in the path needs a batch endpoint (batch: { path: "...{keys}", key: "id" })',
+    ],
   ],
   [
     "batch without {keys}",
     `${upstream}type Query { a: A @rest(path: "/a") }\ntype A { owner: Int @rest(path: "/u/{parent.id}", batch: { path: "/users", key: "id" }) }`,
-    ['s.graphql:3:58: batch on A.owner never uses the collected keys: put {keys} or {keys*} in its path'],
+    ["s.graphql:3:58: batch on A.owner never uses the collected keys: put {keys} or {keys*} in its path"],
   ],
   [
     "batch field whose path holds two keys",
     `${upstream}type Query { a: A @rest(path: "/a") }\ntype A { b: Int @rest(path: "/o/{parent.org}/u/{parent.id}", batch: { path: "/u?ids={keys}", key: "id" }) }`,
-    ["s.graphql:3:29: @rest on A.b has a batch, so its path must hold exactly one {args.X} or {parent.X} variable (the key), found {parent.org}, {parent.id}"],
+    [
+      "s.graphql:3:29: @rest on A.b has a batch, so its path must hold exactly one {args.X} or {parent.X} variable (the key), found {parent.org}, {parent.id}",
+    ],
   ],
   [
     "batch template that varies per field",
     `${upstream}type Query { a(t: ID): [A] @rest(path: "/a/{args.t}", batch: { path: "/a?ids={keys}&t={args.t}", key: "id" }) }\ntype A { id: ID }`,
-    ["s.graphql:2:62: batch on Query.a uses {args.t}, but a batch call serves many fields: its templates may use {keys}, {env.X}, {header.X} and {context.X}"],
+    [
+      "s.graphql:2:62: batch on Query.a uses {args.t}, but a batch call serves many fields: its templates may use {keys}, {env.X}, {header.X} and {context.X}",
+    ],
   ],
   [
     "batched field with a header that varies per field",
@@ -130,11 +138,7 @@ const cases: Array<[string, string, string[]]> = [
     `${upstream}type Query { a: Int @rest(path: "/a", cache: true) }`,
     ['s.graphql:2:39: Unknown argument "cache" on directive "@rest". Did you mean "batch" or "path"?'],
   ],
-  [
-    "unknown directive",
-    `${upstream}type Query { a: Int @rset(path: "/a") }`,
-    ['s.graphql:2:21: Unknown directive "@rset".'],
-  ],
+  ["unknown directive", `${upstream}type Query { a: Int @rset(path: "/a") }`, ['s.graphql:2:21: Unknown directive "@rset".']],
   [
     "missing required argument",
     `${upstream}type Query { a: Int @rest(method: GET) }`,
@@ -185,16 +189,8 @@ const cases: Array<[string, string, string[]]> = [
     `type Query { a: Int }`,
     ['<sdl>: the schema declares no @upstream: add extend schema @upstream(name: "api", baseUrl: "http://…")'],
   ],
-  [
-    "syntax error",
-    `${upstream}type Query { a: Int @rest(path: "/a" }`,
-    ['s.graphql:2:38: Syntax Error: Expected Name, found "}".'],
-  ],
-  [
-    "unknown type",
-    `${upstream}type Query { a: Modle @rest(path: "/a") }`,
-    ['s.graphql:2:17: Unknown type "Modle".'],
-  ],
+  ["syntax error", `${upstream}type Query { a: Int @rest(path: "/a" }`, ['s.graphql:2:38: Syntax Error: Expected Name, found "}".']],
+  ["unknown type", `${upstream}type Query { a: Modle @rest(path: "/a") }`, ['s.graphql:2:17: Unknown type "Modle".']],
   [
     "@cache on a field without @rest",
     `${upstream}type Query { a: A @rest(path: "/a") }\ntype A { b: Int @cache(maxAge: 5) }`,
@@ -213,31 +209,53 @@ describe("trestle check diagnostics", () => {
   });
 
   it("body template that is not JSON (the parser's own reason follows)", () => {
-    const [line, ...rest] = check(`${upstream}type Mutation { a(x: Int): Int @rest(method: POST, path: "/a", body: "{\\"x\\": {args.x}") }\ntype Query { b: Int @rest(path: "/b") }`);
+    const [line, ...rest] = check(
+      `${upstream}type Mutation { a(x: Int): Int @rest(method: POST, path: "/a", body: "{\\"x\\": {args.x}") }\ntype Query { b: Int @rest(path: "/b") }`,
+    );
     expect(rest).toEqual([]);
-    expect(line).toMatch(/^s\.graphql:2:70: body template is not JSON once its variables are filled in \(.+\); write "\{args\.input\}" to send one value/);
+    expect(line).toMatch(
+      /^s\.graphql:2:70: body template is not JSON once its variables are filled in \(.+\); write "\{args\.input\}" to send one value/,
+    );
   });
 
   it("accepts a schema that uses every directive form", () => {
     const sdl = /* GraphQL */ `
-      extend schema @upstream(name: "ml", baseUrl: "{env.ML_URL:-http://127.0.0.1:4010}/v1", naming: SNAKE_CASE, timeoutMs: 5000,
-        headers: [{ name: "authorization", from: "authorization" }, { name: "x-api-key", value: "{env.ML_API_KEY}" }],
-        passthrough: { methods: [GET, POST], paths: ["/models/**", "/runs/*/logs"] })
+      extend schema
+        @upstream(
+          name: "ml"
+          baseUrl: "{env.ML_URL:-http://127.0.0.1:4010}/v1"
+          naming: SNAKE_CASE
+          timeoutMs: 5000
+          headers: [{ name: "authorization", from: "authorization" }, { name: "x-api-key", value: "{env.ML_API_KEY}" }]
+          passthrough: { methods: [GET, POST], paths: ["/models/**", "/runs/*/logs"] }
+        )
       type Query {
         model(name: String!): Model @rest(upstream: "ml", path: "/models/{args.name}") @cache(maxAge: 30)
-        models(limit: Int = 20, cursor: String): [Model] @rest(upstream: "ml", path: "/models?limit={args.limit}&cursor={args.cursor}", select: "items")
+        models(limit: Int = 20, cursor: String): [Model]
+          @rest(upstream: "ml", path: "/models?limit={args.limit}&cursor={args.cursor}", select: "items")
       }
       type Mutation {
-        predict(model: String!, input: In!): Int @rest(upstream: "ml", method: POST, path: "/models/{args.model}/predict", body: "{args.input}")
-        classify(text: String!): Int @rest(method: POST, path: "/c", body: "{\\"text\\": {args.text}, \\"top_k\\": 5}", headers: [{ name: "x-request-id", value: "{header.x-request-id}" }])
+        predict(model: String!, input: In!): Int
+          @rest(upstream: "ml", method: POST, path: "/models/{args.model}/predict", body: "{args.input}")
+        classify(text: String!): Int
+          @rest(
+            method: POST
+            path: "/c"
+            body: "{\\"text\\": {args.text}, \\"top_k\\": 5}"
+            headers: [{ name: "x-request-id", value: "{header.x-request-id}" }]
+          )
       }
-      input In { values: [Float!]! }
+      input In {
+        values: [Float!]!
+      }
       type Model {
         name: String!
         stage: String @from(path: "meta.stage")
         owner: User @rest(path: "/users/{parent.owner_id}", batch: { path: "/users?ids={keys}", key: "id", maxSize: 50 })
       }
-      type User { id: ID! }
+      type User {
+        id: ID!
+      }
     `;
     expect(check(sdl, { ML_API_KEY: "k" })).toEqual([]);
   });
@@ -255,7 +273,10 @@ describe("trestle check diagnostics", () => {
 
 describe("a type defined in several files (several imported OpenAPI documents)", () => {
   const checkFiles = (files: Record<string, string>) =>
-    checkSchemaSources(Object.entries(files).map(([name, body]) => ({ name, body })), {}).map(formatDiagnostic);
+    checkSchemaSources(
+      Object.entries(files).map(([name, body]) => ({ name, body })),
+      {},
+    ).map(formatDiagnostic);
   const shared = `"""Any JSON value."""\nscalar JSON\ntype HTTPValidationError { detail: [String!] }\n`;
 
   it("merges them: root types gain each file's fields; identical types and scalars are one", () => {
@@ -288,15 +309,22 @@ describe("a type defined in several files (several imported OpenAPI documents)",
   });
 
   it("a scalar defined differently is an error; the GraphQL rules stand within one file and between kinds", () => {
-    expect(checkFiles({ "a.graphql": `${upstream}scalar When\ntype Query { a: When @rest(path: "/a") }`, "b.graphql": `scalar When @specifiedBy(url: "https://example.com")` })).toEqual([
+    expect(
+      checkFiles({
+        "a.graphql": `${upstream}scalar When\ntype Query { a: When @rest(path: "/a") }`,
+        "b.graphql": `scalar When @specifiedBy(url: "https://example.com")`,
+      }),
+    ).toEqual([
       "b.graphql:1:1: scalar When is defined in a.graphql and again, differently, here; define it once, or the same way in both files",
     ]);
-    expect(checkFiles({ "a.graphql": `${upstream}type Query { a: Int @rest(path: "/a") }\ntype Query { b: Int @rest(path: "/b") }` })).toEqual([
-      'a.graphql:2:6: There can be only one type named "Query".',
-    ]);
-    expect(checkFiles({ "a.graphql": `${upstream}type Query { a: Int @rest(path: "/a") }\ntype Thing { a: Int }`, "b.graphql": `input Thing { a: Int }` })).toEqual([
-      'a.graphql:3:6: There can be only one type named "Thing".',
-      'a.graphql:3:14: Field "Thing.a" can only be defined once.',
-    ]);
+    expect(
+      checkFiles({ "a.graphql": `${upstream}type Query { a: Int @rest(path: "/a") }\ntype Query { b: Int @rest(path: "/b") }` }),
+    ).toEqual(['a.graphql:2:6: There can be only one type named "Query".']);
+    expect(
+      checkFiles({
+        "a.graphql": `${upstream}type Query { a: Int @rest(path: "/a") }\ntype Thing { a: Int }`,
+        "b.graphql": `input Thing { a: Int }`,
+      }),
+    ).toEqual(['a.graphql:3:6: There can be only one type named "Thing".', 'a.graphql:3:14: Field "Thing.a" can only be defined once.']);
   });
 });

@@ -51,7 +51,9 @@ describe("routes under a prefix", () => {
   });
 
   it("answers GET queries too (GraphQL over HTTP)", async () => {
-    const response = await fetch(`${base}/bff/graphql?query=${encodeURIComponent("{ item { id } }")}`, { headers: { accept: "application/json" } });
+    const response = await fetch(`${base}/bff/graphql?query=${encodeURIComponent("{ item { id } }")}`, {
+      headers: { accept: "application/json" },
+    });
     expect(await response.json()).toEqual({ data: { item: { id: "/item" } } });
   });
 
@@ -103,7 +105,9 @@ describe("close()", () => {
 
 describe("options", () => {
   it("rejects a malformed prefix", async () => {
-    await expect(createTestTrestle(`type Query { a: Int }`, { prefix: "bff" })).rejects.toThrow('prefix must be a path like "/bff", received "bff"');
+    await expect(createTestTrestle(`type Query { a: Int }`, { prefix: "bff" })).rejects.toThrow(
+      'prefix must be a path like "/bff", received "bff"',
+    );
   });
 
   it("throws a SchemaError listing every diagnostic", async () => {
@@ -145,8 +149,12 @@ describe("options", () => {
   });
 
   it("keeps two instances with different schemas apart", async () => {
-    const a = await createTestTrestle(`extend schema @upstream(name: "a", baseUrl: "${upstream.url}/a") type Query { x: Item @rest(path: "/x") } type Item { id: String }`);
-    const b = await createTestTrestle(`extend schema @upstream(name: "b", baseUrl: "${upstream.url}/b") type Query { y: Item @rest(path: "/y") } type Item { id: String }`);
+    const a = await createTestTrestle(
+      `extend schema @upstream(name: "a", baseUrl: "${upstream.url}/a") type Query { x: Item @rest(path: "/x") } type Item { id: String }`,
+    );
+    const b = await createTestTrestle(
+      `extend schema @upstream(name: "b", baseUrl: "${upstream.url}/b") type Query { y: Item @rest(path: "/y") } type Item { id: String }`,
+    );
     const [ra, rb] = await Promise.all([query(a, `{ x { id } }`), query(b, `{ y { id } }`)]);
     await Promise.all([a.close(), b.close()]);
     expect([ra.data, rb.data]).toEqual([{ x: { id: "/a/x" } }, { y: { id: "/b/y" } }]);

@@ -16,9 +16,13 @@ let trestle: Trestle;
 let server: TrestleServer;
 
 /** Every class of character outside RFC 9110's field-value: controls, DEL, and above U+00FF. */
-const controls = [...Array.from({ length: 9 }, (_, i) => i), ...Array.from({ length: 22 }, (_, i) => i + 0x0a), 0x7f].map((code) => String.fromCharCode(code));
+const controls = [...Array.from({ length: 9 }, (_, i) => i), ...Array.from({ length: 22 }, (_, i) => i + 0x0a), 0x7f].map((code) =>
+  String.fromCharCode(code),
+);
 const aboveLatin1 = ["\u0100", "\u2028", "\u2029", "\u{1F600}", "\uFFFD", "\uFEFF", "\uD800"];
-const badValues = [...controls, ...aboveLatin1].map((char, i) => (i % 3 === 0 ? `${char}lead` : i % 3 === 1 ? `mid${char}dle` : `trail${char}`));
+const badValues = [...controls, ...aboveLatin1].map((char, i) =>
+  i % 3 === 0 ? `${char}lead` : i % 3 === 1 ? `mid${char}dle` : `trail${char}`,
+);
 /** What WHATWG Headers lets through (it refuses NUL, CR, LF and anything above U+00FF; it trims TAB/SP). */
 const fetchableBad = controls.filter((char) => !["\0", "\r", "\n"].includes(char)).map((char) => `t${char}x`);
 
@@ -53,7 +57,11 @@ beforeEach(() => {
 function expectRefused(result: GraphQLResult, header: string, coordinate: string, value: string): void {
   expect(result.data).toEqual({ item: null });
   expect(result.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
-  expect(result.errors?.[0]?.message).toMatch(new RegExp(`^Header "${header}" for ${coordinate} would contain U\\+[0-9A-F]{4,5} at character \\d+: control characters and characters above U\\+00FF cannot be sent in an HTTP header; nothing was sent\\.$`));
+  expect(result.errors?.[0]?.message).toMatch(
+    new RegExp(
+      `^Header "${header}" for ${coordinate} would contain U\\+[0-9A-F]{4,5} at character \\d+: control characters and characters above U\\+00FF cannot be sent in an HTTP header; nothing was sent\\.$`,
+    ),
+  );
   expect(result.errors?.[0]?.message).not.toContain(value);
 }
 
@@ -65,9 +73,16 @@ describe("S01: header values outside RFC 9110's field-value", () => {
   it(`S01: ${badValues.length} bad values through {args.X}, interleaved with good calls: each BAD_USER_INPUT, nothing sent, the breaker stays closed`, async () => {
     let good = 0;
     for (const [i, value] of badValues.entries()) {
-      expectRefused(await query(trestle, `query($t: String!) { item(tenant: $t) { id } }`, { t: value }), "x-tenant-arg", "Query.item", value);
+      expectRefused(
+        await query(trestle, `query($t: String!) { item(tenant: $t) { id } }`, { t: value }),
+        "x-tenant-arg",
+        "Query.item",
+        value,
+      );
       if (i % 4 === 0) {
-        expect((await query(trestle, `query($t: String!) { item(tenant: $t) { id } }`, { t: `acme-${i}` })).data).toEqual({ item: { id: "/items/1" } });
+        expect((await query(trestle, `query($t: String!) { item(tenant: $t) { id } }`, { t: `acme-${i}` })).data).toEqual({
+          item: { id: "/items/1" },
+        });
         good++;
       }
     }
@@ -115,7 +130,14 @@ describe("S01: header values outside RFC 9110's field-value", () => {
   it("S01: through raw HTTP to trestle.handle: Node refuses control characters itself, obs-text is served, bad arguments are refused, and nothing bad is sent", async () => {
     const graphql = (variables: unknown) => {
       const body = JSON.stringify({ query: `query($t: String!) { item(tenant: $t) { id } }`, variables });
-      return sendRaw(server.port, rawRequest("POST /graphql HTTP/1.1", { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }, body));
+      return sendRaw(
+        server.port,
+        rawRequest(
+          "POST /graphql HTTP/1.1",
+          { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+          body,
+        ),
+      );
     };
     for (const value of badValues) {
       const answer = await graphql({ t: value });
@@ -132,16 +154,24 @@ describe("S01: header values outside RFC 9110's field-value", () => {
       const obsText = await sendRaw(server.port, rawRequest("GET /rest/api/items/5 HTTP/1.1", { "x-tenant": value }));
       expect(obsText.status).toBe(200);
     }
-    expect(upstream.requests.map((r) => Buffer.from(r.headers["x-tenant"] as string, "latin1").toString("utf8"))).toEqual(["café", "\u{1F600}", "\u2028"]);
+    expect(upstream.requests.map((r) => Buffer.from(r.headers["x-tenant"] as string, "latin1").toString("utf8"))).toEqual([
+      "café",
+      "\u{1F600}",
+      "\u2028",
+    ]);
     await expectNormalUserServed();
   });
 
   it("S01: a value the app's onUpstreamRequest sets is checked too: UPSTREAM_REQUEST_HOOK_FAILED naming the header, nothing sent", async () => {
     let sign = "a\u0001b";
-    const own = await createTestTrestle(sdl(upstream.url), { cache: { enabled: false }, onUpstreamRequest: ({ headers }) => headers.set("x-signature", sign) });
+    const own = await createTestTrestle(sdl(upstream.url), {
+      cache: { enabled: false },
+      onUpstreamRequest: ({ headers }) => headers.set("x-signature", sign),
+    });
     const refused = await query(own, `{ plain { id } }`);
     expect(refused.errors?.[0]).toMatchObject({
-      message: 'onUpstreamRequest set header "x-signature" for upstream "api" to a value with U+0001 at character 2: control characters and characters above U+00FF cannot be sent in an HTTP header; nothing was sent.',
+      message:
+        'onUpstreamRequest set header "x-signature" for upstream "api" to a value with U+0001 at character 2: control characters and characters above U+00FF cannot be sent in an HTTP header; nothing was sent.',
       extensions: { code: "UPSTREAM_REQUEST_HOOK_FAILED", upstream: "api" },
     });
     expect(upstream.requests).toEqual([]);
@@ -153,12 +183,30 @@ describe("S01: header values outside RFC 9110's field-value", () => {
 
 describe("S01: the undici workaround (createPool), with nothing checked before it", () => {
   it("S01: a pool of 2 connections keeps serving after 20 requests undici refuses (InvalidArgumentError)", async () => {
-    const pool = createPool(testUpstreamPlan({ name: "api", origin: upstream.url, resilience: { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 0, breakerResetMs: 1000, maxConcurrency: 2, maxQueue: 8 } }));
+    const pool = createPool(
+      testUpstreamPlan({
+        name: "api",
+        origin: upstream.url,
+        resilience: {
+          retries: 0,
+          backoffMs: 1,
+          maxRetryAfterMs: 1000,
+          breakerFailures: 0,
+          breakerResetMs: 1000,
+          maxConcurrency: 2,
+          maxQueue: 8,
+        },
+      }),
+    );
     for (const value of badValues.slice(0, 20)) {
-      await expect(pool.request({ method: "GET", path: "/x", headers: { "x-bad": value } })).rejects.toMatchObject({ code: "UND_ERR_INVALID_ARG" });
+      await expect(pool.request({ method: "GET", path: "/x", headers: { "x-bad": value } })).rejects.toMatchObject({
+        code: "UND_ERR_INVALID_ARG",
+      });
     }
     // Without the workaround, both connections are lost after two refusals and this waits forever.
-    const answers = await Promise.all(Array.from({ length: 4 }, () => pool.request({ method: "GET", path: "/after" }).then((a) => a.body.json())));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => pool.request({ method: "GET", path: "/after" }).then((a) => a.body.json())),
+    );
     expect(answers).toEqual(Array.from({ length: 4 }, () => ({ id: "/after" })));
     await pool.close();
   });

@@ -12,7 +12,10 @@ beforeAll(async () => {
     if (req.url === "/redirect") return void res.writeHead(302, { location: "/elsewhere" }).end();
     if (req.url === "/slow") await new Promise((resolve) => setTimeout(resolve, 1000));
     if (req.url === "/big") return sendJson(res, 200, { id: "x".repeat(1000) });
-    if (req.url === "/gzip") return void res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(gzipSync(JSON.stringify({ id: "unzipped" })));
+    if (req.url === "/gzip")
+      return void res
+        .writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+        .end(gzipSync(JSON.stringify({ id: "unzipped" })));
     sendJson(res, 200, { id: req.url });
   });
 });
@@ -70,7 +73,10 @@ describe("createTrestle({ fetch })", () => {
     const trestle = await build(async () => {
       throw new TypeError("fetch failed");
     });
-    expect((await query(trestle, `{ item(path: "a") { id } }`)).errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", upstream: "api" });
+    expect((await query(trestle, `{ item(path: "a") { id } }`)).errors?.[0]?.extensions).toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      upstream: "api",
+    });
   });
 
   it("refuses a value that is not a function", async () => {

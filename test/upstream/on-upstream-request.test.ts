@@ -8,7 +8,9 @@ import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-
 let upstream: TestUpstream;
 const opened: Trestle[] = [];
 beforeAll(async () => {
-  upstream = await startTestUpstream((req, res) => sendJson(res, 200, { id: req.url, signature: req.headers["x-signature"] ?? null }, { "cache-control": "max-age=60" }));
+  upstream = await startTestUpstream((req, res) =>
+    sendJson(res, 200, { id: req.url, signature: req.headers["x-signature"] ?? null }, { "cache-control": "max-age=60" }),
+  );
 });
 beforeEach(() => void upstream.requests.splice(0));
 afterAll(async () => {
@@ -33,14 +35,21 @@ describe("onUpstreamRequest", () => {
     const seen: OutgoingUpstreamRequest[] = [];
     const trestle = await build(({ method, url, body, headers, upstream: name }) => {
       seen.push({ method, url, body, headers: new Headers(headers), upstream: name });
-      headers.set("x-signature", createHmac("sha256", "secret").update(`${method} ${url}\n${body ?? ""}`).digest("hex"));
+      headers.set(
+        "x-signature",
+        createHmac("sha256", "secret")
+          .update(`${method} ${url}\n${body ?? ""}`)
+          .digest("hex"),
+      );
       headers.set("accept", "application/vnd.api+json");
     });
     const result = await query(trestle, `mutation { save(text: "hi") { id signature } }`);
     const url = `${upstream.url}/v1/items`;
     const expected = createHmac("sha256", "secret").update(`POST ${url}\n{"text": "hi"}`).digest("hex");
     expect(result.data).toEqual({ save: { id: "/v1/items", signature: expected } });
-    expect(seen.map((r) => [r.upstream, r.method, r.url, r.body, r.headers.get("content-type")])).toEqual([["api", "POST", url, `{"text": "hi"}`, "application/json"]]);
+    expect(seen.map((r) => [r.upstream, r.method, r.url, r.body, r.headers.get("content-type")])).toEqual([
+      ["api", "POST", url, `{"text": "hi"}`, "application/json"],
+    ]);
     expect(upstream.requests[0]?.headers).toMatchObject({ "x-signature": expected, accept: "application/vnd.api+json" });
   });
 
@@ -62,17 +71,41 @@ describe("onUpstreamRequest", () => {
   });
 
   it.each([
-    ["throws", () => {
-      throw new Error("no service token (vault down)");
-    }, 'onUpstreamRequest failed for a request to upstream "api"; nothing was sent.', "no service token (vault down)"],
-    ["rejects", async () => Promise.reject(new Error("late failure")), 'onUpstreamRequest failed for a request to upstream "api"; nothing was sent.', "late failure"],
-    ["sets a header value with CR/LF", ({ headers }: OutgoingUpstreamRequest) => headers.set("x-evil", "a\r\nx-injected: 1"), 'onUpstreamRequest failed for a request to upstream "api"; nothing was sent.', expect.stringContaining("invalid header value")],
-    ["sets a header the HTTP layer owns", ({ headers }: OutgoingUpstreamRequest) => headers.set("host", "evil.test"), 'onUpstreamRequest set header "host" for upstream "api", but the HTTP layer owns it; nothing was sent.', undefined],
+    [
+      "throws",
+      () => {
+        throw new Error("no service token (vault down)");
+      },
+      'onUpstreamRequest failed for a request to upstream "api"; nothing was sent.',
+      "no service token (vault down)",
+    ],
+    [
+      "rejects",
+      async () => Promise.reject(new Error("late failure")),
+      'onUpstreamRequest failed for a request to upstream "api"; nothing was sent.',
+      "late failure",
+    ],
+    [
+      "sets a header value with CR/LF",
+      ({ headers }: OutgoingUpstreamRequest) => headers.set("x-evil", "a\r\nx-injected: 1"),
+      'onUpstreamRequest failed for a request to upstream "api"; nothing was sent.',
+      expect.stringContaining("invalid header value"),
+    ],
+    [
+      "sets a header the HTTP layer owns",
+      ({ headers }: OutgoingUpstreamRequest) => headers.set("host", "evil.test"),
+      'onUpstreamRequest set header "host" for upstream "api", but the HTTP layer owns it; nothing was sent.',
+      undefined,
+    ],
   ])("that %s fails the field with UPSTREAM_REQUEST_HOOK_FAILED and sends nothing", async (_what, hook, message, reason) => {
     const trestle = await build(hook, { debug: true, cache: { enabled: false } });
     const result = await query(trestle, `{ item(id: "1") { id } }`);
     expect(result.data).toEqual({ item: null });
-    expect(result.errors?.[0]).toMatchObject({ message, path: ["item"], extensions: { code: "UPSTREAM_REQUEST_HOOK_FAILED", upstream: "api" } });
+    expect(result.errors?.[0]).toMatchObject({
+      message,
+      path: ["item"],
+      extensions: { code: "UPSTREAM_REQUEST_HOOK_FAILED", upstream: "api" },
+    });
     if (reason !== undefined) expect((result.errors?.[0]?.extensions?.["debug"] as { reason?: string }).reason).toEqual(reason);
     expect(upstream.requests).toEqual([]);
   });
@@ -86,6 +119,8 @@ describe("onUpstreamRequest", () => {
   });
 
   it("refuses a value that is not a function", async () => {
-    await expect(build("yes" as unknown as NonNullable<TrestleOptions["onUpstreamRequest"]>)).rejects.toThrow("onUpstreamRequest must be a function, received string");
+    await expect(build("yes" as unknown as NonNullable<TrestleOptions["onUpstreamRequest"]>)).rejects.toThrow(
+      "onUpstreamRequest must be a function, received string",
+    );
   });
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
 });
 afterAll(async () => upstream.close());
 
-async function readyz(trestle: Trestle): Promise<{ status: number; body: { status: string; details: { upstreams: Record<string, string>; cache: string } } }> {
+async function readyz(
+  trestle: Trestle,
+): Promise<{ status: number; body: { status: string; details: { upstreams: Record<string, string>; cache: string } } }> {
   const response = await trestle.fetch(new Request("http://trestle.test/readyz"));
   return { status: response.status, body: (await response.json()) as never };
 }
@@ -38,29 +40,52 @@ describe("S01: /readyz and stuck upstreams", () => {
       type Query { a: Item @rest(upstream: "a", path: "/x") b: Item @rest(upstream: "b", path: "/x") }
       type Item { id: String }
     `);
-    expect(await readyz(trestle)).toEqual({ status: 200, body: { status: "ready", details: { upstreams: { a: "ok", b: "ok" }, cache: "ok" } } });
+    expect(await readyz(trestle)).toEqual({
+      status: 200,
+      body: { status: "ready", details: { upstreams: { a: "ok", b: "ok" }, cache: "ok" } },
+    });
 
     hanging.add("a");
     expect((await query(trestle, `{ a { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_TIMEOUT");
     // One stuck, one serving: still ready.
-    expect(await readyz(trestle)).toEqual({ status: 200, body: { status: "ready", details: { upstreams: { a: "stuck", b: "ok" }, cache: "ok" } } });
+    expect(await readyz(trestle)).toEqual({
+      status: 200,
+      body: { status: "ready", details: { upstreams: { a: "stuck", b: "ok" }, cache: "ok" } },
+    });
 
     hanging.add("b");
     expect((await query(trestle, `{ b { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_TIMEOUT");
-    expect(await readyz(trestle)).toEqual({ status: 503, body: { status: "ready", details: { upstreams: { a: "stuck", b: "stuck" }, cache: "ok" } } });
+    expect(await readyz(trestle)).toEqual({
+      status: 503,
+      body: { status: "ready", details: { upstreams: { a: "stuck", b: "stuck" }, cache: "ok" } },
+    });
 
     hanging.clear();
     for (const res of held.splice(0)) res.destroy();
     // Once the breakers' reset time has passed, the next call is let through as a probe: ok again.
-    await vi.waitFor(async () => expect((await readyz(trestle)).body.details.upstreams).toEqual({ a: "ok", b: "ok" }), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect((await readyz(trestle)).body.details.upstreams).toEqual({ a: "ok", b: "ok" }), {
+      timeout: 5_000,
+      interval: 50,
+    });
     expect((await query(trestle, `{ a { id } b { id } }`)).data).toEqual({ a: { id: "/a/x" }, b: { id: "/b/x" } });
-    expect(await readyz(trestle)).toEqual({ status: 200, body: { status: "ready", details: { upstreams: { a: "ok", b: "ok" }, cache: "ok" } } });
+    expect(await readyz(trestle)).toEqual({
+      status: 200,
+      body: { status: "ready", details: { upstreams: { a: "ok", b: "ok" }, cache: "ok" } },
+    });
     await trestle.close();
   });
 });
 
 describe("S01: Resilience.state", () => {
-  const plan: ResiliencePlan = { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 0, breakerResetMs: 1000, maxConcurrency: 1, maxQueue: 4 };
+  const plan: ResiliencePlan = {
+    retries: 0,
+    backoffMs: 1,
+    maxRetryAfterMs: 1000,
+    breakerFailures: 0,
+    breakerResetMs: 1000,
+    maxConcurrency: 1,
+    maxQueue: 4,
+  };
 
   it("S01: every slot held past timeoutMs by an attempt that ignores its deadline (what a leaked undici request did) is stuck, and ok once it ends", async () => {
     const resilience = new Resilience("api", plan, { timeoutMs: 50 });
@@ -83,7 +108,9 @@ describe("S01: Resilience.state", () => {
     const second = await waiting.run("GET", async () => ({ status: 200, headers: {} })).catch((error: unknown) => error);
     expect(second).toBeInstanceOf(UpstreamError);
     expect((second as UpstreamError).code).toBe("UPSTREAM_OVERLOADED");
-    expect((second as UpstreamError).message).toBe('Upstream "api" had no free connection for 50 ms (its timeoutMs); the call was not sent.');
+    expect((second as UpstreamError).message).toBe(
+      'Upstream "api" had no free connection for 50 ms (its timeoutMs); the call was not sent.',
+    );
     expect(waiting.state()).toBe("stuck");
     release();
     await holder;
@@ -92,7 +119,11 @@ describe("S01: Resilience.state", () => {
 });
 
 /** An attempt that runs until `finish()`, deaf to its deadline. */
-function heldAttempt(): { attempt: () => Promise<{ status: number; headers: Record<string, string> }>; started: Promise<void>; finish: () => void } {
+function heldAttempt(): {
+  attempt: () => Promise<{ status: number; headers: Record<string, string> }>;
+  started: Promise<void>;
+  finish: () => void;
+} {
   let begin: () => void = () => undefined;
   let end: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (begin = resolve));

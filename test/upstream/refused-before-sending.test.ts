@@ -18,7 +18,11 @@ afterAll(async () => upstream.close());
 
 describe("S01: refused before sending", () => {
   it("S01: is not retried and never opens the breaker (one failure would)", async () => {
-    const resilience = new Resilience("api", { retries: 2, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 1, breakerResetMs: 60_000, maxConcurrency: 2, maxQueue: 8 }, { timeoutMs: 1000 });
+    const resilience = new Resilience(
+      "api",
+      { retries: 2, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 1, breakerResetMs: 60_000, maxConcurrency: 2, maxQueue: 8 },
+      { timeoutMs: 1000 },
+    );
     let attempts = 0;
     for (let i = 0; i < 10; i++) {
       const error = await resilience
@@ -45,7 +49,8 @@ describe("S01: refused before sending", () => {
         cache: { enabled: false },
         fetch: async (input, init) => {
           calls++;
-          if (refuse) throw new TypeError("fetch failed", { cause: Object.assign(new Error("invalid header"), { code: "UND_ERR_INVALID_ARG" }) });
+          if (refuse)
+            throw new TypeError("fetch failed", { cause: Object.assign(new Error("invalid header"), { code: "UND_ERR_INVALID_ARG" }) });
           return fetch(input, init);
         },
       },

@@ -69,7 +69,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => upstream.close());
-beforeEach(() => upstream.requests.length = 0);
+beforeEach(() => (upstream.requests.length = 0));
 
 function schema(upstreamArgs = "", fields = ""): string {
   return /* GraphQL */ `
@@ -193,7 +193,8 @@ describe("the retry budget", () => {
 describe("the circuit breaker", () => {
   it("F12: opens after `failures` consecutive failed calls, fails fast, then lets a probe through after resetMs", async () => {
     const trestle = await createTestTrestle(schema(", retry: { attempts: 0 }, breaker: { failures: 3, resetMs: 300 }"));
-    for (let i = 0; i < 3; i++) expect((await query(trestle, `{ item(path: "always-500") { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_ERROR");
+    for (let i = 0; i < 3; i++)
+      expect((await query(trestle, `{ item(path: "always-500") { id } }`)).errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_ERROR");
     const open = await query(trestle, `{ item(path: "always-500") { id } }`);
     expect(open.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_CIRCUIT_OPEN", upstream: "api" });
     expect(hitsOf(upstream, "/always-500")).toBe(3);
@@ -224,7 +225,8 @@ describe("the circuit breaker", () => {
       upstream.requests.length = 0;
       const trestle = await createTestTrestle(schema(`, retry: { attempts: 0 }, breaker: ${breaker}`));
       const codes: unknown[] = [];
-      for (let i = 0; i < 12; i++) codes.push((await query(trestle, `{ item(path: "three-in-four-fail") { id } }`)).errors?.[0]?.extensions?.["code"] ?? "ok");
+      for (let i = 0; i < 12; i++)
+        codes.push((await query(trestle, `{ item(path: "three-in-four-fail") { id } }`)).errors?.[0]?.extensions?.["code"] ?? "ok");
       await trestle.close();
       return { open: codes.filter((c) => c === "UPSTREAM_CIRCUIT_OPEN").length, sent: hitsOf(upstream, "/three-in-four-fail") };
     };
@@ -257,7 +259,9 @@ describe("the circuit breaker", () => {
 describe("the concurrency limit", () => {
   it("F13: queues up to 4 × maxConcurrency and refuses the rest with UPSTREAM_OVERLOADED", async () => {
     // timeoutMs bounds the wait for a slot too: 5 s leaves the queue time to drain (500 ms would not).
-    const trestle = await createTestTrestle(schema(", maxConcurrency: 2, retry: { attempts: 0 }, breaker: { failures: 0 }").replace("timeoutMs: 500", "timeoutMs: 5000"));
+    const trestle = await createTestTrestle(
+      schema(", maxConcurrency: 2, retry: { attempts: 0 }, breaker: { failures: 0 }").replace("timeoutMs: 500", "timeoutMs: 5000"),
+    );
     // Distinct reads: identical concurrent reads would share one call in the cache.
     const results = await Promise.all(Array.from({ length: 14 }, (_, i) => query(trestle, `{ slow(i: ${i}) { id } }`)));
     await trestle.close();

@@ -57,7 +57,12 @@ function stalledUpload(port: number, head: Record<string, string>, sent: Buffer)
     });
     // The answer arrives, then the connection closes: the rest of a stalled body is never read.
     socket.on("close", () => resolve({ status: 0, body: "" }));
-    const lines = ["POST /rest/api/uploads HTTP/1.1", "Host: trestle.test", "Content-Type: application/octet-stream", ...Object.entries(head).map(([n, v]) => `${n}: ${v}`)];
+    const lines = [
+      "POST /rest/api/uploads HTTP/1.1",
+      "Host: trestle.test",
+      "Content-Type: application/octet-stream",
+      ...Object.entries(head).map(([n, v]) => `${n}: ${v}`),
+    ];
     socket.write(`${lines.join("\r\n")}\r\n\r\n`);
     socket.write(sent);
   });
@@ -93,7 +98,17 @@ describe("S07: stalled passthrough uploads", () => {
       });
     }
     // No stalled upload reached the upstream whole; the normal calls all did.
-    expect(upstream.requests.map((r) => r.url).sort()).toEqual(["/items/1", "/items/1", "/items/1", "/models/0", "/models/1", "/models/2", "/small", "/small", "/small"]);
+    expect(upstream.requests.map((r) => r.url).sort()).toEqual([
+      "/items/1",
+      "/items/1",
+      "/items/1",
+      "/models/0",
+      "/models/1",
+      "/models/2",
+      "/small",
+      "/small",
+      "/small",
+    ]);
     expect((await query(trestle, `{ item { url } }`)).data).toEqual({ item: { url: "/items/1" } });
   });
 
@@ -108,12 +123,16 @@ describe("S07: stalled passthrough uploads", () => {
         controller.close();
       },
     });
-    const streamed = await trestle.fetch(new Request("http://trestle.test/rest/api/streamed", { method: "POST", body: chunked, duplex: "half" } as RequestInit));
+    const streamed = await trestle.fetch(
+      new Request("http://trestle.test/rest/api/streamed", { method: "POST", body: chunked, duplex: "half" } as RequestInit),
+    );
     expect([streamed.status, await streamed.json()]).toEqual([200, { url: "/streamed", bytes: size }]);
     expect(upstream.requests[1]?.headers["transfer-encoding"]).toBe("chunked");
 
     const stalledBody = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode("start")) });
-    const stalled = await trestle.fetch(new Request("http://trestle.test/rest/api/stalled", { method: "POST", body: stalledBody, duplex: "half" } as RequestInit));
+    const stalled = await trestle.fetch(
+      new Request("http://trestle.test/rest/api/stalled", { method: "POST", body: stalledBody, duplex: "half" } as RequestInit),
+    );
     expect([stalled.status, ((await stalled.json()) as { code: string }).code]).toEqual([408, "REQUEST_TIMEOUT"]);
     expect(upstream.requests.map((r) => r.url)).toEqual(["/big", "/streamed"]);
   });

@@ -42,7 +42,10 @@ beforeAll(async () => {
         res.write('{"id"');
         return res.socket?.end();
       case "/stacked-encodings":
-        res.writeHead(200, { "content-type": "application/json", "content-encoding": Array.from({ length: 1000 }, () => "gzip").join(", ") });
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": Array.from({ length: 1000 }, () => "gzip").join(", "),
+        });
         return res.end(gzipSync('{"id": "x"}'));
       case "/double-gzip":
         res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip, gzip" });
@@ -164,14 +167,17 @@ describe("F08: stacked Content-Encodings", () => {
 });
 
 describe("F11: a far Retry-After", () => {
-  it.each(["retry-after-hour", "retry-after-date"])("F11: %s: not waited for (the test would time out), not retried; UPSTREAM_ERROR with status 429", async (path) => {
-    const trestle = await createTestTrestle(schema());
-    const value = await query(trestle, `query($p: String!) { item(path: $p) { id } }`, { p: path });
-    await trestle.close();
-    // Trestle reports 429 as UPSTREAM_ERROR + status (the proposed UPSTREAM_RATE_LIMITED is not a Trestle code).
-    expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", status: 429, upstream: "api" });
-    expect(hitsOf(upstream, `/${path}`)).toBe(1);
-  });
+  it.each(["retry-after-hour", "retry-after-date"])(
+    "F11: %s: not waited for (the test would time out), not retried; UPSTREAM_ERROR with status 429",
+    async (path) => {
+      const trestle = await createTestTrestle(schema());
+      const value = await query(trestle, `query($p: String!) { item(path: $p) { id } }`, { p: path });
+      await trestle.close();
+      // Trestle reports 429 as UPSTREAM_ERROR + status (the proposed UPSTREAM_RATE_LIMITED is not a Trestle code).
+      expect(value.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", status: 429, upstream: "api" });
+      expect(hitsOf(upstream, `/${path}`)).toBe(1);
+    },
+  );
 
   it("F11: passthrough passes the 429 and its Retry-After to the client", async () => {
     const trestle = await createTestTrestle(schema());
@@ -193,7 +199,10 @@ describe("F12: the breaker fails fast while open", () => {
     healthy = true;
     // Ask until the breaker lets the probe through (after resetMs): every refusal before it sends nothing.
     let probe = await read();
-    await until(async () => probe.data?.["item"] != null || ((probe = await read()), probe.data?.["item"] != null), "the breaker's probe after resetMs");
+    await until(
+      async () => probe.data?.["item"] != null || ((probe = await read()), probe.data?.["item"] != null),
+      "the breaker's probe after resetMs",
+    );
     const after = await read();
     await trestle.close();
     expect([probe.data, after.data]).toEqual([{ item: { id: "back" } }, { item: { id: "back" } }]);
@@ -201,7 +210,15 @@ describe("F12: the breaker fails fast while open", () => {
   });
 
   it("F12: the breaker itself refuses without running the attempt", async () => {
-    const resilience = new Resilience("api", { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 3, breakerResetMs: 60_000, maxConcurrency: 4, maxQueue: 4 });
+    const resilience = new Resilience("api", {
+      retries: 0,
+      backoffMs: 1,
+      maxRetryAfterMs: 1000,
+      breakerFailures: 3,
+      breakerResetMs: 60_000,
+      maxConcurrency: 4,
+      maxQueue: 4,
+    });
     let attempts = 0;
     const failing = async () => {
       attempts++;
@@ -209,7 +226,10 @@ describe("F12: the breaker fails fast while open", () => {
     };
     for (let i = 0; i < 3; i++) await resilience.run("GET", failing);
     for (let i = 0; i < 10; i++) {
-      const value = await resilience.run("GET", failing).then(() => undefined, (error: unknown) => error);
+      const value = await resilience.run("GET", failing).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(value).toBeInstanceOf(UpstreamError);
       expect((value as UpstreamError).code).toBe("UPSTREAM_CIRCUIT_OPEN");
     }
@@ -230,10 +250,13 @@ describe("F13: one saturated upstream does not hold up another", () => {
     `);
     // 40 distinct reads of A, which holds every answer: 4 in flight, 16 waiting, 20 refused.
     let settled = 0;
-    const flood = Array.from({ length: 40 }, (_, i) => query(trestle, `query($i: Int!) { a(i: $i) { id } }`, { i }).finally(() => settled++));
+    const flood = Array.from({ length: 40 }, (_, i) =>
+      query(trestle, `query($i: Int!) { a(i: $i) { id } }`, { i }).finally(() => settled++),
+    );
     await until(() => settled === 20, "20 refusals while A holds its answers");
     await upstream.waitForRequests(4);
-    for (let i = 0; i < 10; i++) expect((await query(trestle, `query($i: Int!) { b(i: $i) { id } }`, { i })).data).toEqual({ b: { id: "b" } });
+    for (let i = 0; i < 10; i++)
+      expect((await query(trestle, `query($i: Int!) { b(i: $i) { id } }`, { i })).data).toEqual({ b: { id: "b" } });
     expect([settled, hitsOf(upstream, "/slow")]).toEqual([20, 4]);
     slowGate.open();
     const results = await Promise.all(flood);
@@ -253,7 +276,9 @@ describe("F14: one upstream down, another up", () => {
     await trestle.close();
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ down: null, ok: { id: "ok" }, holder: null });
-    const errors = result.errors?.map((e) => [e.path, e.extensions?.["code"]]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const errors = result.errors
+      ?.map((e) => [e.path, e.extensions?.["code"]])
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(errors).toEqual([
       [["down"], "UPSTREAM_UNAVAILABLE"],
       [["holder", "required"], "UPSTREAM_UNAVAILABLE"],
@@ -317,7 +342,10 @@ describe("F15: a client that goes away", () => {
    */
   async function sendThenLeave(request: string, leaveWhen: () => boolean | Promise<boolean> = () => seen.length > 0): Promise<void> {
     const handled: Array<Promise<unknown>> = [];
-    const server = await serveTrestle(trestle, createHttpServer((req, res) => void handled.push(trestle.handle(req, res))));
+    const server = await serveTrestle(
+      trestle,
+      createHttpServer((req, res) => void handled.push(trestle.handle(req, res))),
+    );
     const socket = connect(server.port, "127.0.0.1");
     socket.on("error", () => undefined);
     socket.write(request);
@@ -335,7 +363,8 @@ describe("F15: a client that goes away", () => {
     const body = JSON.stringify({ query: document });
     return `POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
   };
-  const graphqlGet = (document: string) => `GET /graphql?query=${encodeURIComponent(document)} HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n\r\n`;
+  const graphqlGet = (document: string) =>
+    `GET /graphql?query=${encodeURIComponent(document)} HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n\r\n`;
 
   it("F15: a passthrough call waiting for the upstream's answer is aborted: the upstream sees its connection close first", async () => {
     await sendThenLeave("POST /rest/slow/work HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
@@ -386,7 +415,9 @@ describe("F15: a client that goes away", () => {
     await sendThenLeave(graphql("{ uncached { id } }"));
     await upstreamClosed();
     const after = await scrape();
-    expect([count(after, upstreamSeries) - count(before, upstreamSeries), count(after, requests) - count(before, requests)]).toEqual([1, 1]);
+    expect([count(after, upstreamSeries) - count(before, upstreamSeries), count(after, requests) - count(before, requests)]).toEqual([
+      1, 1,
+    ]);
   });
 
   it("F15: a mutation's write in flight is aborted, and its later fields are never sent", async () => {
@@ -483,7 +514,9 @@ describe("F19: a flapping upstream and the retry budget", () => {
     }
     await trestle.close();
     const seenByUpstream = hitsOf(upstream, "/flapping")!;
-    console.log(`F19: ${seenByUpstream} upstream requests for ${calls} calls (${(seenByUpstream / calls).toFixed(3)}×); outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    console.log(
+      `F19: ${seenByUpstream} upstream requests for ${calls} calls (${(seenByUpstream / calls).toFixed(3)}×); outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
+    );
     expect(seenByUpstream).toBeLessThanOrEqual(1.2 * calls + 10);
     // The budget is spent, not hoarded: retries do run while there is budget.
     expect(seenByUpstream).toBeGreaterThan(1.15 * calls);

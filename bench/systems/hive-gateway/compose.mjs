@@ -12,5 +12,8 @@ writeFileSync(join(here, "openapi.json"), JSON.stringify(buildOpenApi("http://12
 const require = createRequire(import.meta.url);
 const cliPackage = require.resolve("@graphql-mesh/compose-cli/package.json");
 const bin = join(dirname(cliPackage), require(cliPackage).bin["mesh-compose"]);
-execFileSync(process.execPath, [bin, "--config-path", "mesh.config.mjs", "--output", "supergraph.graphql"], { cwd: here, stdio: "inherit" });
+execFileSync(process.execPath, [bin, "--config-path", "mesh.config.mjs", "--output", "supergraph.graphql"], {
+  cwd: here,
+  stdio: "inherit",
+});
 console.log("composed", join(here, "supergraph.graphql"));
