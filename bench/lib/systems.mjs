@@ -5,23 +5,26 @@ import { join } from "node:path";
  * kind: "graphql" answers POST /graphql; "proxy" answers GET /rest/bench/...;
  * "raw" is the upstream itself (the floor), already running.
  */
+/** `trestle serve` of the build in `dir`, on the bench schema. */
+const serveTrestle = (dir, port, nodeOptions) => [
+  ...nodeOptions,
+  join(dir, "bin", "trestle.js"),
+  "serve",
+  "--schema",
+  "systems/trestle/schema",
+  "--port",
+  String(port),
+  "--host",
+  "127.0.0.1",
+];
+
 export const systems = {
   trestle: {
     label: "Trestle",
     kind: "graphql",
     graphqlPath: "/graphql",
     proxyPrefix: "/rest/bench",
-    command: ({ port, trestleDir, nodeOptions = [] }) => [
-      ...nodeOptions,
-      join(trestleDir, "bin", "trestle.js"),
-      "serve",
-      "--schema",
-      "systems/trestle/schema",
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-    ],
+    command: ({ port, trestleDir, nodeOptions = [] }) => serveTrestle(trestleDir, port, nodeOptions),
   },
   // `--base DIR`: the same server from another build of Trestle, run beside `trestle` in every
   // round (rotating order), so a change is measured against the build before it in one run.
@@ -30,17 +33,7 @@ export const systems = {
     kind: "graphql",
     graphqlPath: "/graphql",
     proxyPrefix: "/rest/bench",
-    command: ({ port, baseDir, nodeOptions = [] }) => [
-      ...nodeOptions,
-      join(baseDir, "bin", "trestle.js"),
-      "serve",
-      "--schema",
-      "systems/trestle/schema",
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-    ],
+    command: ({ port, baseDir, nodeOptions = [] }) => serveTrestle(baseDir, port, nodeOptions),
   },
   yoga: {
     label: "yoga + dataloader + lru-cache (by hand)",
