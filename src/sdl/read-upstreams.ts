@@ -3,12 +3,9 @@ import { interpolateEnv, type Env } from "../template/interpolate-env.js";
 import { parseTemplate } from "../template/parse-template.js";
 import type { DiagnosticList } from "./diagnostics.js";
 import { credentialHeaders, traceHeaders } from "../cache/build-cache-policy.js";
+import { upstreamDefaults } from "../plan/upstream-defaults.js";
 import { reservedHeaders } from "../upstream/reserved-headers.js";
 import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, ResiliencePlan, UpstreamPlan } from "../plan/schema-plan.js";
-
-export const defaultTimeoutMs = 10_000;
-export const defaultMaxResponseBytes = 10 * 1024 * 1024;
-export const defaultMaxRequestBytes = 10 * 1024 * 1024;
 
 export interface UpstreamOverride {
   baseUrl?: string;
@@ -111,10 +108,10 @@ function buildUpstreamPlan(
     diagnostics.error(baseUrlNode, `@upstream "${name}" baseUrl "${baseUrl}" is invalid: ${url}`);
     return undefined;
   }
-  const timeoutMs = positiveInt(override.timeoutMs ?? values["timeoutMs"], defaultTimeoutMs, "timeoutMs", node, diagnostics);
+  const timeoutMs = positiveInt(override.timeoutMs ?? values["timeoutMs"], upstreamDefaults.timeoutMs, "timeoutMs", node, diagnostics);
   const maxResponseBytes = positiveInt(
     override.maxResponseBytes ?? values["maxResponseBytes"],
-    defaultMaxResponseBytes,
+    upstreamDefaults.maxResponseBytes,
     "maxResponseBytes",
     node,
     diagnostics,
@@ -128,18 +125,18 @@ function buildUpstreamPlan(
     minimumCalls?: number | null;
   };
   const failureRate = readFailureRate(breaker, node, diagnostics);
-  const maxConcurrency = positiveInt(values["maxConcurrency"], 128, "maxConcurrency", node, diagnostics);
+  const maxConcurrency = positiveInt(values["maxConcurrency"], upstreamDefaults.maxConcurrency, "maxConcurrency", node, diagnostics);
   const resilience: ResiliencePlan = {
-    retries: count(retry.attempts, 2, "retry.attempts", node, diagnostics),
-    backoffMs: count(retry.backoffMs, 100, "retry.backoffMs", node, diagnostics),
-    maxRetryAfterMs: 5_000,
-    breakerFailures: count(breaker.failures, 5, "breaker.failures", node, diagnostics),
-    breakerResetMs: positiveInt(breaker.resetMs, 10_000, "breaker.resetMs", node, diagnostics),
+    retries: count(retry.attempts, upstreamDefaults.retryAttempts, "retry.attempts", node, diagnostics),
+    backoffMs: count(retry.backoffMs, upstreamDefaults.backoffMs, "retry.backoffMs", node, diagnostics),
+    maxRetryAfterMs: upstreamDefaults.maxRetryAfterMs,
+    breakerFailures: count(breaker.failures, upstreamDefaults.breakerFailures, "breaker.failures", node, diagnostics),
+    breakerResetMs: positiveInt(breaker.resetMs, upstreamDefaults.breakerResetMs, "breaker.resetMs", node, diagnostics),
     breakerFailureRate: failureRate,
-    breakerWindowMs: positiveInt(breaker.windowMs, 10_000, "breaker.windowMs", node, diagnostics),
-    breakerMinimumCalls: positiveInt(breaker.minimumCalls, 10, "breaker.minimumCalls", node, diagnostics),
+    breakerWindowMs: positiveInt(breaker.windowMs, upstreamDefaults.breakerWindowMs, "breaker.windowMs", node, diagnostics),
+    breakerMinimumCalls: positiveInt(breaker.minimumCalls, upstreamDefaults.breakerMinimumCalls, "breaker.minimumCalls", node, diagnostics),
     maxConcurrency,
-    maxQueue: maxConcurrency * 4,
+    maxQueue: maxConcurrency * upstreamDefaults.queuePerSlot,
   };
   return {
     name,
@@ -147,7 +144,13 @@ function buildUpstreamPlan(
     basePath: url.pathname.replace(/\/+$/, ""),
     naming: (values["naming"] as Naming | undefined) ?? "AS_IS",
     timeoutMs,
-    connectTimeoutMs: positiveInt(values["connectTimeoutMs"], Math.min(timeoutMs, 5_000), "connectTimeoutMs", node, diagnostics),
+    connectTimeoutMs: positiveInt(
+      values["connectTimeoutMs"],
+      Math.min(timeoutMs, upstreamDefaults.connectTimeoutMs),
+      "connectTimeoutMs",
+      node,
+      diagnostics,
+    ),
     maxResponseBytes,
     headers: readHeaderRules(values["headers"], argumentNode(node, "headers") ?? node, `@upstream "${name}"`, diagnostics),
     passthrough: readPassthrough(values["passthrough"], node, diagnostics),
@@ -346,13 +349,13 @@ function readPassthrough(raw: unknown, node: DirectiveNode, diagnostics: Diagnos
       );
     }
   }
-  let maxRequestBytes = value.maxRequestBytes ?? defaultMaxRequestBytes;
+  let maxRequestBytes = value.maxRequestBytes ?? upstreamDefaults.maxRequestBytes;
   if (!Number.isInteger(maxRequestBytes) || maxRequestBytes <= 0) {
     diagnostics.error(
       argumentNode(node, "passthrough") ?? node,
       `passthrough maxRequestBytes must be a positive integer, received ${String(maxRequestBytes)}`,
     );
-    maxRequestBytes = defaultMaxRequestBytes;
+    maxRequestBytes = upstreamDefaults.maxRequestBytes;
   }
   return { methods: value.methods ?? ["GET"], paths: value.paths, setCookie: value.setCookie ?? false, maxRequestBytes };
 }

@@ -9,6 +9,7 @@ import {
 } from "cockatiel";
 import { UpstreamError, clientClosedRequest } from "../errors.js";
 import type { HttpMethod, ResiliencePlan } from "../plan/schema-plan.js";
+import { upstreamDefaults } from "../plan/upstream-defaults.js";
 import type { ClientSignal } from "./client-signal.js";
 import { SlotRefused, Slots } from "./create-slots.js";
 import { createAbortSource, type AbortSource } from "./settle-by-signal.js";
@@ -83,13 +84,13 @@ export class Resilience {
     this.#timeoutMs = options.timeoutMs;
     this.#slots = new Slots(plan.maxConcurrency, plan.maxQueue);
     this.#uploads = new Slots(Math.max(1, Math.floor(plan.maxConcurrency / 2)), plan.maxQueue);
-    const windowMs = plan.breakerWindowMs ?? 10_000;
+    const windowMs = plan.breakerWindowMs ?? upstreamDefaults.breakerWindowMs;
     const counting =
       plan.breakerFailureRate !== undefined
         ? new SamplingBreaker({
             threshold: plan.breakerFailureRate,
             duration: windowMs,
-            minimumRps: (plan.breakerMinimumCalls ?? 10) / (windowMs / 1000),
+            minimumRps: (plan.breakerMinimumCalls ?? upstreamDefaults.breakerMinimumCalls) / (windowMs / 1000),
           })
         : plan.breakerFailures > 0
           ? new ConsecutiveBreaker(plan.breakerFailures)
