@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Soak test (L05 and F19 of ../shared/research/reliability-and-security.md, section B6/B5).
+// Soak test (cases L05 and F19 of docs/threat-model.md).
 //
 //   npm run build && npm run soak                       # 5 minutes (300 s)
 //   npm run soak -- --seconds 60 --concurrency 8        # shorter, lighter

@@ -68,6 +68,11 @@ describe("the docs", () => {
     expect(read(page)).not.toMatch(/\.\.\/shared\b/);
   });
 
+  it("no source, test, script or bench file points into ../shared (what they cite lives in docs/)", () => {
+    const files = ["src", "test", "scripts", "bench/lib", "examples"].flatMap((folder) => filesBelow(folder));
+    expect(files.filter((file) => /\.\.\/shared\/|shared\/research/.test(read(file)))).toEqual([]);
+  });
+
   it("the README's quick start is the query and answers test/cli/quick-start.test.ts checks", () => {
     const readme = read("README.md");
     const quickStart = read("test/cli/quick-start.test.ts").replace(/\s+/g, " ");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalizePath } from "../../src/passthrough/normalize-path.js";
 
-// Case ids (U13…) are those of ../shared/research/reliability-and-security.md, section B2.
+// Case ids (U13…): docs/threat-model.md, URL templates and passthrough routing.
 describe("normalizePath", () => {
   it.each([
     ["/rest/ml/models/x", ["rest", "ml", "models", "x"], ["rest", "ml", "models", "x"], ""],

@@ -5,7 +5,7 @@ import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { rawRequest, sendRaw, serveTrestle, type TrestleServer } from "./raw-http.js";
 
-// Case ids (U18, H03…) are those of ../shared/research/reliability-and-security.md, sections B2 and B3.
+// Case ids (U18, H03…): docs/threat-model.md, passthrough routing and headers.
 let upstream: TestUpstream;
 let trestle: Trestle;
 let server: TrestleServer;

@@ -4,7 +4,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { rawRequest, sendRaw, serveTrestle, type TrestleServer } from "./raw-http.js";
 
-// Case ids are those of ../shared/research/reliability-and-security.md, section B2 (U13–U17).
+// Case ids (U13–U17): docs/threat-model.md, URL templates and passthrough routing.
 // Raw bytes over node:net: fetch and undici would normalise these targets before sending.
 let upstream: TestUpstream;
 let trestle: Trestle;
