@@ -3,6 +3,7 @@ import { isValidName, NameRegistry, toCamelCase, toEnumValueName, toFieldName } 
 import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
 import type { NormalizedOperation, NormalizedParameter } from "./read-operation.js";
 import { isRecord } from "./resolve-ref.js";
+import { reservedHeaders } from "../upstream/reserved-headers.js";
 import type { SdlInputValue, SdlValue } from "./sdl-model.js";
 
 /**
@@ -28,21 +29,8 @@ export interface ParameterContext {
   typeHint: string;
 }
 
-/** Header parameters OpenAPI says to ignore (§4.8.12.1), and headers the HTTP layer owns. */
+/** Header parameters OpenAPI says to ignore (§4.8.12.1). */
 const ignoredHeaders = new Set(["accept", "content-type", "authorization"]);
-const reservedHeaders = new Set([
-  "host",
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "proxy-authorization",
-  "proxy-connection",
-  "cookie",
-]);
 
 export function mapParameters(op: NormalizedOperation, argNames: NameRegistry, ctx: ParameterContext): MappedParameters | { skip: string } {
   const args: SdlInputValue[] = [];
@@ -59,7 +47,7 @@ export function mapParameters(op: NormalizedOperation, argNames: NameRegistry, c
       continue;
     }
     if (param.in === "header" && ignoredHeaders.has(param.name.toLowerCase())) continue;
-    if (param.in === "header" && (reservedHeaders.has(param.name.toLowerCase()) || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(param.name))) {
+    if (param.in === "header" && (isReservedHeader(param.name.toLowerCase()) || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(param.name))) {
       if (param.required) return { skip: `needs the ${where}, which the HTTP layer owns` };
       comments.push(`left out the optional ${where}: the HTTP layer owns it`);
       continue;
@@ -169,4 +157,9 @@ function toDefaultValue(value: unknown, shape: SchemaShape): SdlValue | undefine
     default:
       return undefined;
   }
+}
+
+/** Headers the HTTP layer owns (Trestle refuses rules for them), and `cookie`, which a parameter cannot set alone. */
+function isReservedHeader(name: string): boolean {
+  return reservedHeaders.has(name) || name === "cookie";
 }

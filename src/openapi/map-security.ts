@@ -1,6 +1,7 @@
 import type { NormalizedDocument } from "./normalize-document.js";
 import type { NormalizedOperation } from "./read-operation.js";
 import { isRecord } from "./resolve-ref.js";
+import { reservedHeaders } from "../upstream/reserved-headers.js";
 
 /**
  * Security schemes → headers the bridge forwards from the client (`@upstream(headers: [...])`).
@@ -15,20 +16,6 @@ export interface SecurityPlan {
   /** Why `operation` cannot be bridged for its auth, or undefined when it can. */
   getUnbridgeableReason(operation: NormalizedOperation): string | undefined;
 }
-
-/** Headers the HTTP layer owns (Trestle refuses rules for them). */
-const reservedHeaders = new Set([
-  "host",
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "proxy-authorization",
-  "proxy-connection",
-]);
 
 type SchemeKind =
   { kind: "header"; header: string } | { kind: "cookie" } | { kind: "query"; name: string } | { kind: "other"; what: string };
