@@ -1,3 +1,4 @@
+import { readChunks } from "../upstream/web-streams.js";
 import type { HostContext } from "../config/trestle-options.js";
 import type { PassthroughRequest } from "./passthrough-exchange.js";
 
@@ -28,21 +29,4 @@ export function readFetchRequest(
     hostContext,
     toRequest: () => request,
   };
-}
-
-async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) {
-        done = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
-  }
 }

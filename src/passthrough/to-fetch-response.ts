@@ -26,6 +26,10 @@ export function toFetchResponse(answer: PassthroughAnswer, method: string): Resp
   return new Response(toWebStream(body), { status: answer.status, headers });
 }
 
+/**
+ * Not upstream/web-streams.ts's toWebStream: a Response may be cancelled before its first read,
+ * when an async iterator's `return()` would end nothing; the Node stream itself is destroyed.
+ */
 function toWebStream(body: Readable): ReadableStream<Uint8Array> {
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   return new ReadableStream<Uint8Array>(
