@@ -31,6 +31,12 @@ export class DiagnosticList {
   }
 }
 
+/** `file:line:col` of a node, for a message that names another place. */
+export function placeOf(node: ASTNode): string {
+  const { file, line, column } = locate(node);
+  return `${file}:${line}:${column}`;
+}
+
 function locate(node: ASTNode | undefined, offset?: number): { file: string; line: number; column: number } {
   const loc = node?.loc;
   if (loc === undefined) return { file: "<sdl>", line: 0, column: 0 };

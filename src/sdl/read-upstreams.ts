@@ -2,6 +2,7 @@ import { getDirectiveValues, GraphQLError, Kind, type DirectiveNode, type Docume
 import { interpolateEnv, type Env } from "../template/interpolate-env.js";
 import { parseTemplate } from "../template/parse-template.js";
 import type { DiagnosticList } from "./diagnostics.js";
+import { amendUpstream } from "./amend-upstream.js";
 import { credentialHeaders, traceHeaders } from "../cache/build-cache-policy.js";
 import { upstreamDefaults } from "../plan/upstream-defaults.js";
 import { reservedHeaders } from "../upstream/reserved-headers.js";
@@ -36,6 +37,8 @@ export function readUpstreams(
   /** Every name declared, valid or not, so that a bad baseUrl is reported once, not at each field. */
   const declared = new Set<string>();
   if (!directive) return { upstreams, declared };
+  /** Every valid @upstream by name: the one with baseUrl and those that amend it. */
+  const declarations = new Map<string, DirectiveNode[]>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
     for (const node of definition.directives ?? []) {
@@ -43,14 +46,17 @@ export function readUpstreams(
       const values = readDirectiveValues(directive, node, diagnostics);
       if (values === undefined) continue;
       const name = String(values["name"]);
-      if (declared.has(name)) {
-        diagnostics.error(argumentNode(node, "name") ?? node, `duplicate @upstream "${name}": each upstream name must be declared once`);
-        continue;
-      }
       declared.add(name);
-      const plan = buildUpstreamPlan(name, values, node, env, overrides[name] ?? {}, diagnostics);
-      if (plan !== undefined) upstreams.set(name, withHeaderOverrides(plan, overrides[name]?.headers, { env, hasContext }, diagnostics));
+      declarations.set(name, [...(declarations.get(name) ?? []), node]);
     }
+  }
+  for (const [name, nodes] of declarations) {
+    const context = { document, onlyUpstream: declarations.size === 1, baseUrlInCode: overrides[name]?.baseUrl !== undefined };
+    const node = amendUpstream(name, nodes, context, diagnostics);
+    const values = node && readDirectiveValues(directive, node, diagnostics);
+    if (node === undefined || values === undefined) continue;
+    const plan = buildUpstreamPlan(name, values, node, env, overrides[name] ?? {}, diagnostics);
+    if (plan !== undefined) upstreams.set(name, withHeaderOverrides(plan, overrides[name]?.headers, { env, hasContext }, diagnostics));
   }
   for (const name of Object.keys(overrides)) {
     if (!declared.has(name)) {
