@@ -23,7 +23,9 @@ import { directiveDefinitions, trestleDirectiveNames, trestleTypeNames } from ".
 import type { SchemaSource } from "./load-schema-sources.js";
 import { buildClientSchema } from "./build-client-schema.js";
 import { mergeRepeatedTypes } from "./merge-repeated-types.js";
+import { mergeRepeatedFields } from "./merge-repeated-fields.js";
 import { readRestField } from "./read-rest-field.js";
+import { checkParentKeys, type RestSite } from "./check-parent-keys.js";
 import { argumentNode, readDirectiveValues, readUpstreams, type UpstreamOverride } from "./read-upstreams.js";
 import type { CachePlan, RestPlan, SchemaPlan, UpstreamPlan } from "../plan/schema-plan.js";
 
@@ -52,7 +54,7 @@ export function buildSchemaPlan(
     }
   }
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
-  const documents = mergeRepeatedTypes(parsed, diagnostics);
+  const documents = mergeRepeatedFields(mergeRepeatedTypes(parsed, diagnostics), diagnostics);
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const document = concatAST(documents);
   for (const error of validateSDL(document)) diagnostics.fromGraphQLError(error);
@@ -69,6 +71,7 @@ export function buildSchemaPlan(
   const env = options.env ?? process.env;
   const { upstreams, declared } = readUpstreams(document, schema, env, options.upstreams ?? {}, diagnostics, options.hasContext ?? false);
   const restFields: RestPlan[] = [];
+  const restSites: RestSite[] = [];
   const fromPaths = new Map<string, Map<string, string[]>>();
   const rootTypes = new Set(
     [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t?.name),
@@ -110,13 +113,16 @@ export function buildSchemaPlan(
       hasContext: options.hasContext ?? false,
       diagnostics,
     });
-    if (plan) restFields.push(cachePlan ? withCachePlan(plan, cachePlan) : plan);
+    if (plan) restSites.push({ plan: cachePlan ? withCachePlan(plan, cachePlan) : plan, node: rest });
   }
+  restFields.push(...restSites.map((site) => site.plan));
+  const keyPaths = buildKeyPaths(schema, restFields, fromPaths);
+  checkParentKeys(schema, restSites, keyPaths, fromPaths, diagnostics);
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const clientSchema = buildClientSchema(concatAST(documents.slice(1)));
   const enumValues = readEnumValues(document, schema, diagnostics);
   return {
-    plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) },
+    plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths },
     diagnostics: diagnostics.items,
   };
 }

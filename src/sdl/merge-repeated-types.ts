@@ -40,7 +40,8 @@ const mergeableKinds = new Set<DefinitionNode["kind"]>([
  * type defined again in another file, with the same kind, is merged into the first definition:
  * members (fields, input fields, enum values, union members) it does not have yet are added;
  * members both define must be identical apart from descriptions, else it is an error naming
- * both files. A scalar defined again must be defined the same way, and is then dropped. Two
+ * both files; a field both define is left to mergeRepeatedFields (same signature: the
+ * directives add up). A scalar defined again must be defined the same way, and is then dropped. Two
  * object types that share no member are merged too, with a warning: they may be different
  * things that happen to share a name. Within one file, and between
  * different kinds, the GraphQL rules stand: a second definition is the usual duplicate error.
@@ -98,7 +99,14 @@ function merge(definition: DefinitionNode, seen: Map<string, Seen>, diagnostics:
     const key = memberName(member);
     const printed = printMember(member);
     const earlier = first.members.get(key);
-    if (earlier === undefined) {
+    if (
+      member.kind === Kind.FIELD_DEFINITION &&
+      (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION)
+    ) {
+      // A field declared again adds its directives, or differs: mergeRepeatedFields decides.
+      if (earlier === undefined) first.members.set(key, { printed, file });
+      added.push(member);
+    } else if (earlier === undefined) {
       first.members.set(key, { printed, file });
       added.push(member);
     } else if (earlier.printed !== printed) {

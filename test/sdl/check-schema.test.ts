@@ -33,7 +33,9 @@ const cases: Array<[string, string, string[]]> = [
   [
     "duplicate upstream",
     `${upstream}extend schema @upstream(name: "ml", baseUrl: "http://127.0.0.1:1")\ntype Query { a: Int @rest(path: "/a") }`,
-    ['s.graphql:2:31: duplicate @upstream "ml": each upstream name must be declared once'],
+    [
+      's.graphql:2:31: duplicate @upstream "ml" with a baseUrl (the first is at s.graphql:1:15): declare baseUrl once; amend from other files with @upstream(name: "ml", …) without baseUrl',
+    ],
   ],
   [
     "template variable naming no argument",
@@ -287,14 +289,16 @@ describe("a type defined in several files (several imported OpenAPI documents)",
     expect(checkFiles(files)).toEqual([]);
   });
 
-  it("a member both files define differently is an error naming both files", () => {
+  it("a member both files define differently is an error naming both files (fields: see repeated-fields.test.ts)", () => {
     const files = {
-      "a.graphql": `${upstream}type Query { health: String @rest(path: "/health") }\ntype Status { code: Int }`,
-      "b.graphql": `type Query {\n  health: String @rest(path: "/healthz")\n}\ntype Status { code: String }`,
+      "a.graphql": `${upstream}type Query { health: String @rest(path: "/health") }\ntype Status { code: Int }\ninput Filter { stage: String }`,
+      "b.graphql": `type Query {\n  health: String @rest(path: "/healthz")\n}\ntype Status { code: String }\ninput Filter { stage: Int }`,
     };
     expect(checkFiles(files)).toEqual([
-      "b.graphql:2:3: Query.health is defined in a.graphql and again, differently, here; a type defined in several files is merged, so a member both define must be the same (import one document with --prefix to keep their types apart)",
-      "b.graphql:4:15: Status.code is defined in a.graphql and again, differently, here; a type defined in several files is merged, so a member both define must be the same (import one document with --prefix to keep their types apart)",
+      "b.graphql:5:16: Filter.stage is defined in a.graphql and again, differently, here; a type defined in several files is merged, so a member both define must be the same (import one document with --prefix to keep their types apart)",
+      "a.graphql:2:29: @rest on Query.health is given here and again at b.graphql:2:18; a field declared again adds the directives it does not have yet, each directive once: keep one of the two (two imported documents that define the same field: import one with --prefix)",
+      "b.graphql:2:18: @rest on Query.health is given here and already at a.graphql:2:29; a field declared again adds the directives it does not have yet, each directive once: keep one of the two (two imported documents that define the same field: import one with --prefix)",
+      "b.graphql:4:15: Status.code is defined in a.graphql and again, differently, here; its type is Int there and String here: to add directives to that field, declare it again with the same signature (extend type Status { code: Int @… }); if they are different fields, rename one (for two imported documents, import one with --prefix)",
     ]);
   });
 
