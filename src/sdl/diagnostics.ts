@@ -43,7 +43,18 @@ function locate(node: ASTNode | undefined, offset?: number): { file: string; lin
   // Inside a one-line string literal, the template's offset is the column past the quote.
   const inString = offset !== undefined && node?.kind === "StringValue" && !node.block;
   const place = getLocation(loc.source, loc.start);
-  return { file: loc.source.name, line: place.line, column: place.column + (inString ? offset + 1 : 0) };
+  const column = inString ? rawOffset(loc.source.body.slice(loc.start + 1, loc.end - 1), offset) + 1 : 0;
+  return { file: loc.source.name, line: place.line, column: place.column + column };
+}
+
+/** Where the `offset`-th character of a string's value is in its source text (`\"` is two there). */
+function rawOffset(raw: string, offset: number): number {
+  let at = 0;
+  for (let decoded = 0; decoded < offset && at < raw.length; decoded++) {
+    if (raw[at] !== "\\") at += 1;
+    else at += raw[at + 1] === "u" ? (raw[at + 2] === "{" ? raw.indexOf("}", at) + 1 - at : 6) : 2;
+  }
+  return at;
 }
 
 /** Parses `a.b.0.c` into its keys; undefined when a segment is empty or holds spaces/braces. */
