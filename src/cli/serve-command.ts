@@ -2,6 +2,8 @@ import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
 import type { CorsOptions } from "../config/trestle-options.js";
 import { loopbackOrigins } from "../http/cors-policy.js";
+import { formatDiagnostic } from "../errors.js";
+import { checkSchema } from "../sdl/check-schema.js";
 import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./cli-io.js";
 
@@ -58,6 +60,10 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     cors,
   });
   closers.unshift(() => trestle.close());
+  // The schema built, so only warnings are left: the same lines `trestle check` prints.
+  for (const diagnostic of await checkSchema(values.schema, { cwd: io.cwd, env })) {
+    if (diagnostic.severity === "warning") io.stderr(formatDiagnostic(diagnostic));
+  }
   const server = createServeServer(trestle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
