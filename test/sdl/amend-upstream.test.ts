@@ -149,6 +149,17 @@ describe("an amended upstream at run time", () => {
     expect(upstream.requests.map((r) => r.headers["x-team"])).toEqual(["vision"]);
   });
 
+  it("a baseUrl given in code (options.upstreams) stands in for the SDL's", async () => {
+    const sdl = `extend schema @upstream(name: "ml", naming: SNAKE_CASE)\ntype Query { getModel(name: String!): Model @rest(path: "/models/{args.name}") }\ntype Model { latestVersion: Int }`;
+    await expect(createTestTrestle(sdl)).rejects.toThrow('@upstream "ml" has no baseUrl (used by Query.getModel)');
+    const fromCode = await createTestTrestle(sdl, { upstreams: { ml: { baseUrl: upstream.url } } });
+    try {
+      expect((await query(fromCode, `{ getModel(name: "x") { latestVersion } }`)).data).toEqual({ getModel: { latestVersion: 3 } });
+    } finally {
+      await fromCode.close();
+    }
+  });
+
   it("still closes every route the amendment does not open", async () => {
     const response = await trestle.fetch(new Request("http://trestle.test/rest/ml/models/resnet"));
     expect(response.status).toBe(404);
