@@ -51,8 +51,8 @@ export function amendUpstream(
       const earlier = args.get(key);
       if (key === "name") continue;
       if (earlier === undefined) args.set(key, arg);
-      else if (key === "headers" && earlier.value.kind === Kind.LIST && arg.value.kind === Kind.LIST) {
-        const merged = mergeHeaderLists(name, earlier.value, arg.value, diagnostics);
+      else if (key === "headers") {
+        const merged = mergeHeaderLists(name, asList(earlier.value), asList(arg.value), diagnostics);
         ok &&= merged !== undefined;
         if (merged) args.set(key, { ...earlier, value: merged });
       } else {
@@ -86,6 +86,11 @@ function mergeHeaderLists(
     diagnostics.error(rule, `${what} here and already at ${place(earlier)}; header rules of several declarations add up, each name once`);
   }
   return ok ? { ...first, values: [...first.values, ...second.values] } : undefined;
+}
+
+/** A list argument may be given one item without brackets (GraphQL's input coercion). */
+function asList(value: ValueNode): ListValueNode {
+  return value.kind === Kind.LIST ? value : { kind: Kind.LIST, values: [value], ...(value.loc ? { loc: value.loc } : {}) };
 }
 
 function headerName(rule: ValueNode): string | undefined {

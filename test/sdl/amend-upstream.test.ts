@@ -74,6 +74,19 @@ describe("an @upstream without baseUrl amends the one that has it", () => {
     ]);
   });
 
+  it("a single header rule without brackets adds up the same way", () => {
+    const files = {
+      "ml.graphql": `extend schema @upstream(name: "ml", baseUrl: "http://h", headers: { name: "x-team", value: "a" })\ntype Query { a: Int @rest(path: "/a") }`,
+      "overlay.graphql": `extend schema @upstream(name: "ml", headers: { name: "x-env", value: "prod" })`,
+    };
+    expect(checkFiles(files)).toEqual([]);
+    const twice = checkFiles({
+      ...files,
+      "overlay.graphql": `extend schema @upstream(name: "ml", headers: { name: "X-TEAM", value: "b" })`,
+    });
+    expect(twice.map((line) => line.split(": ")[0])).toEqual(["ml.graphql:1:67", "overlay.graphql:1:46"]);
+  });
+
   it("no declaration with baseUrl is an error naming the upstream and the fields that use it", () => {
     expect(
       checkFiles({
