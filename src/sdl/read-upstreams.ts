@@ -5,6 +5,7 @@ import type { DiagnosticList } from "./diagnostics.js";
 import { credentialHeaders, traceHeaders } from "../cache/build-cache-policy.js";
 import { upstreamDefaults } from "../plan/upstream-defaults.js";
 import { reservedHeaders } from "../upstream/reserved-headers.js";
+import { readErrorExposure } from "./read-error-exposure.js";
 import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, ResiliencePlan, UpstreamPlan } from "../plan/schema-plan.js";
 
 export interface UpstreamOverride {
@@ -156,6 +157,7 @@ function buildUpstreamPlan(
     passthrough: readPassthrough(values["passthrough"], node, diagnostics),
     cache: values["cache"] as CachePlan | undefined,
     resilience,
+    errors: readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@upstream "${name}"`, diagnostics),
   };
 }
 
