@@ -132,6 +132,7 @@ function fitObject(object: Record<string, unknown>, depth: number, budget: numbe
 const urlPattern = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?(\[[0-9a-f:.]+\]|[^\s/?#:'"<>\\)\]]+)/gi;
 const ipv4Pattern = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])/g;
 const hostPortPattern = /(?<![\w.-])([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*):\d{2,5}\b/g;
+const dottedNamePattern = /(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z0-9-]+)(?![\w-])/gi;
 const internalSuffixes = [".local", ".localhost", ".internal", ".lan", ".home.arpa", ".svc", ".corp", ".intranet"];
 
 /**
@@ -139,13 +140,15 @@ const internalSuffixes = [".local", ".localhost", ".internal", ".lan", ".home.ar
  * the upstream's own host name (as a word, when it has a dot; with a port or in a URL, when
  * it is one label like `ml`), a URL or a lower-case `name:port` whose host is not public
  * (localhost, loopback, private and link-local IPs, one-label names, names under .local,
- * .internal, .svc and the like), or a private IP address on its own.
+ * .internal, .svc and the like), and a private IP address or a name under those suffixes on
+ * its own.
  */
 export function isAddressLike(text: string, upstreamHost: string): boolean {
   if (upstreamHost !== "" && holdsHost(text, upstreamHost)) return true;
   for (const match of text.matchAll(urlPattern)) if (isPrivateHost(match[1]!, upstreamHost)) return true;
   for (const match of text.matchAll(hostPortPattern)) if (isPrivateHost(match[1]!, upstreamHost)) return true;
   for (const match of text.matchAll(ipv4Pattern)) if (isPrivateIpv4(match[1]!)) return true;
+  for (const match of text.matchAll(dottedNamePattern)) if (hasInternalSuffix(match[1]!.toLowerCase())) return true;
   return false;
 }
 
@@ -169,6 +172,10 @@ function isPrivateHost(raw: string, upstreamHost: string): boolean {
   if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) return isPrivateIpv4(host);
   if (host.includes(":")) return isPrivateIpv6(host);
   if (host === "localhost" || !host.includes(".")) return true;
+  return hasInternalSuffix(host);
+}
+
+function hasInternalSuffix(host: string): boolean {
   return internalSuffixes.some((suffix) => host.endsWith(suffix));
 }
 
