@@ -1,6 +1,6 @@
 import type { ErrorExposurePlan, UpstreamPlan } from "../plan/schema-plan.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
-import { sanitizeDetails, sanitizeString, secretsOf, type RedactionRules } from "./sanitize-details.js";
+import { maxDetailsBytes, sanitizeDetails, sanitizeString, secretsOf, type RedactionRules } from "./sanitize-details.js";
 
 /** What a failed answer may show the client: `extensions.details`, and a line for the message. */
 export interface ErrorDetails {
@@ -17,6 +17,7 @@ const problemType = /^application\/problem\+json\b/i;
 /** Members of a FastAPI/Pydantic validation item shown; `input` (it echoes what was sent, maybe big) and `url` (Pydantic's docs) are not. */
 const pydanticMembers = ["loc", "msg", "type", "ctx"] as const;
 const maxSummaryLength = 200;
+const maxListItems = maxDetailsBytes / 2;
 
 /**
  * The details of a failed answer whose status the schema exposes (`errors: { expose }`), read
@@ -51,7 +52,9 @@ export function readErrorDetails(
   }
   const raw = readOwnPath(body, exposure.detail);
   if (raw === undefined) return undefined;
-  const shaped = isValidationList(raw) ? raw.map(pickPydanticMembers) : raw;
+  // No more items than could fit in the cap (2 bytes each at the least) are looked at.
+  const head: unknown = Array.isArray(raw) ? raw.slice(0, maxListItems) : undefined;
+  const shaped = isValidationList(head) ? head.map(pickPydanticMembers) : raw;
   const { value, truncated } = sanitizeDetails(shaped, rules);
   return { details: value, truncated, summary: summarize(firstMessage(value), rules) };
 }
