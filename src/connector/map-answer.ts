@@ -32,10 +32,10 @@ export function readJsonAnswer(response: UpstreamResponse, request: UpstreamRequ
 }
 
 /**
- * UPSTREAM_ERROR for a non-2xx answer, `for` saying which field could not take it. The body
- * reaches `debug` only, unless the schema exposes its status (`errors: { expose }`, 4xx
- * only): its details then go to `extensions.details`, sanitised, and their first message to
- * the error's message.
+ * UPSTREAM_ERROR for a non-2xx answer; `what` (" for non-null field Query.x") says which
+ * field could not take it. The body reaches `debug` only, unless the schema exposes its
+ * status (`errors: { expose }`, 4xx only): its details then go to `extensions.details`,
+ * sanitised, and their first message to the error's message.
  */
 export function failedAnswer(response: UpstreamResponse, request: UpstreamRequest, errors?: ErrorExposurePlan, what = ""): UpstreamError {
   const { status } = response;
