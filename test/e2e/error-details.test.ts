@@ -103,6 +103,10 @@ beforeAll(async () => {
         return sendJson(res, 422, { error: { code: "bad_prompt", details: [{ field: "prompt", reason: "too long" }] } });
       case "/server":
         return sendJson(res, 500, { detail: [{ loc: ["body"], msg: "psycopg2.OperationalError at db-7", type: "internal" }] });
+      case "/users":
+        return sendJson(res, 422, {
+          detail: [{ loc: ["query", "ids"], msg: "ensure this value has at most 2 items", type: "value_error.list.max_items" }],
+        });
       case "/gone":
         return sendJson(res, 404, { detail: "Job not found" });
       case "/no-content":
@@ -146,6 +150,7 @@ beforeAll(async () => {
       jobs: [Job!]! @rest(path: "/jobs")
       gone: Item @rest(path: "/gone")
       mustExist: Item! @rest(path: "/gone")
+      users(ids: [ID!]!): [Item] @rest(path: "/users/{args.ids}", batch: { path: "/users?ids={keys}", key: "id" })
     }
     type Mutation {
       cancel: Boolean @rest(method: POST, path: "/gone")
@@ -284,6 +289,16 @@ describe("bodies sent as an attacker (or a broken upstream) would", () => {
     expect(error.message).toBe('Upstream "api" answered 500.');
     expect(error.extensions).toEqual({ code: "UPSTREAM_ERROR", upstream: "api", status: 500 });
     expect(raw).not.toContain("psycopg2");
+  });
+
+  it("a failed batch call shows its details on each item it served", async () => {
+    const result = await query(trestle, `{ users(ids: ["1", "2", "3"]) { id } }`);
+    expect(result.data).toEqual({ users: [null, null, null] });
+    const details = [{ loc: ["query", "ids"], msg: "ensure this value has at most 2 items", type: "value_error.list.max_items" }];
+    const message = 'Upstream "api" answered 422: ensure this value has at most 2 items (at query.ids)';
+    expect(result.errors?.map((e) => [e.path, e.message, e.extensions?.["details"]])).toEqual(
+      [0, 1, 2].map((i) => [["users", i], message, details]),
+    );
   });
 
   it("--debug stays as it was: the body excerpt under debug, beside the details", async () => {
