@@ -28,7 +28,7 @@ export type TrestleErrorCode =
 
 export interface TrestleErrorOptions {
   cause?: unknown;
-  /** Extra facts for the client's `extensions` (never secrets, never upstream bodies). */
+  /** Extra facts for the client's `extensions` (never secrets; of an upstream body, only the sanitised `details` a schema exposes). */
   extensions?: Record<string, unknown>;
   /** Facts only shown in debug mode (upstream body excerpt, full URL). */
   debug?: Record<string, unknown>;

@@ -1,12 +1,12 @@
 import { getNamedType, isInterfaceType, isUnionType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { buildCachePolicy } from "../cache/build-cache-policy.js";
-import { UpstreamError } from "../errors.js";
 import type { OperationContext } from "../loader/operation-context.js";
 import type { SchemaPlan } from "../plan/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
+import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
-import { readJsonAnswer } from "./map-answer.js";
+import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
 
 /** The GraphQL context Trestle's resolvers run in. */
@@ -21,7 +21,8 @@ export type ResolverMap = Record<string, Record<string, Resolver | ((value: unkn
 
 /**
  * Resolvers for every `@rest` field and every field that reads another key than its name,
- * type resolvers for unions and interfaces, and `@enumValue` wire values for enums.
+ * type resolvers for unions and interfaces, `@enumValue` wire values for enums, and a check
+ * of the upstream's value on every enum field (check-enum-values.ts).
  */
 export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): ResolverMap {
   const resolvers: ResolverMap = {};
@@ -46,31 +47,46 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
       continue;
     }
     const args = field.args;
-    // A DELETE that answers 204 resolves a Boolean field to true: the call succeeded.
+    // A 204 (any 2xx without a body) resolves a Boolean field to true: the call succeeded.
     const emptyMeansTrue = getNamedType(field.type).name === "Boolean";
+    // A 404 reads as "nothing there" (null) for a nullable read; a mutation that found nothing to act on failed.
+    const notFoundIsNull = !rest.nonNull && rest.typeName !== schema.getMutationType()?.name;
     const build = createRequestBuilder(rest.upstream, rest, args, rest.coordinate);
     const cachePolicy = buildCachePolicy(rest.upstream, rest.headers, rest.cache, rest);
-    const { select, nonNull, upstream, coordinate } = rest;
+    const { select, nonNull, coordinate, errors } = rest;
     add(rest.typeName, rest.fieldName, async (parent, fieldArgs, context) => {
       const operation = context.trestle;
       const request = build({ args: fieldArgs, parent, env: operation.env, headers: operation.headers, context: operation.values });
       if (request === null) return null;
       request.cache = cachePolicy;
-      const answer = readJsonAnswer(await operation.load(request), request);
+      const response = await operation.load(request);
+      const answer = readJsonAnswer(response, request, errors);
       if (answer.notFound) {
-        if (!nonNull) return null;
-        throw new UpstreamError(
-          "UPSTREAM_ERROR",
-          upstream.name,
-          `Upstream "${upstream.name}" answered 404 for non-null field ${coordinate}.`,
-          { status: 404 },
-        );
+        if (notFoundIsNull) return null;
+        throw failedAnswer(response, request, errors, nonNull ? ` for non-null field ${coordinate}` : "");
       }
-      if (answer.data === null && emptyMeansTrue) return true;
+      if (emptyMeansTrue && response.body.length === 0) return true;
       return select === undefined ? answer.data : (readPath(answer.data, select) ?? null);
     });
   }
+  for (const [typeName, fields] of createEnumChecks(plan, schema)) {
+    for (const [fieldName, check] of fields) {
+      const resolver = resolvers[typeName]?.[fieldName] as Resolver | undefined;
+      add(typeName, fieldName, withEnumCheck(resolver ?? readOwnKey(fieldName), check));
+    }
+  }
   return resolvers;
+}
+
+function withEnumCheck(resolver: Resolver, check: EnumCheck): Resolver {
+  return (parent, args, context, info) => {
+    const value = resolver(parent, args, context, info);
+    return value instanceof Promise ? value.then(check) : check(value);
+  };
+}
+
+function readOwnKey(key: string): Resolver {
+  return (parent) => (parent as Record<string, unknown> | null)?.[key];
 }
 
 function readFirstKey(paths: readonly (readonly string[])[]): Resolver {

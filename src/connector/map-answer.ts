@@ -1,6 +1,8 @@
 import { UpstreamError } from "../errors.js";
+import type { ErrorExposurePlan } from "../plan/schema-plan.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
+import { readErrorDetails } from "./read-error-details.js";
 
 /** The JSON of a 2xx answer, or `notFound` for a 404 (which a nullable field turns into null). */
 export type JsonAnswer = { notFound: false; data: unknown } | { notFound: true };
@@ -10,27 +12,48 @@ const debugExcerptBytes = 1024;
 
 /**
  * Maps an upstream answer to JSON or a typed error. Redirects are never followed, so a 3xx
- * is a bad answer; a non-2xx is UPSTREAM_ERROR with its status. Bodies of failed answers
- * only reach `debug`, never the client's message.
+ * is a bad answer; a non-2xx is UPSTREAM_ERROR with its status (see failedAnswer). A 404 is
+ * left to the caller: null for a nullable read, an error otherwise.
  */
-export function readJsonAnswer(response: UpstreamResponse, request: UpstreamRequest): JsonAnswer {
+export function readJsonAnswer(response: UpstreamResponse, request: UpstreamRequest, errors?: ErrorExposurePlan): JsonAnswer {
   const { status } = response;
   const upstream = request.upstream.name;
-  const debug = () => ({
-    request: `${request.method} ${request.path}`,
-    body: response.body.subarray(0, debugExcerptBytes).toString("utf8"),
-  });
-  if (status >= 200 && status < 300) return { notFound: false, data: parseJson(response, upstream, debug) };
+  if (status >= 200 && status < 300) return { notFound: false, data: parseJson(response, upstream, () => debugOf(response, request)) };
   if (status === 404) return { notFound: true };
   if (status >= 300 && status < 400) {
     throw new UpstreamError(
       "UPSTREAM_BAD_RESPONSE",
       upstream,
       `Upstream "${upstream}" answered with a redirect (${status}); redirects are not followed.`,
-      { status, debug: debug() },
+      { status, debug: debugOf(response, request) },
     );
   }
-  throw new UpstreamError("UPSTREAM_ERROR", upstream, `Upstream "${upstream}" answered ${status}.`, { status, debug: debug() });
+  throw failedAnswer(response, request, errors);
+}
+
+/**
+ * UPSTREAM_ERROR for a non-2xx answer; `what` (" for non-null field Query.x") says which
+ * field could not take it. The body reaches `debug` only, unless the schema exposes its
+ * status (`errors: { expose }`, 4xx only): its details then go to `extensions.details`,
+ * sanitised, and their first message to the error's message.
+ */
+export function failedAnswer(response: UpstreamResponse, request: UpstreamRequest, errors?: ErrorExposurePlan, what = ""): UpstreamError {
+  const { status } = response;
+  const upstream = request.upstream.name;
+  const shown = readErrorDetails(response, request, errors);
+  const extensions: Record<string, unknown> = {};
+  if (shown !== undefined) extensions["details"] = shown.details;
+  if (shown?.truncated === true) extensions["detailsTruncated"] = true;
+  const summary = shown?.summary === undefined ? "." : `: ${shown.summary}`;
+  return new UpstreamError("UPSTREAM_ERROR", upstream, `Upstream "${upstream}" answered ${status}${what}${summary}`, {
+    status,
+    extensions,
+    debug: debugOf(response, request),
+  });
+}
+
+function debugOf(response: UpstreamResponse, request: UpstreamRequest): Record<string, unknown> {
+  return { request: `${request.method} ${request.path}`, body: response.body.subarray(0, debugExcerptBytes).toString("utf8") };
 }
 
 /**

@@ -35,6 +35,17 @@ export interface PassthroughPlan {
   maxRequestBytes: number;
 }
 
+/**
+ * `errors: { expose, detail }` on `@upstream` or `@rest`: which failed answers may show the
+ * client their details (`extensions.details`), and where in the body those details are.
+ */
+export interface ErrorExposurePlan {
+  /** 4xx statuses whose details are shown; empty turns exposure off (`expose: []`). 5xx never. */
+  statuses: ReadonlySet<number>;
+  /** Dot path of the details in a JSON body (default `["detail"]`); unused for RFC 9457 problem bodies. */
+  detail: readonly string[];
+}
+
 export interface UpstreamPlan {
   name: string;
   /** `http://host:port`, no trailing slash. */
@@ -53,6 +64,8 @@ export interface UpstreamPlan {
   connectTimeoutMs: number;
   /** Retries, breaker and concurrency limit, defaults applied. */
   resilience: ResiliencePlan;
+  /** What failed answers may show; absent: nothing (the body reaches debug output only). */
+  errors?: ErrorExposurePlan | undefined;
 }
 
 export interface QueryParamPlan {
@@ -102,6 +115,8 @@ export interface RestPlan {
   cache: CachePlan | undefined;
   /** The field's GraphQL type is non-null (a 404 is then an error, not null). */
   nonNull: boolean;
+  /** The field's own `errors:`, else its upstream's: a field's setting replaces the upstream's whole. */
+  errors?: ErrorExposurePlan | undefined;
 }
 
 export interface SchemaPlan {

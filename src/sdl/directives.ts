@@ -20,4 +20,5 @@ export const trestleTypeNames = new Set([
   "TrestleBreaker",
   "TrestleCache",
   "TrestleBatch",
+  "TrestleErrors",
 ]);

@@ -14,6 +14,7 @@ import { parseTemplate, type ParsedTemplate, type TemplateProblem, type Template
 import type { Env } from "../template/interpolate-env.js";
 import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
+import { readErrorExposure } from "./read-error-exposure.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -78,7 +79,9 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
       `@rest on ${coordinate}: path variable ${listVariables[0]?.source} is a list, so the field must return a list, but it returns ${String(site.field.type)}`,
     );
   }
+  const ownErrors = readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@rest on ${coordinate}`, ctx.diagnostics);
   if (upstream === undefined || url === undefined) return undefined;
+  const errors = ownErrors ?? upstream.errors;
   const mergedHeaders = mergeHeaders(upstream.headers, headers);
   const batch: BatchPlan | undefined = batchBase && {
     ...batchBase,
@@ -91,6 +94,8 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
       batchBase.key,
       batchBase.select ?? null,
       mergedHeaders.map((h) => [h.name, h.from ?? null, h.value?.source ?? null]),
+      // What a failed batch call may show, when anything: fields that show different things never share a call.
+      ...(errors === undefined ? [] : [[...errors.statuses], errors.detail]),
     ]),
   };
   return {
@@ -106,6 +111,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     batch,
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
+    errors,
   };
 }
 

@@ -6,6 +6,7 @@ import { amendUpstream } from "./amend-upstream.js";
 import { credentialHeaders, traceHeaders } from "../cache/build-cache-policy.js";
 import { upstreamDefaults } from "../plan/upstream-defaults.js";
 import { reservedHeaders } from "../upstream/reserved-headers.js";
+import { readErrorExposure } from "./read-error-exposure.js";
 import type { CachePlan, HeaderPlan, HttpMethod, Naming, PassthroughPlan, ResiliencePlan, UpstreamPlan } from "../plan/schema-plan.js";
 
 export interface UpstreamOverride {
@@ -162,6 +163,7 @@ function buildUpstreamPlan(
     passthrough: readPassthrough(values["passthrough"], node, diagnostics),
     cache: values["cache"] as CachePlan | undefined,
     resilience,
+    errors: readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@upstream "${name}"`, diagnostics),
   };
 }
 
