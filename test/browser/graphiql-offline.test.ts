@@ -1,0 +1,61 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { closeNetwork, launchChromium } from "../helpers/launch-chromium.js";
+import { sendJson } from "../helpers/test-upstream.js";
+import { useServedTrestle } from "../helpers/use-served-trestle.js";
+
+// GraphiQL in a real headless Chromium with the network closed to everything but 127.0.0.1:
+// the page, its scripts, styles, fonts and workers all come from Trestle, under its own
+// Content-Security-Policy, and a query run from the page reaches the upstream.
+const world = useServedTrestle({
+  upstream: (_req, res) => sendJson(res, 200, { id: "7", name: "seventh" }),
+  schema: (url) => `extend schema @upstream(name: "api", baseUrl: "${url}")
+    type Query { item: Item @rest(path: "/items/7") }
+    type Item { id: ID name: String }`,
+  options: { prefix: "/bff" },
+});
+let browser: Browser;
+beforeAll(async () => void (browser = await launchChromium()));
+afterAll(async () => await browser?.close());
+
+it("GraphiQL under a prefix runs a query offline: result in the result pane, CSP header present, no CSP violation, nothing blocked", async () => {
+  const context = await browser.newContext();
+  try {
+    const blocked = await closeNetwork(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy|CSP/i.test(message.text())) violations.push(message.text());
+    });
+    await page.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (event) =>
+        console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`),
+      ),
+    );
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+
+    const answer = await page.goto(`${world.served.url}/bff/graphql?query=${encodeURIComponent("{ item { id name } }")}`);
+    expect(answer?.status()).toBe(200);
+    await page.locator(".graphiql-execute-button").click();
+    const result = page.locator(".result-window");
+    await result.filter({ hasText: '"name": "seventh"' }).waitFor();
+    // Monaco draws spaces as U+00A0.
+    expect(JSON.parse(((await result.textContent()) ?? "").replaceAll("\u00a0", " "))).toEqual({
+      data: { item: { id: "7", name: "seventh" } },
+    });
+    // The query went to /bff/graphql and on to the upstream.
+    expect(world.upstream.requests.map((r) => r.url)).toContain("/items/7");
+
+    expect(blocked).toEqual([]);
+    const policy = answer?.headers()["content-security-policy"] ?? "";
+    expect(policy).toMatch(/(^|; )default-src 'self'(;|$)/);
+    expect(policy).toMatch(/(^|; )script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(policy).not.toContain("unsafe-eval");
+    expect(violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
