@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 
 /**
  * Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing), or the
- * browser TRESTLE_CHROMIUM names. Playwright's own browser downloads are never used: the tests
- * run with no network.
+ * browser TRESTLE_CHROMIUM names. Playwright's own browser downloads are never used.
  */
 export function findChromium(): string {
   const named = process.env["TRESTLE_CHROMIUM"];
@@ -16,23 +16,48 @@ export function findChromium(): string {
   }
 }
 
-/** Headless Chromium; as root (containers, CI) it cannot use its sandbox. */
-export function launchChromium(): Promise<Browser> {
-  const root = process.getuid?.() === 0;
-  return chromium.launch({ executablePath: findChromium(), args: root ? ["--no-sandbox"] : [] });
+export interface OfflineChromium {
+  browser: Browser;
+  close(): Promise<void>;
 }
 
 /**
- * Closes the network to everything but 127.0.0.1: any other request (a CDN, a font service)
- * is aborted and listed in the returned array, which a test expects to stay empty.
+ * Headless Chromium with the network closed to everything but 127.0.0.1: every other request
+ * goes to a proxy that refuses it. (Playwright's `route` cannot close it for the CORS tests:
+ * while it intercepts, Playwright answers CORS preflights itself.) As root (containers, CI)
+ * Chromium cannot use its sandbox.
  */
-export async function closeNetwork(context: BrowserContext): Promise<string[]> {
-  const blocked: string[] = [];
-  await context.route("**", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1") return route.continue();
-    blocked.push(url.href);
-    return route.abort("internetdisconnected");
+export async function launchOfflineChromium(): Promise<OfflineChromium> {
+  const refuse = createServer((socket) => {
+    socket.once("data", () => socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"));
+    socket.on("error", () => undefined);
   });
-  return blocked;
+  await new Promise<void>((resolve) => refuse.listen(0, "127.0.0.1", resolve));
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: process.getuid?.() === 0 ? ["--no-sandbox"] : [],
+    proxy: { server: `http://127.0.0.1:${(refuse.address() as AddressInfo).port}`, bypass: "127.0.0.1" },
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      await new Promise((resolve) => refuse.close(resolve));
+    },
+  };
+}
+
+/**
+ * Every request the context's pages (and their workers) make to anywhere but 127.0.0.1, as
+ * "METHOD url": a CDN script, a font service. A test expects the list to stay empty. (Chromium's
+ * own background traffic, refused by the proxy as well, is not the page's and is not listed.)
+ */
+export function watchOffHost(context: BrowserContext): string[] {
+  const offHost: string[] = [];
+  context.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== "blob:" && url.protocol !== "data:" && url.hostname !== "127.0.0.1")
+      offHost.push(`${request.method()} ${url.href}`);
+  });
+  return offHost;
 }
