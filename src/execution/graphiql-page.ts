@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 
 /** The GraphiQL page as served: every asset inline, and the policy that allows only the page itself. */
 export interface GraphiQLPage {
@@ -15,9 +14,12 @@ export interface GraphiQLPage {
  * page makes of them, requests (GraphQL, and later SSE/WebSocket subscriptions) to its own origin.
  * Styles need `'unsafe-inline'`: React, Radix and Monaco set `style` attributes and add
  * `<style>` elements at run time; a style can still load nothing from another origin
- * (`img-src`, `font-src` and `default-src` are the page's own, plus `data:`).
+ * (`img-src`, `font-src` and `default-src` are the page's own, plus `data:`). The package is
+ * loaded here, on first use: importing it costs ~0.4 s and ~50 MB, which a server that never
+ * serves GraphiQL (production) should not pay.
  */
-export function buildGraphiQLPage(endpoint: string): GraphiQLPage {
+export async function buildGraphiQLPage(endpoint: string): Promise<GraphiQLPage> {
+  const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
   const html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL" });
   // The browser ends the inline script at the first "</script>", and hashes exactly what lies between.
   const start = html.indexOf(">", html.indexOf("<script", html.indexOf("</style>"))) + 1;

@@ -7,24 +7,25 @@ import { buildGraphiQLPage, type GraphiQLPage } from "../execution/graphiql-page
  * own request hook, ahead of any plugin, and a renderer can only return the body: so this
  * replaces the page yoga answered (GET, `Accept: text/html`, `text/html` back) with the
  * offline one and its Content-Security-Policy, on that page only. Built on first use (~9 MB,
- * hashed once), then the same bytes for every browser.
+ * hashed once), then the same bytes for every browser; other answers pass untouched, synchronously.
  */
 export function useOfflineGraphiQL(endpoint: string): Plugin {
-  let page: GraphiQLPage | undefined;
+  let built: Promise<GraphiQLPage> | undefined;
   return {
     onResponse({ request, response, setResponse }) {
       if (response.status !== 200 || response.headers.get("content-type") !== "text/html" || !shouldRenderGraphiQL(request)) return;
-      page ??= buildGraphiQLPage(endpoint);
-      setResponse(
-        new Response(page.html, {
-          status: 200,
-          headers: {
-            "content-type": "text/html; charset=utf-8",
-            "content-security-policy": page.contentSecurityPolicy,
-            "x-content-type-options": "nosniff",
-            "referrer-policy": "no-referrer",
-          },
-        }),
+      return (built ??= buildGraphiQLPage(endpoint)).then((page) =>
+        setResponse(
+          new Response(page.html, {
+            status: 200,
+            headers: {
+              "content-type": "text/html; charset=utf-8",
+              "content-security-policy": page.contentSecurityPolicy,
+              "x-content-type-options": "nosniff",
+              "referrer-policy": "no-referrer",
+            },
+          }),
+        ),
       );
     },
   };
