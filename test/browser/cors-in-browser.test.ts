@@ -17,7 +17,8 @@ import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 
 // CORS proven in Chromium: a page on one origin runs Apollo Client 4 (bundled here, no CDN)
 // against Trestle on another origin, with a real upstream behind it. The browser enforces the
-// answers' CORS headers, so what the page can read is what a frontend team gets.
+// answers' CORS headers, so what the page can read is what a frontend team gets. Timeouts are
+// generous for a loaded CI machine; each test takes 2-5 s idle.
 type Apollo = Pick<typeof import("@apollo/client"), "ApolloClient" | "HttpLink" | "InMemoryCache" | "gql">;
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -64,13 +65,14 @@ beforeAll(async () => {
   offHost = watchOffHost(context);
   // A session cookie for 127.0.0.1 (any port): sent only with `credentials: "include"` across origins.
   await context.addCookies([{ name: "session", value: "s1", url: served.url }]);
-});
+}, 45_000);
 afterAll(async () => {
-  expect(offHost).toEqual([]);
   await chromium?.close();
   await served?.close();
   await trestle?.close();
   await Promise.all([allowed?.close(), other?.close(), upstream?.close()]);
+  // No page asked anything of a host but 127.0.0.1 (Apollo came bundled, from the page's origin).
+  expect(offHost).toEqual([]);
 });
 beforeEach(() => {
   upstream.requests.length = 0;
@@ -86,7 +88,7 @@ interface Seen {
 /** A page of `origin`, and every answer Chromium received for it (headers as the browser saw them). */
 async function open(origin: string): Promise<{ page: Page; seen: Seen[] }> {
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   const seen: Seen[] = [];
   page.on("response", (response) => {
     void response.allHeaders().then((headers) => seen.push({ method: response.request().method(), url: response.url(), headers }));
@@ -166,7 +168,7 @@ describe("a listed origin, with credentials", () => {
       expect(varyOf(answer.headers)).toContain("origin");
     }
     await page.close();
-  });
+  }, 45_000);
 });
 
 describe("an origin not listed", () => {
@@ -255,7 +257,7 @@ describe("an origin not listed", () => {
     );
     expect(read).toEqual({ id: "1", name: "first" });
     await friend.close();
-  });
+  }, 45_000);
 });
 
 /** `trestle serve --schema DIR --port 0` (the built CLI, as users run it) with NODE_ENV set; resolves with its base URL. */
@@ -352,7 +354,7 @@ describe("`trestle serve` without --cors", () => {
     } finally {
       await serve.stop();
     }
-  });
+  }, 45_000);
 
   it("under NODE_ENV=production, no origin is allowed at all: no CORS headers for loopback origins either", async () => {
     const serve = await startServe("production", schemaDir);
@@ -377,5 +379,5 @@ describe("`trestle serve` without --cors", () => {
     } finally {
       await serve.stop();
     }
-  });
+  }, 45_000);
 });

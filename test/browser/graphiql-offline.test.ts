@@ -14,7 +14,7 @@ const world = useServedTrestle({
   options: { prefix: "/bff" },
 });
 let chromium: OfflineChromium;
-beforeAll(async () => void (chromium = await launchOfflineChromium()));
+beforeAll(async () => void (chromium = await launchOfflineChromium()), 45_000);
 afterAll(async () => await chromium?.close());
 
 it("GraphiQL under a prefix runs a query offline: result in the result pane, CSP header present, no CSP violation, nothing blocked", async () => {
@@ -22,7 +22,8 @@ it("GraphiQL under a prefix runs a query offline: result in the result pane, CSP
   try {
     const offHost = watchOffHost(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    // Generous for a loaded CI machine (it takes ~3 s idle): a timeout here means the page never came up.
+    page.setDefaultTimeout(30_000);
     const violations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy|CSP/i.test(message.text())) violations.push(message.text());
@@ -60,4 +61,4 @@ it("GraphiQL under a prefix runs a query offline: result in the result pane, CSP
   } finally {
     await context.close();
   }
-});
+}, 60_000);
