@@ -28,6 +28,7 @@ import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
 import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
+import { useOfflineGraphiQL } from "./plugins/use-offline-graphiql.js";
 import { createHealthRoute } from "./http/health-route.js";
 import { createRouteTable, type Route } from "./http/route-table.js";
 import { sendAnswer, toResponse } from "./http/answer.js";
@@ -137,6 +138,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     useLimits(validationRules, limits.maxTokens, development, checkCost),
     yogaDocuments.plugin,
     useResultStep(resultStep),
+    useOfflineGraphiQL(`${prefix}/graphql`),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (cacheOptions.enabled) plugins.push(useCacheControlHeader());

@@ -18,7 +18,7 @@ export interface CorsOptions {
   methods?: readonly string[];
   /** Request headers a preflight allows. @default the headers the preflight asks for */
   allowedHeaders?: readonly string[];
-  /** Response headers the browser lets scripts read. @default [] */
+  /** Response headers the browser lets scripts read, besides `Cache-Status` (always exposed). @default [] */
   exposedHeaders?: readonly string[];
   /** `Access-Control-Allow-Credentials: true`; only with an explicit origin list (no `*`, no port wildcard). @default false */
   credentials?: boolean;

@@ -48,7 +48,8 @@ export function createCorsPolicy(cors: boolean | CorsOptions | undefined): CorsP
     exact.has(origin) || wildcards.some((base) => origin.startsWith(base) && /^\d{1,5}$/.test(origin.slice(base.length)));
   const common: Record<string, string> = {};
   if (credentials) common["access-control-allow-credentials"] = "true";
-  if (options.exposedHeaders?.length) common["access-control-expose-headers"] = options.exposedHeaders.join(", ");
+  // Cache-Status (RFC 9211, on passthrough answers) is not CORS-safelisted: scripts read it only when exposed.
+  common["access-control-expose-headers"] = [...new Set(["Cache-Status", ...(options.exposedHeaders ?? [])])].join(", ");
   const methods = (options.methods ?? defaultMethods).join(", ");
 
   const answer = (origin: string | undefined): CorsHeaders => {
