@@ -4,6 +4,7 @@ import { UpstreamError } from "../errors.js";
 import type { OperationContext } from "../loader/operation-context.js";
 import type { SchemaPlan } from "../plan/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
+import { addConstraintChecks } from "./check-constraints.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
 import { createTypeResolver } from "./create-type-resolver.js";
 import { readJsonAnswer } from "./map-answer.js";
@@ -70,6 +71,7 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
       return select === undefined ? answer.data : (readPath(answer.data, select) ?? null);
     });
   }
+  addConstraintChecks(resolvers, plan.constraints, schema);
   return resolvers;
 }
 

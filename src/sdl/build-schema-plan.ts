@@ -23,6 +23,7 @@ import { directiveDefinitions, trestleDirectiveNames, trestleTypeNames } from ".
 import type { SchemaSource } from "./load-schema-sources.js";
 import { buildClientSchema } from "./build-client-schema.js";
 import { mergeRepeatedTypes } from "./merge-repeated-types.js";
+import { readConstraints } from "./read-constraints.js";
 import { readRestField } from "./read-rest-field.js";
 import { argumentNode, readDirectiveValues, readUpstreams, type UpstreamOverride } from "./read-upstreams.js";
 import type { CachePlan, RestPlan, SchemaPlan, UpstreamPlan } from "../plan/schema-plan.js";
@@ -112,11 +113,12 @@ export function buildSchemaPlan(
     });
     if (plan) restFields.push(cachePlan ? withCachePlan(plan, cachePlan) : plan);
   }
+  const constraints = readConstraints(schema, new Set(restFields.map((r) => r.coordinate)), diagnostics);
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const clientSchema = buildClientSchema(concatAST(documents.slice(1)));
   const enumValues = readEnumValues(document, schema, diagnostics);
   return {
-    plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) },
+    plan: { schema: clientSchema, enumValues, constraints, upstreams, restFields, keyPaths: buildKeyPaths(schema, restFields, fromPaths) },
     diagnostics: diagnostics.items,
   };
 }
