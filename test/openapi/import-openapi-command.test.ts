@@ -133,7 +133,9 @@ describe("trestle import openapi", () => {
   it("prints usage for --help", async () => {
     const { code, stdout } = await run("--help");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: trestle import openapi SPEC --upstream NAME \[--base-url URL\] \[--prefix P\] \[-o FILE\]/);
+    expect(stdout).toMatch(
+      /^Usage: trestle import openapi SPEC --upstream NAME \[--base-url URL\] \[--prefix P\] \[--enums string\] \[-o FILE\]/,
+    );
   });
 });
 
