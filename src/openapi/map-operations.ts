@@ -151,8 +151,16 @@ function suggestBatch(op: NormalizedOperation, path: string, media: MediaEntry, 
   const item = ctx.classifier.deref(answer.items).shape;
   if (item.kind !== "object") return undefined;
   const keys = item.properties.map((p) => p.key);
-  const singulars = [/s$/, /es$/, /_?[Ll]ist$/].map((ending) => param.name.replace(ending, ""));
-  const key = [...singulars, "id", "name"].find((candidate) => candidate !== param.name && keys.includes(candidate));
+  // `ids` → id, `user_ids` → user_id or id, `names` → name: the parameter must name the key.
+  const singulars = [/s$/, /es$/, /_?[Ll]ist$/].map((ending) => param.name.replace(ending, "")).filter((name) => name !== param.name);
+  const lastWords = singulars.map(
+    (name) =>
+      name
+        .split(/_|(?=[A-Z])/)
+        .at(-1)
+        ?.toLowerCase() ?? name,
+  );
+  const key = [...singulars, ...lastWords].find((candidate) => keys.includes(candidate));
   if (key === undefined) return undefined;
   const query = `${encodeURIComponent(param.name)}=${param.joined ? "{keys}" : "{keys*}"}`;
   const batchPath = path.split("?")[0] + "?" + query;
