@@ -5,7 +5,7 @@ import { detectNaming } from "./detect-naming.js";
 import { NameRegistry, toPascalCase, toTypeName } from "./graphql-names.js";
 import { loadOpenApiSource } from "./load-document.js";
 import { mapOperations } from "./map-operations.js";
-import { SchemaMapper, type EnumStyle } from "./map-schema.js";
+import { SchemaMapper } from "./map-schema.js";
 import { mapSecurity } from "./map-security.js";
 import { nameOperations } from "./name-operation.js";
 import { normalizeDocument } from "./normalize-document.js";
@@ -45,7 +45,7 @@ export interface ImportOpenApiOptions {
    * value sets likely to grow (an upstream value the schema does not know is then no error).
    * @default "enum"
    */
-  enums?: EnumStyle;
+  enums?: "enum" | "string";
 }
 
 export interface ImportSummary {
