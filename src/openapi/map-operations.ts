@@ -160,7 +160,9 @@ function suggestBatch(op: NormalizedOperation, path: string, media: MediaEntry, 
         .at(-1)
         ?.toLowerCase() ?? name,
   );
-  const key = [...singulars, ...lastWords].find((candidate) => keys.includes(candidate));
+  const key = [...singulars, ...lastWords].find(
+    (candidate) => keys.includes(candidate) && /(?:^|_)(?:id|uuid|key|name)$|(?:Id|Key)$/.test(candidate),
+  );
   if (key === undefined) return undefined;
   const query = `${encodeURIComponent(param.name)}=${param.joined ? "{keys}" : "{keys*}"}`;
   const batchPath = path.split("?")[0] + "?" + query;
