@@ -10,7 +10,7 @@ import { OpenApiImportError } from "../openapi/openapi-import-error.js";
 
 export type { CliIo };
 
-const usage = `Usage: trestle import openapi SPEC --upstream NAME [--base-url URL] [--prefix P] [-o FILE]
+const usage = `Usage: trestle import openapi SPEC --upstream NAME [--base-url URL] [--prefix P] [--enums string] [-o FILE]
 
   SPEC             an OpenAPI 3.0/3.1 or Swagger 2.0 document: a JSON or YAML file, or an http(s) URL
   --upstream NAME  the @upstream name the generated fields call
@@ -18,6 +18,8 @@ const usage = `Usage: trestle import openapi SPEC --upstream NAME [--base-url UR
                    overridable through the NAME_URL environment variable)
   --prefix P       begin every generated type name with P (Airflow…) and root field name with p
                    (airflow…), for several documents imported into one schema folder
+  --enums string   type string enums as String (their values listed in the description) instead
+                   of GraphQL enums, for value sets that grow (default: enum)
   -o, --output FILE  write the SDL to FILE (replaced whole, never half-written) instead of stdout
 `;
 
@@ -37,6 +39,7 @@ export async function runImportOpenApi(argv: string[], io: CliIo): Promise<numbe
       upstream: args.upstream,
       ...(args.baseUrl === undefined ? {} : { baseUrl: args.baseUrl }),
       ...(args.prefix === undefined ? {} : { prefix: args.prefix }),
+      ...(args.enums === undefined ? {} : { enums: args.enums }),
       ...(spec.url === undefined ? {} : { specUrl: spec.url }),
     });
     if (args.output === undefined) io.stdout(sdl);
@@ -55,6 +58,7 @@ interface ImportArguments {
   upstream: string;
   baseUrl?: string;
   prefix?: string;
+  enums?: "enum" | "string";
   output?: string;
 }
 
@@ -69,6 +73,7 @@ function readArguments(argv: string[]): ImportArguments | "help" {
         upstream: { type: "string" },
         "base-url": { type: "string" },
         prefix: { type: "string" },
+        enums: { type: "string" },
         output: { type: "string", short: "o" },
         help: { type: "boolean", short: "h" },
       },
@@ -86,11 +91,15 @@ function readArguments(argv: string[]): ImportArguments | "help" {
   if (values.upstream === undefined || values.upstream === "") {
     throw new OpenApiImportError("--upstream NAME is required: the @upstream name the generated fields call (e.g. --upstream petstore)");
   }
+  if (values.enums !== undefined && values.enums !== "enum" && values.enums !== "string") {
+    throw new OpenApiImportError(`--enums takes "enum" (the default) or "string", received ${JSON.stringify(values.enums)} (see --help)`);
+  }
   return {
     spec: positionals[0],
     upstream: values.upstream,
     ...(values["base-url"] === undefined ? {} : { baseUrl: values["base-url"] }),
     ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+    ...(values.enums === undefined ? {} : { enums: values.enums }),
     ...(values.output === undefined ? {} : { output: values.output }),
   };
 }

@@ -3,6 +3,7 @@ import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import type { OperationContext } from "../loader/operation-context.js";
 import type { SchemaPlan } from "../plan/schema-plan.js";
 import { createRequestBuilder } from "./build-request.js";
+import { addConstraintChecks } from "./check-constraints.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
 import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
@@ -75,6 +76,7 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
       add(typeName, fieldName, withEnumCheck(resolver ?? readOwnKey(fieldName), check));
     }
   }
+  addConstraintChecks(resolvers, plan.constraints, schema);
   return resolvers;
 }
 

@@ -40,6 +40,12 @@ export interface ImportOpenApiOptions {
    * @example "airflow"
    */
   prefix?: string;
+  /**
+   * `"string"`: every string enum becomes a `String` whose description lists the values, for
+   * value sets likely to grow (an upstream value the schema does not know is then no error).
+   * @default "enum"
+   */
+  enums?: "enum" | "string";
 }
 
 export interface ImportSummary {
@@ -77,7 +83,13 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
     spec.schemaPointers.map(({ name, pointer }) => [pointer, names.claim(fastApiBodyName(bodyNames.get(name)) ?? toTypeName(name))]),
   );
   const classifier = new SchemaClassifier(resolver);
-  const mapper = new SchemaMapper({ classifier, naming, names, refNames });
+  const mapper = new SchemaMapper({
+    classifier,
+    naming,
+    names,
+    refNames,
+    ...(options.enums === undefined ? {} : { enums: options.enums }),
+  });
   const security = mapSecurity(spec);
   const base = selectBaseUrl(spec.servers, options);
   const operations = mapOperations(spec.operations, fieldNames, { upstream: options.upstream, mapper, classifier, security });
@@ -104,7 +116,7 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
       ...warnings.map((warning) => `warning: ${warning}`),
       ...[...mapper.notes].sort().map((note) => `note: ${note}`),
     ],
-    schemaDirectives: [upstreamDirective(options.upstream, base.baseUrl, naming, security.headers)],
+    schemaDirectives: [upstreamDirective(options.upstream, base.baseUrl, naming, security.headers, isFastApi(spec.schemaPointers))],
     // @enumValue is one of Trestle's own directives (directives.graphql): no definition needed.
     directiveDefinitions: [],
     skipped: skipped.length === 0 ? [] : ["Not imported (the bridge cannot call these cleanly; see docs/openapi-import.md):", ...skipped],
@@ -123,6 +135,7 @@ function upstreamDirective(
   baseUrl: string,
   naming: Naming,
   headers: ReadonlyArray<{ name: string; from: string }>,
+  fastApi: boolean,
 ): SdlDirective {
   const args: Array<[string, SdlValue]> = [
     ["name", name],
@@ -139,7 +152,15 @@ function upstreamDirective(
         ] as Array<[string, SdlValue]>,
       })),
     ]);
+  // FastAPI answers a request it cannot validate with 422 and a `detail` list naming each bad value: clients may see it.
+  if (fastApi) args.push(["errors", { fields: [["expose", [422]]] }]);
   return { name: "upstream", args };
+}
+
+/** FastAPI documents carry its validation error schemas in their components. */
+function isFastApi(schemas: ReadonlyArray<{ name: string }>): boolean {
+  const names = new Set(schemas.map((schema) => schema.name));
+  return names.has("HTTPValidationError") && names.has("ValidationError");
 }
 
 /**

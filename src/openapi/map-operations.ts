@@ -4,6 +4,7 @@ import { argumentName, mapParameters } from "./map-parameters.js";
 import type { SecurityPlan } from "./map-security.js";
 import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
 import type { MediaEntry, NormalizedOperation, NormalizedResponse } from "./read-operation.js";
+import { printString } from "./print-sdl.js";
 import type { SdlDirective, SdlField, SdlInputValue, SdlValue } from "./sdl-model.js";
 
 /**
@@ -106,7 +107,11 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
 
   let type: TypeUse;
   const notes: string[] = [];
-  if (answer.media === undefined) {
+  if (answer.media === undefined && answer.status !== undefined && /^2/.test(answer.status)) {
+    // Trestle resolves an empty success answer to true for a Boolean field (and to null otherwise).
+    type = { type: "Boolean", nullable: true };
+    notes.push(`Answers ${answer.status} with no content: true when the call succeeds.`);
+  } else if (answer.media === undefined) {
     type = ctx.mapper.getJsonType();
     notes.push(
       answer.status === undefined
@@ -115,11 +120,53 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
     );
   } else {
     type = ctx.mapper.map(answer.media.schema ?? {}, answer.media.pointer, `${typeHint}Response`, "output");
+    const hint = suggestBatch(op, params.path, answer.media, ctx);
+    if (hint !== undefined) comments.push(hint);
   }
-  const description = [...new Set([op.summary, op.description, ...notes].filter((text): text is string => text !== undefined))].join(
-    "\n\n",
-  );
+  // FastAPI's summary is the function's name in words ("List Models" on listModels): it says nothing new.
+  const summary = op.summary !== undefined && words(op.summary) === words(name) ? undefined : op.summary;
+  const description = [...new Set([summary, op.description, ...notes].filter((text): text is string => text !== undefined))].join("\n\n");
   return { name, ...(description === "" ? {} : { description }), args, type: render({ ...type, nullable: true }), directives, comments };
+}
+
+function words(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/**
+ * A GET that takes a list of keys in one query parameter and answers a list of objects holding
+ * such a key (`GET /users?ids=1&ids=2` → `[{ id, … }]`) can serve a parent-keyed field for many
+ * parents in one call: a comment says how, with `{keys*}` when the parameter is repeated
+ * (`explode`, FastAPI's `List[int] = Query()`) and `{keys}` when it is comma-joined.
+ */
+function suggestBatch(op: NormalizedOperation, path: string, media: MediaEntry, ctx: OperationContext): string | undefined {
+  if (op.method !== "get" || op.parameters.some((p) => p.in === "path")) return undefined;
+  const lists = op.parameters.filter(
+    (p) => p.in === "query" && ctx.classifier.deref({ schema: p.schema, pointer: p.schemaPointer }).shape.kind === "array",
+  );
+  const param = lists.length === 1 ? lists[0] : undefined;
+  if (param === undefined || op.parameters.some((p) => p !== param && p.required)) return undefined;
+  const answer = ctx.classifier.deref({ schema: media.schema, pointer: media.pointer }).shape;
+  if (answer.kind !== "array") return undefined;
+  const item = ctx.classifier.deref(answer.items).shape;
+  if (item.kind !== "object") return undefined;
+  const keys = item.properties.map((p) => p.key);
+  // `ids` → id, `user_ids` → user_id or id, `names` → name: the parameter must name the key.
+  const singulars = [/s$/, /es$/, /_?[Ll]ist$/].map((ending) => param.name.replace(ending, "")).filter((name) => name !== param.name);
+  const lastWords = singulars.map(
+    (name) =>
+      name
+        .split(/_|(?=[A-Z])/)
+        .at(-1)
+        ?.toLowerCase() ?? name,
+  );
+  const key = [...singulars, ...lastWords].find(
+    (candidate) => keys.includes(candidate) && /(?:^|_)(?:id|uuid|key|name)$|(?:Id|Key)$/.test(candidate),
+  );
+  if (key === undefined) return undefined;
+  const query = `${encodeURIComponent(param.name)}=${param.joined ? "{keys}" : "{keys*}"}`;
+  const batchPath = path.split("?")[0] + "?" + query;
+  return `batch endpoint: a field keyed by its parent can use @rest(…, batch: { path: ${printString(batchPath)}, key: ${printString(key)} })`;
 }
 
 /** The success answer to type the field with: the first 2xx with JSON, else `default`. */

@@ -1,10 +1,11 @@
 import type { SchemaClassifier, SchemaShape } from "./classify-schema.js";
 import { isValidName, NameRegistry, toCamelCase, toEnumValueName, toFieldName } from "./graphql-names.js";
-import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
+import { joinText, render, type SchemaMapper, type TypeUse } from "./map-schema.js";
+import { readSchemaConstraints } from "./read-schema-constraints.js";
 import type { NormalizedOperation, NormalizedParameter } from "./read-operation.js";
 import { isRecord } from "./resolve-ref.js";
 import { reservedHeaders } from "../upstream/reserved-headers.js";
-import type { SdlInputValue, SdlValue } from "./sdl-model.js";
+import type { SdlDirective, SdlInputValue, SdlValue } from "./sdl-model.js";
 
 /**
  * Path, query and header parameters → field arguments and the `@rest` path and headers:
@@ -64,13 +65,20 @@ export function mapParameters(op: NormalizedOperation, argNames: NameRegistry, c
     }
     const name = argNames.claim(argumentName(param.name));
     const nonNull = param.in === "path" || (param.required && typed.defaultValue === undefined);
-    const description = [param.description, typed.note].filter((text) => text !== undefined).join("\n\n");
+    const type = render({ ...typed.use, nullable: !nonNull });
+    const constraints =
+      typed.note === undefined
+        ? readSchemaConstraints({ schema: param.schema, pointer: param.schemaPointer }, type, name, ctx.classifier)
+        : {};
+    const description = joinText(param.description, typed.note, typed.use.note, constraints.description);
+    const directives: SdlDirective[] = param.deprecated && !nonNull ? [{ name: "deprecated", args: [] }] : [];
+    if (constraints.directive !== undefined) directives.push(constraints.directive);
     args.push({
       name,
-      ...(description === "" ? {} : { description }),
-      type: render({ ...typed.use, nullable: !nonNull }),
+      ...(description === undefined ? {} : { description }),
+      type,
       ...(typed.defaultValue === undefined ? {} : { defaultValue: typed.defaultValue }),
-      directives: param.deprecated && !nonNull ? [{ name: "deprecated", args: [] }] : [],
+      directives,
     });
     const variable = `{args.${name}}`;
     if (param.in === "path") path = path.split(`\${${param.name}}`).join(variable).split(`{${param.name}}`).join(variable);
@@ -130,7 +138,7 @@ function mapParameterType(param: NormalizedParameter, ctx: ParameterContext): Pa
   const use = ctx.mapper.map(param.schema, param.schemaPointer, hint, "input");
   if (use.type === "JSON") return { use: string };
   const raw = isRecord(param.schema) && param.schema["default"] !== undefined ? param.schema : entry.schema;
-  const defaultValue = isRecord(raw) ? toDefaultValue(raw["default"], shape) : undefined;
+  const defaultValue = isRecord(raw) ? toDefaultValue(raw["default"], shape, use.type) : undefined;
   return defaultValue === undefined ? { use } : { use, defaultValue };
 }
 
@@ -142,7 +150,8 @@ function describeStructured(shape: SchemaShape): string | undefined {
 }
 
 /** A default GraphQL can state for the argument's type; undefined when it cannot or need not. */
-function toDefaultValue(value: unknown, shape: SchemaShape): SdlValue | undefined {
+function toDefaultValue(value: unknown, shape: SchemaShape, type: string): SdlValue | undefined {
+  if (shape.kind === "enum" && type === "String") return typeof value === "string" ? value : undefined;
   if (shape.kind === "enum") return typeof value === "string" && toEnumValueName(value) === value ? { enum: value } : undefined;
   if (shape.kind !== "scalar") return undefined;
   switch (shape.scalar) {

@@ -3,6 +3,7 @@ import { collapseScalarUnion } from "./collapse-scalar-union.js";
 import { NameRegistry, toEnumValueName, toPascalCase, toTypeName } from "./graphql-names.js";
 import { planObjectFields, type Direction, type Naming } from "./plan-object-fields.js";
 import { isRecord, splitPointer } from "./resolve-ref.js";
+import { readSchemaConstraints } from "./read-schema-constraints.js";
 import { buildScalarType } from "./scalar-types.js";
 import type { SdlDirective, SdlEnumValue, SdlInputValue, SdlField, SdlType } from "./sdl-model.js";
 
@@ -17,7 +18,14 @@ import type { SdlDirective, SdlEnumValue, SdlInputValue, SdlField, SdlType } fro
 export interface TypeUse {
   type: string;
   nullable: boolean;
+  /** The named type is a generated enum (answers then keep it nullable: a value added upstream nulls that field only). */
+  enum?: boolean;
+  /** What the description should add: an open enum's values (`--enums string`). */
+  note?: string;
 }
+
+/** `enum`: string enums become GraphQL enums; `string`: String fields that list the values in their description. */
+export type EnumStyle = "enum" | "string";
 
 export interface SchemaMapperOptions {
   classifier: SchemaClassifier;
@@ -25,6 +33,8 @@ export interface SchemaMapperOptions {
   names: NameRegistry;
   /** Type names already claimed for `$ref` targets, by pointer (components keep their names). */
   refNames: ReadonlyMap<string, string>;
+  /** @default "enum" */
+  enums?: EnumStyle;
 }
 
 /** The directive (one of Trestle's) that keeps an enum value's wire form when its GraphQL name had to change. */
@@ -41,6 +51,7 @@ export class SchemaMapper {
   readonly #naming: Naming;
   readonly #names: NameRegistry;
   readonly #refNames: ReadonlyMap<string, string>;
+  readonly #enumStyle: EnumStyle;
   readonly #types = new Map<string, SdlType>();
   readonly #scalars = new Set<ScalarName>();
   readonly #byRef = new Map<string, TypeUse>();
@@ -57,6 +68,7 @@ export class SchemaMapper {
     this.#naming = options.naming;
     this.#names = options.names;
     this.#refNames = options.refNames;
+    this.#enumStyle = options.enums ?? "enum";
   }
 
   /** The GraphQL type for `schema` (found at `pointer`); `hint` names inline types. */
@@ -88,10 +100,12 @@ export class SchemaMapper {
       case "scalar":
         return this.#scalar(shape.scalar, shape.nullable);
       case "enum":
-        return { type: this.#enumType(shape.values, toTypeName(hint), shape.description, undefined), nullable: shape.nullable };
+        return this.#enumUse(shape.values, toTypeName(hint), shape.description, undefined, shape.nullable);
       case "array": {
         const item = this.map(shape.items.schema, shape.items.pointer, `${hint}Item`, direction);
-        return { type: `[${render(item)}]`, nullable: shape.nullable };
+        // An answer's list keeps its other items when one holds a value the enum does not know.
+        const itemType = render(direction === "output" && item.enum === true ? { ...item, nullable: true } : item);
+        return { type: `[${itemType}]`, nullable: shape.nullable, ...(item.note === undefined ? {} : { note: item.note }) };
       }
       case "object":
         return nullable(this.#objectType(shape, hint, undefined, direction));
@@ -120,8 +134,7 @@ export class SchemaMapper {
       let use: TypeUse;
       if (shape.kind === "object") use = this.#objectType(shape, base, named, direction);
       else if (shape.kind === "union") use = this.#unionType(shape, base, named, direction);
-      else if (shape.kind === "enum")
-        use = { type: this.#enumType(shape.values, base, shape.description, reserved), nullable: shape.nullable };
+      else if (shape.kind === "enum") use = this.#enumUse(shape.values, base, shape.description, reserved, shape.nullable);
       else use = this.#mapShape(shape, base, direction);
       if (shape.nullable && !use.nullable) use = { ...use, nullable: true };
       this.#byRef.set(key, use);
@@ -172,10 +185,10 @@ export class SchemaMapper {
         const directives: SdlDirective[] = [];
         if (field.from !== undefined) directives.push({ name: "from", args: [["path", field.from]] });
         if (raw["deprecated"] === true) directives.push({ name: "deprecated", args: [] });
-        const nonNull = field.required && !type.nullable;
+        const nonNull = field.required && !type.nullable && type.enum !== true;
         fields.push({
           name: field.name,
-          ...describe(describeProperty(raw)),
+          ...describe(joinText(describeProperty(raw), type.note)),
           args: [],
           type: render({ ...type, nullable: !nonNull }),
           directives,
@@ -189,8 +202,12 @@ export class SchemaMapper {
         const raw = isRecord(field.entry.schema) ? field.entry.schema : {};
         const type = this.map(field.entry.schema, field.entry.pointer, `${base}${toPascalCase(field.key)}`, "input");
         const nonNull = field.required && !type.nullable && raw["default"] === undefined;
+        const rendered = render({ ...type, nullable: !nonNull });
+        const constraints = readSchemaConstraints(field.entry, rendered, field.name, this.#classifier);
         const directives: SdlDirective[] = raw["deprecated"] === true && !nonNull ? [{ name: "deprecated", args: [] }] : [];
-        fields.push({ name: field.name, ...describe(describeProperty(raw)), type: render({ ...type, nullable: !nonNull }), directives });
+        if (constraints.directive !== undefined) directives.push(constraints.directive);
+        const description = joinText(describeProperty(raw), type.note, constraints.description);
+        fields.push({ name: field.name, ...describe(description), type: rendered, directives });
       }
     }
     return use;
@@ -256,6 +273,21 @@ export class SchemaMapper {
     return members;
   }
 
+  /** An enum type, or with `--enums string` a String whose values the description lists. */
+  #enumUse(
+    values: readonly string[],
+    base: string,
+    description: string | undefined,
+    reserved: string | undefined,
+    nullable: boolean,
+  ): TypeUse {
+    if (this.#enumStyle === "string")
+      return { ...this.#scalar("String", nullable), note: `One of: ${values.map((v) => `\`${v}\``).join(", ")}.` };
+    // Pydantic v1 describes every enum as "An enumeration.": that says nothing.
+    const said = description?.trim() === "An enumeration." ? undefined : description;
+    return { type: this.#enumType(values, base, said, reserved), nullable, enum: true };
+  }
+
   /** Enums keep values that are valid names; others get a valid name and `@enumValue(value:)`. */
   #enumType(values: readonly string[], base: string, description: string | undefined, reserved: string | undefined): string {
     const key = `${base}\u0000${values.join("\u0000")}`;
@@ -291,4 +323,10 @@ function pointerName(pointer: string): string {
 function describeProperty(schema: Record<string, unknown>): string | undefined {
   const text = schema["description"];
   return typeof text === "string" && text.trim() !== "" ? text : undefined;
+}
+
+/** Description paragraphs, the missing ones left out; undefined when none is left. */
+export function joinText(...parts: Array<string | undefined>): string | undefined {
+  const text = parts.filter((part): part is string => part !== undefined && part.trim() !== "").join("\n\n");
+  return text === "" ? undefined : text;
 }

@@ -131,6 +131,33 @@ export interface SchemaPlan {
   keyPaths: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly string[])[]>>;
   /** `@enumValue(value:)`: enum name → GraphQL value name → the upstream's JSON value. */
   enumValues: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** `@constraint` on arguments and input fields, checked before any upstream call. */
+  constraints: ConstraintsPlan;
+}
+
+/**
+ * One `@constraint`, validated. On a list, `minItems`/`maxItems` bound the list and the others
+ * bound each item (at any depth); numbers bound Int, Float and custom scalars, lengths
+ * (in Unicode characters) and `pattern` bound strings.
+ */
+export interface ConstraintPlan {
+  min?: number;
+  max?: number;
+  exclusiveMin?: number;
+  exclusiveMax?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  /** Searched for (not anchored), as JSON Schema's `pattern`; compiled once. */
+  pattern?: RegExp;
+}
+
+export interface ConstraintsPlan {
+  /** "Query.listModels" → argument name → its constraint. */
+  arguments: ReadonlyMap<string, ReadonlyMap<string, ConstraintPlan>>;
+  /** Input type name → field name → its constraint. */
+  inputFields: ReadonlyMap<string, ReadonlyMap<string, ConstraintPlan>>;
 }
 
 /** Resilience settings of one upstream after defaults (see "Security and limits" in the README). */

@@ -24,6 +24,7 @@ import type { SchemaSource } from "./load-schema-sources.js";
 import { buildClientSchema } from "./build-client-schema.js";
 import { mergeRepeatedTypes } from "./merge-repeated-types.js";
 import { mergeRepeatedFields } from "./merge-repeated-fields.js";
+import { readConstraints } from "./read-constraints.js";
 import { readRestField } from "./read-rest-field.js";
 import { checkParentKeys, type RestSite } from "./check-parent-keys.js";
 import { argumentNode, readDirectiveValues, readUpstreams, type UpstreamOverride } from "./read-upstreams.js";
@@ -118,11 +119,12 @@ export function buildSchemaPlan(
   restFields.push(...restSites.map((site) => site.plan));
   const keyPaths = buildKeyPaths(schema, restFields, fromPaths);
   checkParentKeys(schema, restSites, keyPaths, fromPaths, diagnostics);
+  const constraints = readConstraints(schema, new Set(restFields.map((r) => r.coordinate)), diagnostics);
   if (diagnostics.hasErrors) return { plan: undefined, diagnostics: diagnostics.items };
   const clientSchema = buildClientSchema(concatAST(documents.slice(1)));
   const enumValues = readEnumValues(document, schema, diagnostics);
   return {
-    plan: { schema: clientSchema, enumValues, upstreams, restFields, keyPaths },
+    plan: { schema: clientSchema, enumValues, constraints, upstreams, restFields, keyPaths },
     diagnostics: diagnostics.items,
   };
 }

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 export const directiveDefinitions = readFileSync(new URL("../../directives.graphql", import.meta.url), "utf8");
 
 /** Names of every directive and type that {@link directiveDefinitions} declares. */
-export const trestleDirectiveNames = new Set(["upstream", "rest", "from", "cache", "enumValue"]);
+export const trestleDirectiveNames = new Set(["upstream", "rest", "from", "cache", "enumValue", "constraint"]);
 export const trestleTypeNames = new Set([
   "TrestleHttpMethod",
   "TrestleNaming",

@@ -130,10 +130,23 @@ describe("trestle import openapi", () => {
     expect((await readdir(dir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
+  it("takes --enums string, and refuses another value naming the two it takes", async () => {
+    const open = await run("petstore.json", "--upstream", "pets", "--enums", "string");
+    expect(open.code).toBe(0);
+    const bad = await run("petstore.json", "--upstream", "pets", "--enums", "open");
+    expect(bad).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'trestle import openapi: --enums takes "enum" (the default) or "string", received "open" (see --help)\n',
+    });
+  });
+
   it("prints usage for --help", async () => {
     const { code, stdout } = await run("--help");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: trestle import openapi SPEC --upstream NAME \[--base-url URL\] \[--prefix P\] \[-o FILE\]/);
+    expect(stdout).toMatch(
+      /^Usage: trestle import openapi SPEC --upstream NAME \[--base-url URL\] \[--prefix P\] \[--enums string\] \[-o FILE\]/,
+    );
   });
 });
 

@@ -299,11 +299,11 @@ describe("operations", () => {
     expect(sdl).toContain('search(q: String!): [String!] @rest(upstream: "api", path: "/search?beta=true&q={args.q}")');
   });
 
-  it("types an answer without content as nullable JSON and says so", () => {
+  it("types a success answer without content (204) as Boolean, true when the call succeeds", () => {
     const { sdl } = importAndBuild(doc);
     expect(flat(sdl)).toContain(
       flat(
-        '""" Answers 204 with no content: null when the call succeeds. """ deleteModel(name: String!): JSON @rest(upstream: "api", method: DELETE, path: "/models/{args.name}")',
+        '""" Answers 204 with no content: true when the call succeeds. """ deleteModel(name: String!): Boolean @rest(upstream: "api", method: DELETE, path: "/models/{args.name}")',
       ),
     );
   });
@@ -464,7 +464,7 @@ describe("a FastAPI (pydantic v2) document", () => {
       flat('@rest(upstream: "models", method: POST, path: "/models/{args.modelName}/predict", body: "{args.input}")'),
     );
     expect(block(sdl, "type Model")).toBe(
-      "type Model {\n  name: String!\n  latestVersion: Int!\n  description: String\n  stage: ModelStage!\n  createdAt: DateTime\n  kind: String\n}",
+      "type Model {\n  name: String!\n  latestVersion: Int!\n  description: String\n  stage: ModelStage\n  createdAt: DateTime\n  kind: String\n}",
     );
     expect(block(sdl, "input PredictRequestInput")).toBe("input PredictRequestInput {\n  inputs: [Float!]!\n  topK: Int\n}");
     expect(block(sdl, "enum ModelStage")).toBe("enum ModelStage {\n  None\n  Staging\n  Production\n}");
