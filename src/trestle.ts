@@ -26,7 +26,6 @@ import { createPreparedDocuments } from "./execution/prepared-document.js";
 import { createGraphQLRoute } from "./execution/create-graphql-route.js";
 import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
-import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { createHealthRoute } from "./http/health-route.js";
 import { createRouteTable, type Route } from "./http/route-table.js";
@@ -134,7 +133,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const documents = createPreparedDocuments();
   const yogaDocuments = createYogaDocumentCache(documents);
   // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
-  const resultStep = createResultStep({ showSuggestions: development });
+  const resultStep = createResultStep({ showSuggestions: development, cacheControl: cacheOptions.enabled });
   const plugins: Plugin[] = [
     useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
@@ -142,7 +141,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     useResultStep(resultStep),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
-  if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
   if (debug) plugins.push(useDebugExtensions());
 
   const yoga = createYoga<{ host?: HostContext }, TrestleResolverContext>({
@@ -166,7 +164,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     maxTokens: limits.maxTokens,
     showSuggestions: development,
     debug,
-    cacheControl: cacheOptions.enabled,
     maskError: createMaskError(debug),
     answer: resultStep,
     documents,
