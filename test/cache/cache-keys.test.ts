@@ -33,9 +33,13 @@ function holdAnswers(): Gate {
 }
 
 /** Sends `reads`, waits until `ready()` holds with every answer held, then lets the answers go. */
-async function meet<T>(reads: () => Array<Promise<T>>, ready: () => boolean, what: string): Promise<T[]> {
+async function meet<T extends unknown[]>(
+  reads: () => [...{ [K in keyof T]: Promise<T[K]> }],
+  ready: () => boolean,
+  what: string,
+): Promise<T> {
   const gate = holdAnswers();
-  const pending = Promise.all(reads());
+  const pending = Promise.all(reads()) as Promise<T>;
   await until(ready, what);
   gate.open();
   return pending;

@@ -11,13 +11,18 @@ const answer = (headers: Record<string, string>) => {
   world.reply = (req, res, serial) => sendItem(req, res, serial, headers, world.clock);
 };
 /** Answers held until `ready()` holds (the concurrent reads are where the test expects them), then sent. */
-async function meet<T>(headers: Record<string, string>, reads: () => Array<Promise<T>>, ready: () => boolean, what: string): Promise<T[]> {
+async function meet<T extends unknown[]>(
+  headers: Record<string, string>,
+  reads: () => [...{ [K in keyof T]: Promise<T[K]> }],
+  ready: () => boolean,
+  what: string,
+): Promise<T> {
   const gate = createGate();
   world.reply = async (req, res, serial) => {
     await gate.opened;
     sendItem(req, res, serial, headers, world.clock);
   };
-  const pending = Promise.all(reads());
+  const pending = Promise.all(reads()) as Promise<T>;
   await until(ready, what);
   gate.open();
   return pending;
