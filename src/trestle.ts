@@ -57,7 +57,7 @@ export interface Trestle {
   handle(req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
   /** Whether Trestle answers this request target (`/bff/graphql?x=1`): adapters pass the rest on. */
   owns(target: string): boolean;
-  /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`. */
+  /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`, `joined` (reads coalesced so far). */
   readonly cache: TrestleCache;
   /** Stops taking requests (`/readyz` answers 503), waits for those in flight, closes pools. */
   close(): Promise<void>;
