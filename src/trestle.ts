@@ -5,7 +5,7 @@ import { createYoga, type Plugin } from "graphql-yoga";
 import { normalizeCacheOptions } from "./cache/cache-options.js";
 import type { TrestleCache } from "./cache/create-cached-send.js";
 import { nativeFetchAPI } from "./http/native-fetch-api.js";
-import { createFetchRequest, serveNodeRequest, type NodeRequest } from "./http/serve-node-request.js";
+import type { NodeRequest } from "./http/node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
@@ -23,15 +23,15 @@ import { createCostCheck } from "./limits/create-cost-check.js";
 import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
 import { createPreparedDocuments } from "./execution/prepared-document.js";
-import { isLaneRequest, serveFetchLane, serveNodeLane } from "./execution/serve-graphql-lane.js";
+import { createGraphQLRoute } from "./execution/create-graphql-route.js";
 import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
-import { useCacheControlHeader } from "./plugins/use-cache-control-header.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useOfflineGraphiQL } from "./plugins/use-offline-graphiql.js";
 import { createHealthRoute } from "./http/health-route.js";
 import { createRouteTable, type Route } from "./http/route-table.js";
-import { sendAnswer, toResponse } from "./http/answer.js";
+import { answerFromResponse } from "./http/answer.js";
+import type { Exchange } from "./http/exchange.js";
 import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
 import { loadSchemaSources } from "./sdl/load-schema-sources.js";
 import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
@@ -58,7 +58,7 @@ export interface Trestle {
   handle(req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
   /** Whether Trestle answers this request target (`/bff/graphql?x=1`): adapters pass the rest on. */
   owns(target: string): boolean;
-  /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`. */
+  /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`, `joined` (reads coalesced so far). */
   readonly cache: TrestleCache;
   /** Stops taking requests (`/readyz` answers 503), waits for those in flight, closes pools. */
   close(): Promise<void>;
@@ -108,7 +108,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
 
   let closing = false;
   /**
-   * One operation's context, the same in both lanes; `request()` is only called when the app's
+   * One operation's context, the same in both routes; `request()` is only called when the app's
    * context function needs it. `signal` aborts when the client goes away.
    */
   const createContext = async (
@@ -123,6 +123,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       limits,
     ),
   });
+  const exchangeContext = (exchange: Exchange) =>
+    createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal);
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
@@ -132,7 +134,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const documents = createPreparedDocuments();
   const yogaDocuments = createYogaDocumentCache(documents);
   // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
-  const resultStep = createResultStep({ showSuggestions: development });
+  const resultStep = createResultStep({ showSuggestions: development, cacheControl: cacheOptions.enabled });
   const plugins: Plugin[] = [
     useRequestParams(),
     useLimits(validationRules, limits.maxTokens, development, checkCost),
@@ -141,7 +143,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     useOfflineGraphiQL(`${prefix}/graphql`),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
-  if (cacheOptions.enabled) plugins.push(useCacheControlHeader());
   if (debug) plugins.push(useDebugExtensions());
 
   const yoga = createYoga<{ host?: HostContext }, TrestleResolverContext>({
@@ -165,7 +166,6 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     maxTokens: limits.maxTokens,
     showSuggestions: development,
     debug,
-    cacheControl: cacheOptions.enabled,
     maskError: createMaskError(debug),
     answer: resultStep,
     documents,
@@ -173,74 +173,21 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const graphqlPath = `${prefix}/graphql`;
 
   const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
-  const toYoga = (req: NodeRequest, res: ServerResponse, body?: unknown) =>
-    serveNodeRequest(
-      async (request, host) => yoga.fetch(request, { host }),
-      req,
-      res,
-      body === undefined ? { host: { req, res } } : { body, host: { req, res } },
-    );
-  const graphql = () => "graphql" as const;
-  const always = () => true;
+  const yogaRoute: Route = {
+    // Yoga fallback: GraphQL over GET, other media types, GraphiQL; on node:http with a
+    // `next`, only the GraphQL path (the rest is the host app's). The only route that needs a
+    // WHATWG Request: on node:http it is made here.
+    matches: (exchange) => exchange.standalone || exchange.pathname === graphqlPath,
+    name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
+    answersPreflight: (pathname) => pathname === graphqlPath,
+    serve: async (exchange) => answerFromResponse(await yoga.fetch(exchange.toRequest(), { host: exchange.hostContext })),
+  };
   const routes: Route[] = [
-    {
-      // /healthz, /readyz, /metrics: answered straight from either transport.
-      matches: (facts) => health.claims(facts.pathname),
-      name: () => "other",
-      answersPreflight: always,
-      node: async (_req, res, facts) => sendAnswer(res, await health.answer(facts.pathname)),
-      fetch: async (_request, _host, facts) => toResponse(await health.answer(facts.pathname)),
-    },
-    {
-      // Passthrough sees the raw request target (yoga's URL parsing resolves "..") and streams Node bodies as they are.
-      matches: (facts) =>
-        facts.transport === "node" ? passthrough.claims(facts.target, facts.standalone) : passthrough.claimsUrl(facts.target),
-      name: () => "passthrough",
-      answersPreflight: always,
-      node: (req, res) => passthrough.handle(req, res),
-      fetch: (request, host) => passthrough.fetch(request, host),
-    },
-    {
-      // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
-      matches: (facts) => isLaneRequest(facts.method, facts.pathname, facts.contentType, graphqlPath),
-      name: graphql,
-      answersPreflight: always,
-      node: async (req, res) => {
-        const host: HostContext = { req, res };
-        try {
-          const pass = await serveNodeLane(
-            lane,
-            req,
-            res,
-            limits.maxRequestBytes,
-            (headers, toRequest, signal) => createContext(headers, toRequest, host, signal),
-            () => createFetchRequest(req, undefined),
-          );
-          if (pass !== undefined) await toYoga(req, res, pass.body);
-        } catch {
-          // `handle` never rejects (hosts call it as `void trestle.handle(req, res)`): a client
-          // gone mid-body, or a bug, ends this response and nothing else.
-          if (!res.headersSent)
-            res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Internal Server Error");
-          else res.destroy();
-        }
-      },
-      fetch: async (request, host) => {
-        const served = await serveFetchLane(lane, request, limits.maxRequestBytes, (headers, toRequest, signal) =>
-          createContext(headers, toRequest, host, signal),
-        );
-        return served instanceof Response ? served : yoga.fetch(served, { host });
-      },
-    },
-    {
-      // Yoga fallback: GraphQL over GET, other media types, GraphiQL; on node:http with a
-      // `next`, only the GraphQL path (the rest is the host app's).
-      matches: (facts) => facts.transport === "fetch" || facts.standalone || facts.pathname === graphqlPath,
-      name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
-      answersPreflight: (pathname) => pathname === graphqlPath,
-      node: (req, res) => toYoga(req, res),
-      fetch: async (request, host) => yoga.fetch(request, { host }),
-    },
+    health,
+    passthrough,
+    // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
+    createGraphQLRoute({ lane, graphqlPath, maxRequestBytes: limits.maxRequestBytes, createContext: exchangeContext, fallback: yogaRoute }),
+    yogaRoute,
   ];
   const table = createRouteTable(routes, cors, corsActive, metrics);
 

@@ -1,4 +1,5 @@
 import { TrestleError } from "../errors.js";
+import { cacheDefaults } from "../plan/cache-defaults.js";
 
 /** `createTrestle({ cache })`: the shared response cache of one Trestle instance. */
 export interface CacheOptions {
@@ -43,7 +44,7 @@ export interface NormalizedCacheOptions {
   now: () => number;
 }
 
-export const defaultCacheMaxSize = 50 * 1024 * 1024;
+export const defaultCacheMaxSize = cacheDefaults.maxSize;
 const knownOptions = ["enabled", "maxSize", "maxEntrySize", "staleIfErrorSeconds", "now"];
 
 /** Validates `cache` options once, when the instance is built; a bad one is CONFIG_INVALID naming it. */
@@ -56,7 +57,11 @@ export function normalizeCacheOptions(options: CacheOptions | undefined): Normal
     if (!knownOptions.includes(name)) throw invalid(`cache has no option "${name}" (options: ${knownOptions.join(", ")})`);
   }
   const maxSize = getValidSize(given.maxSize, defaultCacheMaxSize, "maxSize");
-  const maxEntrySize = getValidSize(given.maxEntrySize, Math.max(1, Math.floor(maxSize / 10)), "maxEntrySize");
+  const maxEntrySize = getValidSize(
+    given.maxEntrySize,
+    Math.max(1, Math.floor(maxSize / cacheDefaults.maxEntrySizeDivisor)),
+    "maxEntrySize",
+  );
   if (maxEntrySize > maxSize) throw invalid(`cache.maxEntrySize must not exceed cache.maxSize (${maxSize}), received ${maxEntrySize}`);
   return {
     enabled: getValidEnabled(given.enabled),
@@ -68,7 +73,7 @@ export function normalizeCacheOptions(options: CacheOptions | undefined): Normal
 }
 
 function getValidEnabled(value: unknown): boolean {
-  if (value === undefined) return true;
+  if (value === undefined) return cacheDefaults.enabled;
   if (typeof value !== "boolean") throw invalid(`cache.enabled must be true or false, received ${show(value)}`);
   return value;
 }
@@ -82,7 +87,7 @@ function getValidSize(value: unknown, fallback: number, name: string): number {
 }
 
 function getValidSeconds(value: unknown): number {
-  if (value === undefined) return 0;
+  if (value === undefined) return cacheDefaults.staleIfErrorSeconds;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw invalid(`cache.staleIfErrorSeconds must be zero or a positive integer (seconds), received ${show(value)}`);
   }

@@ -1,34 +1,22 @@
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
-import { TrestleError, clientClosedRequest } from "../errors.js";
+import { clientClosedRequest } from "../errors.js";
 import type { UpstreamPlan } from "../plan/schema-plan.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
-import { buildCacheEntry, readPathname, refreshCacheEntry, type ExchangeTimes } from "./build-cache-entry.js";
+import { readPathname } from "./build-cache-entry.js";
 import { buildCacheKey, type CacheKey } from "./build-cache-key.js";
 import type { CachePolicy } from "../plan/cache-policy.js";
 import { buildCachePolicy } from "./build-cache-policy.js";
 import type { NormalizedCacheOptions } from "./cache-options.js";
 import type { CacheStatus } from "./cache-status.js";
-import { parseCacheControl } from "./parse-cache-control.js";
-import { readClientVary } from "./read-client-vary.js";
+import { createFlights } from "./create-flights.js";
+import { createReadExchange, type Origin } from "./create-read-exchange.js";
+import { describeEntry } from "./describe-entry.js";
+import type { Found, Outcome } from "./read-outcome.js";
 import { ResponseCache, type CacheEntry } from "./response-cache.js";
-import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
+import { createTrestleCache, type TrestleCache } from "./trestle-cache.js";
+import type { ClientSignal } from "../upstream/client-signal.js";
 
-/** `trestle.cache`: the instance's shared response cache, as the library API shows it. */
-export interface TrestleCache {
-  /**
-   * Deletes the stored answers of one upstream, for every identity: all of them, or those
-   * whose path (relative to the upstream's base URL, query ignored) is `pathPrefix` or lies
-   * below it segment-wise (`"/models"` takes `/models`, `/models?limit=5`, `/models/a`, not
-   * `/modelsets`). Returns how many answers were deleted.
-   * @example trestle.cache.purge("ml", "/models/fraud-xgb")
-   */
-  purge(upstream: string, pathPrefix?: string): number;
-  /** Answers held. */
-  readonly size: number;
-  /** Bytes held, as counted against `maxSize`. */
-  readonly calculatedSize: number;
-  readonly maxSize: number;
-}
+export type { TrestleCache } from "./trestle-cache.js";
 
 /** The cache step of the pipeline: `send` consults and fills the store around the upstream call. */
 export interface CachedSend {
@@ -45,45 +33,7 @@ export interface CachedSend {
   settled(): Promise<void>;
 }
 
-/** A stored entry found for a request, and the key it was found at. */
-interface Found {
-  entry: CacheEntry;
-  key: string;
-}
-
-/** What one upstream exchange gave: the answer to serve and, when stored, its entry. */
-interface Outcome {
-  response: UpstreamResponse;
-  entry: CacheEntry | undefined;
-  status: "miss" | "revalidated" | "stale";
-  notStored?: string;
-  /** Whether callers that coalesced onto this exchange may be given the same answer. */
-  reusable: boolean;
-}
-
-/** One exchange in progress; a purge of its path marks it so its answer is not stored. */
-interface Flight {
-  upstream: string;
-  pathname: string;
-  purged: boolean;
-  outcome?: Promise<Outcome>;
-}
-
-/** A coalesced exchange: abandoned when every caller waiting for it has gone. */
-interface SharedFlight extends Flight {
-  outcome: Promise<Outcome>;
-  /** The headers its request was sent with: a waiter gets the answer only if the answer's `Vary` headers match its own (S03). */
-  headers: Readonly<Record<string, string>>;
-  /** Callers still waiting whose client may go away (they came with a signal). */
-  waiting: number;
-  /** A caller without a signal (nothing can tell it has gone) waits: never abandoned. */
-  pinned: boolean;
-  /** Aborts the upstream call once nobody waits for it. */
-  gone: ClientGone;
-}
-
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
 
 /**
  * The shared cache around `origin` (the upstream clients). A GET/HEAD is answered, in order:
@@ -101,23 +51,20 @@ const unshareable = new Set(["no-store", "private", "Set-Cookie", "Vary: *"]);
  * (C10: one caller leaving never fails the others), and a background refresh belongs to no
  * caller. An abandoned exchange stores nothing.
  */
-export function createCachedSend(
-  origin: (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) => Promise<UpstreamResponse>,
-  upstreams: Iterable<UpstreamPlan>,
-  options: NormalizedCacheOptions,
-): CachedSend {
+export function createCachedSend(origin: Origin, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
   const store = new ResponseCache(options);
-  const { now, staleIfErrorSeconds } = options;
+  const { now } = options;
   const plans = new Map<string, UpstreamPlan>();
   const policies = new Map<string, CachePolicy>();
   for (const upstream of upstreams) {
     plans.set(upstream.name, upstream);
     policies.set(upstream.name, buildCachePolicy(upstream, upstream.headers, undefined));
   }
-  const inflight = new Map<string, SharedFlight>();
-  const flights = new Set<Flight>();
+  const flights = createFlights();
+  const exchange = createReadExchange(origin, store, options, flights);
   const refreshing = new Set<string>();
   const background = new Set<Promise<void>>();
+  let joined = 0;
 
   async function send(
     request: UpstreamRequest,
@@ -176,131 +123,23 @@ export function createCachedSend(
     if (signal?.aborted) throw clientClosedRequest(request.upstream.name);
     // Equal keys coalesce, identity included (C17); across identities only under PUBLIC, in a flight of its own.
     const flightKey = policy.scope === "PUBLIC" ? `P${key.shared}` : (key.identity ?? key.shared);
-    const pending = inflight.get(flightKey);
+    const pending = flights.pending(flightKey);
     if (pending !== undefined) {
       status.status = "coalesced";
-      const outcome = await join(flightKey, pending, signal);
+      joined++;
+      const outcome = await flights.join(flightKey, pending, signal);
       if (outcome.reusable && isSameVariant(outcome.response, pending.headers, request.headers))
         return report(status, "coalesced", outcome, request, policy);
       return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal, overflow), request, policy);
     }
-    const flight = startFlight(request);
-    const gone = new ClientGone();
-    const shared: SharedFlight = Object.assign(flight, {
-      outcome: exchange(request, policy, key, stale, flight, gone, overflow),
-      headers: request.headers,
-      waiting: 0,
-      pinned: false,
-      gone,
-    });
-    inflight.set(flightKey, shared);
+    const shared = flights.share(flightKey, flights.start(request), request.headers, (flight, gone) =>
+      exchange(request, policy, key, stale, flight, gone, overflow),
+    );
     try {
-      return report(status, undefined, await join(flightKey, shared, signal), request, policy);
+      return report(status, undefined, await flights.join(flightKey, shared, signal), request, policy);
     } finally {
-      if (inflight.get(flightKey) === shared) inflight.delete(flightKey);
+      flights.unshare(flightKey, shared);
     }
-  }
-
-  /** Waits for a coalesced exchange; the last waiting caller to go away abandons it. */
-  async function join(flightKey: string, flight: SharedFlight, signal: ClientSignal | undefined): Promise<Outcome> {
-    if (signal === undefined) {
-      flight.pinned = true;
-      return flight.outcome;
-    }
-    flight.waiting++;
-    const leave = () => {
-      if (--flight.waiting > 0 || flight.pinned) return;
-      // Nobody is left to take the answer: abort the call, and let no new caller join it.
-      if (inflight.get(flightKey) === flight) inflight.delete(flightKey);
-      flight.gone.abort();
-    };
-    signal.addEventListener("abort", leave, { once: true });
-    try {
-      return await flight.outcome;
-    } finally {
-      signal.removeEventListener("abort", leave);
-    }
-  }
-
-  /** One upstream call for a read: conditional when a stale entry has validators. */
-  async function exchange(
-    request: UpstreamRequest,
-    policy: CachePolicy,
-    key: CacheKey,
-    stale: Found | undefined,
-    flight = startFlight(request),
-    signal?: ClientSignal,
-    overflow = false,
-  ): Promise<Outcome> {
-    let kept = false;
-    try {
-      const requestTime = now();
-      let response: UpstreamResponse;
-      try {
-        response = await origin(stale === undefined ? request : withValidators(request, stale.entry), signal, overflow);
-      } catch (error) {
-        const abandoned = error instanceof TrestleError && error.code === "CLIENT_CLOSED_REQUEST";
-        if (!abandoned && stale !== undefined && now() < stale.entry.freshUntil + stale.entry.staleIfError) return servedStale(stale);
-        throw error;
-      }
-      const times: ExchangeTimes = { requestTime, responseTime: now(), staleIfErrorSeconds };
-      if (stale !== undefined) {
-        if (response.status === 304 && (stale.entry.etag !== undefined || stale.entry.lastModified !== undefined)) {
-          const entry = flight.purged ? undefined : refreshCacheEntry(stale.entry, response, policy, times);
-          if (entry === undefined) store.delete(stale.key, request.headers);
-          else store.set(stale.key, entry, entry.vary, request.headers);
-          return { response: stale.entry.response, entry, status: "revalidated", reusable: true };
-        }
-        if (response.status >= 500 && times.responseTime < stale.entry.freshUntil + stale.entry.staleIfError) {
-          response.streamed?.body.destroy();
-          return servedStale(stale);
-        }
-      }
-      if (response.streamed !== undefined) {
-        // Still streaming: its one body goes to one caller, and it is stored once it has ended whole, if it may be.
-        const { streamed } = response;
-        const plan = streamed.keep === undefined ? streamed.reason : buildCacheEntry(request, response, key, policy, times);
-        if (typeof plan !== "string") {
-          kept = true;
-          streamed.keep!(options.maxEntrySize, (whole) => {
-            if (whole !== undefined) keepAnswer(request, whole, key, policy, times, stale, flight);
-            flights.delete(flight);
-          });
-          // Cache-Status says `stored` as for a buffered answer: it is, once it has ended whole (within maxEntrySize).
-          return { response, entry: plan.entry, status: "miss", reusable: false };
-        }
-        if (stale !== undefined && response.status < 500) store.delete(stale.key, request.headers);
-        return { response, entry: undefined, status: "miss", notStored: plan, reusable: false };
-      }
-      return keepAnswer(request, response, key, policy, times, stale, flight);
-    } finally {
-      if (!kept) flights.delete(flight);
-    }
-  }
-
-  /** Stores a read's answer when it may be, replacing the stale entry it follows. */
-  function keepAnswer(
-    request: UpstreamRequest,
-    response: UpstreamResponse,
-    key: CacheKey,
-    policy: CachePolicy,
-    times: ExchangeTimes,
-    stale: Found | undefined,
-    flight: Flight,
-  ): Outcome {
-    const plan = buildCacheEntry(request, response, key, policy, times);
-    if (typeof plan === "string") {
-      // The stored answer no longer holds (404, no-store...); on a 5xx it stays for stale-if-error.
-      if (stale !== undefined && response.status < 500) store.delete(stale.key, request.headers);
-      return { response, entry: undefined, status: "miss", notStored: plan, reusable: isShareable(response, plan) };
-    }
-    if (flight.purged)
-      return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "purged while in flight", reusable: true };
-    if (stale !== undefined && stale.key !== plan.key) store.delete(stale.key, request.headers);
-    const stored = store.set(plan.key, plan.entry, plan.vary, request.headers);
-    if (!stored)
-      return { response: plan.entry.response, entry: undefined, status: "miss", notStored: "larger than maxEntrySize", reusable: true };
-    return { response: plan.entry.response, entry: plan.entry, status: "miss", reusable: true };
   }
 
   function refreshInBackground(request: UpstreamRequest, policy: CachePolicy, key: CacheKey, stale: Found): void {
@@ -317,16 +156,9 @@ export function createCachedSend(
     });
   }
 
-  function startFlight(request: UpstreamRequest): Flight {
-    const flight: Flight = { upstream: request.upstream.name, pathname: readPathname(request.path), purged: false };
-    flights.add(flight);
-    return flight;
-  }
-
   /** Purges entries and stops reads in flight on those paths from storing (or being joined). */
   function purgeWhere(upstream: string, matches: (pathname: string) => boolean): number {
-    for (const flight of flights) if (flight.upstream === upstream && matches(flight.pathname)) flight.purged = true;
-    for (const [flightKey, flight] of inflight) if (flight.purged) inflight.delete(flightKey);
+    flights.purge(upstream, matches);
     return store.purge(upstream, matches);
   }
 
@@ -337,37 +169,6 @@ export function createCachedSend(
     const parent = trimmed.slice(0, trimmed.lastIndexOf("/")) || "/";
     purgeWhere(request.upstream.name, (path) => path === pathname || path === trimmed || path === parent);
   }
-
-  return {
-    send,
-    purgeAfterWrite,
-    settled: async () => {
-      while (background.size > 0) await Promise.all(background);
-    },
-    cache: {
-      purge(upstream, pathPrefix) {
-        const plan = plans.get(upstream);
-        if (plan === undefined) {
-          throw new TypeError(`cache.purge: no upstream named ${JSON.stringify(upstream)} (upstreams: ${[...plans.keys()].join(", ")})`);
-        }
-        if (pathPrefix === undefined) return purgeWhere(upstream, () => true);
-        if (typeof pathPrefix !== "string" || !pathPrefix.startsWith("/") || pathPrefix.includes("?")) {
-          throw new TypeError(
-            `cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received ${JSON.stringify(pathPrefix)}`,
-          );
-        }
-        const prefix = plan.basePath + pathPrefix.replace(/\/+$/, "");
-        return purgeWhere(upstream, (path) => prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
-      },
-      get size() {
-        return store.size;
-      },
-      get calculatedSize() {
-        return store.calculatedSize;
-      },
-      maxSize: store.maxSize,
-    },
-  };
 
   function serve(
     status: CacheStatus,
@@ -394,14 +195,15 @@ export function createCachedSend(
     else if (outcome.notStored !== undefined) status.notStored = outcome.notStored;
     return outcome.response;
   }
-}
 
-function describeEntry(status: CacheStatus, entry: CacheEntry, at: number, request: UpstreamRequest, policy: CachePolicy): void {
-  status.maxAge = Math.max(0, Math.floor((entry.freshUntil - at) / 1000));
-  status.age = Math.max(0, Math.floor((at - entry.bornAt) / 1000));
-  const vary = entry.scope === "public" && !policy.personal ? readClientVary(entry, request, policy) : null;
-  status.scope = vary === null ? "private" : "public";
-  if (vary !== null && vary.length > 0) status.vary = vary;
+  return {
+    send,
+    purgeAfterWrite,
+    settled: async () => {
+      while (background.size > 0) await Promise.all(background);
+    },
+    cache: createTrestleCache(store, plans, purgeWhere, () => joined),
+  };
 }
 
 /** Whether the answer to a request sent with `sent` headers suits `asked` too: equal values for every header its `Vary` names. */
@@ -416,29 +218,4 @@ function isSameVariant(
     const header = name.trim().toLowerCase();
     return header === "" || sent[header] === asked[header];
   });
-}
-
-/**
- * Whether an answer that was not stored may still go to the callers that coalesced onto its
- * request (same key: same identity, same headers): yes, unless it is marked for one caller
- * only (`no-store`, `private`, `Set-Cookie`, `Vary: *`). An answer without freshness was
- * made after they asked, so it is as fresh for them as for the caller who sent it.
- */
-function isShareable(response: UpstreamResponse, notStored: string): boolean {
-  if (unshareable.has(notStored) || response.headers["set-cookie"] !== undefined) return false;
-  const control = parseCacheControl(response.headers["cache-control"]);
-  return !control.noStore && !control.private && !response.headers["vary"]?.includes("*");
-}
-
-function servedStale(stale: Found): Outcome {
-  return { response: stale.entry.response, entry: stale.entry, status: "stale", reusable: true };
-}
-
-/** The request made conditional on the stored validators (RFC 9110 §13.1.1, §13.1.3). */
-function withValidators(request: UpstreamRequest, entry: CacheEntry): UpstreamRequest {
-  if (entry.etag === undefined && entry.lastModified === undefined) return request;
-  const headers = { ...request.headers };
-  if (entry.etag !== undefined) headers["if-none-match"] = entry.etag;
-  if (entry.lastModified !== undefined) headers["if-modified-since"] = entry.lastModified;
-  return { ...request, headers };
 }

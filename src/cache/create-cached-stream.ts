@@ -4,6 +4,7 @@ import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { StreamBody, StreamOptions, UpstreamStream } from "../upstream/stream-upstream.js";
 import type { CacheStatus } from "./cache-status.js";
 import type { CachedSend } from "./create-cached-send.js";
+import type { ClientSignal } from "../upstream/client-signal.js";
 
 type Stream = (request: UpstreamRequest, body: StreamBody | null, options: StreamOptions) => Promise<UpstreamStream>;
 
@@ -59,7 +60,7 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
 }
 
 /** An answer `send` handed back still streaming: its body ends when the client goes. */
-function passOn(response: UpstreamResponse, signal: AbortSignal | undefined): UpstreamStream {
+function passOn(response: UpstreamResponse, signal: ClientSignal | undefined): UpstreamStream {
   const { headers, body } = response.streamed!;
   if (signal !== undefined) {
     const stop = () => body.destroy();

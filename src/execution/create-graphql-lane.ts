@@ -12,7 +12,6 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
-import { buildCacheHeaders } from "./build-cache-headers.js";
 import { debugExtensions } from "./debug-extensions.js";
 import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
 import { hideSuggestions } from "./hide-suggestions.js";
@@ -28,8 +27,6 @@ export interface GraphQLLaneOptions {
   maxTokens: number;
   showSuggestions: boolean;
   debug: boolean;
-  /** Set the response's Cache-Control from the operation's upstream reads. */
-  cacheControl: boolean;
   maskError: (error: unknown, message: string) => Error;
   /** The cache of prepared documents, shared with yoga's route. */
   documents: PreparedDocuments;
@@ -53,8 +50,8 @@ export type LaneAnswer = ResultAnswer;
  * the same list as yoga's lane) once; after that a request costs the execution itself.
  * Anything else — GET, other media types, subscriptions, documents whose operation cannot be
  * picked, malformed bodies — returns undefined and goes to yoga, which answers it per the
- * GraphQL-over-HTTP spec. Both routes mask errors, set Cache-Control and add debug extensions
- * with the same functions, and answer through the same result step (create-result-step.ts).
+ * GraphQL-over-HTTP spec. Both routes mask errors and add debug extensions with the same
+ * functions, and answer through the same result step (Cache-Control included) (create-result-step.ts).
  */
 export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<LaneAnswer | undefined> {
   const answer = options.answer;
@@ -142,12 +139,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const calls = context.trestle.calls;
     if (options.debug) output.extensions = debugExtensions(calls);
     // Variables that cannot be coerced leave no `data`: the result step makes it BAD_USER_INPUT, 400.
-    const response = answer(mediaType, output);
-    if (options.cacheControl && operation.operation === "query" && errors === undefined) {
-      const cacheHeaders = buildCacheHeaders(calls);
-      if (cacheHeaders !== null) Object.assign(response.headers, cacheHeaders);
-    }
-    return response;
+    return answer(mediaType, output, { operation: operation.operation, calls });
   };
 }
 

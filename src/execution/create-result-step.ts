@@ -1,4 +1,6 @@
-import { GraphQLError, type ExecutionResult } from "graphql";
+import { GraphQLError, type ExecutionResult, type OperationTypeNode } from "graphql";
+import type { UpstreamCallRecord } from "../loader/operation-context.js";
+import { buildCacheHeaders } from "./build-cache-headers.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 
 /** A GraphQL result as it goes to the client: status, headers, JSON text. */
@@ -8,8 +10,20 @@ export interface ResultAnswer {
   body: string;
 }
 
+/** What ran to make a result, when something ran: the operation's kind and its upstream reads. */
+export interface ExecutedOperation {
+  operation: OperationTypeNode | undefined;
+  calls: readonly UpstreamCallRecord[];
+}
+
 /** Serialises one result for `mediaType` (one of the two JSON types {@link pickMediaType} returns). */
-export type ResultStep = (mediaType: string, result: ExecutionResult) => ResultAnswer;
+export type ResultStep = (mediaType: string, result: ExecutionResult, executed?: ExecutedOperation) => ResultAnswer;
+
+export interface ResultStepOptions {
+  showSuggestions: boolean;
+  /** Set Cache-Control (and Vary) from a query's upstream reads (`cache.enabled`). */
+  cacheControl: boolean;
+}
 
 const graphqlResponse = "application/graphql-response+json";
 /** Errors of a request the server could read but not run: 400 for graphql-response+json, 200 for application/json (GraphQL over HTTP §6.4). */
@@ -27,9 +41,14 @@ const unexpectedError = JSON.stringify({ errors: [{ message: "Unexpected error."
  *   400 for `application/graphql-response+json` and 200 for `application/json`, an error's own
  *   `extensions.http.status` (the limits' 400, malformed parameters' 400, yoga's 405/413/415),
  *   `BAD_USER_INPUT` 400, anything else (a masked internal error) 500.
+ * - Cache-Control (RFC 9111 §5.2.2), with `cacheControl`: a query without errors whose every
+ *   upstream read was answered from, or stored in, the shared cache as public gets
+ *   `public, max-age=N`, N the least freshness left among them, and `Vary` naming the client
+ *   headers those answers depend on (S04). None for mutations and subscriptions, results with
+ *   errors, operations that read nothing upstream, or any read per identity, uncacheable or stale.
  */
-export function createResultStep(options: { showSuggestions: boolean }): ResultStep {
-  return (mediaType, result) => {
+export function createResultStep(options: ResultStepOptions): ResultStep {
+  return (mediaType, result, executed) => {
     const errors =
       result.data === undefined && result.errors !== undefined
         ? result.errors.map((error) => asRequestError(error, options.showSuggestions))
@@ -43,6 +62,10 @@ export function createResultStep(options: { showSuggestions: boolean }): ResultS
         const extra = (error.extensions?.["http"] as { headers?: Record<string, string> } | undefined)?.headers;
         if (extra !== undefined) for (const name in extra) headers[name.toLowerCase()] = extra[name]!;
       }
+    }
+    if (options.cacheControl && executed?.operation === "query" && result.data != null && !errors?.length) {
+      const cacheHeaders = buildCacheHeaders(executed.calls);
+      if (cacheHeaders !== null) Object.assign(headers, cacheHeaders);
     }
     const body: Record<string, unknown> = {};
     if (errors !== undefined) body["errors"] = errors.map(toClientError);

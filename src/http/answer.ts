@@ -1,21 +1,32 @@
-import type { ServerResponse } from "node:http";
-import { withVary } from "./with-vary.js";
+import type { Readable } from "node:stream";
 
-/** A whole answer, transport-neutral: written to node:http ({@link sendAnswer}) or made a Response ({@link toResponse}). */
+/**
+ * What every route answers, transport-neutral: written to node:http by writeNodeAnswer, made a
+ * WHATWG Response by toResponse. Built by the route; the route table adds the CORS headers.
+ */
 export interface Answer {
   status: number;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  body: string | null;
+  /** Lower-case names; repeated headers (Set-Cookie) as lists. */
+  headers: Record<string, string | string[]>;
+  /** A whole text (written with its length in one write), a stream to pipe (Node's or WHATWG's), or null for no body. */
+  body: string | Readable | ReadableStream<Uint8Array> | null;
 }
 
-/** Writes an answer with a known length in one write (no chunked framing), keeping any Vary already set. */
-export function sendAnswer(res: ServerResponse, answer: Answer): void {
-  const headers = answer.body === null ? answer.headers : { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) };
-  res.writeHead(answer.status, withVary(res, headers)).end(answer.body ?? undefined);
+/** A WHATWG Response (yoga's) as an Answer; its body streams on. */
+export function answerFromResponse(response: Response): Answer {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  return { status: response.status, headers, body: response.body };
 }
 
-/** The same answer as a WHATWG Response. */
-export function toResponse(answer: Answer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+/** Destroys (or cancels) an answer's stream that will not be written. */
+export function discardAnswer(answer: Answer): void {
+  const { body } = answer;
+  if (body === null || typeof body === "string") return;
+  if (body instanceof ReadableStream) void body.cancel().catch(() => undefined);
+  else body.destroy();
 }

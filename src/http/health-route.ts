@@ -1,5 +1,6 @@
 import type { UpstreamState } from "../upstream/create-resilience.js";
 import type { Answer } from "./answer.js";
+import type { Route } from "./route-table.js";
 
 /** What `/readyz` answers (DESIGN.md, "Running at scale"). */
 export interface Readiness {
@@ -15,10 +16,9 @@ export interface HealthRouteOptions {
   upstreamStates: () => Record<string, UpstreamState>;
 }
 
-/** The health routes: whether a path is theirs, and its answer. */
-export interface HealthRoute {
+/** The health routes: one Route of the table; `claims` says whether a path is theirs. */
+export interface HealthRoute extends Route {
   claims(pathname: string): boolean;
-  answer(pathname: string): Promise<Answer>;
 }
 
 const noStore = { "cache-control": "no-store" };
@@ -35,25 +35,30 @@ export function createHealthRoute(options: HealthRouteOptions): HealthRoute {
   const healthz = `${options.prefix}/healthz`;
   const readyz = `${options.prefix}/readyz`;
   const metrics = options.scrape === undefined ? undefined : `${options.prefix}/metrics`;
+  const claims = (pathname: string) => pathname === healthz || pathname === readyz || pathname === metrics;
+  const answer = async (pathname: string): Promise<Answer> => {
+    if (pathname === metrics && options.scrape !== undefined) {
+      const { body, contentType } = await options.scrape();
+      return { status: 200, headers: { "content-type": contentType, ...noStore }, body };
+    }
+    if (pathname === healthz)
+      return { status: 200, headers: { "content-type": "application/json", ...noStore }, body: JSON.stringify({ status: "ok" }) };
+    const upstreams = options.upstreamStates();
+    const states = Object.values(upstreams);
+    const allStuck = states.length > 0 && states.every((state) => state === "stuck");
+    const ready = options.isReady();
+    const body: Readiness = { status: ready ? "ready" : "draining", details: { upstreams, cache: "ok" } };
+    return {
+      status: ready && !allStuck ? 200 : 503,
+      headers: { "content-type": "application/json", ...noStore },
+      body: JSON.stringify(body),
+    };
+  };
   return {
-    claims: (pathname) => pathname === healthz || pathname === readyz || pathname === metrics,
-    async answer(pathname) {
-      if (pathname === metrics && options.scrape !== undefined) {
-        const { body, contentType } = await options.scrape();
-        return { status: 200, headers: { "content-type": contentType, ...noStore }, body };
-      }
-      if (pathname === healthz)
-        return { status: 200, headers: { "content-type": "application/json", ...noStore }, body: JSON.stringify({ status: "ok" }) };
-      const upstreams = options.upstreamStates();
-      const states = Object.values(upstreams);
-      const allStuck = states.length > 0 && states.every((state) => state === "stuck");
-      const ready = options.isReady();
-      const body: Readiness = { status: ready ? "ready" : "draining", details: { upstreams, cache: "ok" } };
-      return {
-        status: ready && !allStuck ? 200 : 503,
-        headers: { "content-type": "application/json", ...noStore },
-        body: JSON.stringify(body),
-      };
-    },
+    claims,
+    matches: (exchange) => claims(exchange.pathname),
+    name: () => "other",
+    answersPreflight: () => true,
+    serve: (exchange) => answer(exchange.pathname),
   };
 }

@@ -1,35 +1,32 @@
 import type { ServerResponse } from "node:http";
-import { getRequestTarget, type NodeRequest } from "./serve-node-request.js";
+import type { NodeRequest } from "./node-request.js";
 import type { HostContext } from "../config/trestle-options.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
-import { applyFetchCors, applyNodeCors, preflightResponse } from "./apply-cors.js";
-import { isPreflight, type CorsPolicy } from "./cors-policy.js";
+import { joinVary, isPreflight, type CorsHeaders, type CorsPolicy } from "./cors-policy.js";
+import { discardAnswer, type Answer } from "./answer.js";
+import type { Exchange } from "./exchange.js";
+import { FetchExchange } from "./fetch-exchange.js";
+import { NodeExchange } from "./node-exchange.js";
+import { toResponse } from "./to-response.js";
+import { writeNodeAnswer } from "./write-node-answer.js";
 
 /** The metrics label of a route. */
 export type RouteName = "graphql" | "passthrough" | "other";
 
-/** What a route is picked by, read the same way from node:http and from a WHATWG Request. */
-export interface EntryFacts {
-  transport: "node" | "fetch";
-  method: string;
-  /** The path, no query. */
-  pathname: string;
-  /** node:http: the raw request target (mount paths included); fetch: the URL. */
-  target: string;
-  contentType: string | null | undefined;
-  /** node:http without `next`: nothing after Trestle, every request is Trestle's to answer. */
-  standalone: boolean;
-}
-
-/** One entry of the route table, served from either transport. */
+/**
+ * One entry of the route table: it reads an Exchange and answers an Answer, whichever
+ * transport carried the request. A new way in (an endpoint, a protocol) is one more Route.
+ */
 export interface Route {
-  matches(facts: EntryFacts): boolean;
-  /** The metrics label; whether Trestle answers a CORS preflight to this path itself. */
+  matches(exchange: Exchange): boolean;
+  /** The metrics label. */
   name(pathname: string): RouteName;
+  /** Whether Trestle answers a CORS preflight to this path itself. */
   answersPreflight(pathname: string): boolean;
-  /** Answers on node:http without building a WHATWG Request (unless the route needs one); never rejects. */
-  node(req: NodeRequest, res: ServerResponse, facts: EntryFacts): Promise<void>;
-  fetch(request: Request, host: HostContext, facts: EntryFacts): Promise<Response>;
+  /** The answer; a rejection is answered 500 by the table. */
+  serve(exchange: Exchange): Promise<Answer>;
+  /** What to answer instead when the route's answer cannot be written (a status or header the transport refuses). */
+  unwritable?(): Answer;
 }
 
 export interface RouteTable {
@@ -42,11 +39,13 @@ export interface RouteTable {
 }
 
 /**
- * The front door: `trestle.fetch` and `trestle.handle` both run this table. The first route
- * that matches answers (health, passthrough, GraphQL, yoga fallback, in Trestle's order); CORS
- * preflights are answered here and every answer gets the one CORS policy's headers; in-flight
- * tracking (close() waits for it) and the HTTP metrics wrap every route once. On node:http a
- * request no route matches goes to `next()`.
+ * The front door: `trestle.fetch` and `trestle.handle` both run this table. Each request
+ * becomes one Exchange (NodeExchange, FetchExchange); the first route that matches
+ * answers (health, passthrough, GraphQL, yoga fallback, in Trestle's order); CORS preflights are
+ * answered here and every answer gets the one CORS policy's headers; the answer is written to
+ * node:http (writeNodeAnswer) or made a Response (toResponse) in one place. In-flight tracking
+ * (close() waits for it) and the HTTP metrics wrap every route once. On node:http a request no
+ * route matches goes to `next()`. Neither entry rejects: what a route throws is a 500.
  */
 export function createRouteTable(
   routes: readonly Route[],
@@ -68,65 +67,84 @@ export function createRouteTable(
       metrics?.httpRequest(name, statusOf(answer), (performance.now() - started) / 1000);
     }
   };
-  const pick = (facts: EntryFacts) => routes.find((route) => route.matches(facts));
+  const pick = (exchange: Exchange) => routes.find((route) => route.matches(exchange));
+  /** The preflight's answer, or undefined when this is no preflight Trestle answers. */
+  const preflight = (route: Route, exchange: Exchange): Answer | undefined => {
+    const { headers } = exchange;
+    const origin = headers.get("origin") ?? undefined;
+    if (
+      !route.answersPreflight(exchange.pathname) ||
+      !isPreflight(exchange.method, origin, headers.get("access-control-request-method") ?? undefined)
+    )
+      return undefined;
+    return withCors(
+      { status: 204, headers: {}, body: null },
+      cors.preflight(origin, headers.get("access-control-request-headers") ?? undefined),
+    );
+  };
+  const serve = async (route: Route, exchange: Exchange): Promise<Answer> => {
+    let answer: Answer;
+    try {
+      answer = await route.serve(exchange);
+    } catch {
+      // Trestle answers its own errors; whatever still throws is a bug or a client gone mid-body.
+      answer = { status: 500, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Internal Server Error" };
+    }
+    return corsActive ? withCors(answer, cors.answer(exchange.headers.get("origin") ?? undefined)) : answer;
+  };
 
   return {
     async fetch(request, host = {}) {
-      const facts: EntryFacts = {
-        transport: "fetch",
-        method: request.method,
-        pathname: pathnameOf(request.url),
-        target: request.url,
-        contentType: request.headers.get("content-type"),
-        standalone: true,
-      };
-      const route = pick(facts);
+      const exchange = new FetchExchange(request, host);
+      const route = pick(exchange);
       if (route === undefined) return new Response("Not Found", { status: 404 });
-      const origin = request.headers.get("origin") ?? undefined;
-      const name = route.name(facts.pathname);
-      if (
-        route.answersPreflight(facts.pathname) &&
-        isPreflight(request.method, origin, request.headers.get("access-control-request-method"))
-      ) {
-        return track(
-          name,
-          async () => preflightResponse(cors.preflight(origin, request.headers.get("access-control-request-headers") ?? undefined)),
-          statusOfResponse,
+      const name = route.name(exchange.pathname);
+      const answer = await track(
+        name,
+        async () => preflight(route, exchange) ?? serve(route, exchange),
+        (a) => a?.status ?? 500,
+      );
+      try {
+        return toResponse(answer, exchange.method);
+      } catch {
+        discardAnswer(answer);
+        const instead = route.unwritable?.() ?? { status: 502, headers: {}, body: null };
+        return toResponse(
+          corsActive ? withCors(instead, cors.answer(exchange.headers.get("origin") ?? undefined)) : instead,
+          exchange.method,
         );
       }
-      const response = await track(name, () => route.fetch(request, host, facts), statusOfResponse);
-      return corsActive ? applyFetchCors(response, cors.answer(origin)) : response;
     },
     async handle(req, res, next) {
-      const target = getRequestTarget(req);
-      const query = target.indexOf("?");
-      const facts: EntryFacts = {
-        transport: "node",
-        method: req.method ?? "GET",
-        pathname: query < 0 ? target : target.slice(0, query),
-        target: req.originalUrl ?? req.url ?? "/",
-        contentType: req.headers["content-type"],
-        standalone: next === undefined,
-      };
-      const route = pick(facts);
+      const exchange = new NodeExchange(req, res, next === undefined);
+      const route = pick(exchange);
       if (route === undefined) return next?.();
-      const origin = req.headers.origin;
-      const name = route.name(facts.pathname);
-      if (route.answersPreflight(facts.pathname) && isPreflight(req.method, origin, req.headers["access-control-request-method"])) {
-        const { headers, vary } = cors.preflight(origin, req.headers["access-control-request-headers"]);
+      const name = route.name(exchange.pathname);
+      const answered = preflight(route, exchange);
+      if (answered !== undefined)
         return track(
           name,
-          async () => void res.writeHead(204, vary === undefined ? headers : { ...headers, vary }).end(),
+          () => writeNodeAnswer(exchange, answered),
           () => 204,
         );
-      }
-      if (corsActive) applyNodeCors(res, cors.answer(origin));
       // 499 (nginx's "client closed request") when the client went away before the answer was sent.
       let left = false;
       if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
       await track(
         name,
-        () => route.node(req, res, facts),
+        async () => {
+          const answer = await serve(route, exchange);
+          try {
+            await writeNodeAnswer(exchange, answer);
+          } catch {
+            // A status or header Node refuses (an upstream's): nothing was written.
+            discardAnswer(answer);
+            if (res.headersSent) return void res.destroy();
+            for (const header of res.getHeaderNames()) res.removeHeader(header);
+            const instead = route.unwritable?.() ?? { status: 502, headers: {}, body: null };
+            await writeNodeAnswer(exchange, corsActive ? withCors(instead, cors.answer(req.headers.origin)) : instead);
+          }
+        },
         () => (left ? 499 : res.statusCode),
       );
     },
@@ -135,13 +153,13 @@ export function createRouteTable(
   };
 }
 
-/** A fetch answer's status; a request that threw counts as 500. */
-const statusOfResponse = (response: Response | undefined) => response?.status ?? 500;
-
-/** The path of an absolute URL, without building a URL object. */
-function pathnameOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const end = url.search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, end);
+/** A CORS decision added to an answer; its Vary joined to the answer's own. */
+function withCors(answer: Answer, cors: CorsHeaders): Answer {
+  const { headers } = answer;
+  for (const name in cors.headers) headers[name] = cors.headers[name]!;
+  if (cors.vary !== undefined) {
+    const own = headers["vary"];
+    headers["vary"] = joinVary(Array.isArray(own) ? own.join(", ") : own, cors.vary)!;
+  }
+  return answer;
 }

@@ -5,9 +5,9 @@ export type LimitCode =
 
 /**
  * A request-shape limit was exceeded: HTTP 400 and a stable code, before any upstream call.
- * `spec: false` keeps the 400 for `application/json` clients too: Yoga would otherwise answer
- * validation errors to them with 200, as the GraphQL-over-HTTP spec asks of ordinary ones.
+ * The 400 holds for `application/json` clients too (ordinary validation errors are 200 for
+ * them, as the GraphQL-over-HTTP spec asks): Trestle's result step reads `http.status`.
  */
 export function createLimitError(code: LimitCode, message: string, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
-  return new GraphQLError(message, { nodes: nodes ?? null, extensions: { code, http: { status: 400, spec: false } } });
+  return new GraphQLError(message, { nodes: nodes ?? null, extensions: { code, http: { status: 400 } } });
 }

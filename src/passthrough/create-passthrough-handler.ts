@@ -1,7 +1,9 @@
-import type { ServerResponse } from "node:http";
-import { serveNodeRequest, type NodeRequest } from "../http/serve-node-request.js";
 import type { Env } from "../template/interpolate-env.js";
-import type { HostContext, TrestleOptions } from "../config/trestle-options.js";
+import type { TrestleOptions } from "../config/trestle-options.js";
+import type { Answer } from "../http/answer.js";
+import type { Exchange } from "../http/exchange.js";
+import { FetchExchange } from "../http/fetch-exchange.js";
+import type { Route } from "../http/route-table.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import { renderHeaderRules } from "../connector/build-request.js";
 import { BadUserInputError } from "../errors.js";
@@ -15,14 +17,9 @@ import type { ForwardingPolicy } from "./create-forwarding-policy.js";
 import { buildForwardedHeaders } from "./forwarded-headers.js";
 import { createRouteMatcher, type RouteMatch } from "./match-route.js";
 import { normalizePath } from "./normalize-path.js";
-import type { PassthroughAnswer, PassthroughRequest } from "./passthrough-exchange.js";
 import { createProblemFromError, createProblemResponse } from "./problem-response.js";
-import { readFetchRequest } from "./read-fetch-request.js";
-import { readNodeRequest } from "./read-node-request.js";
 import { keepAnswerPrivate } from "./keep-answer-private.js";
 import { hideHopByHop } from "./strip-hop-by-hop.js";
-import { toFetchResponse } from "./to-fetch-response.js";
-import { writeNodeAnswer } from "./write-node-answer.js";
 import { readCappedChunks } from "../http/read-capped-body.js";
 
 export interface PassthroughHandlerOptions {
@@ -38,8 +35,8 @@ export interface PassthroughHandlerOptions {
   forwarding: ForwardingPolicy;
 }
 
-/** The `/rest/<upstream>/…` routes, served from a WHATWG Request or straight from node:http. */
-export interface PassthroughHandler {
+/** The `/rest/<upstream>/…` routes: one Route of the table, served from either transport. */
+export interface PassthroughHandler extends Route {
   /**
    * Whether a raw request target is the passthrough's to answer: `<prefix>/rest/…`, also
    * spelled absolute-form or `//host/…`, once any upstream declares `passthrough`. When
@@ -47,11 +44,6 @@ export interface PassthroughHandler {
    * path is claimed too, and refused with 400.
    */
   claims(target: string, standalone: boolean): boolean;
-  /** `claims` for a fetch Request's URL. */
-  claimsUrl(url: string): boolean;
-  fetch(request: Request, host: HostContext): Promise<Response>;
-  /** The node:http fast lane: no WHATWG conversion, the Node streams piped both ways. */
-  handle(req: NodeRequest, res: ServerResponse): Promise<void>;
 }
 
 /**
@@ -94,7 +86,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     return false;
   };
 
-  const answer = async (request: PassthroughRequest): Promise<PassthroughAnswer> => {
+  const answer = async (request: Exchange): Promise<Answer> => {
     const checked = normalizePath(request.target);
     if (!checked.ok) return createProblemResponse(checked.kind, checked.detail);
     const route = match(checked.target, request.method);
@@ -107,7 +99,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     }
   };
 
-  const forward = async (route: Extract<RouteMatch, { kind: "route" }>, request: PassthroughRequest): Promise<PassthroughAnswer> => {
+  const forward = async (route: Extract<RouteMatch, { kind: "route" }>, request: Exchange): Promise<Answer> => {
     const { upstream, passthrough } = route;
     const client = hideHopByHop(request.headers);
     // U18: a GET or HEAD body has no defined meaning (RFC 9110 §9.3.1) and is a smuggling
@@ -155,55 +147,30 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     return { status: answered.status, headers, body: answered.body };
   };
 
-  const respond = async (request: PassthroughRequest): Promise<Response> => {
-    const answered = await answer(request);
-    try {
-      return toFetchResponse(answered, request.method);
-    } catch {
-      if (answered.body !== null && typeof answered.body !== "string") answered.body.destroy();
-      return toFetchResponse(
-        createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header)."),
-        request.method,
-      );
-    }
+  const unwritable = () =>
+    createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header).");
+
+  const claims = (target: string, standalone: boolean) => {
+    if (!open) return false;
+    if (target.startsWith(root)) return true;
+    if (plainPath.test(target)) return false;
+    return standalone || (authorityForm.exec(target)?.[1]?.startsWith(root) ?? false);
   };
 
   return {
-    claims: (target, standalone) => {
-      if (!open) return false;
-      if (target.startsWith(root)) return true;
-      if (plainPath.test(target)) return false;
-      return standalone || (authorityForm.exec(target)?.[1]?.startsWith(root) ?? false);
-    },
-    claimsUrl: (url) => {
-      if (!open) return false;
-      const pathAt = url.indexOf("/", url.indexOf("://") + 3);
-      return pathAt !== -1 && url.startsWith(root, pathAt);
-    },
-    fetch: (request, host) => respond(readFetchRequest(request, host)),
-    handle: async (req, res) => {
-      const target = req.originalUrl ?? req.url ?? "/";
-      const host: HostContext = { req, res };
-      if (req.readableEnded && req.method !== "GET" && req.method !== "HEAD") {
-        // A host framework has already read the body: the adapters' conversion re-serialises it.
-        const raw = { target, peer: req.socket.remoteAddress };
-        await serveNodeRequest((request) => respond(readFetchRequest(request, host, raw)), req, res, { host });
-        return;
-      }
-      const answered = await answer(readNodeRequest(req, res, target));
-      try {
-        await writeNodeAnswer(res, answered);
-      } catch {
-        if (answered.body !== null && typeof answered.body !== "string") answered.body.destroy();
-        if (res.headersSent) res.destroy();
-        else {
-          for (const name of res.getHeaderNames()) res.removeHeader(name);
-          await writeNodeAnswer(
-            res,
-            createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header)."),
-          );
-        }
-      }
-    },
+    claims,
+    // A fetch Request's URL has been parsed: only its path can be the passthrough's.
+    matches: (exchange) =>
+      exchange.transport === "node" ? claims(exchange.target, exchange.standalone) : open && exchange.target.startsWith(root),
+    name: () => "passthrough",
+    answersPreflight: () => true,
+    serve: (exchange) =>
+      // A host framework has already read the body: it goes on re-serialised, as a WHATWG Request's.
+      answer(
+        exchange.bodySpent && exchange.method !== "GET" && exchange.method !== "HEAD"
+          ? new FetchExchange(exchange.toRequest(), exchange.hostContext, { target: exchange.target, peer: exchange.peer })
+          : exchange,
+      ),
+    unwritable,
   };
 }

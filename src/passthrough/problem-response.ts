@@ -1,5 +1,5 @@
 import { TrestleError, UpstreamError } from "../errors.js";
-import type { PassthroughAnswer } from "./passthrough-exchange.js";
+import type { Answer as PassthroughAnswer } from "../http/answer.js";
 
 /**
  * The kinds of problem the passthrough route answers with, each an RFC 9457 problem type:

@@ -15,6 +15,12 @@ export const upstreamDefaults = {
   backoffMs: 100,
   /** The longest `Retry-After` waited for (not configurable). */
   maxRetryAfterMs: 5_000,
+  /** The longest backoff before a retry (not configurable). */
+  maxBackoffMs: 2_000,
+  /** Retry budget (not configurable): each call earns this many retries… */
+  retryBudgetRatio: 0.2,
+  /** …up to this many banked; a retry spends 1. */
+  retryBudgetMax: 10,
   breakerFailures: 5,
   breakerResetMs: 10_000,
   breakerWindowMs: 10_000,

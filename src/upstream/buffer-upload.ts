@@ -1,6 +1,7 @@
 import { BadUserInputError, TrestleError, clientClosedRequest } from "../errors.js";
 import type { UpstreamPlan } from "../plan/schema-plan.js";
 import type { StreamBody, StreamOptions } from "./stream-upstream.js";
+import type { ClientSignal } from "./client-signal.js";
 
 /**
  * Bytes of a streamed request body read before any connection is taken. A body that ends
@@ -74,7 +75,7 @@ async function* resume(read: Uint8Array[], rest: AsyncGenerator<Uint8Array>): As
 export async function* withIdleTimeout(
   source: AsyncIterable<Uint8Array>,
   upstream: UpstreamPlan,
-  signal: AbortSignal | undefined,
+  signal: ClientSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
   let settled = false;
@@ -95,7 +96,7 @@ export async function* withIdleTimeout(
 function nextWithin(
   iterator: AsyncIterator<Uint8Array>,
   upstream: UpstreamPlan,
-  signal: AbortSignal | undefined,
+  signal: ClientSignal | undefined,
 ): Promise<IteratorResult<Uint8Array>> {
   if (signal?.aborted) return Promise.reject(clientClosedRequest(upstream.name));
   return new Promise((resolve, reject) => {

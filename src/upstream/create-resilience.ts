@@ -43,10 +43,8 @@ export interface AttemptOutcome {
 /** RFC 9110 §9.2.2: methods whose repetition has the effect of one request. */
 const idempotent = new Set<HttpMethod>(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 const retryableStatus = new Set([429, 502, 503, 504]);
-const maxBackoffMs = 2_000;
-/** Retry budget: each call earns 0.2 retries, up to 10 banked; a retry spends 1. */
-const budgetRatio = 0.2;
-const budgetMax = 10;
+/** Retry budget: each call earns `retryBudgetRatio` retries, up to `retryBudgetMax` banked; a retry spends 1. */
+const { maxBackoffMs, retryBudgetRatio: budgetRatio, retryBudgetMax: budgetMax } = upstreamDefaults;
 
 /**
  * Retries, a circuit breaker and a concurrency limit around one upstream's attempts.
@@ -76,7 +74,7 @@ export class Resilience {
   #openedAt = Number.NEGATIVE_INFINITY;
   /** When a call last gave up waiting for a slot (its deadline passed in the queue). */
   #lastQueueTimeout = Number.NEGATIVE_INFINITY;
-  #budget = budgetMax;
+  #budget: number = budgetMax;
 
   constructor(upstream: string, plan: ResiliencePlan, options: ResilienceOptions = {}) {
     this.#upstream = upstream;

@@ -5,6 +5,7 @@ import type { UpstreamPlan } from "../plan/schema-plan.js";
 import { classifyUpstreamError } from "./classify-upstream-error.js";
 import { openUpstream, type OpenedAnswer, type StreamBody, type UpstreamTransport } from "./open-upstream.js";
 import { createAbortSource, type AbortSource } from "./settle-by-signal.js";
+import type { ClientSignal } from "./client-signal.js";
 
 export type { StreamBody } from "./open-upstream.js";
 
@@ -15,7 +16,7 @@ export interface StreamOptions {
   /** Headers about this hop (X-Forwarded-*, Forwarded): sent, but not part of what identifies the request. */
   forwarded?: Readonly<Record<string, string>>;
   /** Aborts the call, e.g. when the client goes away. */
-  signal?: AbortSignal | undefined;
+  signal?: ClientSignal | undefined;
   /** Largest request body sent; past it the call fails with `REQUEST_TOO_LARGE`. */
   maxRequestBytes: number;
 }
@@ -70,7 +71,7 @@ interface Deadline extends AbortSource {
 }
 
 /** An abort signal that fires `ms` after `start()`, or when `outer` does. */
-function createDeadline(ms: number, outer: AbortSignal | undefined): Deadline {
+function createDeadline(ms: number, outer: ClientSignal | undefined): Deadline {
   const controller = createAbortSource();
   const onAbort = () => controller.abort();
   if (outer?.aborted) onAbort();

@@ -1,12 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
+import { createGate, until, type Gate } from "../helpers/gate.js";
 import { createEchoTrestle, type EchoWorld, readAs, restAs, startEchoUpstream } from "./echo-fixture.js";
 
 let world: EchoWorld;
 let trestle: Trestle;
-/** GraphQL requests that reached execution (their context was made): concurrent reads meet after it. */
-let arrived = 0;
-let onArrive: () => void = () => undefined;
 
 beforeAll(async () => {
   world = await startEchoUpstream();
@@ -18,32 +16,33 @@ beforeEach(async () => {
   world.upstream.requests.length = 0;
   world.served = 0;
   world.hold = () => Promise.resolve();
-  arrived = 0;
-  onArrive = () => undefined;
-  trestle = await createEchoTrestle(world, {
-    context: () => {
-      arrived++;
-      onArrive();
-      return {};
-    },
-  });
+  trestle = await createEchoTrestle(world);
 });
 afterEach(async () => {
   await trestle.close();
 });
 
 /**
- * Holds every upstream answer until `count` GraphQL requests have reached execution, and a
- * little longer: their reads are then all in flight together (a read reaches the cache in the
- * same turn as its resolver starts).
+ * Holds every upstream answer until the test opens the gate, once the reads it sent are where
+ * it expects them (joined to a call in flight: `trestle.cache.joined`; or at the upstream).
  */
-function holdUntilArrived(count: number): void {
-  const all = new Promise<void>((resolve) => {
-    onArrive = () => {
-      if (arrived >= count) resolve();
-    };
-  });
-  world.hold = () => all.then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+function holdAnswers(): Gate {
+  const gate = createGate();
+  world.hold = () => gate.opened;
+  return gate;
+}
+
+/** Sends `reads`, waits until `ready()` holds with every answer held, then lets the answers go. */
+async function meet<T extends unknown[]>(
+  reads: () => [...{ [K in keyof T]: Promise<T[K]> }],
+  ready: () => boolean,
+  what: string,
+): Promise<T> {
+  const gate = holdAnswers();
+  const pending = Promise.all(reads()) as Promise<T>;
+  await until(ready, what);
+  gate.open();
+  return pending;
 }
 
 const identities: Array<[string, (who: string) => Record<string, string>, "seenAuth" | "seenCookie" | "seenKey" | "seenTenant"]> = [
@@ -134,29 +133,37 @@ describe("C16: trace headers never enter a key", () => {
 
 describe("C17: reads under equal keys coalesce, identity included", () => {
   it("C17: 30 concurrent reads with one authorization make 1 call", async () => {
-    holdUntilArrived(30);
-    const results = await Promise.all(
-      Array.from({ length: 30 }, () => readAs(trestle, "read", "public", "1", { authorization: "Bearer SAME" })),
+    const results = await meet(
+      () => Array.from({ length: 30 }, () => readAs(trestle, "read", "public", "1", { authorization: "Bearer SAME" })),
+      () => trestle.cache.joined === 29,
+      "29 reads joining the first one's call",
     );
     expect(world.calls("/r/public/1")).toHaveLength(1);
     expect(results.every((r) => r.seen.seenAuth === "Bearer SAME" && r.seen.serial === 1)).toBe(true);
-    expect(results.filter((r) => r.status === "coalesced").length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status === "coalesced")).toHaveLength(29);
   });
 
   it("C17: one caller asking twice at once for an answer that is not stored makes one call", async () => {
-    holdUntilArrived(2);
-    const [a, b] = await Promise.all([
-      readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }),
-      readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }),
-    ]);
+    const [a, b] = await meet(
+      () => [
+        readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }),
+        readAs(trestle, "read", "none", "1", { authorization: "Bearer SAME" }),
+      ],
+      () => trestle.cache.joined === 1,
+      "the second read joining the first one's call",
+    );
     expect(world.calls("/r/none/1")).toHaveLength(1);
     expect([a.status, b.status].sort()).toEqual(["coalesced", "miss"]);
   });
 
   it("C17: 30 concurrent reads with 30 different authorizations make 30 calls, each answered with its own data", async () => {
-    holdUntilArrived(30);
     const who = Array.from({ length: 30 }, (_, i) => `Bearer USER-${i}`);
-    const results = await Promise.all(who.map((authorization) => readAs(trestle, "read", "public", "1", { authorization })));
+    const results = await meet(
+      () => who.map((authorization) => readAs(trestle, "read", "public", "1", { authorization })),
+      () => world.calls("/r/public/1").length === 30,
+      "30 calls at the upstream, all held",
+    );
+    expect(trestle.cache.joined).toBe(0);
     expect(world.calls("/r/public/1")).toHaveLength(30);
     expect(results.map((r) => r.seen.seenAuth)).toEqual(who);
     expect(new Set(results.map((r) => r.seen.serial)).size).toBe(30);
@@ -223,11 +230,14 @@ describe("C19: the upstream's public no longer shares a credentialed answer", ()
 
 describe("S03: coalescing honours Vary", () => {
   it("S03: under scope: PUBLIC, concurrent A and B on a Vary: Authorization answer each get their own", async () => {
-    holdUntilArrived(2);
-    const [a, b] = await Promise.all([
-      readAs(trestle, "shared", "vary", "1", { authorization: "Bearer A" }),
-      readAs(trestle, "shared", "vary", "1", { authorization: "Bearer B" }),
-    ]);
+    const [a, b] = await meet(
+      () => [
+        readAs(trestle, "shared", "vary", "1", { authorization: "Bearer A" }),
+        readAs(trestle, "shared", "vary", "1", { authorization: "Bearer B" }),
+      ],
+      () => trestle.cache.joined === 1,
+      "B joining A's call (PUBLIC: one flight across identities)",
+    );
     expect(a.seen.seenAuth).toBe("Bearer A");
     expect(b.seen.seenAuth).toBe("Bearer B");
     expect(world.calls("/r/vary/1")).toHaveLength(2);
@@ -237,9 +247,10 @@ describe("S03: coalescing honours Vary", () => {
   });
 
   it("S03: waiters with the same Vary values still share the one call", async () => {
-    holdUntilArrived(3);
-    const results = await Promise.all(
-      ["Bearer A", "Bearer A", "Bearer A"].map((authorization) => readAs(trestle, "shared", "vary", "2", { authorization })),
+    const results = await meet(
+      () => ["Bearer A", "Bearer A", "Bearer A"].map((authorization) => readAs(trestle, "shared", "vary", "2", { authorization })),
+      () => trestle.cache.joined === 2,
+      "two reads joining the first one's call",
     );
     expect(world.calls("/r/vary/2")).toHaveLength(1);
     expect(results.every((r) => r.seen.seenAuth === "Bearer A")).toBe(true);

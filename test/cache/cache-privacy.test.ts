@@ -1,16 +1,32 @@
 import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
+import { createGate, until } from "../helpers/gate.js";
 import { cacheStatuses, type CacheWorld, createCacheTrestle, query, resetWorld, sendItem, useCacheTrestle } from "./cache-fixture.js";
 
 let world: CacheWorld;
 let trestle: Trestle;
 useCacheTrestle((w, t) => ((world = w), (trestle = t)));
 
-const answer = (headers: Record<string, string>, delayMs = 0) => {
-  world.reply = (req, res, serial) => {
-    setTimeout(() => sendItem(req, res, serial, headers, world.clock), delayMs);
-  };
+const answer = (headers: Record<string, string>) => {
+  world.reply = (req, res, serial) => sendItem(req, res, serial, headers, world.clock);
 };
+/** Answers held until `ready()` holds (the concurrent reads are where the test expects them), then sent. */
+async function meet<T extends unknown[]>(
+  headers: Record<string, string>,
+  reads: () => [...{ [K in keyof T]: Promise<T[K]> }],
+  ready: () => boolean,
+  what: string,
+): Promise<T> {
+  const gate = createGate();
+  world.reply = async (req, res, serial) => {
+    await gate.opened;
+    sendItem(req, res, serial, headers, world.clock);
+  };
+  const pending = Promise.all(reads()) as Promise<T>;
+  await until(ready, what);
+  gate.open();
+  return pending;
+}
 const asUser = (token: string | undefined, field = "item") =>
   query(trestle, `{ ${field}(id: "a") { seenAuth serial } }`, {}, token === undefined ? {} : { authorization: token });
 
@@ -30,8 +46,12 @@ describe("privacy: answers to requests with credentials", () => {
 
   // Changed deliberately (C17): the same identity asking twice at once now makes one call.
   it("C02/C17: concurrent reads with different credentials are never coalesced; the same identity's are", async () => {
-    answer({ "cache-control": "max-age=30" }, 100);
-    const [a, b, a2] = await Promise.all([asUser("Bearer TOKEN-A"), asUser("Bearer TOKEN-B"), asUser("Bearer TOKEN-A")]);
+    const [a, b, a2] = await meet(
+      { "cache-control": "max-age=30" },
+      () => [asUser("Bearer TOKEN-A"), asUser("Bearer TOKEN-B"), asUser("Bearer TOKEN-A")],
+      () => trestle.cache.joined === 1 && world.calls("/v1/items/a").length === 2,
+      "A's second read joined to A's call, B's call at the upstream",
+    );
     expect((a.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-A");
     expect((b.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-B");
     expect((a2.data?.["item"] as { seenAuth: string }).seenAuth).toBe("Bearer TOKEN-A");
@@ -45,8 +65,12 @@ describe("privacy: answers to requests with credentials", () => {
   });
 
   it("concurrent reads under @cache(scope: PUBLIC) are coalesced, credentials or not", async () => {
-    answer({}, 100);
-    const results = await Promise.all([asUser("Bearer TOKEN-A", "publicItem"), asUser("Bearer TOKEN-B", "publicItem")]);
+    const results = await meet(
+      {},
+      () => [asUser("Bearer TOKEN-A", "publicItem"), asUser("Bearer TOKEN-B", "publicItem")],
+      () => trestle.cache.joined === 1,
+      "the second read joining the first one's call",
+    );
     expect(results.map((r) => cacheStatuses(r)[0]).sort()).toEqual(["coalesced", "miss"]);
     expect(world.calls("/v1/items/a")).toHaveLength(1);
   });

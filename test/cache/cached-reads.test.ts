@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Trestle } from "../../src/index.js";
+import { createGate, until } from "../helpers/gate.js";
 import { queryThenLeave } from "../helpers/graphql.js";
 import { cacheStatuses, type CacheWorld, createCacheTrestle, query, sendItem, useCacheTrestle } from "./cache-fixture.js";
 
@@ -350,11 +351,23 @@ describe("stale-if-error", () => {
 });
 
 describe("coalescing", () => {
-  it("L03: 200 concurrent identical requests make one upstream call", async () => {
-    world.reply = (req, res, serial) => {
-      setTimeout(() => sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
+  // The first read's upstream answer is held until the test has seen the others join its call
+  // (trestle.cache.joined), so the order never depends on timing.
+  const holdFirstAnswer = (headers: Record<string, string>) => {
+    const gate = createGate();
+    world.reply = async (req, res, serial) => {
+      if (serial === 1) await gate.opened;
+      sendItem(req, res, serial, headers, world.clock);
     };
-    const results = await Promise.all(Array.from({ length: 200 }, () => item("a")));
+    return gate;
+  };
+
+  it("L03: 200 concurrent identical requests make one upstream call", async () => {
+    const gate = holdFirstAnswer({ "cache-control": "max-age=30" });
+    const pending = Promise.all(Array.from({ length: 200 }, () => item("a")));
+    await until(() => trestle.cache.joined === 199, "199 reads joining the first one's call");
+    gate.open();
+    const results = await pending;
     expect(world.calls("/v1/items/a")).toHaveLength(1);
     for (const result of results) expect(result.data).toEqual({ item: { id: "a", name: "item-a", serial: 1 } });
     const statuses = results.map((r) => cacheStatuses(r)[0]);
@@ -363,38 +376,41 @@ describe("coalescing", () => {
   });
 
   it("answers that may not be shared are not handed to the coalesced callers", async () => {
-    world.reply = (req, res, serial) => {
-      setTimeout(() => sendItem(req, res, serial, { "cache-control": "no-store" }, world.clock), 50);
-    };
-    const results = await Promise.all([item("a"), item("a"), item("a")]);
+    const gate = holdFirstAnswer({ "cache-control": "no-store" });
+    const pending = Promise.all([item("a"), item("a"), item("a")]);
+    await until(() => trestle.cache.joined === 2, "two reads joining the first one's call");
+    gate.open();
+    const results = await pending;
     expect(new Set(results.map((r) => (r.data?.["item"] as { serial: number }).serial)).size).toBe(3);
     expect(world.calls("/v1/items/a")).toHaveLength(3);
   });
 
   it("an answer without freshness is not stored, but still shared with the reads that waited for it", async () => {
-    world.reply = (req, res, serial) => {
-      setTimeout(() => sendItem(req, res, serial, {}, world.clock), 50);
-    };
-    const results = await Promise.all([item("a"), item("a"), item("a")]);
+    const gate = holdFirstAnswer({});
+    const pending = Promise.all([item("a"), item("a"), item("a")]);
+    await until(() => trestle.cache.joined === 2, "two reads joining the first one's call");
+    gate.open();
+    const results = await pending;
     for (const result of results) expect(result.data).toEqual({ item: { id: "a", name: "item-a", serial: 1 } });
     expect(world.calls("/v1/items/a")).toHaveLength(1);
     expect(trestle.cache.size).toBe(0);
   });
 
   it("F15: when every caller waiting for a shared call has gone, the call is abandoned and stores nothing", async () => {
+    // The first call is never answered: the upstream only sees it closed once it is abandoned.
+    const abandoned = createGate();
     world.reply = (req, res, serial) => {
-      setTimeout(() => !res.destroyed && sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
+      if (serial === 1) res.once("close", () => abandoned.open());
+      else sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock);
     };
-    const [first, second] = [
-      queryThenLeave(trestle, `{ item(id: "a") { serial } }`),
-      queryThenLeave(trestle, `{ item(id: "a") { serial } }`),
-    ];
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const first = queryThenLeave(trestle, `{ item(id: "a") { serial } }`);
+    await until(() => world.calls("/v1/items/a").length === 1, "the shared call reaching the upstream");
+    const second = queryThenLeave(trestle, `{ item(id: "a") { serial } }`);
+    await until(() => trestle.cache.joined === 1, "the second caller joining it");
     first.leave();
-    await new Promise((resolve) => setTimeout(resolve, 20));
     second.leave();
     await Promise.all([first.done, second.done]);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await abandoned.opened;
     expect(world.calls("/v1/items/a")).toHaveLength(1);
     expect(trestle.cache.size).toBe(0);
     const next = await item("a");
@@ -403,15 +419,15 @@ describe("coalescing", () => {
   });
 
   it("C10: a caller that goes away does not spoil the shared call", async () => {
-    world.reply = (req, res, serial) => {
-      setTimeout(() => sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock), 100);
-    };
+    const gate = holdFirstAnswer({ "cache-control": "max-age=30" });
     const gone = queryThenLeave(trestle, `{ item(id: "a") { serial } }`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => world.calls("/v1/items/a").length === 1, "the shared call reaching the upstream");
     const staying = item("a");
     // Once the second caller has joined the call (alone, the first caller's leaving would abandon it: F15).
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => trestle.cache.joined === 1, "the second caller joining it");
+    // Its leaving is counted at once (the abort's listener): only then does the upstream answer.
     gone.leave();
+    gate.open();
     await gone.done;
     expect((await staying).data).toEqual({ item: { id: "a", name: "item-a", serial: 1 } });
     expect(cacheStatuses(await item("a"))).toEqual(["hit"]);

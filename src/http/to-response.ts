@@ -1,29 +1,42 @@
 import type { Readable } from "node:stream";
-import type { PassthroughAnswer } from "./passthrough-exchange.js";
+import type { Answer } from "./answer.js";
 
 /** Statuses whose answers have no body (RFC 9110 §15.3.5, §15.3.6, §15.4.5). */
 const nullBodyStatus = new Set([204, 205, 304]);
 
 /**
- * An answer as a WHATWG Response. The upstream body is pulled chunk by chunk as the client
- * reads (no buffering, so a streamed answer passes event by event), and cancelling the
- * Response aborts the upstream call. Throws on what a Response cannot hold (a status
- * outside 200–599, an invalid header value); the caller answers 502 then.
+ * An answer as a WHATWG Response. A Node stream is pulled chunk by chunk as the client reads
+ * (no buffering, so a streamed answer passes event by event), and cancelling the Response
+ * destroys it (which aborts an upstream call). Throws on what a Response cannot hold (a status
+ * outside 200–599, an invalid header value).
  */
-export function toFetchResponse(answer: PassthroughAnswer, method: string): Response {
-  const headers = new Headers();
-  for (const name in answer.headers) {
-    const value = answer.headers[name]!;
-    if (typeof value === "string") headers.set(name, value);
-    else for (const item of value) headers.append(name, item);
-  }
+export function toResponse(answer: Answer, method: string): Response {
+  const headers = toHeaders(answer.headers);
   const { body } = answer;
-  if (body === null || typeof body === "string") return new Response(body, { status: answer.status, headers });
+  if (body === null || typeof body === "string" || body instanceof ReadableStream)
+    return new Response(body, { status: answer.status, headers });
   if (method === "HEAD" || nullBodyStatus.has(answer.status)) {
     body.resume();
     return new Response(null, { status: answer.status, headers });
   }
   return new Response(toWebStream(body), { status: answer.status, headers });
+}
+
+/** A plain record when no header repeats (the common case), else Headers. */
+function toHeaders(record: Answer["headers"]): HeadersInit {
+  let headers: Headers | undefined;
+  for (const name in record) {
+    const value = record[name]!;
+    if (typeof value === "string") continue;
+    headers ??= new Headers();
+    for (const item of value) headers.append(name, item);
+  }
+  if (headers === undefined) return record as Record<string, string>;
+  for (const name in record) {
+    const value = record[name]!;
+    if (typeof value === "string") headers.set(name, value);
+  }
+  return headers;
 }
 
 /**
