@@ -16,7 +16,7 @@ import { buildForwardedHeaders } from "./forwarded-headers.js";
 import { createRouteMatcher, type RouteMatch } from "./match-route.js";
 import { normalizePath } from "./normalize-path.js";
 import type { PassthroughAnswer, PassthroughRequest } from "./passthrough-exchange.js";
-import { createProblemFromError, createProblemResponse } from "./problem-response.js";
+import { createProblemFromError, createProblemResponse, createRouteProblem } from "./problem-response.js";
 import { readFetchRequest } from "./read-fetch-request.js";
 import { readNodeRequest } from "./read-node-request.js";
 import { keepAnswerPrivate } from "./keep-answer-private.js";
@@ -78,7 +78,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
   const upstreams = [...options.upstreams];
   const root = `${prefix}/rest/`;
   const match = createRouteMatcher(prefix, upstreams);
-  /** Without any `passthrough`, `<prefix>/rest/` is left to the host app. */
+  /** Without any `passthrough`, `<prefix>/rest/` is left to the host app; standing alone, it answers problem 404s. */
   const open = upstreams.some((u) => u.passthrough !== undefined);
   /** Upstreams whose header rules read `{context.X}`: only their requests pay for the context function. */
   const readsContext = new Set(
@@ -98,8 +98,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     const checked = normalizePath(request.target);
     if (!checked.ok) return createProblemResponse(checked.kind, checked.detail);
     const route = match(checked.target, request.method);
-    if (route.kind === "not-found") return createProblemResponse("route-not-found", route.detail);
-    if (route.kind === "method-not-allowed") return createProblemResponse("method-not-allowed", route.detail, {}, { allow: route.allow });
+    if (route.kind !== "route") return createRouteProblem(route);
     try {
       return await forward(route, request);
     } catch (error) {
@@ -170,13 +169,12 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
 
   return {
     claims: (target, standalone) => {
+      if (target.startsWith(root)) return open || standalone;
       if (!open) return false;
-      if (target.startsWith(root)) return true;
       if (plainPath.test(target)) return false;
       return standalone || (authorityForm.exec(target)?.[1]?.startsWith(root) ?? false);
     },
     claimsUrl: (url) => {
-      if (!open) return false;
       const pathAt = url.indexOf("/", url.indexOf("://") + 3);
       return pathAt !== -1 && url.startsWith(root, pathAt);
     },
