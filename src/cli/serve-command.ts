@@ -97,10 +97,11 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   });
   const address = server.address();
   const base = `http://${values.host}:${typeof address === "object" && address ? address.port : port}${values.prefix}`;
+  // One write, so that a reader of the first line has the second too.
+  const graphiql = production ? "GraphiQL off: NODE_ENV=production" : "GraphiQL in a browser at the same URL";
   io.stdout(
-    `trestle serving ${values.schema} at ${base}/graphql (${production ? "GraphiQL off: NODE_ENV=production" : "GraphiQL in a browser at the same URL"})`,
+    `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics`,
   );
-  io.stdout(`  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics`);
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
   // ms, then cut what is left, close the upstream pools and exit 0.

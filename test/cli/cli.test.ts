@@ -139,6 +139,7 @@ describe("the installed bin", () => {
     expect(output).toMatch(/demo upstream .* listening on http:\/\/127\.0\.0\.1:\d+/);
     // The banner says where GraphiQL is, and it is there: a browser's GET of that URL gets the page.
     expect(output).toContain(`trestle serving schema/ at ${url} (GraphiQL in a browser at the same URL)`);
+    await until(() => output.includes("  health: "), "the banner's second line");
     expect(output).toContain(`  health: ${url.replace(/graphql$/, "healthz")}, readiness: `);
     const page = await fetch(url, { headers: { accept: "text/html" } });
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
