@@ -6,6 +6,7 @@ import { directiveDefinitions } from "../sdl/directives.js";
 import { loadSchemaSources } from "../sdl/load-schema-sources.js";
 import { runImportOpenApi } from "./import-openapi-command.js";
 import type { CliIo } from "./cli-io.js";
+import { serveDefaults } from "../plan/serve-defaults.js";
 import { runServe } from "./serve-command.js";
 
 export type { CliIo };
@@ -13,9 +14,10 @@ export type { CliIo };
 const usage = `Usage: trestle <command> [options]
 
 Commands:
-  serve [--schema DIR] [--port 4000] [--host 127.0.0.1] [--prefix /bff] [--debug] [--demo]
-        [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]... [--cors ORIGIN]...
-                          serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics)
+  serve [--schema DIR] [--port ${serveDefaults.port}] [--host ${serveDefaults.host}] [--prefix /bff] [--debug] [--demo]
+        [--drain-timeout MS] [--cors ORIGIN]... [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
+                          serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics);
+                          every option and default: trestle serve --help
   check [--schema DIR]    validate the schema; prints file:line:col diagnostics, exits 1 on errors
   print-schema [--schema DIR]
                           print the client-facing SDL (Trestle's directives removed)
@@ -24,10 +26,7 @@ Commands:
                           write SDL with directives for an OpenAPI 2.0/3.0/3.1 document (file or URL)
 
 Options:
-  --schema DIR            a folder of .graphql files, or a file (default: schema/)
-  --cors ORIGIN           (serve) allow this browser origin, credentials included; repeatable;
-                          '*' allows any origin without credentials (default: http://localhost:*
-                          and http://127.0.0.1:* without credentials; none when NODE_ENV=production)
+  --schema DIR            a folder of .graphql files, or a file (default: ${serveDefaults.schema})
   -h, --help              show this help
   -v, --version           show the version
 
@@ -58,18 +57,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       case "serve":
         return await runServe(rest, io);
       case "check":
-        return await runCheck(rest, io);
       case "print-schema":
-        return await runPrintSchema(rest, io);
+      case "print-directives":
+        if (rest.includes("--help") || rest.includes("-h")) {
+          io.stdout(usage);
+          return 0;
+        }
+        return await runOther(command, rest, io);
       case "import":
         if (rest[0] !== "openapi") {
           io.stderr(`trestle import: expected "trestle import openapi SPEC --upstream NAME", received "trestle import ${rest.join(" ")}"`);
           return 1;
         }
         return await runImportOpenApi(rest.slice(1), io);
-      case "print-directives":
-        io.stdout(directiveDefinitions);
-        return 0;
       default:
         io.stderr(`trestle: unknown command "${command}"\n\n${usage}`);
         return 1;
@@ -83,8 +83,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
+async function runOther(command: "check" | "print-schema" | "print-directives", rest: readonly string[], io: CliIo): Promise<number> {
+  if (command === "check") return runCheck(rest, io);
+  if (command === "print-schema") return runPrintSchema(rest, io);
+  io.stdout(directiveDefinitions);
+  return 0;
+}
+
 export function parseSchemaOption(args: readonly string[]): { schema: string } {
-  const { values } = parseArgs({ args: [...args], options: { schema: { type: "string", default: "schema/" } }, strict: true });
+  const { values } = parseArgs({ args: [...args], options: { schema: { type: "string", default: serveDefaults.schema } }, strict: true });
   return { schema: values.schema };
 }
 

@@ -4,8 +4,34 @@ import type { CorsOptions } from "../config/trestle-options.js";
 import { loopbackOrigins } from "../http/cors-policy.js";
 import { formatDiagnostic } from "../errors.js";
 import { checkSchema } from "../sdl/check-schema.js";
+import { defaultServeTimeouts, serveDefaults, type ServeTimeouts } from "../plan/serve-defaults.js";
 import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./cli-io.js";
+
+export { defaultServeTimeouts, type ServeTimeouts };
+
+const s = (ms: number) => `${ms / 1000} s`;
+
+export const serveUsage = `Usage: trestle serve [options]
+
+  --schema DIR            a folder of .graphql files, or a file (default: ${serveDefaults.schema})
+  --port N                the port to listen on; 0 picks a free one (default: ${serveDefaults.port})
+  --host HOST             the address to listen on (default: ${serveDefaults.host})
+  --prefix /bff           serve every route under this path (default: none)
+  --debug                 upstream calls and error details in answers: never where clients are untrusted
+  --demo                  start the bundled demo upstream when DEMO_API_URL is unset (npm start)
+  --drain-timeout MS      on SIGTERM/SIGINT, wait this long for in-flight requests, then cut them
+                          (default: ${serveDefaults.drainTimeoutMs})
+  --cors ORIGIN           allow this browser origin, credentials included; repeatable; '*' allows any
+                          origin without credentials (default: http://localhost:* and http://127.0.0.1:*
+                          without credentials; none when NODE_ENV=production)
+  --forwarded-host HOST   a public host whose name passthrough may forward upstream; repeatable
+  --trusted-proxy IP|CIDR a proxy whose X-Forwarded-For / Forwarded chain passthrough continues; repeatable
+  -h, --help              show this help
+
+Routes: /graphql (POST and GET; GraphiQL in a browser unless NODE_ENV=production), /rest/<upstream>/*,
+/healthz, /readyz, /metrics. A client has ${s(defaultServeTimeouts.headersTimeoutMs)} to send its headers and ${s(defaultServeTimeouts.requestTimeoutMs)} for its whole request.
+Docs: docs/cli.md`;
 
 /**
  * `trestle serve`: one node:http server over `trestle.handle`. With `--demo` (what `npm start`
@@ -16,19 +42,24 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   const { values } = parseArgs({
     args: [...args],
     options: {
-      schema: { type: "string", default: "schema/" },
-      port: { type: "string", default: "4000" },
-      host: { type: "string", default: "127.0.0.1" },
+      schema: { type: "string", default: serveDefaults.schema },
+      port: { type: "string", default: String(serveDefaults.port) },
+      host: { type: "string", default: serveDefaults.host },
       prefix: { type: "string", default: "" },
       debug: { type: "boolean", default: false },
       demo: { type: "boolean", default: false },
-      "drain-timeout": { type: "string", default: "10000" },
+      "drain-timeout": { type: "string", default: String(serveDefaults.drainTimeoutMs) },
       "forwarded-host": { type: "string", multiple: true, default: [] },
       "trusted-proxy": { type: "string", multiple: true, default: [] },
       cors: { type: "string", multiple: true, default: [] },
+      help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
+  if (values.help) {
+    io.stdout(serveUsage);
+    return 0;
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr(`trestle serve: --port must be a number from 0 to 65535, received "${values.port}"`);
@@ -49,7 +80,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     io.stdout(`demo upstream (AI platform REST API) listening on ${demo.url} — set DEMO_API_URL to use a real service instead`);
   }
   const passthrough = { forwardedHosts: values["forwarded-host"], trustedProxies: values["trusted-proxy"] };
-  const cors = serveCors(values.cors, env["NODE_ENV"] === "production");
+  const production = env["NODE_ENV"] === "production";
+  const cors = serveCors(values.cors, production);
   const trestle = await createTrestle({
     schema: values.schema,
     cwd: io.cwd,
@@ -71,8 +103,10 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   });
   const address = server.address();
   const base = `http://${values.host}:${typeof address === "object" && address ? address.port : port}${values.prefix}`;
+  // One write, so that a reader of the first line has the second too.
+  const graphiql = production ? "GraphiQL off: NODE_ENV=production" : "GraphiQL in a browser at the same URL";
   io.stdout(
-    `trestle serving ${values.schema} at ${base}/graphql (health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics)`,
+    `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics`,
   );
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
@@ -115,18 +149,6 @@ export function serveCors(values: readonly string[], production: boolean): CorsO
   const explicit = !origins.some((origin) => origin === "*" || origin.endsWith(":*"));
   return { origin: origins, credentials: explicit };
 }
-
-/** How long `trestle serve` waits for a client's request (see "Security and limits" in the README). */
-export interface ServeTimeouts {
-  /** A client's time to send its request line and headers (slowloris, A21). @default 10000 */
-  headersTimeoutMs: number;
-  /** A client's time to send its whole request, body included (slow bodies, A22). @default 30000 */
-  requestTimeoutMs: number;
-  /** How often Node checks both timeouts; a late client is cut off within this much more. @default 1000 */
-  checkIntervalMs: number;
-}
-
-export const defaultServeTimeouts: Readonly<ServeTimeouts> = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, checkIntervalMs: 1_000 };
 
 /**
  * The node:http server of `trestle serve`, every request to `trestle.handle`. Node's own

@@ -17,7 +17,7 @@ import type { ForwardingPolicy } from "./create-forwarding-policy.js";
 import { buildForwardedHeaders } from "./forwarded-headers.js";
 import { createRouteMatcher, type RouteMatch } from "./match-route.js";
 import { normalizePath } from "./normalize-path.js";
-import { createProblemFromError, createProblemResponse } from "./problem-response.js";
+import { createProblemFromError, createProblemResponse, createRouteProblem } from "./problem-response.js";
 import { keepAnswerPrivate } from "./keep-answer-private.js";
 import { hideHopByHop } from "./strip-hop-by-hop.js";
 import { readCappedChunks } from "../http/read-capped-body.js";
@@ -70,7 +70,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
   const upstreams = [...options.upstreams];
   const root = `${prefix}/rest/`;
   const match = createRouteMatcher(prefix, upstreams);
-  /** Without any `passthrough`, `<prefix>/rest/` is left to the host app. */
+  /** Without any `passthrough`, `<prefix>/rest/` is left to the host app; standing alone, it answers problem 404s. */
   const open = upstreams.some((u) => u.passthrough !== undefined);
   /** Upstreams whose header rules read `{context.X}`: only their requests pay for the context function. */
   const readsContext = new Set(
@@ -90,8 +90,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     const checked = normalizePath(request.target);
     if (!checked.ok) return createProblemResponse(checked.kind, checked.detail);
     const route = match(checked.target, request.method);
-    if (route.kind === "not-found") return createProblemResponse("route-not-found", route.detail);
-    if (route.kind === "method-not-allowed") return createProblemResponse("method-not-allowed", route.detail, {}, { allow: route.allow });
+    if (route.kind !== "route") return createRouteProblem(route);
     try {
       return await forward(route, request);
     } catch (error) {
@@ -151,8 +150,9 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     createProblemResponse("upstream-bad-response", "The upstream's answer cannot be passed on (invalid status or header).");
 
   const claims = (target: string, standalone: boolean) => {
+    // Standing alone, <prefix>/rest/… is always the passthrough's: with no upstream open it answers a problem+json 404.
+    if (target.startsWith(root)) return open || standalone;
     if (!open) return false;
-    if (target.startsWith(root)) return true;
     if (plainPath.test(target)) return false;
     return standalone || (authorityForm.exec(target)?.[1]?.startsWith(root) ?? false);
   };
@@ -161,7 +161,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
     claims,
     // A fetch Request's URL has been parsed: only its path can be the passthrough's.
     matches: (exchange) =>
-      exchange.transport === "node" ? claims(exchange.target, exchange.standalone) : open && exchange.target.startsWith(root),
+      exchange.transport === "node" ? claims(exchange.target, exchange.standalone) : exchange.target.startsWith(root),
     name: () => "passthrough",
     answersPreflight: () => true,
     serve: (exchange) =>

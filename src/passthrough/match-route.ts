@@ -11,8 +11,9 @@ export type RouteMatch =
       /** The origin-relative target to send: base path, the rest of the raw path, the raw query. */
       path: string;
     }
-  | { kind: "not-found"; detail: string }
-  | { kind: "method-not-allowed"; allow: string; detail: string };
+  /** `upstream`: the name of the upstream open for passthrough the request reached, if any. */
+  | { kind: "not-found"; detail: string; upstream?: string }
+  | { kind: "method-not-allowed"; allow: string; detail: string; upstream: string };
 
 /** A compiled glob: literal segments (decoded), `*` (one segment) or `**` (zero or more). */
 type Glob = readonly string[];
@@ -66,13 +67,15 @@ export function createRouteMatcher(
     const rest = decoded.slice(mountDepth, end);
     const restPath = `/${raw.slice(mountDepth).join("/")}`;
     if (!compiled.globs.some((glob) => matchGlob(glob, 0, rest, 0))) {
-      return { kind: "not-found", detail: `Upstream "${compiled.upstream.name}" has no passthrough route for ${restPath}.` };
+      const detail = `Upstream "${compiled.upstream.name}" has no passthrough route for ${restPath}.`;
+      return { kind: "not-found", detail, upstream: compiled.upstream.name };
     }
     if (!compiled.methods.has(method)) {
       return {
         kind: "method-not-allowed",
         allow: compiled.allow,
         detail: `Upstream "${compiled.upstream.name}" allows ${compiled.allow} on passthrough routes, not ${method}.`,
+        upstream: compiled.upstream.name,
       };
     }
     return {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/cli-io.js";
 import { directiveDefinitions } from "../../src/index.js";
+import { serveDefaults } from "../../src/plan/serve-defaults.js";
 import { until } from "../helpers/gate.js";
 
 function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: string[]; err: string[] } {
@@ -136,12 +137,62 @@ describe("the installed bin", () => {
       child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
     });
     expect(output).toMatch(/demo upstream .* listening on http:\/\/127\.0\.0\.1:\d+/);
+    // The banner says where GraphiQL is, and it is there: a browser's GET of that URL gets the page.
+    expect(output).toContain(`trestle serving schema/ at ${url} (GraphiQL in a browser at the same URL)`);
+    await until(() => output.includes("  health: "), "the banner's second line");
+    expect(output).toContain(`  health: ${url.replace(/graphql$/, "healthz")}, readiness: `);
+    const page = await fetch(url, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: `{ model(name: "fraud-xgb") { name stage } }` }),
     });
     expect(await response.json()).toEqual({ data: { model: { name: "fraud-xgb", stage: "Production" } } });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
+
+describe("trestle serve --help and the banner", () => {
+  it("`serve --help` lists every option with its default, --drain-timeout included, and starts nothing", async () => {
+    const io = captureIo();
+    expect(await main(["serve", "--help"], io)).toBe(0);
+    const help = io.out.join("\n");
+    for (const option of ["--schema DIR", "--port N", "--host HOST", "--prefix", "--debug", "--demo", "--cors ORIGIN"])
+      expect(help).toContain(option);
+    expect(help).toMatch(new RegExp(`--drain-timeout MS[^]*\\(default: ${serveDefaults.drainTimeoutMs}\\)`));
+    expect(help).toContain(`(default: ${serveDefaults.port})`);
+    expect(help).toContain("--forwarded-host HOST");
+    expect(help).toContain("--trusted-proxy IP|CIDR");
+    expect(io.err).toEqual([]);
+    const short = captureIo();
+    expect(await main(["serve", "-h"], short)).toBe(0);
+    expect(short.out).toEqual(io.out);
+    const check = captureIo();
+    expect(await main(["check", "--help"], check)).toBe(0);
+    expect(check.out[0]).toMatch(/^Usage: trestle <command>/);
+    expect(check.out[0]).toContain("[--drain-timeout MS]");
+  });
+
+  it("under NODE_ENV=production the banner says GraphiQL is off, and it is", async () => {
+    const child = spawn(process.execPath, ["bin/trestle.js", "serve", "--schema", "schema/", "--port", "0", "--demo"], {
+      env: { ...process.env, DEMO_API_URL: "", NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /trestle serving schema\/ at (\S+\/graphql) \(GraphiQL off: NODE_ENV=production\)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    });
+    const page = await fetch(url, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type") ?? "").not.toMatch(/^text\/html/);
+    await page.arrayBuffer();
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

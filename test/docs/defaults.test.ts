@@ -3,8 +3,9 @@ import { Kind, parse, print } from "graphql";
 import { describe, expect, it } from "vitest";
 import { defaultLingerBounds } from "../../src/http/linger-close.js";
 import { normalizeCacheOptions } from "../../src/cache/cache-options.js";
-import { defaultServeTimeouts } from "../../src/cli/serve-command.js";
+import { serveUsage } from "../../src/cli/serve-command.js";
 import { defaultLimits } from "../../src/config/limits-options.js";
+import { defaultServeTimeouts, serveDefaults } from "../../src/plan/serve-defaults.js";
 import { defaultDocumentCacheBytes, defaultMaxCachedTextLength } from "../../src/execution/create-document-cache.js";
 import { buildSchemaPlan } from "../../src/sdl/build-schema-plan.js";
 
@@ -143,6 +144,20 @@ describe("every default has one source: the code", () => {
     expect(page).toContain(`at most ${defaultLingerBounds.maxBytes / 1024 / 1024} MiB more, for at most ${s(defaultLingerBounds.maxMs)} s`);
     expect(page).toContain(`within an estimated ${defaultDocumentCacheBytes / 1024 / 1024} MiB each`);
     expect(page).toContain(`text over ${defaultMaxCachedTextLength / 1024} KiB`);
+  });
+
+  it("docs/cli.md, docs/security.md and `trestle serve --help` quote serveDefaults", () => {
+    const cli = read("docs/cli.md");
+    const cell = (key: string) => row(cli, "docs/cli.md", key)[2]!;
+    expect(numberIn(cell("`--drain-timeout MS`"))).toBe(serveDefaults.drainTimeoutMs);
+    expect(numberIn(cell("`--port N`"))).toBe(serveDefaults.port);
+    expect(cell("`--host HOST`")).toBe(`\`${serveDefaults.host}\``);
+    expect(cell("`--schema DIR`")).toBe(`\`${serveDefaults.schema}\``);
+    expect(cli).toContain(`[--port ${serveDefaults.port}] [--host ${serveDefaults.host}]`);
+    expect(read("docs/security.md").replace(/\s+/g, " ")).toContain(`\`--drain-timeout\` ms (${serveDefaults.drainTimeoutMs})`);
+    expect(serveUsage.replace(/\s+/g, " ")).toContain(
+      `--drain-timeout MS on SIGTERM/SIGINT, wait this long for in-flight requests, then cut them (default: ${serveDefaults.drainTimeoutMs})`,
+    );
   });
 
   it("docs/caching.md: the cache options table quotes normalizeCacheOptions", () => {

@@ -83,7 +83,7 @@ describe("the docs", () => {
     expect(readme).toContain("npm ci && npm test");
     for (const [answer, checked] of [
       ['"name":"fraud-xgb","stage":"Production","latestVersion":5', 'name: "fraud-xgb", stage: "Production", latestVersion: 5'],
-      ['{"name":"fraud-xgb","latest_version":5', 'name: "fraud-xgb", latest_version: 5'],
+      ['"latest_version":5,…}', 'name: "fraud-xgb", latest_version: 5'],
     ] as const) {
       expect(readme).toContain(answer);
       expect(quickStart).toContain(checked);

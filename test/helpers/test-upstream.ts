@@ -75,3 +75,26 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
+
+/**
+ * Writes `count` copies of `chunk`, then ends, as fast as the client reads and no faster: when
+ * `write()` reports a full buffer it waits for 'drain' (backpressure), and it stops as soon as
+ * the client goes away. A handler that writes a large body in one synchronous loop instead holds
+ * all of it in this process's memory, which is the test runner's own, and blocks its event loop
+ * while it copies: on a loaded machine, Trestle's other calls in the same process then miss
+ * their deadlines (the F07 flake).
+ */
+export async function writeWithBackpressure(res: ServerResponse, chunk: Buffer, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    if (res.destroyed) return;
+    if (res.write(chunk)) continue;
+    const drained = await new Promise<boolean>((resolve) => {
+      const onDrain = () => (res.off("close", onClose), resolve(true));
+      const onClose = () => (res.off("drain", onDrain), resolve(false));
+      res.once("drain", onDrain);
+      res.once("close", onClose);
+    });
+    if (!drained) return;
+  }
+  res.end();
+}

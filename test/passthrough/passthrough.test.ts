@@ -107,6 +107,7 @@ describe.each(transports)("through %s", (_name, via) => {
         title: "No passthrough route",
         status: 404,
         detail: 'No upstream "nope" is open for passthrough.',
+        code: "ROUTE_NOT_FOUND",
       });
       expect(upstream.requests).toEqual([]);
     });

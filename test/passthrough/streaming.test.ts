@@ -5,6 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { until } from "../helpers/gate.js";
 import { serveTrestle, type TrestleServer } from "./raw-http.js";
 
 /**
@@ -238,7 +239,7 @@ describe("a client that goes away", () => {
     await reader.read();
     if (via === "trestle.fetch") await reader.cancel();
     else controller.abort();
-    await delay(100);
+    await until(() => upstream.streamAborted || upstream.streamEnded, "the upstream call to be aborted, or to end");
     expect([upstream.streamAborted, upstream.streamEnded]).toEqual([true, false]);
   });
 });
@@ -251,7 +252,7 @@ describe("a Response cancelled before it was read", () => {
     try {
       const response = await trestle.fetch(new Request("http://trestle.test/rest/ai/events", { method: "POST", body: "{}" }));
       await response.body!.cancel();
-      await delay(100);
+      await until(() => upstream.streamAborted || upstream.streamEnded, "the upstream call to be aborted, or to end");
       expect([upstream.streamAborted, upstream.streamEnded]).toEqual([true, false]);
       expect(uncaught).toEqual([]);
     } finally {

@@ -4,13 +4,15 @@ import type { Trestle } from "../../src/index.js";
 import { parseRetryAfter } from "../../src/upstream/create-resilience.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query, queryThenLeave } from "../helpers/graphql.js";
-import { hitsOf, sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
+import { hitsOf, sendJson, startTestUpstream, writeWithBackpressure, type TestUpstream } from "../helpers/test-upstream.js";
 
 // A misbehaving upstream on 127.0.0.1, one fault per path. Every case: bounded time, the
 // documented code, the other field still answered, the server still serving afterwards.
 let upstream: TestUpstream;
 /** 50 MB of spaces in about 50 KB, made once (compressing it inside the handler would stall the loop). */
 const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
+/** One MiB of a JSON array's items, written 50 times as the client reads them (never buffered whole). */
+const megabyte = Buffer.from(`{"pad": "${"x".repeat(1024 * 1024 - 12)}"},`);
 
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
@@ -52,8 +54,7 @@ beforeAll(async () => {
         return res.end("{nope");
       case "/50mb":
         res.writeHead(200, { "content-type": "application/json" });
-        for (let i = 0; i < 50 && !res.destroyed; i++) res.write(`{"pad": "${"x".repeat(1024 * 1024 - 12)}"},`);
-        return res.end();
+        return writeWithBackpressure(res, megabyte, 50);
       case "/gzip-bomb":
         res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
         return res.end(bomb);
@@ -274,10 +275,14 @@ describe("the concurrency limit", () => {
 
 describe("a client that goes away (F15)", () => {
   it("while its call waits for a slot: the call is never sent, and the queue moves on", async () => {
-    const trestle = await createTestTrestle(schema(", maxConcurrency: 1, retry: { attempts: 0 }, breaker: { failures: 1 }"));
+    // timeoutMs is not under test here: 5 s keeps a loaded machine from timing the first call out.
+    const trestle = await createTestTrestle(
+      schema(", maxConcurrency: 1, retry: { attempts: 0 }, breaker: { failures: 1 }").replace("timeoutMs: 500", "timeoutMs: 5000"),
+    );
     const first = query(trestle, `{ slow(i: 0) { id } }`);
     const leaving = queryThenLeave(trestle, `{ slow(i: 1) { id } }`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first call holds the one slot once the upstream has it; the second waits behind it.
+    await upstream.waitForRequests(1);
     leaving.leave();
     await leaving.done;
     expect((await first).data).toEqual({ slow: { id: "slow" } });
