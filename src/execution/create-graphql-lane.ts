@@ -10,6 +10,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import { compilesCheaply } from "./compiles-cheaply.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
 import { debugExtensions } from "./debug-extensions.js";
@@ -86,8 +87,18 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     prepared.compiled ??= new Map();
     let operation = prepared.compiled.get(operationName ?? "");
     if (operation === undefined) {
-      const result = compileQuery(options.schema, document, operationName);
-      operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
+      const definition = getOperationAST(document, operationName);
+      if (definition != null && !compilesCheaply(options.schema, definition)) {
+        // Variables of recursive or very wide input types: graphql-js runs it (see compilesCheaply).
+        operation = {
+          query: (root, contextValue, variableValues) =>
+            execute({ schema: options.schema, document, rootValue: root, contextValue, variableValues, operationName }),
+          stringify: JSON.stringify,
+        };
+      } else {
+        const result = compileQuery(options.schema, document, operationName);
+        operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
+      }
       prepared.compiled.set(operationName ?? "", operation);
       documents.save(query, prepared);
     }
