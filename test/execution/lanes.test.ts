@@ -40,7 +40,8 @@ async function both(target: Trestle, query: string, variables: Record<string, un
   const read = async (response: Response) => ({
     status: response.status,
     type: response.headers.get("content-type"),
-    cacheControl: response.headers.get("cache-control"),
+    // The remaining max-age counts down by the second: the two requests may straddle one.
+    cacheControl: response.headers.get("cache-control")?.replace(/max-age=\d+/, "max-age=N"),
     body: (await response.json()) as Record<string, unknown>,
   });
   return { post: await read(post), get: await read(get) };
@@ -74,7 +75,7 @@ describe("the fast lane and yoga's lane answer alike", () => {
     const { post, get } = await both(debugTrestle, `{ item(id: "9") { id } }`, undefined, "application/json");
     expect(scrubTimings(post.body)["extensions"]).toBeDefined();
     expect(post.cacheControl).toBe(get.cacheControl);
-    expect(post.cacheControl).toMatch(/^public, max-age=\d+$/);
+    expect(post.cacheControl).toBe("public, max-age=N");
   });
 
   it("hands yoga what it does not serve: GraphiQL, unknown media types, malformed bodies", async () => {
