@@ -1,4 +1,14 @@
-import { Kind, type ArgumentNode, type DirectiveNode, type DocumentNode, type ListValueNode, type ValueNode } from "graphql";
+import {
+  Kind,
+  print,
+  type ArgumentNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type ListValueNode,
+  type ObjectFieldNode,
+  type ObjectValueNode,
+  type ValueNode,
+} from "graphql";
 import { placeOf as place, type DiagnosticList } from "./diagnostics.js";
 
 /**
@@ -10,8 +20,9 @@ import { placeOf as place, type DiagnosticList } from "./diagnostics.js";
  *
  * Exactly one declaration gives `baseUrl` (the base); the others (amendments) add settings.
  * A setting given twice is a conflict reported at both places, except `headers`, whose rules
- * add up (one header name set twice is a conflict). The argument nodes keep their places, so
- * later diagnostics point at the file that gave the setting. Returns undefined when the
+ * add up (one header name set twice is a conflict), and `errors`, whose `expose` lists add
+ * up. The argument nodes keep their places, so later diagnostics point at the file that gave
+ * the setting. Returns undefined when the
  * declarations cannot be folded (reported).
  */
 export function amendUpstream(
@@ -55,6 +66,10 @@ export function amendUpstream(
         const merged = mergeHeaderLists(name, asList(earlier.value), asList(arg.value), diagnostics);
         ok &&= merged !== undefined;
         if (merged) args.set(key, { ...earlier, value: merged });
+      } else if (key === "errors" && earlier.value.kind === Kind.OBJECT && arg.value.kind === Kind.OBJECT) {
+        const merged = mergeErrorExposures(name, earlier.value, arg.value, diagnostics);
+        ok &&= merged !== undefined;
+        if (merged) args.set(key, { ...earlier, value: merged });
       } else {
         ok = false;
         const what = `@upstream "${name}" sets ${key}`;
@@ -86,6 +101,37 @@ function mergeHeaderLists(
     diagnostics.error(rule, `${what} here and already at ${place(earlier)}; header rules of several declarations add up, each name once`);
   }
   return ok ? { ...first, values: [...first.values, ...second.values] } : undefined;
+}
+
+/**
+ * Two `errors:` in one: their `expose` statuses add up (the importer's [422] and an overlay's
+ * [409] expose both); a `detail` path given in both must be the same.
+ */
+function mergeErrorExposures(
+  upstream: string,
+  first: ObjectValueNode,
+  second: ObjectValueNode,
+  diagnostics: DiagnosticList,
+): ObjectValueNode | undefined {
+  const field = (node: ObjectValueNode, name: string) => node.fields.find((f) => f.name.value === name);
+  const firstDetail = field(first, "detail");
+  const secondDetail = field(second, "detail");
+  if (firstDetail && secondDetail && print(firstDetail.value) !== print(secondDetail.value)) {
+    const what = `@upstream "${upstream}" sets errors.detail`;
+    const fix = "the expose lists of several declarations add up; give detail once";
+    diagnostics.error(firstDetail, `${what} here and again at ${place(secondDetail)}; ${fix}`);
+    diagnostics.error(secondDetail, `${what} here and already at ${place(firstDetail)}; ${fix}`);
+    return undefined;
+  }
+  const statuses = [field(first, "expose"), field(second, "expose")].flatMap((f) => (f === undefined ? [] : asList(f.value).values));
+  const seen = new Set<string>();
+  const expose = statuses.filter((status) => !seen.has(print(status)) && seen.add(print(status)));
+  const detail = firstDetail ?? secondDetail;
+  const exposeField = field(first, "expose") ?? field(second, "expose");
+  const fields: ObjectFieldNode[] = [];
+  if (exposeField) fields.push({ ...exposeField, value: { kind: Kind.LIST, values: expose } });
+  if (detail) fields.push(detail);
+  return { ...first, fields };
 }
 
 /** A list argument may be given one item without brackets (GraphQL's input coercion). */

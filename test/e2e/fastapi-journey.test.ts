@@ -16,7 +16,7 @@ const cli = (...args: string[]) => run(process.execPath, ["bin/trestle.js", ...a
 
 const overlay = /* GraphQL */ `
   # Ours: a re-import never touches this file.
-  extend schema @upstream(name: "ml", passthrough: { methods: [GET], paths: ["/models/**"] })
+  extend schema @upstream(name: "ml", passthrough: { methods: [GET], paths: ["/models/**"] }, errors: { expose: [409] })
 
   extend type Query {
     getModel(name: String!): Model @cache(maxAge: 30)
@@ -141,10 +141,18 @@ describe("a FastAPI service, end to end with the CLI", () => {
     expect(limit.body.extensions.trestle.upstreamCalls).toEqual([]);
   });
 
-  it("an upstream 409 is not exposed by the import: status and code only", async () => {
-    const masked = await graphql('{ getVersion(name: "fraud-xgb", version: 9) { name } }');
-    expect(masked.body.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_ERROR", status: 409, upstream: "ml" });
-    expect(masked.body.errors?.[0]?.extensions?.details).toBeUndefined();
+  it("the overlay's errors: { expose: [409] } adds to the import's [422]: a 409 shows its object detail", async () => {
+    const conflict = await graphql('{ getVersion(name: "fraud-xgb", version: 9) { name } }');
+    expect(conflict.body.errors?.[0]?.extensions).toMatchObject({
+      code: "UPSTREAM_ERROR",
+      status: 409,
+      upstream: "ml",
+      details: { error: "version_not_found", latest: 3 },
+    });
+    // Statuses exposed by neither stay status and code only.
+    const missing = await graphql('mutation { deleteModel(name: "nope") }');
+    expect(missing.body.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_ERROR", status: 404 });
+    expect(missing.body.errors?.[0]?.extensions?.details).toBeUndefined();
   });
 
   it("a re-import overwrites the generated file; the overlay still applies", async () => {

@@ -87,6 +87,27 @@ describe("an @upstream without baseUrl amends the one that has it", () => {
     expect(twice.map((line) => line.split(": ")[0])).toEqual(["ml.graphql:1:67", "overlay.graphql:1:46"]);
   });
 
+  it("errors: the expose lists add up (the importer's [422] and an overlay's [409]); detail given twice must agree", () => {
+    const base = `extend schema @upstream(name: "ml", baseUrl: "http://h", errors: { expose: [422] })\ntype Query { a: Int @rest(path: "/a") }`;
+    expect(
+      checkFiles({ "ml.graphql": base, "overlay.graphql": `extend schema @upstream(name: "ml", errors: { expose: [409, 422] })` }),
+    ).toEqual([]);
+    expect(
+      checkFiles({
+        "ml.graphql": base,
+        "overlay.graphql": `extend schema @upstream(name: "ml", errors: { expose: [409], detail: "detail" })`,
+      }),
+    ).toEqual([]);
+    const twice = checkFiles({
+      "ml.graphql": `extend schema @upstream(name: "ml", baseUrl: "http://h", errors: { expose: [422], detail: "detail" })\ntype Query { a: Int @rest(path: "/a") }`,
+      "overlay.graphql": `extend schema @upstream(name: "ml", errors: { expose: [409], detail: "error.info" })`,
+    });
+    expect(twice).toEqual([
+      'ml.graphql:1:83: @upstream "ml" sets errors.detail here and again at overlay.graphql:1:62; the expose lists of several declarations add up; give detail once',
+      'overlay.graphql:1:62: @upstream "ml" sets errors.detail here and already at ml.graphql:1:83; the expose lists of several declarations add up; give detail once',
+    ]);
+  });
+
   it("no declaration with baseUrl is an error naming the upstream and the fields that use it", () => {
     expect(
       checkFiles({
