@@ -4,6 +4,7 @@ import { isRecord } from "./resolve-ref.js";
 import { printValue } from "./print-sdl.js";
 import { compilePattern } from "../sdl/read-constraints.js";
 import type { SdlDirective, SdlValue } from "./sdl-model.js";
+import type { ConstraintPlan } from "../plan/schema-plan.js";
 
 /**
  * JSON Schema's validation keywords → `@constraint(...)` and a sentence for the description
@@ -18,17 +19,8 @@ export interface SchemaConstraints {
   description?: string;
 }
 
-interface Bounds {
-  min?: number;
-  max?: number;
-  exclusiveMin?: number;
-  exclusiveMax?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  pattern?: string;
-}
+/** A `@constraint`'s arguments as the document states them: the plan's bounds, the pattern as text. */
+type Bounds = Omit<ConstraintPlan, "pattern"> & { pattern?: string };
 
 const order: Array<keyof Bounds> = [
   "min",
