@@ -143,6 +143,8 @@ describe("the installed bin", () => {
     expect(output).toContain(`  health: ${url.replace(/graphql$/, "healthz")}, readiness: `);
     const page = await fetch(url, { headers: { accept: "text/html" } });
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    // Read it whole: an unread page (GraphiQL's assets are inline) would hold the drain below until its deadline.
+    expect(await page.text()).toContain("GraphiQL");
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
