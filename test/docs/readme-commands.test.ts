@@ -31,8 +31,8 @@ import { afterAll, describe, expect, it } from "vitest";
 //     ephemeral one; 4010, the demo upstream's, by the one the demo printed (it takes 4010 when
 //     free);
 //   - long-running commands (`npm start`, `trestle serve`, `node bin/trestle.js serve`) run in
-//     the background on their port (`--port` is added when absent) until their /readyz
-//     answers 200; the same command still running is not started twice, another one on the same
+//     the background with `--port 0` (replacing or added to theirs), their documented port
+//     standing for the one their banner names, until their /readyz answers 200; the same command still running is not started twice, another one on the same
 //     port replaces it (as a reader stops one server before starting the next). Every process
 //     started is killed at the end.
 // Blocks run in order: README.md first, then docs/*.md by file name. README_TIMING=1 prints
@@ -166,21 +166,27 @@ describe("the README's and docs' commands", () => {
         if (text === "npm ci") continue;
         expect(text, `${place}: npm test is never run here; mark its block \`\`\`console`).not.toMatch(/\bnpm (?:test|run test)\b/);
         text = text.replace(/\bnpx trestle\b/g, "trestle");
-        // Documented ports → ephemeral ones; the demo's 4010 → the port it printed.
-        for (const [, port] of text.matchAll(/\b(40\d\d)\b/g)) if (Number(port) !== 4010) await portFor(Number(port));
         const withPorts = (line: string) => line.replace(/\b(40\d\d)\b/g, (port) => String(ports.get(Number(port)) ?? port));
-        text = withPorts(text);
 
         if (longRunning.test(text)) {
-          const documented = Number(/--port (\d+)/.exec(command.text)?.[1] ?? 4000);
-          const port = await portFor(documented);
-          if (!/--port\b/.test(text)) text = text.startsWith("npm start") ? `${text} -- --port ${port}` : `${text} --port ${port}`;
-          const running = servers.get(port);
+          // A server listens on an ephemeral port it picks itself (--port 0; a port probed free
+          // beforehand can be taken by another test file meanwhile) and the documented port
+          // stands for the one its banner names.
+          const documented = Number(/--port (\d+)/.exec(text)?.[1] ?? 4000);
+          text = /--port \d+/.test(text)
+            ? text.replace(/--port \d+/, "--port 0")
+            : text.startsWith("npm start")
+              ? `${text} -- --port 0`
+              : `${text} --port 0`;
+          text = withPorts(text);
+          const running = servers.get(documented);
           if (running?.command === text && running.child.exitCode === null) continue;
           if (running !== undefined) await stop(running.child);
           const { child, output } = startInBackground(text, cwd, env);
           started.push(child);
-          servers.set(port, { child, command: text });
+          servers.set(documented, { child, command: text });
+          const port = await listeningPort(child, output, place);
+          ports.set(documented, port);
           await waitUntilReady(port, child, output, place);
           const demo = /demo upstream .* listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())?.[1];
           if (demo !== undefined) ports.set(4010, Number(demo));
@@ -190,6 +196,9 @@ describe("the README's and docs' commands", () => {
           checkOutput(output(), expected, place, text);
           continue;
         }
+        // Documented ports of servers not started by the docs → ephemeral ones; the demo's 4010 → the port it printed.
+        for (const [, port] of text.matchAll(/\b(40\d\d)\b/g)) if (Number(port) !== 4010) await portFor(Number(port));
+        text = withPorts(text);
         const t0 = Date.now();
         const ran = await runToEnd(text, cwd, env);
         if (process.env["README_TIMING"]) console.log(`${Date.now() - t0} ms ${place} ${text.slice(0, 60)}`);
@@ -268,11 +277,23 @@ function startInBackground(command: string, cwd: string, env: NodeJS.ProcessEnv)
   return { child, output: () => output };
 }
 
+/** The port a server started with --port 0 names in its banner ("… at http://127.0.0.1:PORT/…"). */
+async function listeningPort(child: ChildProcess, output: () => string, place: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const port = /\bat http:\/\/127\.0\.0\.1:(\d+)\//.exec(output())?.[1];
+    if (port !== undefined) return Number(port);
+    expect(child.exitCode, `${place}: exited before it was listening:\n${output()}`).toBeNull();
+    expect(Date.now() < deadline, `${place}: no banner naming its port within 30 s:\n${output()}`).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function waitUntilReady(port: number, child: ChildProcess, output: () => string, place: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     expect(child.exitCode, `${place}: exited before it was ready:\n${output()}`).toBeNull();
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
       (response) => response.status === 200,
       () => false,
     );
