@@ -53,7 +53,7 @@ export function findPatternRisk(source: string): string | undefined {
       last = undefined;
     } else if (c === "*" || c === "+" || c === "?" || (c === "{" && /^\{\d+(,\d*)?\}/.test(source.slice(i)))) {
       const end = c === "{" ? source.indexOf("}", i) : i;
-      const repeats = c === "*" || c === "+" || (c === "{" && !/^\{[01](,[01]?)?\}$/.test(source.slice(i, end + 1)));
+      const repeats = c === "*" || c === "+" || (c === "{" && bracesRepeat(source.slice(i, end + 1)));
       if (repeats && typeof last === "object" && (last.quantified || last.alternation))
         return `a repeated group holding ${last.quantified ? "a quantifier" : "an alternation"}`;
       frame.quantified = true;
@@ -64,6 +64,13 @@ export function findPatternRisk(source: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** `{n}`, `{n,}`, `{n,m}`: whether the item may come more than once (`{2}`, `{0,}`, `{1,}`, `{0,5}` may; `{1}`, `{0,1}` not). */
+function bracesRepeat(braces: string): boolean {
+  const [, least, comma, most] = /^\{(\d+)(,?)(\d*)\}$/.exec(braces)!;
+  const upper = comma === "" ? Number(least) : most === "" ? Infinity : Number(most);
+  return upper > 1;
 }
 
 function endOfClass(source: string, start: number): number {
