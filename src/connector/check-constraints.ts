@@ -28,6 +28,7 @@ export function addConstraintChecks(
   resolvers: Record<string, Record<string, unknown>>,
   constraints: ConstraintsPlan,
   schema: GraphQLSchema,
+  restFields: ReadonlySet<string>,
 ): void {
   const compiler = new CheckCompiler(constraints);
   for (const [typeName, fields] of Object.entries(resolvers)) {
@@ -35,7 +36,8 @@ export function addConstraintChecks(
     if (!isObjectType(type)) continue;
     for (const [fieldName, resolver] of Object.entries(fields)) {
       const field = type.getFields()[fieldName];
-      if (field === undefined || typeof resolver !== "function") continue;
+      // Only @rest fields call an upstream (and `trestle check` says so of the others).
+      if (field === undefined || typeof resolver !== "function" || !restFields.has(`${typeName}.${fieldName}`)) continue;
       const own = constraints.arguments.get(`${typeName}.${fieldName}`);
       const checks = field.args.flatMap((arg): Array<[string, Check]> => {
         const check = compiler.compile(arg.type, own?.get(arg.name));

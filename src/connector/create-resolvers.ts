@@ -70,25 +70,22 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
       return select === undefined ? answer.data : (readPath(answer.data, select) ?? null);
     });
   }
+  const restFields = new Set(plan.restFields.map((rest) => rest.coordinate));
   for (const [typeName, fields] of createEnumChecks(plan, schema)) {
     for (const [fieldName, check] of fields) {
       const resolver = resolvers[typeName]?.[fieldName] as Resolver | undefined;
-      add(typeName, fieldName, withEnumCheck(resolver ?? readOwnKey(fieldName), check));
+      add(typeName, fieldName, withEnumCheck(resolver, fieldName, check, restFields.has(`${typeName}.${fieldName}`)));
     }
   }
-  addConstraintChecks(resolvers, plan.constraints, schema);
+  addConstraintChecks(resolvers, plan.constraints, schema, restFields);
   return resolvers;
 }
 
-function withEnumCheck(resolver: Resolver, check: EnumCheck): Resolver {
-  return (parent, args, context, info) => {
-    const value = resolver(parent, args, context, info);
-    return value instanceof Promise ? value.then(check) : check(value);
-  };
-}
-
-function readOwnKey(key: string): Resolver {
-  return (parent) => (parent as Record<string, unknown> | null)?.[key];
+/** The field's value checked against its enum: one call for a plain key, awaited only for `@rest` fields (async). */
+function withEnumCheck(resolver: Resolver | undefined, key: string, check: EnumCheck, async: boolean): Resolver {
+  if (resolver === undefined) return (parent) => check((parent as Record<string, unknown> | null)?.[key]);
+  if (async) return async (parent, args, context, info) => check(await resolver(parent, args, context, info));
+  return (parent, args, context, info) => check(resolver(parent, args, context, info));
 }
 
 function readFirstKey(paths: readonly (readonly string[])[]): Resolver {

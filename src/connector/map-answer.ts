@@ -2,12 +2,11 @@ import { UpstreamError } from "../errors.js";
 import type { ErrorExposurePlan } from "../plan/schema-plan.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
-import { readErrorDetails } from "./read-error-details.js";
+import { jsonContentType, readErrorDetails } from "./read-error-details.js";
 
 /** The JSON of a 2xx answer, or `notFound` for a 404 (which a nullable field turns into null). */
 export type JsonAnswer = { notFound: false; data: unknown } | { notFound: true };
 
-const jsonContentType = /^application\/(?:[\w.+-]*\+)?json\b|^text\/json\b/i;
 const debugExcerptBytes = 1024;
 
 /**

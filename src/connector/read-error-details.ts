@@ -12,7 +12,8 @@ export interface ErrorDetails {
   summary: string | undefined;
 }
 
-const jsonType = /^application\/(?:[\w.+-]*\+)?json\b|^text\/json\b/i;
+/** JSON media types, `+json` suffixes (problem+json) included. */
+export const jsonContentType = /^application\/(?:[\w.+-]*\+)?json\b|^text\/json\b/i;
 const problemType = /^application\/problem\+json\b/i;
 /** Members of a FastAPI/Pydantic validation item shown; `input` (it echoes what was sent, maybe big) and `url` (Pydantic's docs) are not. */
 const pydanticMembers = ["loc", "msg", "type", "ctx"] as const;
@@ -34,7 +35,7 @@ export function readErrorDetails(
   const { status } = response;
   if (exposure === undefined || status < 400 || status > 499 || !exposure.statuses.has(status)) return undefined;
   const type = response.headers["content-type"];
-  if (response.body.length === 0 || (type !== undefined && !jsonType.test(type))) return undefined;
+  if (response.body.length === 0 || (type !== undefined && !jsonContentType.test(type))) return undefined;
   let body: unknown;
   try {
     body = JSON.parse(response.body.toString("utf8"));

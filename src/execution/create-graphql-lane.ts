@@ -95,6 +95,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
             execute({ schema: options.schema, document, rootValue: root, contextValue, variableValues, operationName }),
           stringify: JSON.stringify,
         };
+        runByGraphqlJs.add(operation);
       } else {
         const result = compileQuery(options.schema, document, operationName);
         operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
@@ -128,8 +129,9 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
         ],
       });
     }
-    let result = await compiled(params.query, prepared, document, params.operationName).query(undefined, context, params.variables);
-    if (result.data === undefined) {
+    const run = compiled(params.query, prepared, document, params.operationName);
+    let result = await run.query(undefined, context, params.variables);
+    if (result.data === undefined && !runByGraphqlJs.has(run)) {
       // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
       result = await execute({
         schema: options.schema,
@@ -153,6 +155,9 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     return answer(mediaType, output, { operation: operation.operation, calls });
   };
 }
+
+/** Operations the fast route runs on graphql-js's executor (see compilesCheaply): their request errors are already worded by it. */
+const runByGraphqlJs = new WeakSet<CompiledQuery>();
 
 interface Params {
   query: string;

@@ -148,7 +148,7 @@ describe("@constraint checks before the call", () => {
 });
 
 describe("@constraint compiled once per field", () => {
-  it("follows recursive input types, naming the path, and leaves unconstrained fields' resolvers as they are", () => {
+  it("follows recursive input types, naming the path, and leaves unconstrained and non-@rest fields' resolvers as they are", () => {
     const schema = buildSchema(/* GraphQL */ `
       type Query {
         filter(where: Filter): Int
@@ -166,7 +166,12 @@ describe("@constraint compiled once per field", () => {
     const inner = () => 1;
     const resolvers: Record<string, Record<string, unknown>> = { Query: { filter: inner, plain: inner } };
     const constraints = { arguments: new Map(), inputFields: new Map([["Filter", new Map([["name", { maxLength: 10 }]])]]) };
-    addConstraintChecks(resolvers, constraints, schema);
+    // A field without @rest calls no upstream: its resolver (a key read, an enum check) is left alone.
+    const notRest: Record<string, Record<string, unknown>> = { Query: { filter: inner } };
+    addConstraintChecks(notRest, constraints, schema, new Set());
+    expect(notRest["Query"]!["filter"]).toBe(inner);
+
+    addConstraintChecks(resolvers, constraints, schema, new Set(["Query.filter", "Query.plain"]));
     expect(resolvers["Query"]!["plain"]).toBe(inner);
     const filter = resolvers["Query"]!["filter"] as (parent: unknown, args: Record<string, unknown>) => unknown;
     expect(() => filter(undefined, { where: { and: [{ name: "ok" }, { and: [{ name: "far-too-long-name" }] }] } })).toThrow(
