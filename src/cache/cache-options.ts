@@ -44,7 +44,6 @@ export interface NormalizedCacheOptions {
   now: () => number;
 }
 
-export const defaultCacheMaxSize = cacheDefaults.maxSize;
 const knownOptions = ["enabled", "maxSize", "maxEntrySize", "staleIfErrorSeconds", "now"];
 
 /** Validates `cache` options once, when the instance is built; a bad one is CONFIG_INVALID naming it. */
@@ -56,7 +55,7 @@ export function normalizeCacheOptions(options: CacheOptions | undefined): Normal
   for (const name of Object.keys(given)) {
     if (!knownOptions.includes(name)) throw invalid(`cache has no option "${name}" (options: ${knownOptions.join(", ")})`);
   }
-  const maxSize = getValidSize(given.maxSize, defaultCacheMaxSize, "maxSize");
+  const maxSize = getValidSize(given.maxSize, cacheDefaults.maxSize, "maxSize");
   const maxEntrySize = getValidSize(
     given.maxEntrySize,
     Math.max(1, Math.floor(maxSize / cacheDefaults.maxEntrySizeDivisor)),

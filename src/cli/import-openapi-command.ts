@@ -8,8 +8,6 @@ import { loadOpenApiSource, type LoadedSpec } from "../openapi/load-document.js"
 import { locatePointer } from "../openapi/locate-pointer.js";
 import { OpenApiImportError } from "../openapi/openapi-import-error.js";
 
-export type { CliIo };
-
 const usage = `Usage: trestle import openapi SPEC --upstream NAME [--base-url URL] [--prefix P] [--enums string] [-o FILE]
 
   SPEC             an OpenAPI 3.0/3.1 or Swagger 2.0 document: a JSON or YAML file, or an http(s) URL

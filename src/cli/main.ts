@@ -9,8 +9,6 @@ import type { CliIo } from "./cli-io.js";
 import { serveDefaults } from "../plan/serve-defaults.js";
 import { runServe } from "./serve-command.js";
 
-export type { CliIo };
-
 const usage = `Usage: trestle <command> [options]
 
 Commands:

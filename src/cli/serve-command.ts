@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
 import type { CorsOptions } from "../config/trestle-options.js";
-import { loopbackOrigins } from "../http/cors-policy.js";
+import { hasWildcardOrigin, loopbackOrigins } from "../http/cors-policy.js";
 import { formatDiagnostic } from "../errors.js";
 import { checkSchema } from "../sdl/check-schema.js";
 import { defaultServeTimeouts, serveDefaults, type ServeTimeouts } from "../plan/serve-defaults.js";
@@ -146,8 +146,7 @@ export function serveCors(values: readonly string[], production: boolean): CorsO
     .map((origin) => origin.trim())
     .filter((origin) => origin !== "");
   if (origins.length === 0) return production ? false : { origin: loopbackOrigins };
-  const explicit = !origins.some((origin) => origin === "*" || origin.endsWith(":*"));
-  return { origin: origins, credentials: explicit };
+  return { origin: origins, credentials: !hasWildcardOrigin(origins) };
 }
 
 /**

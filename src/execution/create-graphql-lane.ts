@@ -28,7 +28,7 @@ export interface GraphQLLaneOptions {
   maxTokens: number;
   showSuggestions: boolean;
   debug: boolean;
-  maskError: (error: unknown, message: string) => Error;
+  maskError: (error: unknown, message: string) => GraphQLError;
   /** The cache of prepared documents, shared with yoga's route. */
   documents: PreparedDocuments;
   /** Trestle's result step (create-result-step.ts), shared with yoga's route. */
@@ -42,8 +42,6 @@ export interface LaneRequest {
   createContext(): Promise<TrestleResolverContext>;
 }
 
-export type LaneAnswer = ResultAnswer;
-
 /**
  * The fast lane: a GraphQL POST with a JSON body, for a JSON answer, runs here without the
  * WHATWG Request/Response round trip and plugin chain of the general server. Each distinct
@@ -54,7 +52,7 @@ export type LaneAnswer = ResultAnswer;
  * GraphQL-over-HTTP spec. Both routes mask errors and add debug extensions with the same
  * functions, and answer through the same result step (Cache-Control included) (create-result-step.ts).
  */
-export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<LaneAnswer | undefined> {
+export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<ResultAnswer | undefined> {
   const answer = options.answer;
   const rules = [...specifiedRules, ...options.rules];
   // Documents a client sends are kept by estimated bytes, in the cache yoga's route shares:
@@ -122,12 +120,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     try {
       context = await request.createContext();
     } catch (error) {
-      const masked = options.maskError(error, "Unexpected error.");
-      return answer(mediaType, {
-        errors: [
-          masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { extensions: { code: "INTERNAL_SERVER_ERROR" } }),
-        ],
-      });
+      return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
     }
     const run = compiled(params.query, prepared, document, params.operationName);
     let result = await run.query(undefined, context, params.variables);
@@ -141,10 +134,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
         operationName: params.operationName,
       });
     }
-    const errors = result.errors?.map((error) => {
-      const masked = options.maskError(error, "Unexpected error.");
-      return masked instanceof GraphQLError ? masked : new GraphQLError(masked.message);
-    });
+    const errors = result.errors?.map((error) => options.maskError(error, "Unexpected error."));
     const output: ExecutionResult = {};
     if (errors !== undefined) output.errors = errors;
     // No `data` at all when variables could not be coerced: a request error, like a validation error.

@@ -2,9 +2,10 @@ import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { Answer } from "../http/answer.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Route } from "../http/route-table.js";
-import type { LaneAnswer, LaneRequest } from "./create-graphql-lane.js";
+import type { LaneRequest } from "./create-graphql-lane.js";
+import type { ResultAnswer } from "./create-result-step.js";
 
-export type Lane = (request: LaneRequest) => Promise<LaneAnswer | undefined>;
+export type Lane = (request: LaneRequest) => Promise<ResultAnswer | undefined>;
 
 /** Builds an operation's context for an exchange (its headers, client-gone signal, lazy WHATWG Request). */
 export type LaneContextFactory = (exchange: Exchange) => Promise<TrestleResolverContext>;
@@ -50,7 +51,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): Route {
       }
       if (body === undefined) return fallback.serve(exchange);
       const answer = await lane({ body, accept: exchange.headers.get("accept"), createContext: () => createContext(exchange) });
-      return answer === undefined ? fallback.serve(exchange) : (answer as Answer);
+      return answer === undefined ? fallback.serve(exchange) : answer;
     },
   };
 }

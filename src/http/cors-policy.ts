@@ -29,6 +29,11 @@ export const loopbackOrigins: readonly string[] = ["http://localhost:*", "http:/
  * CORS), `true` means any origin as `*` without credentials, an object lists what is allowed.
  * Throws CONFIG_INVALID for credentials without an explicit origin list.
  */
+/** `*` or a port wildcard (`http://localhost:*`): such a list may never allow credentials. */
+export function hasWildcardOrigin(origins: readonly string[]): boolean {
+  return origins.some((origin) => origin === "*" || origin.endsWith(":*"));
+}
+
 export function createCorsPolicy(cors: boolean | CorsOptions | undefined): CorsPolicy {
   if (cors === undefined || cors === false) return { answer: () => none, preflight: () => none };
   const options: CorsOptions = cors === true ? { origin: "*" } : cors;
@@ -36,7 +41,7 @@ export function createCorsPolicy(cors: boolean | CorsOptions | undefined): CorsP
   for (const origin of origins) checkOrigin(origin);
   const any = origins.includes("*");
   const credentials = options.credentials === true;
-  if (credentials && (any || origins.some((origin) => origin.endsWith(":*")))) {
+  if (credentials && hasWildcardOrigin(origins)) {
     throw new TrestleError(
       "CONFIG_INVALID",
       `cors.credentials needs an explicit origin list (no "*", no port wildcard), received ${JSON.stringify(origins)}`,

@@ -6,7 +6,7 @@ import { TrestleError } from "../errors.js";
  * and gains `extensions.code` plus its facts; anything else is masked unless `debug` is on.
  * Upstream bodies and internal messages only appear in debug mode.
  */
-export function createMaskError(debug: boolean): (error: unknown, message: string) => Error {
+export function createMaskError(debug: boolean): (error: unknown, message: string) => GraphQLError {
   return (error, message) => {
     if (!(error instanceof GraphQLError)) return maskUnknown(error, message, debug);
     const original = error.originalError;

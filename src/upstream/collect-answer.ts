@@ -105,7 +105,7 @@ export async function collectAnswer(
 }
 
 /** Whether a Content-Type names one of the media types that stream through (DESIGN: passthrough). */
-export function isStreamingType(contentType: string | undefined): boolean {
+function isStreamingType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   return streamingTypes.includes(type);
