@@ -2,7 +2,7 @@ import type { SchemaClassifier, SchemaEntry } from "./classify-schema.js";
 import { isNullSchema } from "./classify-schema.js";
 import { isRecord } from "./resolve-ref.js";
 import { printValue } from "./print-sdl.js";
-import { compilePattern } from "../sdl/read-constraints.js";
+import { compilePattern, emptyRanges } from "../sdl/read-constraints.js";
 import type { SdlDirective, SdlValue } from "./sdl-model.js";
 import type { ConstraintPlan } from "../plan/schema-plan.js";
 
@@ -55,6 +55,14 @@ export function readSchemaConstraints(entry: SchemaEntry, type: string, name: st
     unchecked =
       bounds.pattern.length > 200 ? `a pattern of ${bounds.pattern.length} characters` : `the pattern ${printValue(bounds.pattern)}`;
     delete bounds.pattern;
+  }
+  // Bounds that leave no value (a document's mistake) are the upstream's to enforce, not a schema `trestle check` refuses.
+  const empty = emptyRanges(bounds).flat();
+  if (empty.length > 0) {
+    const stated = [...new Set(empty)].map((key) => `${key} ${bounds[key]}`).join(", ");
+    unchecked =
+      unchecked === undefined ? `bounds that leave no value (${stated})` : `${unchecked}, nor bounds that leave no value (${stated})`;
+    for (const key of empty) delete bounds[key];
   }
   const sentence = describeBounds(bounds, isList ? "each item" : name);
   const args = order.flatMap((key): Array<[string, SdlValue]> => (bounds[key] === undefined ? [] : [[key, bounds[key]]]));

@@ -101,27 +101,33 @@ function readConstraint(
     if (kind !== "number" && value < 0) fail(name, `${name} must be 0 or more, received ${value}`);
     else plan[name] = value;
   }
-  const pairs: Array<[keyof ConstraintPlan, keyof ConstraintPlan]> = [
-    ["min", "max"],
-    ["exclusiveMin", "exclusiveMax"],
-    ["min", "exclusiveMax"],
-    ["exclusiveMin", "max"],
-    ["minLength", "maxLength"],
-    ["minItems", "maxItems"],
-  ];
-  for (const [low, high] of pairs) {
-    const a = plan[low];
-    const b = plan[high];
-    if (typeof a !== "number" || typeof b !== "number") continue;
-    const empty = low.startsWith("exclusive") || high.startsWith("exclusive") ? a >= b : a > b;
-    if (empty) fail(low, `${low} ${a} and ${high} ${b} leave no value allowed`);
-  }
+  for (const [low, high] of emptyRanges(plan)) fail(low, `${low} ${plan[low]} and ${high} ${plan[high]} leave no value allowed`);
   if (!ok) return undefined;
   if (Object.keys(plan).length === 0) {
     diagnostics.warning(node, `@constraint on ${where} sets no bound: give min, max, minLength, maxLength, minItems, maxItems or pattern`);
     return undefined;
   }
   return plan;
+}
+
+type RangeBound = Exclude<keyof ConstraintPlan, "pattern">;
+const rangePairs: ReadonlyArray<readonly [RangeBound, RangeBound]> = [
+  ["min", "max"],
+  ["exclusiveMin", "exclusiveMax"],
+  ["min", "exclusiveMax"],
+  ["exclusiveMin", "max"],
+  ["minLength", "maxLength"],
+  ["minItems", "maxItems"],
+];
+
+/** The pairs of bounds that leave no value allowed (`min: 10, max: 5`; `min: 5, exclusiveMax: 5`). */
+export function emptyRanges(bounds: Pick<ConstraintPlan, RangeBound>): Array<readonly [RangeBound, RangeBound]> {
+  return rangePairs.filter(([low, high]) => {
+    const a = bounds[low];
+    const b = bounds[high];
+    if (a === undefined || b === undefined) return false;
+    return low.startsWith("exclusive") || high.startsWith("exclusive") ? a >= b : a > b;
+  });
 }
 
 /**

@@ -62,6 +62,26 @@ describe("constraints", () => {
     expect(sdl).not.toMatch(/@constraint\(pattern/);
   });
 
+  it("leaves bounds that allow no value (a document's mistake) to the upstream, saying so; the rest stay and the schema builds", () => {
+    const doc = openapi31(
+      {
+        "/items": list([
+          param("a", { type: "integer", minimum: 10, maximum: 5 }),
+          param("b", { type: "number", minimum: 5, exclusiveMaximum: 5 }),
+          param("c", { type: "string", minLength: 9, maxLength: 3, pattern: "^[a-z]+$" }),
+        ]),
+      },
+      { Item: item, Color: color },
+    );
+    const query = flat(block(importAndBuild(doc).sdl, "type Query"));
+    expect(query).toContain(flat('"""Trestle does not check bounds that leave no value (min 10, max 5): the upstream does.""" a: Int'));
+    expect(query).toContain(
+      flat('"""Trestle does not check bounds that leave no value (min 5, exclusiveMax 5): the upstream does.""" b: Float'),
+    );
+    expect(query).toContain(flat('c: String @constraint(pattern: "^[a-z]+$")'));
+    expect(query).toContain(flat("(minLength 9, maxLength 3)"));
+  });
+
   it("keeps only bounds the GraphQL type can have", () => {
     const doc = openapi31(
       {
