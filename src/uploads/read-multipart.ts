@@ -117,6 +117,8 @@ export async function readMultipart(
     }
   });
   parser.on("file", (name: string, stream: Readable, info: busboy.FileInfo) => {
+    // Its reader (or its spill) sees a failure through its own listener; nobody may be reading yet.
+    stream.on("error", () => undefined);
     stream.once("limit", () =>
       fail(
         new UploadRequestError(
