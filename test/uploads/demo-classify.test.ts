@@ -34,7 +34,7 @@ describe("the demo's image classifier through schema/ (issue #20)", () => {
     return postMultipart(served.port, body, contentType, { "apollo-require-preflight": "true" });
   };
 
-  it("U19: classifyImage uploads the image as a multipart file; the labels are computed from its bytes, the same each time", async () => {
+  it("UP19: classifyImage uploads the image as a multipart file; the labels are computed from its bytes, the same each time", async () => {
     const image = randomBytes(300_000);
     const first = await classify(image, 3);
     expect(first.status, first.body).toBe(200);
@@ -47,7 +47,7 @@ describe("the demo's image classifier through schema/ (issue #20)", () => {
     expect(upload?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
   });
 
-  it("U19: the demo's OpenAPI document describes the upload, and the importer maps it to an Upload argument", async () => {
+  it("UP19: the demo's OpenAPI document describes the upload, and the importer maps it to an Upload argument", async () => {
     const document = (await (await fetch(`${demo.url}/openapi.json`)).json()) as unknown;
     const { sdl, summary } = importOpenApi(document, { upstream: "ml" });
     expect(summary.skipped.filter((op) => op.path === "/models/{name}/classify")).toEqual([]);

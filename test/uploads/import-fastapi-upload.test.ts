@@ -65,7 +65,7 @@ describe("importing a FastAPI service with UploadFile endpoints, then uploading 
     vision?.child.kill();
   });
 
-  it("U17: imports UploadFile as Upload, List[UploadFile] as [Upload!], Form fields as text parts, and a form body as URLENCODED; trestle check is clean", () => {
+  it("UP17: imports UploadFile as Upload, List[UploadFile] as [Upload!], Form fields as text parts, and a form body as URLENCODED; trestle check is clean", () => {
     expect(sdl).toMatch(/^scalar Upload$/m);
     expect(flat(sdl)).toContain(
       flat(
@@ -84,7 +84,7 @@ describe("importing a FastAPI service with UploadFile endpoints, then uploading 
     expect(errors.map(formatDiagnostic)).toEqual([]);
   });
 
-  it("U17: serves the imported schema: a 2 MB image reaches FastAPI's UploadFile byte-identical, with its filename and media type", async () => {
+  it("UP17: serves the imported schema: a 2 MB image reaches FastAPI's UploadFile byte-identical, with its filename and media type", async () => {
     const image = randomBytes(2 * 1024 * 1024);
     const { body, contentType } = multipartBody(
       uploadParts(
@@ -117,7 +117,7 @@ describe("importing a FastAPI service with UploadFile endpoints, then uploading 
     ]);
   });
 
-  it("U17: a list of files reaches List[UploadFile]; a URL-encoded Form endpoint gets its fields", async () => {
+  it("UP17: a list of files reaches List[UploadFile]; a URL-encoded Form endpoint gets its fields", async () => {
     const files = [randomBytes(1000), randomBytes(70_000)];
     const { body, contentType } = multipartBody(
       uploadParts(
@@ -141,7 +141,7 @@ describe("importing a FastAPI service with UploadFile endpoints, then uploading 
 });
 
 describe("importing OpenAPI 3.1 file properties (issue #20)", () => {
-  it("U18: contentMediaType, contentEncoding and arrays of binaries are Uploads; an optional file is a nullable Upload; files in a URL-encoded body are skipped with the reason", () => {
+  it("UP18: contentMediaType, contentEncoding and arrays of binaries are Uploads; an optional file is a nullable Upload; files in a URL-encoded body are skipped with the reason", () => {
     const json = { "application/json": { schema: { type: "object", properties: { ok: { type: "boolean" } } } } };
     const document = {
       openapi: "3.1.0",

@@ -48,7 +48,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     });
   }
 
-  it("U10: a file over uploads.maxFileBytes is refused with 413 UPLOAD_TOO_LARGE; the upstream never gets a complete request", async () => {
+  it("UP10: a file over uploads.maxFileBytes is refused with 413 UPLOAD_TOO_LARGE; the upstream never gets a complete request", async () => {
     const started = upstream.started;
     const { body, contentType } = multipartBody(
       uploadParts(classify, { image: null }, { 0: ["variables.image"] }, [file(randomBytes(3 * 1024 * 1024))]),
@@ -65,7 +65,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     await expectServed();
   });
 
-  it("U10: a file of exactly uploads.maxFileBytes is not over the limit", async () => {
+  it("UP10: a file of exactly uploads.maxFileBytes is not over the limit", async () => {
     const data = randomBytes(1024 * 1024);
     const { body, contentType } = multipartBody(uploadParts(classify, { image: null }, { 0: ["variables.image"] }, [file(data)]));
     const answer = await postMultipart(served.port, body, contentType);
@@ -73,7 +73,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     expect(upstream.received[0]?.parts[0]?.sha256).toBe(sha256(data));
   });
 
-  it("U11: more files than uploads.maxFiles are refused with 413 UPLOAD_TOO_LARGE before any is read", async () => {
+  it("UP11: more files than uploads.maxFiles are refused with 413 UPLOAD_TOO_LARGE before any is read", async () => {
     const before = upstream.started;
     const four = [0, 1, 2, 3];
     const { body, contentType } = multipartBody(
@@ -94,7 +94,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     await expectServed();
   });
 
-  it("U11: file parts past uploads.maxFiles that map does not even name are refused too", async () => {
+  it("UP11: file parts past uploads.maxFiles that map does not even name are refused too", async () => {
     const before = upstream.started;
     const parts = uploadParts(
       classify,
@@ -109,7 +109,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     expect(upstream.started).toBe(before);
   });
 
-  it("U12: a text part over limits.maxRequestBytes is 413 REQUEST_TOO_LARGE, while a file larger than it is fine", async () => {
+  it("UP12: a text part over limits.maxRequestBytes is 413 REQUEST_TOO_LARGE, while a file larger than it is fine", async () => {
     const before = upstream.started;
     const long = `mutation ($image: Upload!) { classify(model: "${"m".repeat(5000)}", image: $image) { body } }`;
     const { body, contentType } = multipartBody(uploadParts(long, { image: null }, { 0: ["variables.image"] }, [file(Buffer.from("x"))]));
@@ -259,7 +259,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     },
   ];
   for (const { title, parts, raw, message, code = "BAD_REQUEST" } of malformedCases) {
-    it(`U13: ${title} is a 400 ${code}, with no upstream call, and the next user is served`, async () => {
+    it(`UP13: ${title} is a 400 ${code}, with no upstream call, and the next user is served`, async () => {
       const before = upstream.started;
       const { body, contentType } = raw ?? multipartBody(parts!);
       const answer = await postMultipart(served.port, body, contentType);
@@ -271,7 +271,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     });
   }
 
-  it("U14: a multipart request without a preflight-forcing header is refused with 403 CSRF_PREVENTED, nothing sent upstream", async () => {
+  it("UP14: a multipart request without a preflight-forcing header is refused with 403 CSRF_PREVENTED, nothing sent upstream", async () => {
     const before = upstream.started;
     const { body, contentType } = multipartBody(
       uploadParts(classify, { image: null }, { 0: ["variables.image"] }, [file(Buffer.from("x"))]),
@@ -291,7 +291,7 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     }
   });
 
-  it("U15: a client that leaves mid-upload aborts the upstream request (the upstream sees it break off, never complete)", async () => {
+  it("UP15: a client that leaves mid-upload aborts the upstream request (the upstream sees it break off, never complete)", async () => {
     const { body, contentType } = multipartBody(
       uploadParts(classify, { image: null }, { 0: ["variables.image"] }, [file(randomBytes(900_000))]),
     );

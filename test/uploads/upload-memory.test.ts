@@ -76,7 +76,7 @@ describe.runIf(existsSync("/proc/self/status"))("a 200 MB upload streams through
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("U16: a 200 MB file (maxFileBytes raised) reaches the upstream byte-identical while Trestle's RSS grows by less than 50 MB", async () => {
+  it("UP16: a 200 MB file (maxFileBytes raised) reaches the upstream byte-identical while Trestle's RSS grows by less than 50 MB", async () => {
     // Warm up: the route, the parser and the pool are loaded, and V8 has collected a first round of
     // request buffers (it lets dead ArrayBuffers reach tens of MB before it does), before the baseline.
     const warm = streamedUpload(96 * mib);
@@ -99,7 +99,7 @@ describe.runIf(existsSync("/proc/self/status"))("a 200 MB upload streams through
         { name: "top_k", size: null, sha256: null },
       ],
     });
-    console.log(`U16: Trestle RSS ${Math.round(baseline / mib)} MiB before, peak ${Math.round(peak / mib)} MiB during a 200 MiB upload`);
+    console.log(`UP16: Trestle RSS ${Math.round(baseline / mib)} MiB before, peak ${Math.round(peak / mib)} MiB during a 200 MiB upload`);
     expect(peak - baseline).toBeLessThan(50 * mib);
   }, 120_000);
 });

@@ -37,7 +37,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     upstream.received.length = 0;
   });
 
-  it("U01: a 2 MB binary arrives byte-identical (sha256), with its filename and media type, next to a text part", async () => {
+  it("UP01: a 2 MB binary arrives byte-identical (sha256), with its filename and media type, next to a text part", async () => {
     const data = randomBytes(2 * 1024 * 1024);
     const { body, contentType } = multipartBody(
       uploadParts(
@@ -63,7 +63,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     expect((answer.json.data?.["classify"] as { parts: unknown[] }).parts).toHaveLength(2);
   });
 
-  it("U02: two files in one request go as two file parts, and a text template part between them", async () => {
+  it("UP02: two files in one request go as two file parts, and a text template part between them", async () => {
     const a = randomBytes(70_000);
     const b = Buffer.from("second file");
     const { body, contentType } = multipartBody(
@@ -86,7 +86,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     ]);
   });
 
-  it("U03: a list of Uploads gives one file part each, in the list's order", async () => {
+  it("UP03: a list of Uploads gives one file part each, in the list's order", async () => {
     const files = [randomBytes(10), randomBytes(100_000), Buffer.from("third")];
     const { body, contentType } = multipartBody(
       uploadParts(
@@ -103,7 +103,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     );
   });
 
-  it("U04: a form that lists a later file first spills the earlier one to a temporary file and still sends both whole", async () => {
+  it("UP04: a form that lists a later file first spills the earlier one to a temporary file and still sends both whole", async () => {
     const a = randomBytes(300_000);
     const b = randomBytes(200_000);
     const { body, contentType } = multipartBody(
@@ -127,7 +127,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     await until(async () => (await spilledFiles()).length === 0, "spilled files to be deleted");
   });
 
-  it("U05: formEncoding URLENCODED sends application/x-www-form-urlencoded text parts; a null argument's part is left out", async () => {
+  it("UP05: formEncoding URLENCODED sends application/x-www-form-urlencoded text parts; a null argument's part is left out", async () => {
     const answer = await postMultipart(
       served.port,
       ...(Object.values(
@@ -140,7 +140,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     expect(request?.body).toBe("username=ada+%26+co&password=p%3D1%2B2");
   });
 
-  it("U06: a form of text parts only is sent whole, with its length (a JSON POST can carry it: no multipart request needed)", async () => {
+  it("UP06: a form of text parts only is sent whole, with its length (a JSON POST can carry it: no multipart request needed)", async () => {
     const response = await fetch(`${served.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -152,7 +152,7 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     expect(request?.parts).toEqual([{ name: "text", text: 'line1\r\nline2 "quoted"' }]);
   });
 
-  it("U07: a hostile filename (quotes, CR/LF, a path) reaches the upstream as one quoted parameter, never as a header or a part", async () => {
+  it("UP07: a hostile filename (quotes, CR/LF, a path) reaches the upstream as one quoted parameter, never as a header or a part", async () => {
     const data = Buffer.from("payload");
     const filename = `../../etc/x"; name="top_k"\r\nX-Evil: 1\r\n\r\nsmuggled é.png`;
     const { body, contentType } = multipartBody(
