@@ -68,7 +68,9 @@ export function createUploadRoute(options: UploadRouteOptions): Route {
       } catch (error) {
         signal.abort();
         request?.abort(error);
-        return refused(error instanceof UploadRequestError ? error : malformed(`the request failed while it was read (${String(error)}).`));
+        // Anything else is a bug: the route table answers 500, never echoing it.
+        if (!(error instanceof UploadRequestError)) throw error;
+        return refused(error);
       } finally {
         client.removeEventListener("abort", onGone);
         void request?.cleanup();

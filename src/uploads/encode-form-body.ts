@@ -40,19 +40,24 @@ export function encodeMultipart(parts: readonly FormPart[]): EncodedForm {
     return { contentType, text, stream: once(text) };
   }
   async function* generate(): AsyncGenerator<Uint8Array> {
-    for (const part of parts) {
-      if (typeof part.value === "string") {
-        yield encoder.encode(`${head(part.name)}${part.value}\r\n`);
-        continue;
+    try {
+      for (const part of parts) {
+        if (typeof part.value === "string") {
+          yield encoder.encode(`${head(part.name)}${part.value}\r\n`);
+          continue;
+        }
+        for (const upload of part.value) {
+          const file = await upload.file();
+          yield encoder.encode(head(part.name, file));
+          yield* file.stream;
+          yield encoder.encode("\r\n");
+        }
       }
-      for (const upload of part.value) {
-        const file = await upload.file();
-        yield encoder.encode(head(part.name, file));
-        yield* file.stream;
-        yield encoder.encode("\r\n");
-      }
+      yield encoder.encode(end);
+    } finally {
+      // Ended early or whole: no file of this form may go on blocking the request's parser.
+      for (const part of parts) if (typeof part.value !== "string") for (const upload of part.value) upload.release();
     }
-    yield encoder.encode(end);
   }
   return { contentType, text: undefined, stream: generate() };
 }

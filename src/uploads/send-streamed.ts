@@ -18,12 +18,18 @@ export async function sendStreamed(
   body: AsyncIterable<Uint8Array>,
   signal: ClientSignal | undefined,
 ): Promise<UpstreamResponse> {
-  const answer = await pipeline.stream(request, body, { signal, maxRequestBytes: Number.MAX_SAFE_INTEGER });
   const where = `${request.method} ${request.path}`;
   try {
-    return await collectAnswer(answer, request.upstream, request.method, where);
-  } catch (error) {
-    answer.body.destroy();
-    throw classifyUpstreamError(error, request.upstream, { where, timedOut: false, clientGone: signal?.aborted === true });
+    const answer = await pipeline.stream(request, body, { signal, maxRequestBytes: Number.MAX_SAFE_INTEGER });
+    try {
+      return await collectAnswer(answer, request.upstream, request.method, where);
+    } catch (error) {
+      answer.body.destroy();
+      throw classifyUpstreamError(error, request.upstream, { where, timedOut: false, clientGone: signal?.aborted === true });
+    }
+  } finally {
+    // The call is over (answered, perhaps before the body's end, or failed): a body the
+    // transport let go of mid-way is closed, so the rest of its files is thrown away.
+    void (body as Partial<AsyncGenerator<Uint8Array>>).return?.(undefined)?.catch(() => undefined);
   }
 }

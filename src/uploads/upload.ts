@@ -27,7 +27,7 @@ export interface UploadCoordinator {
 type State =
   | { kind: "pending" }
   | { kind: "held"; file: Arrived }
-  | { kind: "taken" }
+  | { kind: "taken"; stream: Readable }
   | { kind: "spilled"; file: Arrived; spill: SpilledFile }
   | { kind: "discarded" }
   | { kind: "failed"; error: unknown };
@@ -82,8 +82,8 @@ export class Upload {
     const state = this.#state;
     switch (state.kind) {
       case "held":
-        this.#state = { kind: "taken" };
-        return { filename: state.file.filename, mimetype: state.file.mimetype, stream: state.file.stream };
+        this.#state = { kind: "taken", stream: state.file.stream };
+        return { filename: state.file.filename, mimetype: state.file.mimetype, stream: drainOnExit(state.file.stream) };
       case "spilled":
         await state.spill.written;
         return { filename: state.file.filename, mimetype: state.file.mimetype, stream: state.spill.read() };
@@ -108,14 +108,23 @@ export class Upload {
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
+  /** Its call is over, whether it read the whole part or not: the rest of the part is thrown away. */
+  release(): void {
+    if (this.#state.kind === "taken" && !this.#state.stream.destroyed) this.#state.stream.resume();
+  }
+
   /** Frees the parser: a held part goes to a temporary file. */
   spill(): void {
     if (this.#state.kind === "held") this.#state = this.#spilled(this.#state.file);
   }
 
-  /** The operation is over: a held part is read and thrown away. */
+  /**
+   * The operation is over: a held part is read and thrown away, and so is the rest of a part
+   * whose call stopped reading it (an upstream that failed, or answered early).
+   */
   discard(): void {
     if (this.#state.kind === "held") this.#state.file.stream.resume();
+    this.release();
     if (this.#state.kind === "held" || this.#state.kind === "pending") this.#state = { kind: "discarded" };
   }
 
@@ -130,5 +139,20 @@ export class Upload {
     const spill = spillToFile(file.stream);
     this.#coordinator.spills.push(spill);
     return { kind: "spilled", file, spill };
+  }
+}
+
+/**
+ * A part's bytes for its one call. Whatever ends the read early (the upstream answered before
+ * the body's end, or failed), the rest of the part is read and thrown away, never left
+ * blocking the parser, and the stream is not destroyed (busboy would wait for it forever).
+ */
+async function* drainOnExit(stream: Readable): AsyncGenerator<Uint8Array> {
+  let whole = false;
+  try {
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+    whole = true;
+  } finally {
+    if (!whole && !stream.destroyed) stream.resume();
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
@@ -313,4 +314,55 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     expect(upstream.received).toEqual([]);
     await expectServed();
   });
+});
+
+describe("upstreams that stop reading an upload (issue #20)", () => {
+  let early: Server;
+  let earlyUrl: string;
+  beforeAll(async () => {
+    // Answers 503 as soon as a request's head arrives, without reading its body.
+    early = createServer((_req, res) => {
+      res.writeHead(503, { "content-type": "application/json", connection: "close" });
+      res.end('{"detail":"busy"}');
+    });
+    await new Promise<void>((resolve) => early.listen(0, "127.0.0.1", resolve));
+    earlyUrl = `http://127.0.0.1:${(early.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    early.closeAllConnections();
+    await new Promise((resolve) => early.close(resolve));
+  });
+
+  const twoUploads = () =>
+    multipartBody(
+      uploadParts(
+        `mutation ($a: Upload!, $b: Upload!) { a: classify(model: "m", image: $a) { body } b: classify(model: "m", image: $b) { body } }`,
+        { a: null, b: null },
+        { 0: ["variables.a"], 1: ["variables.b"] },
+        [file(randomBytes(600_000), "0"), file(randomBytes(600_000), "1")],
+      ),
+    );
+
+  for (const [title, url] of [
+    ["answers before reading the file", () => earlyUrl],
+    ["is down (connection refused)", () => "http://127.0.0.1:9"],
+  ] as const) {
+    it(`UP09: an upstream that ${title}: each field fails, the rest of each file is thrown away, the client gets its answer`, async () => {
+      const trestle = await createTestTrestle(uploadSchema(url()));
+      const served = await serveTrestle(trestle);
+      try {
+        const { body, contentType } = twoUploads();
+        const answer = await postMultipart(served.port, body, contentType);
+        expect(answer.status, answer.body).toBe(200);
+        expect(answer.json.data).toEqual({ a: null, b: null });
+        // An upstream that answers mid-body: undici may see the answer (UPSTREAM_ERROR) or the closed socket first.
+        for (const error of answer.json.errors ?? [])
+          expect(["UPSTREAM_ERROR", "UPSTREAM_UNAVAILABLE"]).toContain(error.extensions?.["code"]);
+        expect(answer.json.errors).toHaveLength(2);
+      } finally {
+        await served.close();
+        await trestle.close();
+      }
+    });
+  }
 });
