@@ -172,4 +172,31 @@ describe("uploads through GraphQL, multipart upstream (issue #20)", () => {
     expect(request?.headers["x-evil"]).toBeUndefined();
     expect(request?.parts.map((p) => p.name)).toEqual(["file", "top_k"]);
   });
+
+  it("UP08: through trestle.fetch (adapters: Hono, Next.js, workers), a FormData upload streams the same way", async () => {
+    const data = randomBytes(300_000);
+    const form = new FormData();
+    form.set(
+      "operations",
+      JSON.stringify({
+        query: `mutation ($image: Upload!) { classify(model: "m", image: $image) { ${partsQuery} } }`,
+        variables: { image: null },
+      }),
+    );
+    form.set("map", JSON.stringify({ 0: ["variables.image"] }));
+    form.set("0", new Blob([data], { type: "image/webp" }), "pic.webp");
+    const response = await trestle.fetch(
+      new Request("http://trestle.test/graphql", { method: "POST", headers: { "graphql-preflight": "1" }, body: form }),
+    );
+    expect(response.status).toBe(200);
+    expect(upstream.received[0]?.parts[0]).toEqual({
+      name: "file",
+      filename: "pic.webp",
+      mimetype: "image/webp",
+      size: data.length,
+      sha256: sha256(data),
+    });
+    const refused = await trestle.fetch(new Request("http://trestle.test/graphql", { method: "POST", body: form }));
+    expect(refused.status).toBe(403);
+  });
 });
