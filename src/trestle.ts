@@ -194,6 +194,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     // GraphQL multipart requests (file uploads), streamed: before yoga, which would hold each file in memory.
     createUploadRoute({
       lane,
+      schema,
+      maxTokens: limits.maxTokens,
       graphqlPath,
       limits: { ...normalizeUploads(options.uploads), maxPartBytes: limits.maxRequestBytes },
       createContext: (exchange, signal) => createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal),

@@ -7,9 +7,14 @@ import type { StreamBody } from "../upstream/stream-upstream.js";
 import { readMultipart, type MultipartLimits, type MultipartRequest } from "../uploads/read-multipart.js";
 import { malformed, UploadRequestError } from "../uploads/upload-request-error.js";
 import type { Lane } from "./create-graphql-route.js";
+import type { GraphQLSchema } from "graphql";
+import { checkUploadPaths } from "../uploads/check-upload-paths.js";
 
 export interface UploadRouteOptions {
   lane: Lane;
+  /** The client-facing schema: `map` must fill places its variables type `Upload`. */
+  schema: GraphQLSchema;
+  maxTokens: number;
   graphqlPath: string;
   /** `uploads.maxFileBytes`, `uploads.maxFiles`, and `limits.maxRequestBytes` for the text parts. */
   limits: MultipartLimits;
@@ -54,6 +59,8 @@ export function createUploadRoute(options: UploadRouteOptions): Route {
       let request: MultipartRequest | undefined;
       try {
         request = await readMultipart(asChunks(body), exchange.headers.get("content-type") ?? "", limits);
+        const misplaced = checkUploadPaths(options.schema, request.operations, request.paths, options.maxTokens);
+        if (misplaced !== undefined) throw misplaced;
         const ran = lane({
           body: request.operations,
           accept: exchange.headers.get("accept"),

@@ -11,6 +11,8 @@ import { echo, malformed, UploadRequestError } from "./upload-request-error.js";
 export interface MultipartRequest {
   /** The `operations` object, each place `map` names holding its Upload. */
   operations: Record<string, unknown>;
+  /** `map`: each file part's name and the paths it fills. */
+  paths: ReadonlyMap<string, readonly string[]>;
   /** Rejects with the request's error (malformed, over a limit, the client gone) as soon as there is one; never resolves. */
   failure: Promise<never>;
   /** The operation is over: parts still to come are read and thrown away. Resolves once the body is read whole; rejects like `failure`. */
@@ -86,6 +88,7 @@ export async function readMultipart(
     fail(new UploadRequestError("UPLOAD_TOO_LARGE", `The request holds more than ${limits.maxFiles} files (uploads.maxFiles).`));
 
   let operations: Record<string, unknown> | undefined;
+  let paths: Map<string, string[]> = new Map();
   let mapRead = false;
   let onMap!: (operations: Record<string, unknown>) => void;
   const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -101,10 +104,11 @@ export async function readMultipart(
         );
       if (name === "operations" && operations === undefined) operations = readOperations(value);
       else if (name === "map" && operations !== undefined && !mapRead) {
-        for (const [part, paths] of readMap(value, operations, limits.maxFiles)) {
-          const upload = new Upload(part, paths.length, coordinator);
+        paths = readMap(value, operations, limits.maxFiles);
+        for (const [part, list] of paths) {
+          const upload = new Upload(part, list.length, coordinator);
           uploads.set(part, upload);
-          for (const path of paths) placeUpload(operations, path, upload);
+          for (const path of list) placeUpload(operations, path, upload);
         }
         mapRead = true;
         onMap(operations);
@@ -158,6 +162,7 @@ export async function readMultipart(
 
   return {
     operations: await ready,
+    paths,
     failure,
     end: async () => {
       over = true;

@@ -255,8 +255,28 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
         { name: "map", text: '{"0": ["variables.m"]}' },
         file(Buffer.from("x")),
       ],
-      message: /Variable "\$m" got invalid value/,
-      code: "BAD_USER_INPUT",
+      message: /"map" entry "0" puts a file in "variables.m", which is of type String!, not an Upload/,
+    },
+    {
+      title: "map pointing at a pass-through scalar variable (JSON would take any value)",
+      parts: [
+        { name: "operations", text: JSON.stringify({ query: `mutation ($j: JSON) { note(text: "x") { body } }`, variables: { j: null } }) },
+        { name: "map", text: '{"0": ["variables.j"]}' },
+        file(Buffer.from("x")),
+      ],
+      message: /puts a file in "variables.j", which is of type JSON, not an Upload/,
+    },
+    {
+      title: "map pointing at a whole list of Uploads instead of an item",
+      parts: [
+        {
+          name: "operations",
+          text: JSON.stringify({ query: `mutation ($f: [Upload!]!) { batch(files: $f) { body } }`, variables: { f: null } }),
+        },
+        { name: "map", text: '{"0": ["variables.f"]}' },
+        file(Buffer.from("x")),
+      ],
+      message: /puts a file in "variables.f", which is of type \[Upload!\]!, not an Upload/,
     },
   ];
   for (const { title, parts, raw, message, code = "BAD_REQUEST" } of malformedCases) {

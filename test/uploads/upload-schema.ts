@@ -2,6 +2,7 @@
 export function uploadSchema(upstreamUrl: string): string {
   return /* GraphQL */ `
     scalar Upload
+    scalar JSON
     extend schema @upstream(name: "ml", baseUrl: "${upstreamUrl}")
     type Part { name: String!, filename: String, mimetype: String, size: Int, sha256: String, text: String }
     type Echo { parts: [Part!]!, body: String }
