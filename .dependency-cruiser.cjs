@@ -12,6 +12,7 @@ const layers = [
   ["upstream"],
   ["cache"],
   ["pipeline"],
+  ["uploads"],
   ["sdl"],
   ["config"],
   ["http"],

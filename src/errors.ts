@@ -24,6 +24,10 @@ export type TrestleErrorCode =
   /** A passthrough request body went silent for longer than the upstream's `timeoutMs`. */
   | "REQUEST_TIMEOUT"
   | "COST_LIMIT"
+  /** A multipart request's file passed `uploads.maxFileBytes`, or it held more than `uploads.maxFiles` files (413). */
+  | "UPLOAD_TOO_LARGE"
+  /** A request Trestle cannot read: a malformed GraphQL multipart request (400, nothing sent upstream). */
+  | "BAD_REQUEST"
   | "OPENAPI_IMPORT_ERROR";
 
 export interface TrestleErrorOptions {

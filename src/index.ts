@@ -5,6 +5,7 @@ export { createTrestle } from "./trestle.js";
 export type { Trestle } from "./trestle.js";
 export type { CorsOptions, TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
 export type { PassthroughOptions } from "./config/passthrough-options.js";
+export type { UploadOptions } from "./config/upload-options.js";
 export type { HeaderRuleOptions, HostContext } from "./config/trestle-options.js";
 export type { OutgoingUpstreamRequest, UpstreamFetch } from "./upstream/upstream-transport-options.js";
 

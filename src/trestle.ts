@@ -38,6 +38,9 @@ import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
+import { createUploadRoute } from "./execution/create-upload-route.js";
+import { normalizeUploads } from "./config/upload-options.js";
+import { sendStreamed } from "./uploads/send-streamed.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -121,6 +124,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} },
       pipeline.send,
       limits,
+      (request, body, signal) => sendStreamed(pipeline, request, body, signal),
     ),
   });
   const exchangeContext = (exchange: Exchange) =>
@@ -187,6 +191,16 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     passthrough,
     // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
     createGraphQLRoute({ lane, graphqlPath, maxRequestBytes: limits.maxRequestBytes, createContext: exchangeContext, fallback: yogaRoute }),
+    // GraphQL multipart requests (file uploads), streamed: before yoga, which would hold each file in memory.
+    createUploadRoute({
+      lane,
+      schema,
+      maxTokens: limits.maxTokens,
+      graphqlPath,
+      limits: { ...normalizeUploads(options.uploads), maxPartBytes: limits.maxRequestBytes },
+      createContext: (exchange, signal) => createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal),
+      csrfPrevention: options.csrfPrevention ?? true,
+    }),
     yogaRoute,
   ];
   const table = createRouteTable(routes, cors, corsActive, metrics);

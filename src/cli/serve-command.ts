@@ -7,6 +7,7 @@ import { checkSchema } from "../sdl/check-schema.js";
 import { defaultServeTimeouts, serveDefaults, type ServeTimeouts } from "../plan/serve-defaults.js";
 import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./cli-io.js";
+import { readUploadFlags, uploadFlagsUsage } from "./read-upload-flags.js";
 
 export { defaultServeTimeouts, type ServeTimeouts };
 
@@ -27,6 +28,7 @@ export const serveUsage = `Usage: trestle serve [options]
                           without credentials; none when NODE_ENV=production)
   --forwarded-host HOST   a public host whose name passthrough may forward upstream; repeatable
   --trusted-proxy IP|CIDR a proxy whose X-Forwarded-For / Forwarded chain passthrough continues; repeatable
+${uploadFlagsUsage}
   -h, --help              show this help
 
 Routes: /graphql (POST and GET; GraphiQL in a browser unless NODE_ENV=production), /rest/<upstream>/*,
@@ -52,6 +54,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       "forwarded-host": { type: "string", multiple: true, default: [] },
       "trusted-proxy": { type: "string", multiple: true, default: [] },
       cors: { type: "string", multiple: true, default: [] },
+      "max-file-bytes": { type: "string" },
+      "max-files": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -68,6 +72,11 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   const drainMs = Number(values["drain-timeout"]);
   if (!Number.isInteger(drainMs) || drainMs < 0) {
     io.stderr(`trestle serve: --drain-timeout must be milliseconds (0 or more), received "${values["drain-timeout"]}"`);
+    return 1;
+  }
+  const uploads = readUploadFlags(values);
+  if (typeof uploads === "string") {
+    io.stderr(uploads);
     return 1;
   }
   const env = { ...io.env };
@@ -90,6 +99,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     debug: values.debug,
     passthrough,
     cors,
+    uploads,
   });
   closers.unshift(() => trestle.close());
   // The schema built, so only warnings are left: the same lines `trestle check` prints.

@@ -4,6 +4,7 @@ import type { Env } from "../template/interpolate-env.js";
 import type { OutgoingUpstreamRequest, UpstreamFetch } from "../upstream/upstream-transport-options.js";
 import type { LimitsOptions } from "./limits-options.js";
 import type { PassthroughOptions } from "./passthrough-options.js";
+import type { UploadOptions } from "./upload-options.js";
 
 /**
  * CORS for every route (GraphQL, passthrough, health, metrics), in graphql-yoga's option form.
@@ -154,6 +155,12 @@ export interface TrestleOptions {
    * @example { forwardedHosts: ["api.example.com"], trustedProxies: ["10.0.0.0/8"] }
    */
   passthrough?: PassthroughOptions;
+  /**
+   * GraphQL multipart requests (file uploads, the `Upload` scalar): the largest file and the
+   * most files in one request; past them 413 UPLOAD_TOO_LARGE (docs/uploads.md).
+   * @default { maxFileBytes: 52428800, maxFiles: 10 }
+   */
+  uploads?: UploadOptions;
   /**
    * Refuse (403) GraphQL POSTs a browser could send cross-site without a CORS preflight
    * (form and `text/plain` content types) unless they carry the `x-trestle-csrf` header.

@@ -185,7 +185,7 @@ export function renderHeaderRules(rules: readonly HeaderPlan[], scope: TemplateS
 }
 
 /** Reads a variable outside any field: no argument types, so no snake_case input mapping. */
-function readScopeVariable(variable: TemplateVariable, scope: TemplateScope): unknown {
+export function readScopeVariable(variable: TemplateVariable, scope: TemplateScope): unknown {
   switch (variable.root) {
     case "env": {
       const value = scope.env[variable.path[0] ?? ""];

@@ -1,4 +1,12 @@
-import { getNamedType, isInterfaceType, isUnionType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import {
+  getNamedType,
+  isInterfaceType,
+  isScalarType,
+  isUnionType,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from "graphql";
 import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import type { OperationContext } from "../loader/operation-context.js";
 import type { SchemaPlan } from "../plan/schema-plan.js";
@@ -9,6 +17,8 @@ import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
+import { uploadScalar } from "../uploads/upload-scalar.js";
+import { sendForm } from "./send-form.js";
 
 /** The GraphQL context Trestle's resolvers run in. */
 export interface TrestleResolverContext {
@@ -54,13 +64,14 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
     const notFoundIsNull = !rest.nonNull && rest.typeName !== schema.getMutationType()?.name;
     const build = createRequestBuilder(rest.upstream, rest, args, rest.coordinate);
     const cachePolicy = buildCachePolicy(rest.upstream, rest.headers, rest.cache, rest);
-    const { select, nonNull, coordinate, errors } = rest;
+    const { select, nonNull, coordinate, errors, form } = rest;
     add(rest.typeName, rest.fieldName, async (parent, fieldArgs, context) => {
       const operation = context.trestle;
-      const request = build({ args: fieldArgs, parent, env: operation.env, headers: operation.headers, context: operation.values });
+      const scope = { args: fieldArgs, parent, env: operation.env, headers: operation.headers, context: operation.values };
+      const request = build(scope);
       if (request === null) return null;
       request.cache = cachePolicy;
-      const response = await operation.load(request);
+      const response = form === undefined ? await operation.load(request) : await sendForm(operation, request, form, scope);
       const answer = readJsonAnswer(response, request, errors);
       if (answer.notFound) {
         if (notFoundIsNull) return null;
@@ -78,6 +89,8 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
     }
   }
   addConstraintChecks(resolvers, plan.constraints, schema, restFields);
+  // `scalar Upload` takes the files of a multipart request (graphql-tools accepts a scalar here).
+  if (isScalarType(schema.getType("Upload"))) (resolvers as Record<string, unknown>)["Upload"] = uploadScalar;
   return resolvers;
 }
 

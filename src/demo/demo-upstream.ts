@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { createDemoData } from "./data.js";
 import { DemoHttpError } from "./http-error.js";
-import { readRequestBody } from "./request-body.js";
+import { readRequestBody, type RequestBody } from "./request-body.js";
 import { matchRoute, type DemoResponse, type DemoRouteContext } from "./router.js";
 import { demoRoutes } from "./routes.js";
 import { sendResponse } from "./send-response.js";
@@ -87,13 +87,11 @@ async function handleRequest(
   });
   if (latencyMs > 0) await delay(latencyMs);
   if (response.destroyed) return;
-  const answer = body.tooLarge
-    ? errorAnswer(new DemoHttpError(413, "Request body too large"))
-    : dispatch(method, url, request, body.text, data);
+  const answer = body.tooLarge ? errorAnswer(new DemoHttpError(413, "Request body too large")) : dispatch(method, url, request, body, data);
   sendResponse(request, response, answer);
 }
 
-function dispatch(method: string, url: string, request: IncomingMessage, bodyText: string, data: DemoData): DemoResponse {
+function dispatch(method: string, url: string, request: IncomingMessage, body: RequestBody, data: DemoData): DemoResponse {
   const queryStart = url.indexOf("?");
   const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
   const match = matchRoute(demoRoutes, method, pathname);
@@ -106,7 +104,8 @@ function dispatch(method: string, url: string, request: IncomingMessage, bodyTex
     params: match.params,
     query: new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1)),
     headers: request.headers,
-    readJson: () => parseJson(bodyText),
+    readJson: () => parseJson(body.text),
+    readBytes: () => body.bytes,
   };
   try {
     return match.route.handle(context);

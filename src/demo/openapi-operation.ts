@@ -9,6 +9,8 @@ export interface OperationSpec {
   params?: ParameterObject[];
   /** Name of the request body's component schema. */
   body?: string;
+  /** Name of a `multipart/form-data` request body's component schema (file uploads). */
+  form?: string;
   /** Success status and the schema of its body (none for a 204). */
   ok: [status: number, schema?: SchemaObject];
   notFound?: boolean;
@@ -24,7 +26,7 @@ export function buildOperation(verb: HttpVerb, path: string, tag: string, spec: 
   };
   if (spec.notFound === true) responses["404"] = jsonResponse("Not Found", ref("HTTPError"));
   Object.assign(responses, spec.extra);
-  if ((spec.params?.length ?? 0) > 0 || spec.body !== undefined) {
+  if ((spec.params?.length ?? 0) > 0 || spec.body !== undefined || spec.form !== undefined) {
     responses["422"] = jsonResponse("Validation Error", ref("HTTPValidationError"));
   }
   return {
@@ -35,6 +37,7 @@ export function buildOperation(verb: HttpVerb, path: string, tag: string, spec: 
     operationId: `${spec.fn}${path}`.replace(/\W/g, "_") + `_${verb}`,
     ...(spec.params === undefined ? {} : { parameters: spec.params }),
     ...(spec.body === undefined ? {} : { requestBody: { required: true, content: { "application/json": { schema: ref(spec.body) } } } }),
+    ...(spec.form === undefined ? {} : { requestBody: { required: true, content: { "multipart/form-data": { schema: ref(spec.form) } } } }),
     responses,
     ...(spec.security === undefined ? {} : { security: spec.security }),
   };

@@ -94,6 +94,12 @@ export const componentSchemas: Record<string, SchemaObject> = {
     outputs: listOf("PredictionOutput"),
     latency_ms: integer,
   }),
+  Body_classify_models__name__classify_post: object(
+    "Body_classify_models__name__classify_post",
+    { file: { type: "string", format: "binary" }, top_k: { type: "integer", default: 5 } },
+    ["file"],
+  ),
+  ImageLabel: object("ImageLabel", { label: string, score: number }),
   Experiment: object("Experiment", {
     experiment_id: string,
     name: string,

@@ -55,6 +55,14 @@ const operations: Record<string, Record<string, OperationSpec>> = {
       ok: [200, ref("PredictResponse")],
       notFound: true,
     },
+    "POST /models/{name}/classify": {
+      fn: "classify",
+      description: "Labels for an uploaded image, best first (computed from the file's bytes).",
+      params: [pathParam("name")],
+      form: "Body_classify_models__name__classify_post",
+      ok: [200, listOf("ImageLabel", "Response Classify Models  Name  Classify Post")],
+      notFound: true,
+    },
   },
   experiments: {
     "GET /experiments": { fn: "list_experiments", ok: [200, ref("ExperimentList")] },

@@ -4,6 +4,8 @@ export interface RequestBody {
   /** The body as UTF-8 text; empty when it was over the limit. */
   text: string;
   tooLarge: boolean;
+  /** The body as bytes (for multipart uploads); empty when it was over the limit. */
+  bytes: Buffer;
 }
 
 /**
@@ -22,7 +24,8 @@ export function readRequestBody(request: IncomingMessage, limit: number): Promis
     });
     request.on("end", () => {
       const tooLarge = size > limit;
-      resolve({ text: tooLarge ? "" : Buffer.concat(chunks).toString("utf8"), tooLarge });
+      const bytes = tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
+      resolve({ text: bytes.toString("utf8"), tooLarge, bytes });
     });
     request.on("error", reject);
   });

@@ -12,6 +12,8 @@ export interface DemoRouteContext {
   headers: IncomingHttpHeaders;
   /** The JSON body, or undefined when the body is empty; throws a 400 on invalid JSON. */
   readJson(): unknown;
+  /** The body as bytes (a multipart upload). */
+  readBytes(): Buffer;
 }
 
 /** What a route handler answers; the server turns it into HTTP. */

@@ -24,6 +24,9 @@ export interface UpstreamCallRecord {
 /** Sends one built request through the rest of the pipeline (cache, then the upstream client). */
 export type SendUpstream = (request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal) => Promise<UpstreamResponse>;
 
+/** Sends one built request with a body generated as it goes (a form with files): streamed, sent once. */
+export type SendStreamed = (request: UpstreamRequest, body: AsyncIterable<Uint8Array>, signal?: ClientSignal) => Promise<UpstreamResponse>;
+
 /**
  * Per-request state: what templates may read, the calls made so far and the operation's
  * loaders. One exists per GraphQL request (or passthrough call); nothing in it is shared
@@ -41,6 +44,8 @@ export interface OperationContext {
    * Identical reads (GET/HEAD with the same upstream, path and headers) are sent once.
    */
   load(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /** Like `load` for a write whose body streams (`form:` with files): counted and recorded the same way, never de-duplicated. */
+  loadStreamed(request: UpstreamRequest, body: AsyncIterable<Uint8Array>): Promise<UpstreamResponse>;
   /** The operation's loader for one batch endpoint, made on first use. */
   loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string>;
 }
@@ -56,12 +61,17 @@ export function createOperationContext(
    * `maxConcurrentCallsPerUpstream`: calls past it wait for one of the operation's own to finish.
    */
   limits: Partial<OperationLimits> = {},
+  /** The pipeline's streaming send, for `loadStreamed`; without it such calls fail. */
+  sendStreamed?: SendStreamed,
 ): OperationContext {
   const maxCalls = limits.maxUpstreamCalls ?? Number.POSITIVE_INFINITY;
   const calls: UpstreamCallRecord[] = [];
   // Made on the first call: an operation answered without upstream calls never pays for it.
   let slots: UpstreamSlots | undefined;
-  const record = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
+  const record = async (
+    request: UpstreamRequest,
+    sendIt = (cache: CacheStatus) => send(request, cache, init.signal),
+  ): Promise<UpstreamResponse> => {
     if (calls.length >= maxCalls) {
       throw new TrestleError("COST_LIMIT", `The operation reached its limit of ${maxCalls} upstream calls; no more were made.`);
     }
@@ -81,7 +91,7 @@ export function createOperationContext(
     const started = performance.now();
     const cache: CacheStatus = {};
     try {
-      const response = await send(request, cache, init.signal);
+      const response = await sendIt(cache);
       call.status = response.status;
       return response;
     } catch (error) {
@@ -109,6 +119,11 @@ export function createOperationContext(
     ...init,
     calls,
     load: (request) => (request.method === "GET" || request.method === "HEAD" ? read(request) : record(request)),
+    loadStreamed: (request, body) =>
+      record(request, () => {
+        if (sendStreamed === undefined) throw new TrestleError("CONFIG_INVALID", "This operation context cannot send a streamed body.");
+        return sendStreamed(request, body, init.signal);
+      }),
     loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string> {
       let loader = loaders.get(identity) as DataLoader<K, V, string> | undefined;
       if (loader === undefined) {

@@ -7,7 +7,7 @@ import { appendPointer, isRecord, type RefResolver } from "./resolve-ref.js";
  * `allOf` merged, and `oneOf`/`anyOf` left as branches for the mapper to judge.
  */
 
-export type ScalarName = "String" | "Int" | "Float" | "Boolean" | "JSON" | "DateTime" | "Date" | "Int64";
+export type ScalarName = "String" | "Int" | "Float" | "Boolean" | "JSON" | "DateTime" | "Date" | "Int64" | "Upload";
 
 export interface SchemaEntry {
   schema: unknown;

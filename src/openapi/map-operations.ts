@@ -5,6 +5,7 @@ import type { SecurityPlan } from "./map-security.js";
 import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
 import type { MediaEntry, NormalizedOperation, NormalizedResponse } from "./read-operation.js";
 import { printString } from "./print-sdl.js";
+import { mapFormBody } from "./map-form-body.js";
 import type { SdlDirective, SdlField, SdlInputValue, SdlValue } from "./sdl-model.js";
 
 /**
@@ -76,12 +77,23 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
   const args: SdlInputValue[] = [...params.args];
 
   let body: string | undefined;
+  let form: Array<[string, SdlValue]> = [];
   const requestBody = op.requestBody;
   if (requestBody !== undefined && requestBody.content.length > 0) {
     const json = pickJson(requestBody.content);
+    // Forms (files included) go as `form:`, unless the call is a GET (Trestle sends no body with GET).
+    const mapped =
+      json !== undefined || op.method === "get"
+        ? undefined
+        : mapFormBody(requestBody.content, { ...ctx, argNames, typeHint, required: requestBody.required });
+    if (mapped !== undefined && "skip" in mapped) return mapped;
+    if (mapped !== undefined) {
+      args.push(...mapped.args);
+      form = mapped.rest;
+    }
     // A call without its upload or form data is not that operation, even when the body is optional.
-    if (json === undefined) return { skip: `request body is ${describeBody(requestBody.content)}, not JSON` };
-    if (op.method === "get") {
+    else if (json === undefined) return { skip: `request body is ${describeBody(requestBody.content)}, not JSON` };
+    else if (op.method === "get") {
       if (requestBody.required) return { skip: "a GET with a request body, which Trestle does not send" };
       comments.push("left out the optional request body: Trestle sends no body with GET");
     } else {
@@ -101,6 +113,7 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
   if (op.method !== "get") restArgs.push(["method", { enum: op.method.toUpperCase() }]);
   restArgs.push(["path", params.path]);
   if (body !== undefined) restArgs.push(["body", body]);
+  restArgs.push(...form);
   if (params.headers.length > 0) restArgs.push(["headers", params.headers]);
   const directives: SdlDirective[] = [{ name: "rest", args: restArgs }];
   if (op.deprecated) directives.push({ name: "deprecated", args: [] });

@@ -82,6 +82,11 @@ export class SchemaMapper {
     return this.#scalar("JSON", true);
   }
 
+  /** The `Upload` scalar (a file of a multipart request), declared in the output from now on. */
+  getUploadType(): TypeUse {
+    return this.#scalar("Upload", false);
+  }
+
   /** Every named type the mapped schemas need, scalars included. */
   getTypes(): SdlType[] {
     const scalars = [...this.#scalars].flatMap((name) => buildScalarType(name) ?? []);

@@ -2,8 +2,9 @@ import type { ScalarName } from "./classify-schema.js";
 import type { SdlType } from "./sdl-model.js";
 
 /**
- * The custom scalars the importer may declare. All are pass-through (graphql-js's default for
- * a declared scalar), so they need no code in the runtime: values travel as the JSON had them.
+ * The custom scalars the importer may declare. All but Upload are pass-through (graphql-js's
+ * default for a declared scalar): values travel as the JSON had them. Upload takes the files
+ * of a GraphQL multipart request (the runtime's upload route).
  */
 const scalarDefinitions: Record<
   Exclude<ScalarName, "String" | "Int" | "Float" | "Boolean">,
@@ -19,6 +20,7 @@ const scalarDefinitions: Record<
     specifiedBy: "https://www.rfc-editor.org/rfc/rfc3339",
   },
   Int64: { description: "A 64-bit integer, passed through unchanged (GraphQL's Int holds 32 bits)." },
+  Upload: { description: "A file sent in a GraphQL multipart request; Trestle streams it upstream as a file part." },
 };
 
 /** Names no imported type may take. */

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../template/parse-template.js";
+import type { FormPlan } from "./form-plan.js";
 
 /** Derived, validated data: what `buildSchemaPlan` makes of the SDL. Nothing here changes per request. */
 
@@ -117,6 +118,8 @@ export interface RestPlan {
   nonNull: boolean;
   /** The field's own `errors:`, else its upstream's: a field's setting replaces the upstream's whole. */
   errors?: ErrorExposurePlan | undefined;
+  /** `form:` (and `formEncoding:`): the body as a form, files streamed (src/uploads/). */
+  form?: FormPlan | undefined;
 }
 
 export interface SchemaPlan {

@@ -15,6 +15,7 @@ import type { Env } from "../template/interpolate-env.js";
 import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
 import { readErrorExposure } from "./read-error-exposure.js";
+import { readForm } from "./read-form.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -79,6 +80,18 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
       `@rest on ${coordinate}: path variable ${listVariables[0]?.source} is a list, so the field must return a list, but it returns ${String(site.field.type)}`,
     );
   }
+  const form = readForm(
+    values,
+    node,
+    {
+      method,
+      hasBody: values["body"] != null,
+      coordinate,
+      args: site.field.args,
+      check: (template, at) => checker.checkAll(template, at, false),
+    },
+    ctx.diagnostics,
+  );
   const ownErrors = readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@rest on ${coordinate}`, ctx.diagnostics);
   if (upstream === undefined || url === undefined) return undefined;
   const errors = ownErrors ?? upstream.errors;
@@ -112,6 +125,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
     errors,
+    form,
   };
 }
 

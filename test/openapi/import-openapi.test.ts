@@ -59,7 +59,7 @@ describe("Swagger 2.0", () => {
     );
   });
 
-  it("maps body parameters to inputs, parameters to arguments, and skips form bodies", () => {
+  it("maps body parameters to inputs, parameters to arguments, and form bodies to form: (issue #20)", () => {
     const { sdl, summary } = importAndBuild(swagger, { upstream: "petstore" });
     expect(flat(sdl)).toContain(
       flat(
@@ -70,13 +70,11 @@ describe("Swagger 2.0", () => {
       flat('addPet(input: PetInput!): Pet @rest(upstream: "petstore", method: POST, path: "/pets", body: "{args.input}")'),
     );
     expect(flat(sdl)).toContain(flat('getPet(petId: Int64!): Pet @rest(upstream: "petstore", path: "/pets/{args.petId}")'));
-    expect(summary).toEqual({
-      imported: 3,
-      skipped: [{ method: "POST", path: "/pets/{petId}", reason: "request body is a form (application/x-www-form-urlencoded), not JSON" }],
-      warnings: [],
-    });
-    expect(sdl).toContain(
-      "# - POST /pets/{petId} (updatePetWithForm): request body is a form (application/x-www-form-urlencoded), not JSON",
+    expect(summary).toEqual({ imported: 4, skipped: [], warnings: [] });
+    expect(flat(sdl)).toContain(
+      flat(
+        'updatePetWithForm(petId: Int64!, name: String): JSON @rest(upstream: "petstore", method: POST, path: "/pets/{args.petId}", form: [{ name: "name", value: "{args.name}" }], formEncoding: URLENCODED)',
+      ),
     );
   });
 
@@ -316,7 +314,6 @@ describe("operations", () => {
   it("skips what it cannot bridge, with a comment and a summary entry for each", () => {
     const { sdl, summary } = importAndBuild(doc);
     const expected = [
-      { method: "POST", path: "/files", reason: "request body is multipart/form-data (a file upload), not JSON" },
       { method: "GET", path: "/logs", reason: "answers text/plain, not JSON" },
       { method: "POST", path: "/generate_stream", reason: "answers a stream (text/event-stream), not JSON" },
       { method: "HEAD", path: "/ping", reason: "HEAD answers carry no body to resolve a field from" },
@@ -324,7 +321,8 @@ describe("operations", () => {
       { method: "GET", path: "/filter", reason: 'query parameter "where" is a map, which a URL template cannot spell' },
     ];
     expect(summary.skipped).toEqual(expected);
-    expect(summary.imported).toBe(4);
+    // POST /files (multipart/form-data) is imported since issue #20.
+    expect(summary.imported).toBe(5);
     for (const { method, path, reason } of expected)
       expect(sdl).toMatch(
         new RegExp(`^# - ${method} ${path.replace(/[?$]/g, "\\$&")} \\(\\w+\\): ${reason.replace(/[()]/g, "\\$&")}$`, "m"),
@@ -456,7 +454,7 @@ describe("a FastAPI (pydantic v2) document", () => {
 
   it("imports with short names, SNAKE_CASE and nullable anyOf fields", () => {
     const { sdl, summary } = importAndBuild(fastapi, { upstream: "models", specUrl: "http://127.0.0.1:8000/openapi.json" });
-    expect(summary.imported).toBe(3);
+    expect(summary.imported).toBe(4);
     expect(sdl).toContain('@upstream(name: "models", baseUrl: "{env.MODELS_URL:-http://127.0.0.1:8000}", naming: SNAKE_CASE)');
     expect(sdl).toContain('getModel(modelName: String!): Model @rest(upstream: "models", path: "/models/{args.modelName}")');
     expect(flat(sdl)).toContain(flat("predict(modelName: String!, input: PredictRequestInput!): Prediction"));
@@ -475,9 +473,13 @@ describe("a FastAPI (pydantic v2) document", () => {
       ),
     );
     expect(block(sdl, "input ReadFlowsInput")).toBe("input ReadFlowsInput {\n  offset: Int\n  limit: Int\n}");
-    expect(summary.skipped).toEqual([
-      { method: "POST", path: "/models/{model_name}/upload", reason: "request body is multipart/form-data (a file upload), not JSON" },
-    ]);
+    // The UploadFile endpoint (issue #20): an Upload argument and form:.
+    expect(summary.skipped).toEqual([]);
+    expect(flat(sdl)).toContain(
+      flat(
+        'upload(modelName: String!, file: Upload): JSON @rest(upstream: "models", method: POST, path: "/models/{args.modelName}/upload", form: [{ name: "file", value: "{args.file}" }])',
+      ),
+    );
   });
 });
 
