@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from "graphql";
+import type { PaginatePlan } from "./paginate-plan.js";
 import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../template/parse-template.js";
 
 /** Derived, validated data: what `buildSchemaPlan` makes of the SDL. Nothing here changes per request. */
@@ -117,6 +118,8 @@ export interface RestPlan {
   nonNull: boolean;
   /** The field's own `errors:`, else its upstream's: a field's setting replaces the upstream's whole. */
   errors?: ErrorExposurePlan | undefined;
+  /** `paginate:`: the field is a Relay connection over a paged listing. */
+  paginate?: PaginatePlan | undefined;
 }
 
 export interface SchemaPlan {

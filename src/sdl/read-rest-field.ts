@@ -15,6 +15,7 @@ import type { Env } from "../template/interpolate-env.js";
 import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
 import { readErrorExposure } from "./read-error-exposure.js";
+import { readPaginate } from "./read-paginate.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -80,6 +81,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     );
   }
   const ownErrors = readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@rest on ${coordinate}`, ctx.diagnostics);
+  const paginate = readPaginate(values["paginate"], node, site.field, coordinate, { batch: !!batchBase, select: !!select, url, diagnostics: ctx.diagnostics });
   if (upstream === undefined || url === undefined) return undefined;
   const errors = ownErrors ?? upstream.errors;
   const mergedHeaders = mergeHeaders(upstream.headers, headers);
@@ -112,6 +114,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
     errors,
+    ...(paginate && { paginate }),
   };
 }
 
