@@ -22,7 +22,12 @@ type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<str
  * become the connection's edges. Nodes are the upstream's items as they are, so their fields
  * resolve like any list item's (naming, @from, nested @rest and batches across the page).
  */
-export function createPageResolver(rest: RestPlan & { paginate: PaginatePlan }, field: GraphQLField<unknown, unknown>, keys: CursorKeys, notFoundIsNull: boolean): Resolver {
+export function createPageResolver(
+  rest: RestPlan & { paginate: PaginatePlan },
+  field: GraphQLField<unknown, unknown>,
+  keys: CursorKeys,
+  notFoundIsNull: boolean,
+): Resolver {
   const { paginate: plan, coordinate, errors, nonNull } = rest;
   const build = createRequestBuilder(rest.upstream, rest, field.args, coordinate);
   const cachePolicy = buildCachePolicy(rest.upstream, rest.headers, rest.cache, rest);
@@ -49,12 +54,22 @@ export function createPageResolver(rest: RestPlan & { paginate: PaginatePlan }, 
     const items = plan.items.length === 0 ? data : readPath(data, plan.items);
     if (!Array.isArray(items)) {
       const where = plan.items.length === 0 ? "the answer" : `"${plan.items.join(".")}"`;
-      throw new UpstreamError("UPSTREAM_BAD_RESPONSE", rest.upstream.name, `Upstream "${rest.upstream.name}" answered ${coordinate} without a list at ${where}.`, {
-        debug: { request: `${request.method} ${request.path}` },
-      });
+      throw new UpstreamError(
+        "UPSTREAM_BAD_RESPONSE",
+        rest.upstream.name,
+        `Upstream "${rest.upstream.name}" answered ${coordinate} without a list at ${where}.`,
+        {
+          debug: { request: `${request.method} ${request.path}` },
+        },
+      );
     }
     const total = plan.total === undefined ? undefined : toCount(readPath(data, plan.total));
-    const next = plan.style === "LINK" ? readLinkNext(link, rest.upstream, request.path) : plan.next === undefined ? undefined : toToken(readPath(data, plan.next));
+    const next =
+      plan.style === "LINK"
+        ? readLinkNext(link, rest.upstream, request.path)
+        : plan.next === undefined
+          ? undefined
+          : toToken(readPath(data, plan.next));
     return { items, total, next };
   }
 
@@ -62,7 +77,11 @@ export function createPageResolver(rest: RestPlan & { paginate: PaginatePlan }, 
     const cursors = window.positions.map((position) => {
       const cursor = keys.seal(coordinate, position);
       if (cursor.length > maxCursorLength)
-        throw new UpstreamError("UPSTREAM_BAD_RESPONSE", rest.upstream.name, `Upstream "${rest.upstream.name}" gave ${coordinate} a next-page token or link too long to carry in a cursor.`);
+        throw new UpstreamError(
+          "UPSTREAM_BAD_RESPONSE",
+          rest.upstream.name,
+          `Upstream "${rest.upstream.name}" gave ${coordinate} a next-page token or link too long to carry in a cursor.`,
+        );
       return cursor;
     });
     return {

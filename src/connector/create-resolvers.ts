@@ -27,7 +27,11 @@ export type ResolverMap = Record<string, Record<string, Resolver | ((value: unkn
  * type resolvers for unions and interfaces, `@enumValue` wire values for enums, and a check
  * of the upstream's value on every enum field (check-enum-values.ts).
  */
-export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema, cursorKeys: CursorKeys = createCursorKeys(undefined)): ResolverMap {
+export function createResolvers(
+  plan: SchemaPlan,
+  schema: GraphQLSchema,
+  cursorKeys: CursorKeys = createCursorKeys(undefined),
+): ResolverMap {
   const resolvers: ResolverMap = {};
   const add = (typeName: string, fieldName: string, resolver: Resolver) => {
     (resolvers[typeName] ??= {})[fieldName] = resolver;

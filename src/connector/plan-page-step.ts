@@ -50,7 +50,14 @@ function offsetStep(plan: PaginatePlan, args: PageArgs): PageStep {
     const end = (args.before as { index: number }).index;
     const start = Math.max(0, end - args.count);
     return {
-      ...(end > start && { fetch: { params: [[limit, String(end - start)], [offset, String(start)]] } }),
+      ...(end > start && {
+        fetch: {
+          params: [
+            [limit, String(end - start)],
+            [offset, String(start)],
+          ],
+        },
+      }),
       read: ({ items }) => {
         const shown = items.slice(0, end - start);
         return { items: shown, positions: at(start, shown), hasNextPage: true, hasPreviousPage: start > 0 };
@@ -60,10 +67,16 @@ function offsetStep(plan: PaginatePlan, args: PageArgs): PageStep {
   const start = args.after === undefined ? 0 : (args.after as { index: number }).index + 1;
   const extra = plan.total === undefined ? 1 : 0;
   return {
-    fetch: { params: [[limit, String(args.count + extra)], [offset, String(start)]] },
+    fetch: {
+      params: [
+        [limit, String(args.count + extra)],
+        [offset, String(start)],
+      ],
+    },
     read: ({ items, total }) => {
       const shown = items.slice(0, args.count);
-      const more = total !== undefined ? start + shown.length < total : items.length > shown.length || (extra === 0 && shown.length === args.count);
+      const more =
+        total !== undefined ? start + shown.length < total : items.length > shown.length || (extra === 0 && shown.length === args.count);
       return { items: shown, positions: at(start, shown), hasNextPage: more, hasPreviousPage: start > 0 };
     },
   };
@@ -91,12 +104,23 @@ function pageStep(plan: PaginatePlan, args: PageArgs): PageStep {
     start = from.last ? 0 : from.index + 1;
   }
   return {
-    fetch: { params: [[pageParam, String(page)], [sizeParam, String(size)]] },
+    fetch: {
+      params: [
+        [pageParam, String(page)],
+        [sizeParam, String(size)],
+      ],
+    },
     read: ({ items, total }) => {
       const stop = Math.min(end ?? items.length, items.length);
       const first = args.backward ? Math.max(0, stop - args.count) : start;
       const shown = items.slice(first, args.backward ? stop : first + args.count);
-      const positions = shown.map((_, k): PagePosition => ({ kind: "page", at: page, size, index: first + k, last: first + k === items.length - 1 }));
+      const positions = shown.map((_, k): PagePosition => ({
+        kind: "page",
+        at: page,
+        size,
+        index: first + k,
+        last: first + k === items.length - 1,
+      }));
       const seen = (page - plan.firstPage) * size + first + shown.length;
       const rest = first + shown.length < items.length;
       const hasNextPage = args.backward || rest || (total !== undefined ? seen < total : items.length >= size);

@@ -4,8 +4,7 @@ import type { CursorKeys, PagePosition } from "./page-cursor.js";
 
 /** A client's page request, checked: how many edges, and from which cursor in which direction. */
 export type PageArgs =
-  | { backward: false; count: number; after: PagePosition | undefined }
-  | { backward: true; count: number; before: PagePosition };
+  { backward: false; count: number; after: PagePosition | undefined } | { backward: true; count: number; before: PagePosition };
 
 /**
  * Reads `first`/`after`/`last`/`before` against the field's paging: `first` (or `last`) from 1
@@ -29,7 +28,8 @@ export function readPageArgs(args: Readonly<Record<string, unknown>>, plan: Pagi
 
   function open(cursor: string): PagePosition {
     const position = keys.open(coordinate, cursor);
-    if ((position.kind === "index") !== (plan.style === "OFFSET")) throw refuse("the cursor was issued before the field's paging changed; start again without it");
+    if ((position.kind === "index") !== (plan.style === "OFFSET"))
+      throw refuse("the cursor was issued before the field's paging changed; start again without it");
     return position;
   }
 }

@@ -16,7 +16,7 @@ import { argumentNode } from "./read-upstreams.js";
 
 interface PaginateValues {
   style: PageStyle;
-  items: string;
+  items?: string | null;
   total?: string | null;
   limit?: string | null;
   offset?: string | null;
@@ -60,13 +60,15 @@ export function readPaginate(
   const { diagnostics } = context;
   const before = diagnostics.items.length;
   const error = (message: string) => diagnostics.error(at, `${where}: ${message}`);
-  if (context.select) error('cannot be combined with select: items, total and next are dot paths into the whole answer');
+  if (context.select) error("cannot be combined with select: items, total and next are dot paths into the whole answer");
   if (context.batch) error("cannot be combined with batch (a page is one call, a batch serves many fields)");
-  const items = value.items === "" ? [] : parseDotPath(value.items);
-  if (items === undefined) error(`items "${value.items}" is not a dot path like "data.items" ("" when the body is the list)`);
+  const items = value.items === "" ? [] : typeof value.items === "string" ? parseDotPath(value.items) : undefined;
+  if (typeof value.items !== "string") error('needs items: the dot path of the list in the answer ("" when the body is the list)');
+  else if (items === undefined) error(`items "${value.items}" is not a dot path like "data.items" ("" when the body is the list)`);
   const total = readOptionalPath(value.total, "total", error);
   const next = readOptionalPath(value.next, "next", error);
-  if (value.style === "CURSOR" && next === undefined) error('style CURSOR needs next: the dot path of the next page\'s token in the answer (e.g. "next_page_token")');
+  if (value.style === "CURSOR" && next === undefined)
+    error('style CURSOR needs next: the dot path of the next page\'s token in the answer (e.g. "next_page_token")');
   if (value.style !== "CURSOR" && next !== undefined) error(`next is only read with style CURSOR, not ${value.style}`);
   const params = readParams(value, context.url, error);
   const maxFirst = value.maxFirst ?? 100;
@@ -121,7 +123,12 @@ function checkArguments(
 ): number {
   const arg = (name: string) => field.args.find((a) => a.name === name);
   const backward = style === "OFFSET" || style === "PAGE";
-  for (const [name, type] of [["first", "Int"], ["after", "String"], ["last", "Int"], ["before", "String"]] as const) {
+  for (const [name, type] of [
+    ["first", "Int"],
+    ["after", "String"],
+    ["last", "Int"],
+    ["before", "String"],
+  ] as const) {
     const found = arg(name);
     const optional = name === "last" || name === "before";
     if (found === undefined) {
@@ -132,7 +139,8 @@ function checkArguments(
     const named = getNamedType(found.type).name;
     if (named !== type && !(type === "String" && named === "ID")) error(`argument ${name} must be ${type}, not ${String(found.type)}`);
   }
-  if (backward && (arg("last") === undefined) !== (arg("before") === undefined)) error("declare last and before together (backward paging needs both)");
+  if (backward && (arg("last") === undefined) !== (arg("before") === undefined))
+    error("declare last and before together (backward paging needs both)");
   const declared = arg("first")?.defaultValue;
   if (typeof declared === "number" && (declared < 1 || declared > maxFirst))
     error(`the default of first (${declared}) must be from 1 to maxFirst (${maxFirst})`);
@@ -160,7 +168,8 @@ export function connectionProblem(type: GraphQLOutputType, hasTotal: boolean): s
   if (nodes !== undefined && !isListType(getNullableType(nodes.type))) return "its nodes field must be a list";
   const totalCount = fields["totalCount"];
   if (totalCount !== undefined && getNamedType(totalCount.type).name !== "Int") return "its totalCount must be Int";
-  if (totalCount !== undefined && !hasTotal) return "it declares totalCount, so paginate needs total (the dot path of the count in the answer)";
+  if (totalCount !== undefined && !hasTotal)
+    return "it declares totalCount, so paginate needs total (the dot path of the count in the answer)";
   return undefined;
 }
 

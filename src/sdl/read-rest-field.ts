@@ -81,7 +81,12 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     );
   }
   const ownErrors = readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@rest on ${coordinate}`, ctx.diagnostics);
-  const paginate = readPaginate(values["paginate"], node, site.field, coordinate, { batch: !!batchBase, select: !!select, url, diagnostics: ctx.diagnostics });
+  const paginate = readPaginate(values["paginate"], node, site.field, coordinate, {
+    batch: !!batchBase,
+    select: !!select,
+    url,
+    diagnostics: ctx.diagnostics,
+  });
   if (upstream === undefined || url === undefined) return undefined;
   const errors = ownErrors ?? upstream.errors;
   const mergedHeaders = mergeHeaders(upstream.headers, headers);

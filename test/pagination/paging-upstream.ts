@@ -15,7 +15,12 @@ const fromToken = (value: string) => Number(value.slice(4).split("").reverse().j
  * next link leaves for another origin), and `/owners` (a batch endpoint for nested fields).
  */
 export function startPagingUpstream(): Promise<TestUpstream> {
-  return startTestUpstream((req: RecordedRequest, res: ServerResponse) => {
+  return startTestUpstream(servePages);
+}
+
+/** The handler of {@link startPagingUpstream}. */
+export function servePages(req: RecordedRequest, res: ServerResponse): void {
+  {
     const url = new URL(req.url, "http://upstream");
     const q = (name: string, fallback: number) => (url.searchParams.has(name) ? Number(url.searchParams.get(name)) : fallback);
     switch (url.pathname) {
@@ -50,12 +55,16 @@ export function startPagingUpstream(): Promise<TestUpstream> {
       }
       case "/owners": {
         const ids = (url.searchParams.get("ids") ?? "").split(",");
-        return sendJson(res, 200, ids.map((id) => ({ id, login: `user-${id}` })));
+        return sendJson(
+          res,
+          200,
+          ids.map((id) => ({ id, login: `user-${id}` })),
+        );
       }
       default:
         return sendJson(res, 404, { detail: "not found" });
     }
-  });
+  }
 }
 
 export function pagingSchema(baseUrl: string): string {
