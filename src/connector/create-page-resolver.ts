@@ -1,19 +1,19 @@
 import type { GraphQLField, GraphQLFieldResolver } from "graphql";
 import { buildCachePolicy } from "../cache/build-cache-policy.js";
 import { UpstreamError } from "../errors.js";
+import type { OperationContext } from "../loader/operation-context.js";
 import type { PaginatePlan } from "../plan/paginate-plan.js";
 import type { RestPlan } from "../plan/schema-plan.js";
 import { readPath } from "../template/parse-template.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import { createRequestBuilder } from "./build-request.js";
-import type { TrestleResolverContext } from "./create-resolvers.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { maxCursorLength, type CursorKeys } from "./page-cursor.js";
 import { planPageStep, withParams, type FetchedPage, type PageWindow } from "./plan-page-step.js";
 import { readLinkNext } from "./read-link-next.js";
 import { readPageArgs } from "./read-page-args.js";
 
-type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
+type Resolver = GraphQLFieldResolver<unknown, { trestle: OperationContext }, Record<string, unknown>>;
 
 /**
  * The resolver of a `paginate:` field: the client's `first`/`after` (or `last`/`before`) are
@@ -67,7 +67,7 @@ export function createPageResolver(
     const next =
       plan.style === "LINK"
         ? readLinkNext(link, rest.upstream, request.path)
-        : plan.next === undefined
+        : plan.next === undefined || (plan.hasMore !== undefined && readPath(data, plan.hasMore) === false)
           ? undefined
           : toToken(readPath(data, plan.next));
     return { items, total, next };

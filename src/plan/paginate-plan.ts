@@ -10,6 +10,8 @@ export interface PaginatePlan {
   total: readonly string[] | undefined;
   /** Dot path of the upstream's next-page token (CURSOR). */
   next: readonly string[] | undefined;
+  /** Dot path of a boolean: false means no page follows, whatever `next` holds (CURSOR). */
+  hasMore: readonly string[] | undefined;
   /** Query parameter names Trestle adds to the built URL (already percent-encoded). */
   params: { limit?: string; offset?: string; page?: string; size?: string; cursor?: string };
   /** Number of the first page (PAGE). */

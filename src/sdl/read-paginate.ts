@@ -25,6 +25,7 @@ interface PaginateValues {
   firstPage?: number | null;
   cursor?: string | null;
   next?: string | null;
+  hasMore?: string | null;
   maxFirst?: number | null;
 }
 
@@ -67,6 +68,8 @@ export function readPaginate(
   else if (items === undefined) error(`items "${value.items}" is not a dot path like "data.items" ("" when the body is the list)`);
   const total = readOptionalPath(value.total, "total", error);
   const next = readOptionalPath(value.next, "next", error);
+  const hasMore = readOptionalPath(value.hasMore, "hasMore", error);
+  if (value.style !== "CURSOR" && hasMore !== undefined) error(`hasMore is only read with style CURSOR, not ${value.style}`);
   if (value.style === "CURSOR" && next === undefined)
     error('style CURSOR needs next: the dot path of the next page\'s token in the answer (e.g. "next_page_token")');
   if (value.style !== "CURSOR" && next !== undefined) error(`next is only read with style CURSOR, not ${value.style}`);
@@ -79,7 +82,7 @@ export function readPaginate(
   const problem = connectionProblem(field.type, total !== undefined);
   if (problem !== undefined) error(`${String(field.type)} is not a Relay connection: ${problem}`);
   if (diagnostics.items.length > before || items === undefined) return undefined;
-  return { style: value.style, items, total, next, params, firstPage, maxFirst, defaultFirst };
+  return { style: value.style, items, total, next, hasMore, params, firstPage, maxFirst, defaultFirst };
 }
 
 function readOptionalPath(raw: string | null | undefined, name: string, error: (message: string) => void): string[] | undefined {
