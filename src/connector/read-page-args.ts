@@ -12,8 +12,10 @@ export type PageArgs =
  * `first`; every cursor opened (refused when not this field's). All of it before any upstream call.
  */
 export function readPageArgs(args: Readonly<Record<string, unknown>>, plan: PaginatePlan, coordinate: string, keys: CursorKeys): PageArgs {
-  const first = args["first"] as number | null | undefined;
   const last = args["last"] as number | null | undefined;
+  // A declared default of first is always there: with last, it counts as left out.
+  const defaulted = plan.firstHasDefault && args["first"] === plan.defaultFirst && last !== undefined && last !== null;
+  const first = defaulted ? undefined : (args["first"] as number | null | undefined);
   const after = args["after"] as string | null | undefined;
   const before = args["before"] as string | null | undefined;
   const given = (value: unknown) => value !== undefined && value !== null;

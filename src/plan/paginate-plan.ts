@@ -18,6 +18,11 @@ export interface PaginatePlan {
   firstPage: number;
   /** Largest `first` (or `last`) a client may ask for. */
   maxFirst: number;
-  /** `first` when the client gives neither `first` nor `last` and the field declares no default. */
+  /** `first` when the client gives neither `first` nor `last`: the field's default, else 20 (at most maxFirst). */
   defaultFirst: number;
+  /**
+   * Whether `first` has a default in the SDL: GraphQL then always passes it, so with `last` it
+   * counts as not given (a client cannot leave it out).
+   */
+  firstHasDefault: boolean;
 }

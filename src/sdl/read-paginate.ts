@@ -79,10 +79,11 @@ export function readPaginate(
   const firstPage = value.firstPage ?? 1;
   if (!Number.isInteger(firstPage) || firstPage < 0) error(`firstPage must be 0 or more, received ${firstPage}`);
   const defaultFirst = checkArguments(field, value.style, maxFirst, error);
+  const firstHasDefault = typeof field.args.find((a) => a.name === "first")?.defaultValue === "number";
   const problem = connectionProblem(field.type, total !== undefined);
   if (problem !== undefined) error(`${String(field.type)} is not a Relay connection: ${problem}`);
   if (diagnostics.items.length > before || items === undefined) return undefined;
-  return { style: value.style, items, total, next, hasMore, params, firstPage, maxFirst, defaultFirst };
+  return { style: value.style, items, total, next, hasMore, params, firstPage, maxFirst, defaultFirst, firstHasDefault };
 }
 
 function readOptionalPath(raw: string | null | undefined, name: string, error: (message: string) => void): string[] | undefined {

@@ -77,6 +77,8 @@ type Query {
     @rest(path: "/off", paginate: { ${offset} })
   smallItems(first: Int = 2, after: String): ItemConnection!
     @rest(path: "/off", paginate: { ${offset}, maxFirst: 5 })
+  defaultedItems(first: Int = 3, after: String, last: Int, before: String): ItemConnection!
+    @rest(path: "/off", paginate: { ${offset} })
   bareItems(first: Int, after: String, last: Int, before: String): ItemList!
     @rest(path: "/off-bare", paginate: { style: OFFSET, items: "items", limit: "limit", offset: "offset" })
   pageItems(first: Int, after: String, last: Int, before: String): ItemConnection!
