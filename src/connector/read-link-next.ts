@@ -11,9 +11,7 @@ export function readLinkNext(header: string | undefined, upstream: UpstreamPlan,
   for (const link of splitLinks(header)) {
     const match = /^\s*<([^>]*)>(.*)$/s.exec(link);
     if (match === null) continue;
-    const rels = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]!);
-    const rel = (rels?.[1] ?? rels?.[2] ?? "").toLowerCase().split(/\s+/);
-    if (!rel.includes("next")) continue;
+    if (!readRel(match[2]!).includes("next")) continue;
     let url: URL;
     try {
       url = new URL(match[1]!, upstream.origin + fetched);
@@ -26,6 +24,14 @@ export function readLinkNext(header: string | undefined, upstream: UpstreamPlan,
     return url.pathname + url.search;
   }
   return undefined;
+}
+
+/** The `rel` values of one link's parameters (`; title="a; rel=x"; rel="next last"`), quoted text skipped. */
+function readRel(params: string): string[] {
+  for (const param of params.matchAll(/;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;]*))/g)) {
+    if (param[1]!.toLowerCase() === "rel") return (param[2] ?? param[3] ?? "").toLowerCase().split(/\s+/);
+  }
+  return [];
 }
 
 /** Splits a Link header at the commas between links (not those inside <…> or quotes). */

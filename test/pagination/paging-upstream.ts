@@ -53,6 +53,8 @@ export function servePages(req: RecordedRequest, res: ServerResponse): void {
         }
         return sendJson(res, 200, collection.slice((page - 1) * size, page * size), headers);
       }
+      case "/bad":
+        return sendJson(res, 200, { items: "not a list", total: 3 });
       case "/owners": {
         const ids = (url.searchParams.get("ids") ?? "").split(",");
         return sendJson(
@@ -87,6 +89,14 @@ type Query {
     @rest(path: "/cur", paginate: { style: CURSOR, items: "items", limit: "limit", cursor: "cursor", next: "next_cursor" })
   linkItems(first: Int, after: String): ItemList!
     @rest(path: "/link", paginate: { style: LINK, items: "", limit: "per_page" })
+  pageBareItems(first: Int, after: String): ItemList!
+    @rest(path: "/pages", paginate: { style: PAGE, items: "data", page: "page", size: "per_page" })
+  cachedLinkItems(first: Int, after: String): ItemList!
+    @rest(path: "/link", paginate: { style: LINK, items: "", limit: "per_page" }) @cache(maxAge: 60)
+  badItems(first: Int, after: String): ItemList
+    @rest(path: "/bad", paginate: { style: OFFSET, items: "items", limit: "limit", offset: "offset" })
+  missingItems(first: Int, after: String): ItemList
+    @rest(path: "/nope", paginate: { style: OFFSET, items: "items", limit: "limit", offset: "offset" })
   awayItems(first: Int, after: String): ItemList!
     @rest(path: "/link-away", paginate: { style: LINK, items: "", limit: "per_page" })
 }

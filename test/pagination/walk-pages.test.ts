@@ -158,6 +158,37 @@ describe("P22 walking every page", () => {
   );
 });
 
+describe("P22 answers and the cache", () => {
+  it.each([
+    [5, 5],
+    [23, 2],
+  ])("P22: PAGE without total: with first %i, a short (or empty) page ends the walk after %i calls", async (first, calls) => {
+    const pages = await walk("pageBareItems", first);
+    expect(pages.flatMap((p) => p.edges.map((e) => e.node.id))).toEqual(allIds);
+    expect(dataRequests()).toHaveLength(calls);
+    expect(pages.at(-1)!.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it("P22: pages come from the shared cache like any read, Link headers included: a second walk makes no call", async () => {
+    const first = await walk("cachedLinkItems", 10);
+    expect(dataRequests()).toHaveLength(3);
+    upstream.requests.length = 0;
+    const second = await walk("cachedLinkItems", 10);
+    expect(second.flatMap((p) => p.edges.map((e) => e.node.id))).toEqual(allIds);
+    expect(second.map((p) => p.pageInfo.hasNextPage)).toEqual(first.map((p) => p.pageInfo.hasNextPage));
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it("P22: an answer without a list at items is UPSTREAM_BAD_RESPONSE; a 404 on a nullable connection is null", async () => {
+    const bad = await query(trestle, `{ badItems(first: 2) { edges { cursor } } }`);
+    expect(bad.errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_BAD_RESPONSE");
+    expect(bad.errors?.[0]?.message).toBe('Upstream "api" answered Query.badItems without a list at "items".');
+    const missing = await query(trestle, `{ missingItems(first: 2) { edges { cursor } } }`);
+    expect(missing).toMatchObject({ data: { missingItems: null } });
+    expect(missing.errors).toBeUndefined();
+  });
+});
+
 describe("P22 backward paging (OFFSET and PAGE)", () => {
   it.each([
     ["offsetItems", 4],
