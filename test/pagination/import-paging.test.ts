@@ -10,9 +10,16 @@ import { collection, startPagingUpstream } from "./paging-upstream.js";
 
 const specs = new URL("../fixtures/specs/", import.meta.url);
 
-async function importSpec(file: string): Promise<string> {
-  const { document } = await loadOpenApiSource(new URL(file, specs).pathname);
-  return importOpenApi(document, { upstream: "api" }).sdl;
+const imported = new Map<string, Promise<string>>();
+
+/** Each spec imported once for the whole file (the largest takes seconds). */
+function importSpec(file: string): Promise<string> {
+  let sdl = imported.get(file);
+  if (sdl === undefined) {
+    sdl = loadOpenApiSource(new URL(file, specs).pathname).then(({ document }) => importOpenApi(document, { upstream: "api" }).sdl);
+    imported.set(file, sdl);
+  }
+  return sdl;
 }
 
 /** The field definition (comments, description, arguments, directives) whose @rest has this paginate. */
