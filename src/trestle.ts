@@ -9,6 +9,7 @@ import type { NodeRequest } from "./http/node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
+import { createCursorKeys } from "./connector/page-cursor.js";
 import { SchemaError, TrestleError } from "./errors.js";
 import { createOperationContext } from "./loader/operation-context.js";
 import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
@@ -94,7 +95,9 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
           breakers: () => pipeline.breakers(),
         });
   const pipeline = createUpstreamPipeline(plan.upstreams.values(), readTransportOptions(options), cacheOptions, metrics);
-  const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema) });
+  // Page cursors (docs/pagination.md): sealed with a key from the secret, or a per-process one.
+  const cursorKeys = createCursorKeys(options.cursorSecret ?? env["TRESTLE_CURSOR_SECRET"]);
+  const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema, cursorKeys) });
   const debug = options.debug ?? false;
   const contextFor = options.context;
   // Passthrough runs beside yoga, not as a plugin: it must see the raw request target (yoga's
@@ -163,6 +166,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     plugins,
     context: ({ request, host }) => createContext(request.headers, () => request, host ?? {}, request.signal),
   });
+  if (cursorKeys.generated && plan.restFields.some((rest) => rest.paginate !== undefined))
+    yoga.logger.warn(
+      "trestle: no cursorSecret (TRESTLE_CURSOR_SECRET): page cursors are sealed with a per-process key, so they stop working after a restart and on other replicas",
+    );
   const lane = createGraphQLLane({
     schema,
     rules: validationRules,

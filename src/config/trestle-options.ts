@@ -183,6 +183,12 @@ export interface TrestleOptions {
    * @default true
    */
   metrics?: boolean;
+  /**
+   * Secret that page cursors (`paginate:` fields) are sealed with: give every replica and worker
+   * the same one, stable across restarts, so that a client's cursor works wherever it lands.
+   * @default the `TRESTLE_CURSOR_SECRET` environment variable, else a random per-process key (and a startup warning)
+   */
+  cursorSecret?: string;
   /** graphql-yoga's logging: `false` silences it. @default true */
   logging?: boolean;
   /** Folder that relative schema paths are read from. @default process.cwd() */

@@ -15,6 +15,8 @@ import { addConstraintChecks } from "./check-constraints.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
 import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
+import { createPageResolver } from "./create-page-resolver.js";
+import { createCursorKeys, type CursorKeys } from "./page-cursor.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
 import { uploadScalar } from "../uploads/upload-scalar.js";
@@ -35,7 +37,11 @@ export type ResolverMap = Record<string, Record<string, Resolver | ((value: unkn
  * type resolvers for unions and interfaces, `@enumValue` wire values for enums, and a check
  * of the upstream's value on every enum field (check-enum-values.ts).
  */
-export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): ResolverMap {
+export function createResolvers(
+  plan: SchemaPlan,
+  schema: GraphQLSchema,
+  cursorKeys: CursorKeys = createCursorKeys(undefined),
+): ResolverMap {
   const resolvers: ResolverMap = {};
   const add = (typeName: string, fieldName: string, resolver: Resolver) => {
     (resolvers[typeName] ??= {})[fieldName] = resolver;
@@ -53,6 +59,11 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
     const type = schema.getType(rest.typeName) as GraphQLObjectType;
     const field = type.getFields()[rest.fieldName];
     if (field === undefined) continue;
+    if (rest.paginate !== undefined) {
+      const notFoundIsNull = !rest.nonNull && rest.typeName !== schema.getMutationType()?.name;
+      add(rest.typeName, rest.fieldName, createPageResolver({ ...rest, paginate: rest.paginate }, field, cursorKeys, notFoundIsNull));
+      continue;
+    }
     if (rest.batch !== undefined) {
       add(rest.typeName, rest.fieldName, createBatchResolver({ ...rest, batch: rest.batch }, field));
       continue;

@@ -108,7 +108,10 @@ export const componentSchemas: Record<string, SchemaObject> = {
     created_at: dateTime,
     tags: strings,
   }),
-  ExperimentList: object("ExperimentList", { experiments: listOf("Experiment") }),
+  ExperimentList: object("ExperimentList", {
+    experiments: listOf("Experiment"),
+    next_cursor: nullable(string, { description: "Pass as `cursor` for the next page; null on the last page." }),
+  }),
   RunStatus: enumOf("RunStatus", ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]),
   RunMetrics: object("RunMetrics", { accuracy: nullable(number), f1: nullable(number), loss: nullable(number) }),
   Run: object("Run", {

@@ -65,7 +65,15 @@ const operations: Record<string, Record<string, OperationSpec>> = {
     },
   },
   experiments: {
-    "GET /experiments": { fn: "list_experiments", ok: [200, ref("ExperimentList")] },
+    "GET /experiments": {
+      fn: "list_experiments",
+      description: "All of them, or a page of `limit` with an opaque `cursor`.",
+      params: [
+        queryParam("limit", nullable({ type: "integer", minimum: 1, maximum: 100 })),
+        queryParam("cursor", nullable({ type: "string" })),
+      ],
+      ok: [200, ref("ExperimentList")],
+    },
     "GET /experiments/{experiment_id}": {
       fn: "get_experiment",
       params: [pathParam("experiment_id")],
@@ -75,7 +83,12 @@ const operations: Record<string, Record<string, OperationSpec>> = {
     "GET /experiments/{experiment_id}/runs": {
       fn: "list_experiment_runs",
       description: "Newest first.",
-      params: [pathParam("experiment_id"), runStatus],
+      params: [
+        pathParam("experiment_id"),
+        runStatus,
+        queryParam("limit", nullable({ type: "integer", minimum: 1, maximum: 200 })),
+        queryParam("offset", { type: "integer", minimum: 0, default: 0 }),
+      ],
       ok: [200, ref("ExperimentRunList")],
       notFound: true,
     },

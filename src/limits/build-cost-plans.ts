@@ -7,6 +7,8 @@ export interface CostPlan {
   batch: { maxSize: number; keyArgument: readonly string[] | undefined } | undefined;
   /** The `{args.X}` paths of an unbatched field's URL: a list there (`?ids={args.ids}`) sizes its answer. */
   listArguments: readonly (readonly string[])[];
+  /** `paginate:`: a connection, sized by its `first` (or `last`); its edges and nodes are that page. */
+  paginated?: boolean;
 }
 
 /** Cost plans by coordinate ("Query.users"), made once per instance. */
@@ -22,7 +24,7 @@ export function buildCostPlans(restFields: readonly RestPlan[]): ReadonlyMap<str
       }
       const parts: TemplatePart[] = [...plan.url.path, ...plan.url.query.flatMap((param) => param.value)];
       const listArguments = parts.flatMap((part) => (typeof part !== "string" && part.root === "args" ? [part.path] : []));
-      return [plan.coordinate, { batch: undefined, listArguments }];
+      return [plan.coordinate, { batch: undefined, listArguments, paginated: plan.paginate !== undefined }];
     }),
   );
 }

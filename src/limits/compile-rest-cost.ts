@@ -85,36 +85,39 @@ export function compileRestCost(operation: OperationDefinitionNode, context: Cos
   const nodes = root ? build(operation.selectionSet, root, new Set()) : [];
   return { variables, count: (read) => evaluate(nodes, 1, read) };
 
-  function build(selectionSet: SelectionSetNode, type: GraphQLCompositeType, spreads: ReadonlySet<string>): CostNode[] {
+  /** `page`: the selection is a connection's (`paginate:`): its lists (edges, nodes) are the page its field already sized. */
+  function build(selectionSet: SelectionSetNode, type: GraphQLCompositeType, spreads: ReadonlySet<string>, page = false): CostNode[] {
     const nodes: CostNode[] = [];
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-        if (isCompositeType(condition)) nodes.push(...build(selection.selectionSet, condition, spreads));
+        if (isCompositeType(condition)) nodes.push(...build(selection.selectionSet, condition, spreads, page));
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const name = selection.name.value;
         const fragment = fragments.get(name);
         const condition = fragment && schema.getType(fragment.typeCondition.name.value);
         if (!fragment || spreads.has(name) || !isCompositeType(condition)) continue;
-        nodes.push(...build(fragment.selectionSet, condition, new Set(spreads).add(name)));
+        nodes.push(...build(fragment.selectionSet, condition, new Set(spreads).add(name), page));
       } else {
-        const node = buildField(selection, type, spreads);
+        const node = buildField(selection, type, spreads, page);
         if (node !== undefined) nodes.push(node);
       }
     }
     return nodes;
   }
 
-  function buildField(node: FieldNode, parent: GraphQLCompositeType, spreads: ReadonlySet<string>): CostNode | undefined {
+  function buildField(node: FieldNode, parent: GraphQLCompositeType, spreads: ReadonlySet<string>, page: boolean): CostNode | undefined {
     const name = node.name.value;
     if (name.startsWith("__") || !("getFields" in parent)) return undefined;
     const field = parent.getFields()[name];
     if (field === undefined) return undefined;
     const plan = rest.get(`${parent.name}.${name}`);
     const child = getNamedType(field.type);
-    const children = node.selectionSet && isCompositeType(child) ? build(node.selectionSet, child, spreads) : [];
+    const paginated = plan?.paginated === true;
+    const children = node.selectionSet && isCompositeType(child) ? build(node.selectionSet, child, spreads, paginated) : [];
     if (plan === undefined && children.length === 0) return undefined;
-    const list = isListType(getNullableType(field.type));
+    // A connection counts as a list of its `first`; the lists inside it are that one page.
+    const list = (isListType(getNullableType(field.type)) && !page) || paginated;
     // A list-valued key resolves element-wise: one key, and one answer item, per list item.
     const keyArgument = plan?.batch?.keyArgument;
     return {

@@ -1,6 +1,7 @@
 import type { SchemaClassifier } from "./classify-schema.js";
 import { NameRegistry, toPascalCase } from "./graphql-names.js";
 import { argumentName, mapParameters } from "./map-parameters.js";
+import { mapPaging, noteBodyPaging } from "./map-paging.js";
 import type { SecurityPlan } from "./map-security.js";
 import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
 import type { MediaEntry, NormalizedOperation, NormalizedResponse } from "./read-operation.js";
@@ -73,8 +74,10 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
   const argNames = new NameRegistry();
   const params = mapParameters(op, argNames, { mapper: ctx.mapper, classifier: ctx.classifier, typeHint });
   if ("skip" in params) return params;
-  const comments = [...params.comments];
-  const args: SdlInputValue[] = [...params.args];
+  // A list GET that pages (limit/offset, page/per_page, a cursor): a Relay connection (map-paging.ts).
+  const paging = answer.media === undefined ? undefined : mapPaging(op, params, answer.media, typeHint, ctx);
+  const comments = [...params.comments, ...(paging === undefined ? [] : [paging.comment])];
+  const args: SdlInputValue[] = [...(paging?.args ?? params.args)];
 
   let body: string | undefined;
   let form: Array<[string, SdlValue]> = [];
@@ -106,12 +109,15 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
         directives: [],
       });
       body = `{args.${argName}}`;
+      const bodyPaging = noteBodyPaging(json, ctx.classifier);
+      if (bodyPaging !== undefined) comments.push(bodyPaging);
     }
   }
 
   const restArgs: Array<[string, SdlValue]> = [["upstream", ctx.upstream]];
   if (op.method !== "get") restArgs.push(["method", { enum: op.method.toUpperCase() }]);
-  restArgs.push(["path", params.path]);
+  restArgs.push(["path", paging?.path ?? params.path]);
+  if (paging !== undefined) restArgs.push(["paginate", paging.paginate]);
   if (body !== undefined) restArgs.push(["body", body]);
   restArgs.push(...form);
   if (params.headers.length > 0) restArgs.push(["headers", params.headers]);
@@ -131,6 +137,8 @@ function mapOperation(op: NormalizedOperation, name: string, ctx: OperationConte
         ? "The spec describes no success answer; this resolves to the upstream's JSON, if any."
         : `Answers ${answer.status} with no content: null when the call succeeds.`,
     );
+  } else if (paging !== undefined) {
+    type = { type: paging.type, nullable: true };
   } else {
     type = ctx.mapper.map(answer.media.schema ?? {}, answer.media.pointer, `${typeHint}Response`, "output");
     const hint = suggestBatch(op, params.path, answer.media, ctx);

@@ -87,6 +87,15 @@ export class SchemaMapper {
     return this.#scalar("Upload", false);
   }
 
+  /** A type made outside the schemas (a listing's connection types), under a name claimed with {@link claimTypeName}. */
+  addType(type: SdlType): void {
+    this.#types.set(type.name, type);
+  }
+
+  claimTypeName(base: string): string {
+    return this.#names.claim(base);
+  }
+
   /** Every named type the mapped schemas need, scalars included. */
   getTypes(): SdlType[] {
     const scalars = [...this.#scalars].flatMap((name) => buildScalarType(name) ?? []);

@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from "graphql";
+import type { PaginatePlan } from "./paginate-plan.js";
 import type { ParsedTemplate, TemplatePart, TemplateVariable } from "../template/parse-template.js";
 import type { FormPlan } from "./form-plan.js";
 
@@ -120,6 +121,8 @@ export interface RestPlan {
   errors?: ErrorExposurePlan | undefined;
   /** `form:` (and `formEncoding:`): the body as a form, files streamed (src/uploads/). */
   form?: FormPlan | undefined;
+  /** `paginate:`: the field is a Relay connection over a paged listing. */
+  paginate?: PaginatePlan | undefined;
 }
 
 export interface SchemaPlan {

@@ -16,6 +16,7 @@ import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
 import { readErrorExposure } from "./read-error-exposure.js";
 import { readForm } from "./read-form.js";
+import { readPaginate } from "./read-paginate.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -93,6 +94,12 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     ctx.diagnostics,
   );
   const ownErrors = readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@rest on ${coordinate}`, ctx.diagnostics);
+  const paginate = readPaginate(values["paginate"], node, site.field, coordinate, {
+    batch: !!batchBase,
+    select: !!select,
+    url,
+    diagnostics: ctx.diagnostics,
+  });
   if (upstream === undefined || url === undefined) return undefined;
   const errors = ownErrors ?? upstream.errors;
   const mergedHeaders = mergeHeaders(upstream.headers, headers);
@@ -126,6 +133,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     nonNull: isNonNullType(site.field.type),
     errors,
     form,
+    ...(paginate && { paginate }),
   };
 }
 

@@ -103,6 +103,8 @@ function collectPlainFields(): [string, string, string][] {
   const fields: [string, string, string][] = [];
   const visitType = (node: { name: { value: string }; fields?: readonly FieldDefinitionNode[] }): void => {
     if (node.name.value === "Query" || node.name.value === "Mutation") return;
+    // Connections, their edges and PageInfo are what Trestle builds for paginate: fields, not upstream answers.
+    if (/(?:Connection|Edge)$|^PageInfo$/.test(node.name.value)) return;
     for (const field of node.fields ?? []) {
       const directives = field.directives ?? [];
       if (directives.some((directive) => directive.name.value === "rest")) continue;

@@ -38,11 +38,18 @@ describe("import the demo's OpenAPI document, then serve it", () => {
   it("answers queries", async () => {
     const result = await query(
       trestle,
-      `{ getModel(name: "fraud-xgb") { name latestVersion ownerId } listModels(limit: 2) { items { name } nextCursor } }`,
+      `{ getModel(name: "fraud-xgb") { name latestVersion ownerId } listModels(first: 2) { edges { node { name } } pageInfo { hasNextPage endCursor } } }`,
     );
     expect(result.errors).toBeUndefined();
     expect(result.data?.["getModel"]).toMatchObject({ name: "fraud-xgb", latestVersion: 5 });
-    expect((result.data?.["listModels"] as { items: unknown[] }).items).toHaveLength(2);
+    // The listing's limit/cursor/next_cursor were imported as a Relay connection (docs/pagination.md).
+    const page = result.data?.["listModels"] as { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    expect(page.edges).toHaveLength(2);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const next = await query(trestle, `query($after: String) { listModels(first: 2, after: $after) { edges { node { name } } } }`, {
+      after: page.pageInfo.endCursor,
+    });
+    expect(next.errors).toBeUndefined();
   });
 
   it("forwards the declared authorization header", async () => {
