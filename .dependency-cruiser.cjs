@@ -22,6 +22,7 @@ const layers = [
   ["execution"],
   ["plugins"],
   ["passthrough"],
+  ["operations"],
   ["trestle.ts"],
   ["adapters"],
   ["cli"],

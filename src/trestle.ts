@@ -38,6 +38,7 @@ import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
+import { createOperationRoutes } from "./operations/create-operation-routes.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -171,6 +172,25 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     documents,
   });
   const graphqlPath = `${prefix}/graphql`;
+  // Named operations as REST endpoints and MCP tools (src/operations/), run by the same lane.
+  const operationRoutes =
+    options.operations === undefined
+      ? undefined
+      : await createOperationRoutes({
+          operations: options.operations,
+          cwd: options.cwd,
+          prefix,
+          schema,
+          rules: validationRules,
+          lane,
+          createContext: exchangeContext,
+          maxRequestBytes: limits.maxRequestBytes,
+          csrfPrevention: options.csrfPrevention ?? true,
+          cors,
+        }).catch(async (error: unknown) => {
+          await Promise.all([pipeline.close(), yoga.dispose()]);
+          throw error;
+        });
 
   const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
   const yogaRoute: Route = {
@@ -187,6 +207,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     passthrough,
     // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
     createGraphQLRoute({ lane, graphqlPath, maxRequestBytes: limits.maxRequestBytes, createContext: exchangeContext, fallback: yogaRoute }),
+    ...(operationRoutes?.routes ?? []),
     yogaRoute,
   ];
   const table = createRouteTable(routes, cors, corsActive, metrics);
@@ -199,7 +220,12 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     handle: (req, res, next) => table.handle(req, res, next),
     owns: (target) => {
       const pathname = target.split("?")[0] ?? "/";
-      return pathname === graphqlPath || health.claims(pathname) || passthrough.claims(pathname, false);
+      return (
+        pathname === graphqlPath ||
+        health.claims(pathname) ||
+        passthrough.claims(pathname, false) ||
+        operationRoutes?.claims(pathname) === true
+      );
     },
     close: async () => {
       if (closing) return;
