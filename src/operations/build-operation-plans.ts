@@ -89,7 +89,9 @@ export function buildOperationPlans(
     const errors = validate(options.schema, document, rules);
     for (const error of errors) {
       const before = list.items.length;
-      list.fromGraphQLError(error);
+      // The limit rules report without a place: the operation's own is given.
+      if (error.locations?.length) list.fromGraphQLError(error);
+      else list.error(node, `${name}: ${error.message}`);
       const line = formatDiagnostic(list.items[before]!);
       // A fragment shared by several operations reports its own error once.
       if (seen.has(line)) list.items.pop();

@@ -5,9 +5,13 @@ import type { SchemaPlan } from "../plan/schema-plan.js";
 import { buildOperationPlans } from "./build-operation-plans.js";
 import { loadOperationSources } from "./load-operation-sources.js";
 
-/** `trestle check --operations DIR`: the diagnostics `serve --operations DIR` would stop on (default limits). */
-export async function checkOperations(operations: string | readonly string[], plan: SchemaPlan, cwd?: string): Promise<Diagnostic[]> {
+/** `trestle check --operations DIR`: the diagnostics `serve --operations DIR` would stop on (default limits), and how many files it read. */
+export async function checkOperations(
+  operations: string | readonly string[],
+  plan: SchemaPlan,
+  cwd?: string,
+): Promise<{ diagnostics: Diagnostic[]; files: number }> {
   const sources = await loadOperationSources(operations, cwd);
   const rules = createLimitRules(normalizeLimits(undefined), plan.restFields, true);
-  return buildOperationPlans(sources, { schema: plan.schema, rules }).diagnostics;
+  return { diagnostics: buildOperationPlans(sources, { schema: plan.schema, rules }).diagnostics, files: sources.length };
 }
