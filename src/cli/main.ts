@@ -9,6 +9,7 @@ import { checkOperations } from "../operations/check-operations.js";
 import type { CliIo } from "./cli-io.js";
 import { serveDefaults } from "../plan/serve-defaults.js";
 import { runServe } from "./serve-command.js";
+import { runMcp } from "./mcp-command.js";
 
 const usage = `Usage: trestle <command> [options]
 
@@ -17,6 +18,8 @@ Commands:
         [--operations DIR] [--drain-timeout MS] [--cors ORIGIN]... [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
                           serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics);
                           every option and default: trestle serve --help
+  mcp --stdio --operations DIR [--schema DIR] [--header "Name: value"]...
+                          the operations as MCP tools over stdin/stdout, for desktop agents
   check [--schema DIR] [--operations DIR]
                           validate the schema (and the operations served at /api and /mcp); prints
                           file:line:col diagnostics, exits 1 on errors
@@ -57,6 +60,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return 0;
       case "serve":
         return await runServe(rest, io);
+      case "mcp":
+        return await runMcp(rest, io);
       case "check":
       case "print-schema":
       case "print-directives":

@@ -4,7 +4,7 @@ import type { CorsPolicy } from "../http/cors-policy.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Route } from "../http/route-table.js";
 import type { Lane, LaneContextFactory } from "../execution/create-graphql-route.js";
-import { refuseUnsafePost } from "./create-api-route.js";
+import { refuseUnsafePost } from "./refuse-unsafe-post.js";
 import type { OperationPlan } from "./build-operation-plans.js";
 import type { McpTool } from "./build-mcp-tools.js";
 import { readJsonBody } from "./read-json-body.js";
