@@ -290,3 +290,13 @@ describe("CSRF and CORS", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
   });
 });
+
+describe("the route table", () => {
+  it("O01: /api and /mcp are Trestle's paths (owns) and counted under their own metrics label", async () => {
+    expect(["/api/Item?id=1", "/api/openapi.json", "/mcp"].map((target) => world.trestle.owns(target))).toEqual([true, true, true]);
+    expect(["/apix", "/api", "/mcp/x"].map((target) => world.trestle.owns(target))).toEqual([false, false, false]);
+    await api("Item?id=1");
+    const metrics = await (await fetch(`http://127.0.0.1:${world.port}/metrics`)).text();
+    expect(metrics).toMatch(/^trestle_http_requests_total\{route="api",status="200"\} [1-9]\d*$/m);
+  });
+});
