@@ -85,6 +85,9 @@ export function createMcpRoute(options: McpRouteOptions, sdk: Sdk): Route {
       const body = await readJsonBody(exchange, maxRequestBytes);
       if (body.kind === "too-large") return rpcError(413, `The request body is larger than ${maxRequestBytes} bytes.`);
       if (body.kind === "invalid" || body.value === undefined) return rpcError(400, "Parse error: the body is not JSON", -32700);
+      // A JSON-RPC batch would run up to the SDK's 100 tool calls for one request; MCP 2025-06-18 has no batches.
+      if (Array.isArray(body.value))
+        return rpcError(400, "Invalid Request: send one JSON-RPC message per POST (batches are not served)", -32600);
       const server = createServer(exchange);
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
       try {

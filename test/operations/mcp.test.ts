@@ -177,7 +177,7 @@ describe("MCP tools", () => {
     expect((await rpc(listTools)).status).toBe(200);
   });
 
-  it("O06: a body over limits.maxRequestBytes is 413; a body that is not JSON is a JSON-RPC parse error", async () => {
+  it("O06: a body over limits.maxRequestBytes is 413; a body that is not JSON is a JSON-RPC parse error; a batch (many tool calls for one request) is refused", async () => {
     const large = await rpc({ ...listTools, params: { pad: "x".repeat(2_000_000) } });
     expect(large.status).toBe(413);
     const broken = await fetch(`http://127.0.0.1:${world.port}/mcp`, {
@@ -187,6 +187,12 @@ describe("MCP tools", () => {
     });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    const batch = await rpc([listTools, { ...listTools, id: 2, method: "tools/call", params: { name: "Item", arguments: { id: "1" } } }]);
+    expect(batch.status).toBe(400);
+    expect(((await batch.json()) as { error: { code: number; message: string } }).error).toEqual({
+      code: -32600,
+      message: "Invalid Request: send one JSON-RPC message per POST (batches are not served)",
+    });
     expect((await rpc(listTools)).status).toBe(200);
   });
 });
