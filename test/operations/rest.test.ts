@@ -58,7 +58,7 @@ describe("GET and POST per operation", () => {
     expect(await response.json()).toMatchObject({ item: { id: "2", name: "item 2" } });
   });
 
-  it("O01: a mutation answers POST (input object default applied) and refuses GET with 405 and Allow: POST", async () => {
+  it("O05: a mutation answers POST (input object default applied) and refuses GET with 405 and Allow: POST: GET only ever runs a query", async () => {
     const response = await post("CreateItem", { input: { name: "new" } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ createItem: { __typename: "Item", id: "9", name: "new", color: "RED", tags: [] } });
