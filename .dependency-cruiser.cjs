@@ -23,6 +23,7 @@ const layers = [
   ["execution"],
   ["plugins"],
   ["passthrough"],
+  ["operations"],
   ["trestle.ts"],
   ["adapters"],
   ["cli"],

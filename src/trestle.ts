@@ -42,6 +42,7 @@ import { createCorsPolicy } from "./http/cors-policy.js";
 import { createUploadRoute } from "./execution/create-upload-route.js";
 import { normalizeUploads } from "./config/upload-options.js";
 import { sendStreamed } from "./uploads/send-streamed.js";
+import { createOperationRoutes } from "./operations/create-operation-routes.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -182,6 +183,25 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     documents,
   });
   const graphqlPath = `${prefix}/graphql`;
+  // Named operations as REST endpoints and MCP tools (src/operations/), run by the same lane.
+  const operationRoutes =
+    options.operations === undefined
+      ? undefined
+      : await createOperationRoutes({
+          operations: options.operations,
+          cwd: options.cwd,
+          prefix,
+          schema,
+          rules: validationRules,
+          lane,
+          createContext: exchangeContext,
+          maxRequestBytes: limits.maxRequestBytes,
+          csrfPrevention: options.csrfPrevention ?? true,
+          cors,
+        }).catch(async (error: unknown) => {
+          await Promise.all([pipeline.close(), yoga.dispose()]);
+          throw error;
+        });
 
   const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
   const yogaRoute: Route = {
@@ -208,6 +228,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       createContext: (exchange, signal) => createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal),
       csrfPrevention: options.csrfPrevention ?? true,
     }),
+    ...(operationRoutes?.routes ?? []),
     yogaRoute,
   ];
   const table = createRouteTable(routes, cors, corsActive, metrics);
@@ -220,7 +241,12 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     handle: (req, res, next) => table.handle(req, res, next),
     owns: (target) => {
       const pathname = target.split("?")[0] ?? "/";
-      return pathname === graphqlPath || health.claims(pathname) || passthrough.claims(pathname, false);
+      return (
+        pathname === graphqlPath ||
+        health.claims(pathname) ||
+        passthrough.claims(pathname, false) ||
+        operationRoutes?.claims(pathname) === true
+      );
     },
     close: async () => {
       if (closing) return;

@@ -5,18 +5,24 @@ import { buildSchemaPlan } from "../sdl/build-schema-plan.js";
 import { directiveDefinitions } from "../sdl/directives.js";
 import { loadSchemaSources } from "../sdl/load-schema-sources.js";
 import { runImportOpenApi } from "./import-openapi-command.js";
+import { checkOperations } from "../operations/check-operations.js";
 import type { CliIo } from "./cli-io.js";
 import { serveDefaults } from "../plan/serve-defaults.js";
 import { runServe } from "./serve-command.js";
+import { runMcp } from "./mcp-command.js";
 
 const usage = `Usage: trestle <command> [options]
 
 Commands:
   serve [--schema DIR] [--port ${serveDefaults.port}] [--host ${serveDefaults.host}] [--prefix /bff] [--debug] [--demo]
-        [--drain-timeout MS] [--cors ORIGIN]... [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
+        [--operations DIR] [--drain-timeout MS] [--cors ORIGIN]... [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
                           serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics);
                           every option and default: trestle serve --help
-  check [--schema DIR]    validate the schema; prints file:line:col diagnostics, exits 1 on errors
+  mcp --stdio --operations DIR [--schema DIR] [--header "Name: value"]...
+                          the operations as MCP tools over stdin/stdout, for desktop agents
+  check [--schema DIR] [--operations DIR]
+                          validate the schema (and the operations served at /api and /mcp); prints
+                          file:line:col diagnostics, exits 1 on errors
   print-schema [--schema DIR]
                           print the client-facing SDL (Trestle's directives removed)
   print-directives        print the SDL that declares Trestle's directives (for editors)
@@ -54,6 +60,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return 0;
       case "serve":
         return await runServe(rest, io);
+      case "mcp":
+        return await runMcp(rest, io);
       case "check":
       case "print-schema":
       case "print-directives":
@@ -94,13 +102,24 @@ export function parseSchemaOption(args: readonly string[]): { schema: string } {
 }
 
 async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
-  const { schema } = parseSchemaOption(args);
-  const sources = await loadSchemaSources(schema, io.cwd);
-  const { diagnostics } = buildSchemaPlan(sources, { env: io.env });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { schema: { type: "string", default: serveDefaults.schema }, operations: { type: "string" } },
+    strict: true,
+  });
+  const sources = await loadSchemaSources(values.schema, io.cwd);
+  const { plan, diagnostics } = buildSchemaPlan(sources, { env: io.env });
+  let files = sources.length;
+  // The operations are checked against a schema that builds (`serve --operations` reads them the same way).
+  if (values.operations !== undefined && plan !== undefined) {
+    const checked = await checkOperations(values.operations, plan, io.cwd);
+    diagnostics.push(...checked.diagnostics);
+    files += checked.files;
+  }
   for (const diagnostic of diagnostics) io.stdout(formatDiagnostic(diagnostic));
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  const summary = `${sources.length} file${sources.length === 1 ? "" : "s"} checked: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+  const summary = `${files} file${files === 1 ? "" : "s"} checked: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
   (errors > 0 ? io.stderr : io.stdout)(summary);
   return errors > 0 ? 1 : 0;
 }

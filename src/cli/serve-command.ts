@@ -21,6 +21,8 @@ export const serveUsage = `Usage: trestle serve [options]
   --prefix /bff           serve every route under this path (default: none)
   --debug                 upstream calls and error details in answers: never where clients are untrusted
   --demo                  start the bundled demo upstream when DEMO_API_URL is unset (npm start)
+  --operations DIR        serve the named operations of DIR's .graphql files as REST endpoints
+                          (/api/<name>, OpenAPI 3.1 at /api/openapi.json) and MCP tools (/mcp)
   --drain-timeout MS      on SIGTERM/SIGINT, wait this long for in-flight requests, then cut them
                           (default: ${serveDefaults.drainTimeoutMs})
   --cors ORIGIN           allow this browser origin, credentials included; repeatable; '*' allows any
@@ -50,6 +52,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       prefix: { type: "string", default: "" },
       debug: { type: "boolean", default: false },
       demo: { type: "boolean", default: false },
+      operations: { type: "string" },
       "drain-timeout": { type: "string", default: String(serveDefaults.drainTimeoutMs) },
       "forwarded-host": { type: "string", multiple: true, default: [] },
       "trusted-proxy": { type: "string", multiple: true, default: [] },
@@ -100,6 +103,7 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     passthrough,
     cors,
     uploads,
+    ...(values.operations === undefined ? {} : { operations: values.operations }),
   });
   closers.unshift(() => trestle.close());
   // The schema built, so only warnings are left: the same lines `trestle check` prints.
@@ -115,8 +119,12 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
   const base = `http://${values.host}:${typeof address === "object" && address ? address.port : port}${values.prefix}`;
   // One write, so that a reader of the first line has the second too.
   const graphiql = production ? "GraphiQL off: NODE_ENV=production" : "GraphiQL in a browser at the same URL";
+  const operations =
+    values.operations === undefined
+      ? ""
+      : `\n  operations of ${values.operations}: ${base}/api/<name> (OpenAPI at ${base}/api/openapi.json), MCP tools at ${base}/mcp`;
   io.stdout(
-    `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics`,
+    `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics${operations}`,
   );
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout

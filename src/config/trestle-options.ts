@@ -162,6 +162,15 @@ export interface TrestleOptions {
    */
   uploads?: UploadOptions;
   /**
+   * Named operations served as REST endpoints (`<prefix>/api/<name>`, with an OpenAPI 3.1
+   * document at `<prefix>/api/openapi.json`) and as MCP tools (`<prefix>/mcp`): a folder of
+   * .graphql files, or a list of files. Each operation is validated against the schema at
+   * startup (SchemaError with file:line:col); only these operations run there (docs/operations.md).
+   * @default undefined (no /api, no /mcp)
+   * @example "operations/"
+   */
+  operations?: string | readonly string[];
+  /**
    * Refuse (403) GraphQL POSTs a browser could send cross-site without a CORS preflight
    * (form and `text/plain` content types) unless they carry the `x-trestle-csrf` header.
    * @default true

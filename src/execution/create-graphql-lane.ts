@@ -35,11 +35,20 @@ export interface GraphQLLaneOptions {
   answer: ResultStep;
 }
 
-/** A GraphQL POST whose JSON body has been read and parsed. */
+/** A GraphQL POST whose JSON body has been read and parsed, or an operation prepared at startup. */
 export interface LaneRequest {
   body: unknown;
   accept: string | null | undefined;
   createContext(): Promise<TrestleResolverContext>;
+  /** Run this operation instead of the body's (src/operations/): prepared once, never parsed or looked up again. */
+  operation?: PinnedOperation;
+}
+
+/** An operation validated at startup, its document kept by its owner (not in the shared cache), and a request's variables. */
+export interface PinnedOperation {
+  prepared: PreparedDocument;
+  operationName: string;
+  variables: Record<string, unknown> | undefined;
 }
 
 /**
@@ -81,6 +90,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     prepared: PreparedDocument,
     document: DocumentNode,
     operationName: string | undefined,
+    shared: boolean,
   ): CompiledQuery => {
     prepared.compiled ??= new Map();
     let operation = prepared.compiled.get(operationName ?? "");
@@ -99,16 +109,17 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
         operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
       }
       prepared.compiled.set(operationName ?? "", operation);
-      documents.save(query, prepared);
+      if (shared) documents.save(query, prepared);
     }
     return operation;
   };
 
   return async (request) => {
     const mediaType = pickMediaType(request.accept);
-    const params = readParams(request.body);
+    const pinned = request.operation;
+    const params = pinned === undefined ? readParams(request.body) : { query: "", ...pinned };
     if (mediaType === undefined || params === undefined) return undefined;
-    const prepared = prepare(params.query);
+    const prepared = pinned?.prepared ?? prepare(params.query);
     if (prepared.errors!.length > 0) return answer(mediaType, { errors: prepared.errors! });
     const document = prepared.document!;
     const operation = getOperationAST(document, params.operationName);
@@ -122,7 +133,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     } catch (error) {
       return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
     }
-    const run = compiled(params.query, prepared, document, params.operationName);
+    const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
     let result = await run.query(undefined, context, params.variables);
     if (result.data === undefined && !runByGraphqlJs.has(run)) {
       // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.

@@ -11,7 +11,7 @@ import { toResponse } from "./to-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
 
 /** The metrics label of a route. */
-export type RouteName = "graphql" | "passthrough" | "other";
+export type RouteName = "graphql" | "passthrough" | "api" | "mcp" | "other";
 
 /**
  * One entry of the route table: it reads an Exchange and answers an Answer, whichever

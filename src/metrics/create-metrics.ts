@@ -6,7 +6,7 @@ export interface MetricsRecorder {
   upstreamCall(upstream: string, method: string, outcome: string, seconds: number): void;
   /** What the shared cache did for one read: hit, stale, revalidated, miss, coalesced. */
   cacheRead(upstream: string, result: string): void;
-  /** One HTTP request the instance answered: `route` is graphql, passthrough or other. */
+  /** One HTTP request the instance answered: `route` is graphql, passthrough, api, mcp or other. */
   httpRequest(route: string, status: number, seconds: number): void;
 }
 
@@ -55,7 +55,7 @@ export function createMetrics(sources: MetricsSources): TrestleMetrics {
   });
   const httpRequests = new Counter({
     name: "trestle_http_requests_total",
-    help: "HTTP requests answered, by route (graphql, passthrough, other) and status.",
+    help: "HTTP requests answered, by route (graphql, passthrough, api, mcp, other) and status.",
     labelNames: ["route", "status"],
     registers: [registry],
   });
