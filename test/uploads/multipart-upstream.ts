@@ -6,7 +6,7 @@ import busboy from "busboy";
 /** One part as the upstream parsed it: a file's name, media type, size and sha256, or a text value. */
 export interface ReceivedPart {
   name: string;
-  filename?: string;
+  filename?: string | undefined;
   mimetype?: string;
   size?: number;
   sha256?: string;
