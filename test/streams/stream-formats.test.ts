@@ -29,7 +29,7 @@ const schema = (url: string) => `
     runLogs(id: ID!): LogLine @rest(upstream: "flows", path: "/runs/{args.id}/logs", stream: { format: NDJSON })
   }`;
 
-describe("S18 streams: formats", () => {
+describe("#18 streams: formats", () => {
   let upstream: StreamingUpstream;
   let trestle: Trestle;
   let served: TrestleServer;
@@ -46,7 +46,7 @@ describe("S18 streams: formats", () => {
     await upstream.close();
   });
 
-  it("S18: TGI-style SSE (data: without a space, no end marker) streams until the upstream ends the answer", async () => {
+  it("#18: TGI-style SSE (data: without a space, no end marker) streams until the upstream ends the answer", async () => {
     const subscription = await subscribeOverSse(url(), `subscription { tgi(inputs: "Hi") { id text special } }`);
     const call = await upstream.nextCall();
     expect(call.url).toBe("/generate_stream");
@@ -56,7 +56,7 @@ describe("S18 streams: formats", () => {
     expect(await subscription.rest()).toEqual([{ data: { tgi: { id: 2, text: "lo", special: false } } }]);
   });
 
-  it("S18: named events: only `event: delta` are payloads; `done` ends on that data value whatever the event's name", async () => {
+  it("#18: named events: only `event: delta` are payloads; `done` ends on that data value whatever the event's name", async () => {
     const subscription = await subscribeOverSse(url(), `subscription { named { text seq } }`);
     const call = await upstream.nextCall();
     call.write(sse.event({ text: "skip" }, { event: "ping" }) + sse.event({ text: "a", seq: 1 }, { event: "delta", id: "1" }));
@@ -68,7 +68,7 @@ describe("S18 streams: formats", () => {
     call.end();
   });
 
-  it("S18: comments, retry:, CRLF and CR line ends, multi-line data joined by LF, and a last event without its blank line dropped", async () => {
+  it("#18: comments, retry:, CRLF and CR line ends, multi-line data joined by LF, and a last event without its blank line dropped", async () => {
     const subscription = await subscribeOverSse(url(), `subscription { raw }`);
     const call = await upstream.nextCall();
     call.write(': keep-alive\r\nretry: 3000\r\ndata: "one"\r\n\r\n');
@@ -82,7 +82,7 @@ describe("S18 streams: formats", () => {
     expect(await subscription.rest()).toEqual([]);
   });
 
-  it("S18: NDJSON run logs: blank lines skipped, snake_case keys and @from mapped like any answer, enums checked", async () => {
+  it("#18: NDJSON run logs: blank lines skipped, snake_case keys and @from mapped like any answer, enums checked", async () => {
     const subscription = await subscribeOverSse(url(), `subscription { runLogs(id: "r1") { runId message level } }`);
     const call = await upstream.nextCall();
     expect(call.url).toBe("/flows/runs/r1/logs");
@@ -99,7 +99,7 @@ describe("S18 streams: formats", () => {
     ]);
   });
 
-  it("S18: 20 concurrent subscriptions each get their own upstream call and only their own tokens", async () => {
+  it("#18: 20 concurrent subscriptions each get their own upstream call and only their own tokens", async () => {
     const count = 20;
     const before = upstream.calls.length;
     const subscriptions = await Promise.all(
@@ -119,7 +119,7 @@ describe("S18 streams: formats", () => {
     });
   });
 
-  it("S18: a plain query still answers beside open streams", async () => {
+  it("#18: a plain query still answers beside open streams", async () => {
     const subscription = await subscribeOverSse(url(), `subscription { raw }`);
     const call = await upstream.nextCall();
     call.write('data: "open"\n\n');

@@ -26,7 +26,7 @@ const schema = (url: string) => `
 
 const codeOf = (result: SubscriptionResult | undefined) => result?.errors?.[0]?.extensions?.["code"];
 
-describe("S18 streams: lifecycle and errors", () => {
+describe("#18 streams: lifecycle and errors", () => {
   let upstream: StreamingUpstream;
   let trestle: Trestle;
   let served: TrestleServer;
@@ -52,7 +52,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await upstream.close();
   });
 
-  it("S18: the client leaving mid-stream aborts the upstream call at once (the upstream sees the connection close)", async () => {
+  it("#18: the client leaving mid-stream aborts the upstream call at once (the upstream sees the connection close)", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.write(sse.openai("Hel"));
@@ -63,7 +63,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("S18: the client leaving before the upstream's head arrived aborts the call too", async () => {
+  it("#18: the client leaving before the upstream's head arrived aborts the call too", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     subscription.close();
@@ -71,7 +71,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("S18: a non-2xx answer before the first event is one UPSTREAM_ERROR payload with its status, body masked, then completion", async () => {
+  it("#18: a non-2xx answer before the first event is one UPSTREAM_ERROR payload with its status, body masked, then completion", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.head(503, { "content-type": "application/json" });
@@ -84,13 +84,13 @@ describe("S18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("S18: a refused connection is one UPSTREAM_UNAVAILABLE payload, then completion", async () => {
+  it("#18: a refused connection is one UPSTREAM_UNAVAILABLE payload, then completion", async () => {
     const results = await (await subscribe(`subscription { down { content } }`)).rest();
     expect(results.map(codeOf)).toEqual(["UPSTREAM_UNAVAILABLE"]);
     expect(JSON.stringify(results)).not.toContain("ECONNREFUSED");
   });
 
-  it("S18: an open breaker is one UPSTREAM_CIRCUIT_OPEN payload, and no request reaches the upstream", async () => {
+  it("#18: an open breaker is one UPSTREAM_CIRCUIT_OPEN payload, and no request reaches the upstream", async () => {
     const first = await subscribe(`subscription { flaky { content } }`);
     const call = await upstream.nextCall();
     call.head(500);
@@ -102,7 +102,7 @@ describe("S18 streams: lifecycle and errors", () => {
     expect(upstream.calls.length).toBe(calls);
   });
 
-  it("S18: a reset mid-stream is one UPSTREAM_UNAVAILABLE payload after the tokens that came, then completion", async () => {
+  it("#18: a reset mid-stream is one UPSTREAM_UNAVAILABLE payload after the tokens that came, then completion", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.write(sse.openai("a"));
@@ -112,7 +112,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("S18: a malformed SSE event is one UPSTREAM_BAD_RESPONSE payload; the upstream call is closed", async () => {
+  it("#18: a malformed SSE event is one UPSTREAM_BAD_RESPONSE payload; the upstream call is closed", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.write(sse.openai("a") + "data: {not json\n\n" + sse.openai("never"));
@@ -123,7 +123,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("S18: a malformed NDJSON line is one UPSTREAM_BAD_RESPONSE payload", async () => {
+  it("#18: a malformed NDJSON line is one UPSTREAM_BAD_RESPONSE payload", async () => {
     const subscription = await subscribe(`subscription { lines { content } }`);
     const call = await upstream.nextCall();
     call.head(200, { "content-type": "application/x-ndjson" });
@@ -134,7 +134,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("S18: a line longer than maxResponseBytes is one UPSTREAM_RESPONSE_TOO_LARGE payload (nothing more is read)", async () => {
+  it("#18: a line longer than maxResponseBytes is one UPSTREAM_RESPONSE_TOO_LARGE payload (nothing more is read)", async () => {
     const subscription = await subscribe(`subscription { lines { content } }`);
     const call = await upstream.nextCall();
     call.head(200, { "content-type": "application/x-ndjson" });
@@ -144,7 +144,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("S18: a silence longer than the upstream's timeoutMs mid-stream is one UPSTREAM_TIMEOUT payload", async () => {
+  it("#18: a silence longer than the upstream's timeoutMs mid-stream is one UPSTREAM_TIMEOUT payload", async () => {
     const subscription = await subscribe(`subscription { slow { content } }`);
     const call = await upstream.nextCall();
     expect(call.url).toBe("/slow/tokens");
@@ -155,7 +155,7 @@ describe("S18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("S18: no head within timeoutMs is one UPSTREAM_TIMEOUT payload", async () => {
+  it("#18: no head within timeoutMs is one UPSTREAM_TIMEOUT payload", async () => {
     const subscription = await subscribe(`subscription { slow { content } }`);
     const call = await upstream.nextCall();
     expect((await subscription.rest()).map(codeOf)).toEqual(["UPSTREAM_TIMEOUT"]);
@@ -163,8 +163,8 @@ describe("S18 streams: lifecycle and errors", () => {
   });
 });
 
-describe("S18 streams: close() ends open subscriptions", () => {
-  it("S18: trestle.close() completes open streams, closes their upstream calls and returns (it does not wait for the streams to end)", async () => {
+describe("#18 streams: close() ends open subscriptions", () => {
+  it("#18: trestle.close() completes open streams, closes their upstream calls and returns (it does not wait for the streams to end)", async () => {
     const upstream = await startStreamingUpstream();
     const trestle = await createTestTrestle(schema(upstream.url));
     const served = await serveTrestle(trestle);

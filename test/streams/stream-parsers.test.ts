@@ -18,8 +18,8 @@ const linesOf = (...chunks: string[]): string[] => {
 };
 const message = (data: string, id = "", event = "message"): SseEvent => ({ event, data, id });
 
-describe("S18: server-sent events, as WHATWG HTML parses them", () => {
-  it("S18: the spec's own examples: multi-line data joined by LF, comments, a field without a colon", () => {
+describe("#18: server-sent events, as WHATWG HTML parses them", () => {
+  it("#18: the spec's own examples: multi-line data joined by LF, comments, a field without a colon", () => {
     expect(sseOf("data: YHOO\ndata: +2\ndata: 10\n\n")).toEqual([message("YHOO\n+2\n10")]);
     expect(sseOf(": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n")).toEqual([
       message("first event", "1"),
@@ -30,7 +30,7 @@ describe("S18: server-sent events, as WHATWG HTML parses them", () => {
     expect(sseOf("data\n\ndata\ndata\n\ndata:\n")).toEqual([message(""), message("\n")]);
   });
 
-  it("S18: CR, LF and CRLF all end lines, a CRLF split across chunks is one line end, and one leading BOM is dropped", () => {
+  it("#18: CR, LF and CRLF all end lines, a CRLF split across chunks is one line end, and one leading BOM is dropped", () => {
     expect(sseOf("\uFEFFdata: a\r\rdata: b\n\ndata: c\r\n\r\n")).toEqual([message("a"), message("b"), message("c")]);
     expect(sseOf("data: a\r", "\n", "\r", "\ndata: b\r\n\r\n")).toEqual([message("a"), message("b")]);
     // Only the first BOM goes: a second one is data.
@@ -38,7 +38,7 @@ describe("S18: server-sent events, as WHATWG HTML parses them", () => {
     expect(sseOf("\uFEFFdata: \uFEFFx\n\n")).toEqual([message("\uFEFFx")]);
   });
 
-  it("S18: event names, ids (kept across events, not with NUL), retry and unknown fields", () => {
+  it("#18: event names, ids (kept across events, not with NUL), retry and unknown fields", () => {
     expect(sseOf("event: token\nid: 7\nretry: 10\nfoo: bar\ndata: {}\n\ndata: 2\n\nid: a\0b\nevent: end\ndata: 3\n\n")).toEqual([
       message("{}", "7", "token"),
       message("2", "7"),
@@ -48,12 +48,12 @@ describe("S18: server-sent events, as WHATWG HTML parses them", () => {
     expect(sseOf("event: ping\n\ndata: x\n\n")).toEqual([message("x")]);
   });
 
-  it("S18: a final event without its blank line is discarded", () => {
+  it("#18: a final event without its blank line is discarded", () => {
     expect(sseOf("data: 1\n\ndata: 2\n")).toEqual([message("1")]);
     expect(sseOf("data: 1\n\ndata: 2")).toEqual([message("1")]);
   });
 
-  it("S18: an event that grows past the bound throws, whether in one line or many", () => {
+  it("#18: an event that grows past the bound throws, whether in one line or many", () => {
     const parser = new SseParser(10, tooLarge);
     expect(() => parser.push("data: 0123456789x")).toThrow("too large");
     const lines = new SseParser(10, tooLarge);
@@ -61,7 +61,7 @@ describe("S18: server-sent events, as WHATWG HTML parses them", () => {
     expect(new SseParser(10, tooLarge).push("data: 012345678\n\n")).toEqual([message("012345678")]);
   });
 
-  it("S18: the same events however the stream is cut into chunks (fast-check)", () => {
+  it("#18: the same events however the stream is cut into chunks (fast-check)", () => {
     const line = fc.oneof(
       fc.constantFrom("", ": comment", "retry: 5", "id: 3", "event: token", "data", "data:", "data: [DONE]"),
       fc.string({ unit: fc.constantFrom("a", " ", ":", "é", "\uFEFF", "{", "}") }).map((text) => `data: ${text}`),
@@ -82,18 +82,18 @@ describe("S18: server-sent events, as WHATWG HTML parses them", () => {
   });
 });
 
-describe("S18: NDJSON lines", () => {
-  it("S18: lines end with LF (CR before it dropped), blank lines are skipped, a last line without LF counts", () => {
+describe("#18: NDJSON lines", () => {
+  it("#18: lines end with LF (CR before it dropped), blank lines are skipped, a last line without LF counts", () => {
     expect(linesOf('{"a":1}\n\n  \r\n{"b":2}\r\n', '{"c"', ":3}")).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
   });
 
-  it("S18: a line over the bound throws, whether it ended or not", () => {
+  it("#18: a line over the bound throws, whether it ended or not", () => {
     expect(() => new NdjsonSplitter(5, tooLarge).push("123456")).toThrow("too large");
     expect(() => new NdjsonSplitter(5, tooLarge).push("123\n1234567\n")).toThrow("too large");
     expect(new NdjsonSplitter(5, tooLarge).push("12345\n")).toEqual(["12345"]);
   });
 
-  it("S18: the same lines however the body is cut (fast-check), through the byte reader too (UTF-8 split mid-character)", async () => {
+  it("#18: the same lines however the body is cut (fast-check), through the byte reader too (UTF-8 split mid-character)", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.oneof(fc.json(), fc.constantFrom("", "  ", '"é€😀"')), { maxLength: 20 }),
