@@ -75,3 +75,33 @@ describe("#18 streams: header rules", () => {
     expect(await subscription.rest()).toEqual([{ data: { generate: { content: "fine" } } }]);
   });
 });
+
+describe("#18 streams: through the app's fetch", () => {
+  it("#18: with createTrestle({ fetch }) a stream goes through it, payload by payload, and the client leaving aborts it", async () => {
+    const upstream = await startStreamingUpstream();
+    const seen: string[] = [];
+    const trestle = await createTestTrestle(schema(upstream.url), {
+      fetch: (target, init) => {
+        seen.push(target);
+        return fetch(target, init);
+      },
+    });
+    const served = await serveTrestle(trestle);
+    try {
+      const subscription = await subscribeOverSse(
+        `http://127.0.0.1:${served.port}/graphql`,
+        `subscription { generate(model: "f") { content } }`,
+      );
+      const call = await upstream.nextCall();
+      expect(seen).toEqual([`${upstream.url}/generate`]);
+      call.write(sse.event({ content: "a" }));
+      expect(await subscription.next()).toEqual({ data: { generate: { content: "a" } } });
+      subscription.close();
+      await call.closed;
+    } finally {
+      await served.close();
+      await trestle.close();
+      await upstream.close();
+    }
+  });
+});
