@@ -52,7 +52,7 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
   readonly #gone = new ClientGone();
   #release: () => void = () => undefined;
   #body: Readable | undefined;
-  #frames: AsyncGenerator<StreamFrame> | undefined;
+  #opening: Promise<AsyncGenerator<StreamFrame>> | undefined;
   #ended = false;
 
   readonly #onClientGone = () => this.end();
@@ -114,7 +114,8 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
   /** The next payload's value, or undefined at the end. */
   async #nextPayload(): Promise<StreamPayload | undefined> {
     const { plan } = this.#init;
-    const frames = this.#frames ?? (await this.#open());
+    // One upstream call, even if a consumer asked for two payloads at once.
+    const frames = await (this.#opening ??= this.#open());
     for (;;) {
       const frame = await this.#read(frames);
       if (frame === undefined || this.#ended) return undefined;
@@ -158,8 +159,7 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
       );
     }
     const max = request.upstream.maxResponseBytes;
-    this.#frames = readStreamFrames(answer.body, plan.format, max, () => this.#tooLarge(max));
-    return this.#frames;
+    return readStreamFrames(answer.body, plan.format, max, () => this.#tooLarge(max));
   }
 
   /** The next frame, or an UPSTREAM_TIMEOUT once the upstream has been silent for `timeoutMs`. */
