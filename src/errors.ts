@@ -28,6 +28,8 @@ export type TrestleErrorCode =
   | "UPLOAD_TOO_LARGE"
   /** A request Trestle cannot read: a malformed GraphQL multipart request (400, nothing sent upstream). */
   | "BAD_REQUEST"
+  /** A subscription past `limits.maxSubscriptions` (per instance) or its upstream's `maxStreams`: not started. */
+  | "SUBSCRIPTION_LIMIT"
   | "OPENAPI_IMPORT_ERROR";
 
 export interface TrestleErrorOptions {

@@ -17,6 +17,8 @@ import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
 import { createPageResolver } from "./create-page-resolver.js";
 import { createCursorKeys, type CursorKeys } from "./page-cursor.js";
+import { createStreamResolver, isStreamResolver, type StreamResolver } from "./create-stream-resolver.js";
+import type { SubscriptionStreams } from "./subscription-streams.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
 import { uploadScalar } from "../uploads/upload-scalar.js";
@@ -25,12 +27,14 @@ import { sendForm } from "./send-form.js";
 /** The GraphQL context Trestle's resolvers run in. */
 export interface TrestleResolverContext {
   trestle: OperationContext;
+  /** The instance's open subscriptions (`@rest(stream:)` fields). */
+  streams?: SubscriptionStreams | undefined;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
 
 /** graphql-tools' resolver map: field resolvers, `__resolveType`, enum internal values. */
-export type ResolverMap = Record<string, Record<string, Resolver | ((value: unknown) => string | undefined) | string>>;
+export type ResolverMap = Record<string, Record<string, Resolver | StreamResolver | ((value: unknown) => string | undefined) | string>>;
 
 /**
  * Resolvers for every `@rest` field and every field that reads another key than its name,
@@ -43,7 +47,7 @@ export function createResolvers(
   cursorKeys: CursorKeys = createCursorKeys(undefined),
 ): ResolverMap {
   const resolvers: ResolverMap = {};
-  const add = (typeName: string, fieldName: string, resolver: Resolver) => {
+  const add = (typeName: string, fieldName: string, resolver: Resolver | StreamResolver) => {
     (resolvers[typeName] ??= {})[fieldName] = resolver;
   };
   for (const type of Object.values(schema.getTypeMap())) {
@@ -62,6 +66,10 @@ export function createResolvers(
     if (rest.paginate !== undefined) {
       const notFoundIsNull = !rest.nonNull && rest.typeName !== schema.getMutationType()?.name;
       add(rest.typeName, rest.fieldName, createPageResolver({ ...rest, paginate: rest.paginate }, field, cursorKeys, notFoundIsNull));
+      continue;
+    }
+    if (rest.stream !== undefined) {
+      add(rest.typeName, rest.fieldName, createStreamResolver({ ...rest, stream: rest.stream }, field));
       continue;
     }
     if (rest.batch !== undefined) {
@@ -95,7 +103,11 @@ export function createResolvers(
   const restFields = new Set(plan.restFields.map((rest) => rest.coordinate));
   for (const [typeName, fields] of createEnumChecks(plan, schema)) {
     for (const [fieldName, check] of fields) {
-      const resolver = resolvers[typeName]?.[fieldName] as Resolver | undefined;
+      const resolver = resolvers[typeName]?.[fieldName] as Resolver | StreamResolver | undefined;
+      if (isStreamResolver(resolver)) {
+        resolver.resolve = withEnumCheck(resolver.resolve, fieldName, check, false);
+        continue;
+      }
       add(typeName, fieldName, withEnumCheck(resolver, fieldName, check, restFields.has(`${typeName}.${fieldName}`)));
     }
   }

@@ -25,4 +25,6 @@ export const trestleTypeNames = new Set([
   "TrestleFormEncoding",
   "TrestlePageStyle",
   "TrestlePaginate",
+  "TrestleStreamFormat",
+  "TrestleStream",
 ]);

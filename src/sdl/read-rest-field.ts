@@ -17,6 +17,7 @@ import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstr
 import { readErrorExposure } from "./read-error-exposure.js";
 import { readForm } from "./read-form.js";
 import { readPaginate } from "./read-paginate.js";
+import { readStream } from "./read-stream.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -118,6 +119,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
       ...(errors === undefined ? [] : [[...errors.statuses], errors.detail]),
     ]),
   };
+  const stream = readStream({ schema: ctx.schema, typeName: site.typeName, coordinate, values }, node, ctx.diagnostics);
   return {
     typeName: site.typeName,
     fieldName: site.field.name,
@@ -129,6 +131,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     headers: mergedHeaders,
     select,
     batch,
+    stream,
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
     errors,
