@@ -4,6 +4,7 @@ import { metaRoutes } from "./routes-meta.js";
 import { modelRoutes } from "./routes-models.js";
 import { pipelineRoutes } from "./routes-pipelines.js";
 import { predictRoutes } from "./routes-predict.js";
+import { streamRoutes } from "./routes-streams.js";
 import { userRoutes } from "./routes-users.js";
 
 /** Every route of the demo upstream; `openapi.ts` documents each one. */
@@ -13,5 +14,6 @@ export const demoRoutes: readonly DemoRoute[] = [
   ...predictRoutes,
   ...experimentRoutes,
   ...pipelineRoutes,
+  ...streamRoutes,
   ...userRoutes,
 ];
