@@ -16,7 +16,7 @@ const eventLines = ["data: tok-1\n\n", "data: tok-2\n\n", "data: [DONE]\n\n"];
 /** The answer being written: how many of its parts are out, and the gate the next part waits for. */
 interface Writing {
   written: number;
-  next?: () => void;
+  next?: (() => void) | undefined;
   closed: boolean;
 }
 let writing: Writing = { written: 0, closed: false };
