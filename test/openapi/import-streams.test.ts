@@ -2,7 +2,12 @@ import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { importOpenApi } from "../../src/openapi/import-openapi.js";
+import { checkSchemaSources } from "../../src/sdl/check-schema.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { query } from "../helpers/graphql.js";
+import { subscribeOverSse } from "../helpers/sse-subscribe.js";
+import { startFastApi, type FastApiUpstream } from "../helpers/start-fastapi.js";
+import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import { startTestUpstream, type RecordedRequest, type TestUpstream } from "../helpers/test-upstream.js";
 import { block, flat, importAndBuild, openapi31 } from "./build-imported-schema.js";
 
@@ -285,5 +290,59 @@ describe("I18-5: the imported subscription served against a streaming upstream",
       { data: { generate: { text: "b", index: 1 } } },
     ]);
     expect(JSON.parse(upstream.requests.at(-1)!.body)).toEqual({ prompt: "a b" });
+  });
+});
+
+describe("I18-5: the FastAPI app's StreamingResponse, imported over HTTP, checked and served", () => {
+  let app: FastApiUpstream;
+  let trestle: Trestle;
+  let server: TrestleServer;
+  let sdl: string;
+
+  beforeAll(async () => {
+    app = await startFastApi();
+    sdl = importOpenApi(await (await fetch(`${app.url}/openapi.json`)).json(), { upstream: "ml", baseUrl: app.url }).sdl;
+    trestle = await createTestTrestle(sdl);
+    server = await serveTrestle(trestle);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    await trestle?.close();
+    await app?.close();
+  });
+
+  it("imports /runs/{run_id}/logs as an NDJSON subscription typed from its schema, and trestle check finds nothing", () => {
+    expect(flat(block(sdl, "type Subscription"))).toContain(
+      flat('runLogs(runId: String! """1 ≤ steps ≤ 20.""" steps: Int = 3 @constraint(min: 1, max: 20)): RunLogsResponse'),
+    );
+    expect(flat(sdl)).toContain(
+      flat('@rest(upstream: "ml" path: "/runs/{args.runId}/logs?steps={args.steps}" stream: { format: NDJSON })'),
+    );
+    expect(block(sdl, "type RunLogsResponse")).toBe("type RunLogsResponse {\n  run: String!\n  step: Int!\n  line: String!\n}");
+    expect(checkSchemaSources([{ name: "ml.graphql", body: sdl }], {}).filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("streams a triggered run's log lines as payloads, in order", async () => {
+    const triggered = await query(trestle, 'mutation { triggerRun(name: "fraud-xgb") { id } }');
+    const id = (triggered.data?.["triggerRun"] as { id: string }).id;
+    const subscription = await subscribeOverSse(
+      `${server.url}/graphql`,
+      "subscription ($id: String!) { runLogs(runId: $id, steps: 4) { run step line } }",
+      { id },
+    );
+    expect(await subscription.rest()).toEqual([0, 1, 2, 3].map((step) => ({ data: { runLogs: { run: id, step, line: `step ${step}` } } })));
+  });
+
+  it("an unknown run is one error payload with FastAPI's 404, then the end; a bad steps value never reaches the app", async () => {
+    const unknown = await subscribeOverSse(`${server.url}/graphql`, 'subscription { runLogs(runId: "nope") { line } }');
+    const results = await unknown.rest();
+    expect(results).toHaveLength(1);
+    expect(results[0]?.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_ERROR", status: 404, upstream: "ml" });
+    const tooMany = await subscribeOverSse(`${server.url}/graphql`, 'subscription { runLogs(runId: "1", steps: 500) { line } }');
+    expect((await tooMany.rest())[0]?.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+    const triggered = await query(trestle, 'mutation { triggerRun(name: "churn-rf") { id } }');
+    const id = (triggered.data?.["triggerRun"] as { id: string }).id;
+    const again = await subscribeOverSse(`${server.url}/graphql`, `subscription { runLogs(runId: "${id}", steps: 1) { line } }`);
+    expect(await again.rest()).toEqual([{ data: { runLogs: { line: "step 0" } } }]);
   });
 });
