@@ -16,8 +16,8 @@ export const streamSchemas: Record<string, SchemaObject> = {
     },
     ["prompt"],
   ),
-  GenerateDelta: object("GenerateDelta", { content: string }, []),
-  GenerateChunkChoice: object("GenerateChunkChoice", { index: integer, delta: ref("GenerateDelta"), finish_reason: nullable(string) }),
+  Token: object("Token", { content: string }, []),
+  GenerateChunkChoice: object("GenerateChunkChoice", { index: integer, delta: ref("Token"), finish_reason: nullable(string) }),
   GenerateChunk: object("GenerateChunk", {
     id: string,
     object: string,
@@ -34,7 +34,7 @@ export const streamSchemas: Record<string, SchemaObject> = {
     choices: { type: "array", items: ref("GenerateChoice") },
     usage: ref("GenerateUsage"),
   }),
-  RunLogLine: object("RunLogLine", { timestamp: { type: "string", format: "date-time" }, level: string, task: string, message: string }),
+  LogLine: object("LogLine", { timestamp: { type: "string", format: "date-time" }, level: string, task: string, message: string }),
 };
 
 /** The two streaming operations, with the media types they answer. */
@@ -56,6 +56,6 @@ export function streamPaths(): Record<string, PathItemObject> {
     ok: [200],
     notFound: true,
   });
-  logs.responses["200"] = { description: "Successful Response", content: { "application/x-ndjson": { schema: ref("RunLogLine") } } };
+  logs.responses["200"] = { description: "Successful Response", content: { "application/x-ndjson": { schema: ref("LogLine") } } };
   return { "/models/{name}/generate": { post: generate }, [logsPath]: { get: logs } };
 }
