@@ -35,7 +35,9 @@ export function attachWsSocket(server: Server<WsConnection>, socket: WebSocket, 
       close: (code, reason) => socket.close(code, reason),
       onMessage: (handle) =>
         socket.on("message", (data, isBinary) => {
-          handle(isBinary ? "" : String(data)).catch(() => socket.close(wsCloseCodes.internalError, "Internal server error"));
+          const text = isBinary ? "" : String(data);
+          abortOnComplete(text, connection);
+          handle(text).catch(() => socket.close(wsCloseCodes.internalError, "Internal server error"));
         }),
     },
     connection,
@@ -46,4 +48,23 @@ export function attachWsSocket(server: Server<WsConnection>, socket: WebSocket, 
     connection.operations.clear();
     void closed(code, reason.toString());
   });
+}
+
+/**
+ * A client's `complete` aborts that operation's upstream request at once. graphql-ws only ends
+ * a subscription's iterator (`return()`, which waits for the pending read to settle) and leaves
+ * a query running; the operation's signal tells the pipeline now.
+ */
+function abortOnComplete(text: string, connection: WsConnection): void {
+  if (!text.includes("complete")) return;
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return;
+  }
+  const { type, id } = (message ?? {}) as { type?: unknown; id?: unknown };
+  if (type !== "complete" || typeof id !== "string") return;
+  connection.operations.get(id)?.abort();
+  connection.operations.delete(id);
 }

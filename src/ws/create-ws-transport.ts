@@ -32,7 +32,11 @@ export interface WsTransportOptions extends Pick<GraphQLWsServerOptions, "yoga" 
 export interface WsTransport {
   /** Handles the `upgrade` events of `server` for the GraphQL path; other paths are the host's. */
   attach(server: HttpServer | HttpsServer): void;
-  /** Refuses new upgrades, closes every socket with 1001 (aborting their upstream requests) and waits for them. */
+  /**
+   * Refuses new upgrades (503 from then on: the listeners stay, so a host's server never falls
+   * back to treating them as plain requests), closes every socket with 1001 (aborting their
+   * upstream requests) and waits for them.
+   */
   close(): Promise<void>;
 }
 
@@ -50,7 +54,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     // Compression costs memory per socket and opens compression side channels; tokens are small.
     perMessageDeflate: false,
   });
-  const attached = new Map<HttpServer | HttpsServer, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  const attached = new WeakSet<HttpServer | HttpsServer>();
   let closing = false;
 
   const onUpgrade = (server: HttpServer | HttpsServer, req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -61,7 +65,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       return;
     }
     socket.on("error", () => undefined);
-    if (closing) return refuseUpgrade(socket, 503, "Trestle is shutting down");
+    if (closing) return refuseUpgrade(socket, 503, "Trestle is shutting down: no new WebSocket connections");
     const origin = decideUpgradeOrigin(req.headers.origin, req.headers.host, options.cors, options.corsActive);
     if (origin.refused) return refuseUpgrade(socket, 403, origin.reason);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -79,9 +83,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   return {
     attach(server) {
       if (attached.has(server)) return;
-      const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(server, req, socket, head);
-      attached.set(server, listener);
-      server.on("upgrade", listener);
+      attached.add(server);
+      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(server, req, socket, head));
     },
     async close() {
       if (closing) return;
@@ -94,8 +97,6 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       const cut = setTimeout(() => sockets.forEach((ws) => ws.terminate()), closeGraceMs);
       await Promise.all(closed);
       clearTimeout(cut);
-      for (const [server, listener] of attached) server.off("upgrade", listener);
-      attached.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -1,14 +1,14 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient, type Client, type ExecutionResult } from "graphql-ws";
+import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
 import { WebSocket } from "ws";
 import type { Trestle } from "../../src/index.js";
 
 // Test helpers for GraphQL over WebSocket (test/streams/ws-*.test.ts): the real graphql-ws
 // client over `ws`, and a raw socket for what a well-behaved client never sends.
 
-export type WsResult = ExecutionResult<Record<string, unknown>, Record<string, unknown>>;
+export type WsResult = FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>;
 
 export interface WsClientOptions {
   connectionParams?: Record<string, unknown>;
