@@ -10,6 +10,7 @@ import type { NodeRequest } from "./http/node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
+import { createSubscriptionStreams } from "./connector/subscription-streams.js";
 import { SchemaError, TrestleError } from "./errors.js";
 import { createOperationContext } from "./loader/operation-context.js";
 import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
@@ -135,12 +136,15 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       pipeline.send,
       limits,
     ),
+    streams,
   });
   const exchangeContext = (exchange: Exchange) =>
     createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal);
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
+  // Open subscriptions (`@rest(stream:)` fields) of both transports: budgets, and their end on close().
+  const streams = createSubscriptionStreams(pipeline, limits.maxSubscriptions, limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
   // One cache of prepared documents, bounded by bytes, for both GraphQL routes.
@@ -227,7 +231,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     close: async () => {
       if (closing) return;
       closing = true;
-      await ws.close();
+      // WebSocket clients get 1001 first, then open upstream streams end.
+      const sockets = ws.close();
+      streams.close();
+      await sockets;
       await table.drained();
       await pipeline.close();
       await yoga.dispose();
