@@ -5,24 +5,25 @@ import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { until } from "../helpers/gate.js";
 import { subscribeOverSse } from "../helpers/sse-subscribe.js";
-import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
+import { runOnce, serveWithUpgrade, type WsServed } from "../streams/ws-client.js";
 
 // Issue 18, point 6 (I18-6): schema/streams.graphql against the bundled demo upstream, as
-// `npm start` serves them, over GraphQL over SSE (what GraphiQL and `curl -N` use).
+// `npm start` serves them, over GraphQL over SSE (what GraphiQL and `curl -N` use) and over
+// WebSocket (the graphql-ws client).
 let demo: DemoUpstream;
 let trestle: Trestle;
-let server: TrestleServer;
-const url = () => `${server.url}/graphql`;
+let served: WsServed;
+const url = () => `${served.http}/graphql`;
 
 beforeAll(async () => {
   demo = await startDemoUpstream({ streamDelayMs: 0 });
   trestle = await createTestTrestle("schema/", { env: { DEMO_API_URL: demo.url } });
-  server = await serveTrestle(trestle);
+  served = await serveWithUpgrade(trestle);
 });
 afterAll(async () => {
-  await server.close();
-  await trestle.close();
-  await demo.close();
+  // Closes the server and Trestle.
+  await served?.close();
+  await demo?.close();
 });
 
 const generate =
@@ -74,6 +75,26 @@ describe("I18-6: the demo's subscriptions", () => {
     const results = await (await subscribeOverSse(url(), generate, { model: "fraud-xgb", prompt: "x", n })).rest();
     expect(results[0]?.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
     expect(demo.requests).toEqual([]);
+  });
+});
+
+describe("I18-6: the same subscriptions over WebSocket", () => {
+  it("generate and runLogs give the same payloads with the graphql-ws client", async () => {
+    const tokens = generateTokens("churn-lgbm", "next quarter", 4);
+    const generated = await runOnce(`${served.ws}/graphql`, generate, {}, { model: "churn-lgbm", prompt: "next quarter", n: 4 });
+    expect(generated).toEqual({ results: tokens.map((content) => ({ data: { generate: { content } } })) });
+    const logs = await runOnce(
+      `${served.ws}/graphql`,
+      'subscription { runLogs(pipelineId: "sentiment-eval", runId: "scheduled__2024-06-03T02:00:00Z") { task } }',
+    );
+    expect(logs.error).toBeUndefined();
+    expect(logs.results.map((result) => (result.data?.["runLogs"] as { task: string }).task)).toEqual([
+      "scheduler",
+      "extract",
+      "train",
+      "evaluate",
+      "scheduler",
+    ]);
   });
 });
 
