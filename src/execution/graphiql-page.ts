@@ -20,7 +20,8 @@ export interface GraphiQLPage {
  */
 export async function buildGraphiQLPage(endpoint: string): Promise<GraphiQLPage> {
   const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
-  const html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL" });
+  // method POST: subscriptions too (the fetcher sends them as GET by default, which CSRF prevention refuses).
+  const html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL", method: "POST" });
   // The browser ends the inline script at the first "</script>", and hashes exactly what lies between.
   const start = html.indexOf(">", html.indexOf("<script", html.indexOf("</style>"))) + 1;
   const script = html.slice(start, html.indexOf("</script>", start));

@@ -45,7 +45,14 @@ it("I18-6: GraphiQL runs subscription { generate } and shows the first token bef
     const [first] = generateTokens("fraud-xgb", "Why was this flagged?", 3);
     const result = page.locator(".result-window");
     // Monaco draws spaces as U+00A0.
-    await result.filter({ hasText: `"content": "${first}"` }).waitFor();
+    await result
+      .filter({ hasText: `"content": "${first}"` })
+      .waitFor()
+      .catch(async (error: unknown) => {
+        throw new Error(
+          `${String(error)}\nresult pane: ${await result.textContent()}\nupstream calls: ${JSON.stringify(demo.requests.map((r) => r.url))}`,
+        );
+      });
     expect(JSON.parse(((await result.textContent()) ?? "").replaceAll("\u00a0", " "))).toEqual({ data: { generate: { content: first } } });
     // The upstream has written one token and holds the others: the subscription is still open.
     expect(demo.requests.filter((r) => r.url === "/models/fraud-xgb/generate")).toHaveLength(1);
