@@ -59,7 +59,7 @@ async function main() {
     log();
 
     const trestle = await startTrestle(trestleDir, upstream.url);
-    const firstToken = await measureFirstToken(upstream.url, trestle.port);
+    const { samples: firstToken, connections } = await measureFirstToken(upstream.url, trestle.port);
     await trestle.stop();
     log(
       `## (a) Time to first token, ${options.iterations} sequential subscriptions per path (after ${options.warmup} warm-up), interleaved`,
@@ -73,6 +73,11 @@ async function main() {
       const over = (key) => (name === "direct" ? "—" : `+${(row[key] - summarize(direct)[key]).toFixed(2)} ms`);
       log(`| ${label(name)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.mean.toFixed(2)} | ${over("p50")} | ${over("p99")} |`);
     }
+    log();
+    log(
+      `Upstream TCP connections opened per 100 subscriptions: ${[...connections].map(([name, count]) => `${name} ${count}`).join(", ")} ` +
+        "(direct: the benchmark's own fetch; otherwise Trestle's stream pool).",
+    );
     log();
 
     log(`## (b) ${options.streams} concurrent open streams on one instance, a token every ${options.tick} ms, ${options.hold} s measured`);
@@ -116,6 +121,15 @@ async function measureFirstToken(upstreamUrl, port) {
   };
   const names = Object.keys(paths);
   const samples = new Map(names.map((name) => [name, []]));
+  // Upstream TCP connections each path opens per 100 subscriptions (after one to warm up).
+  const connections = new Map();
+  const opened = async () => (await (await fetch(`${upstreamUrl}/__stats`)).json()).connections;
+  for (const name of names) {
+    await paths[name]();
+    const before = await opened();
+    for (let i = 0; i < 100; i++) await paths[name]();
+    connections.set(name, (await opened()) - before);
+  }
   for (let i = 0; i < options.warmup + options.iterations; i++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(i + k) % names.length];
@@ -124,7 +138,7 @@ async function measureFirstToken(upstreamUrl, port) {
     }
   }
   await ws.dispose();
-  return samples;
+  return { samples, connections };
 }
 
 async function firstDirect(upstreamUrl) {

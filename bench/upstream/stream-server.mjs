@@ -5,10 +5,11 @@
 // POST /models/{name}/generate {"prompt", "tokens": 1, "interval_ms": 0, "stream": true}
 //   writes the first token at once, then `tokens - 1` more, `interval_ms` apart, then
 //   `data: [DONE]`. Stops writing when the client goes.
-// GET /__stats -> { open, tokens }: streams open now, tokens written since the start.
+// GET /__stats -> { open, tokens, connections }: streams open now; tokens written and TCP
+// connections accepted since the start.
 import { createServer } from "node:http";
 
-const stats = { open: 0, tokens: 0 };
+const stats = { open: 0, tokens: 0, connections: 0 };
 
 const chunk = (model, index, content) =>
   `data: ${JSON.stringify({ id: `b-${index}`, object: "chat.completion.chunk", model, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
@@ -66,4 +67,5 @@ const server = createServer((request, response) => {
 });
 
 server.keepAliveTimeout = 60_000;
+server.on("connection", () => (stats.connections += 1));
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => console.log(`PORT ${server.address().port}`));
