@@ -78,7 +78,7 @@ function subscribeStepwise(client: ReturnType<typeof openClient>, document: stri
   };
 }
 
-describe("S18 over WebSocket", () => {
+describe("stream fields over WebSocket", () => {
   it("OpenAI-style tokens arrive one message each, the first before the upstream has finished; [DONE] completes", async () => {
     const client = openClient(url(), { connectionParams: { authorization: "Bearer ws-user" } });
     try {
