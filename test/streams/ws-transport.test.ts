@@ -34,7 +34,7 @@ beforeAll(async () => {
     sendJson(res, 200, { id: req.url.split("/")[2], name: "Ada" });
   });
   trestle = await createTestTrestle(schema(upstream.url), {
-    limits: { maxDepth: 3 },
+    limits: { maxDepth: 3, maxCost: 4 },
     context: (request, host) => {
       contexts.push({
         url: request.url,
@@ -92,6 +92,15 @@ describe("queries and mutations over graphql-transport-ws", () => {
     }
     expect(upstream.requests).toEqual([]);
     expect((await runOnce(url(), `{ user(id: "2") { id } }`)).results).toEqual([{ data: { user: { id: "2" } } }]);
+  });
+
+  it("W05: an operation over maxCost is refused with COST_LIMIT, as over HTTP, before any upstream call", async () => {
+    const costly = `{ a: user(id: "1") { id } b: user(id: "2") { id } c: user(id: "3") { id } d: user(id: "4") { id } e: user(id: "5") { id } }`;
+    const overHttp = await query(trestle, costly);
+    expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("COST_LIMIT");
+    const overWs = await runOnce(url(), costly);
+    expect(errorsOf(overWs).map((e) => e.extensions?.["code"])).toEqual(["COST_LIMIT"]);
+    expect(upstream.requests).toEqual([]);
   });
 
   it("W06: an upstream 500 is masked as over HTTP: its body never reaches the client", async () => {
