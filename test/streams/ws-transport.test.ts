@@ -73,6 +73,8 @@ describe("queries and mutations over graphql-transport-ws", () => {
     const overWs = await runOnce(url(), deep);
     expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("MAX_DEPTH_LIMIT");
     expect(errorsOf(overWs).map((e) => e.extensions?.["code"])).toEqual(["MAX_DEPTH_LIMIT"]);
+    // The same errors, transport hints (`extensions.http`) stripped as over HTTP.
+    expect(errorsOf(overWs)).toEqual(overHttp.errors);
     expect(overWs.results).toEqual([]);
     expect(upstream.requests).toEqual([]);
   });
@@ -100,6 +102,18 @@ describe("queries and mutations over graphql-transport-ws", () => {
     expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("COST_LIMIT");
     const overWs = await runOnce(url(), costly);
     expect(errorsOf(overWs).map((e) => e.extensions?.["code"])).toEqual(["COST_LIMIT"]);
+    expect(errorsOf(overWs)).toEqual(overHttp.errors);
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it("W05: variables that do not coerce are BAD_USER_INPUT, as over HTTP, without suggestions", async () => {
+    const document = `query ($id: ID!) { user(id: $id) { id } }`;
+    for (const variables of [{}, { id: { nested: true } }, { id: null }]) {
+      const overHttp = await query(trestle, document, variables);
+      const overWs = await runOnce(url(), document, {}, variables);
+      expect(overWs.results, JSON.stringify(variables)).toEqual([{ errors: overHttp.errors }]);
+      expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+    }
     expect(upstream.requests).toEqual([]);
   });
 
