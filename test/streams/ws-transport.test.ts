@@ -6,7 +6,7 @@ import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
-import { errorsOf, openRaw, runOnce, serveWithUpgrade, tryUpgrade, type WsServed } from "./ws-client.js";
+import { errorsOf, openClient, openRaw, run, runOnce, serveWithUpgrade, tryUpgrade, type WsServed } from "./ws-client.js";
 
 // GraphQL over WebSocket runs the HTTP routes' engine: the same limits, masking, document cache
 // and context, through yoga's envelop. Queries and mutations show it (the protocol runs them too).
@@ -42,6 +42,7 @@ beforeAll(async () => {
         authorization: request.headers.get("authorization"),
         hasReq: host.req !== undefined,
       });
+      if (request.headers.get("x-tenant") === "boom") throw new Error("context failed: secret db password hunter2");
       return { tenant: request.headers.get("x-tenant") ?? "none" };
     },
   });
@@ -133,6 +134,21 @@ describe("queries and mutations over graphql-transport-ws", () => {
     });
     expect(outcome.results).toEqual([{ data: { tenant: "acme" } }]);
     expect(contexts).toEqual([{ url: `${served.http}/graphql`, method: "POST", authorization: "Bearer p", hasReq: true }]);
+  });
+
+  it("W06: a context function that throws is a masked error for that operation, as over HTTP; the socket stays", async () => {
+    const overHttp = await query(trestle, `{ tenant }`, {}, { "x-tenant": "boom" });
+    const client = openClient(url(), { connectionParams: { "x-tenant": "boom" } });
+    try {
+      const overWs = await run(client, `{ tenant }`);
+      expect(errorsOf(overWs)).toEqual(overHttp.errors);
+      expect(JSON.stringify(overWs)).not.toContain("hunter2");
+      expect(errorsOf(overWs)[0]?.extensions?.["code"]).toBe("INTERNAL_SERVER_ERROR");
+      // The socket keeps answering (each operation builds its context anew, and fails again).
+      expect(errorsOf(await run(client, `{ user(id: "4") { id } }`))).toEqual(overHttp.errors);
+    } finally {
+      await client.dispose();
+    }
   });
 });
 
