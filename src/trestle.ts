@@ -212,6 +212,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const ws = createWsTransport({
     yoga,
     maskError: createMaskError(debug),
+    showSuggestions: development,
     graphqlPath,
     cors,
     corsActive,

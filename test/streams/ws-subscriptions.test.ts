@@ -78,12 +78,12 @@ function subscribeStepwise(client: ReturnType<typeof openClient>, document: stri
   };
 }
 
-describe("S18 over WebSocket", () => {
+describe("stream fields over WebSocket", () => {
   it("OpenAI-style tokens arrive one message each, the first before the upstream has finished; [DONE] completes", async () => {
     const client = openClient(url(), { connectionParams: { authorization: "Bearer ws-user" } });
     try {
       const subscription = subscribeStepwise(client, generate("Say hi"));
-      const call = await upstream.nextCall();
+      const call = (await upstream.waitForCalls(1))[0]!;
       expect(call.url).toBe("/models/m1/generate");
       expect(JSON.parse(call.body)).toEqual({ prompt: "Say hi", stream: true });
       expect(call.headers.authorization).toBe("Bearer ws-user");
@@ -104,9 +104,9 @@ describe("S18 over WebSocket", () => {
     const client = openClient(url());
     const keep = subscribeStepwise(client, generate("keep the socket open"));
     try {
-      const kept = await upstream.nextCall();
+      const kept = (await upstream.waitForCalls(1))[0]!;
       const leaving = subscribeStepwise(client, generate("leave"));
-      const call = await upstream.nextCall();
+      const call = (await upstream.waitForCalls(2))[1]!;
       call.write(sse.openai("first"));
       expect(contentOf(await leaving.next())).toBe("first");
       leaving.unsubscribe();
@@ -131,7 +131,7 @@ describe("S18 over WebSocket", () => {
 
   it("W06: an upstream 500 before the first event is one masked error payload with its status, then the end", async () => {
     const outcome = runOnce(url(), generate("fail"));
-    const call = await upstream.nextCall();
+    const call = (await upstream.waitForCalls(1))[0]!;
     call.head(500, { "content-type": "application/json" });
     call.end(JSON.stringify({ error: "stack trace from gpu-node-3.internal" }));
     const { results, error } = await outcome;
@@ -179,7 +179,7 @@ describe("S18 over WebSocket", () => {
     const host = await serveWithUpgrade(own);
     const client = openClient(`${host.ws}/graphql`);
     const subscription = subscribeStepwise(client, generate("until shutdown"));
-    const call = await upstream.nextCall();
+    const call = (await upstream.waitForCalls(1))[0]!;
     call.write(sse.openai("one"));
     expect(contentOf(await subscription.next())).toBe("one");
     await host.close();
