@@ -12,9 +12,9 @@
 //   npm run bench:streams                          (in bench/) writes results/streams-<date>.md
 //   node streams.mjs --iterations 500 --streams 1000 --batch 100 --hold 10 --tick 1000 --transports sse,ws
 //   node streams.mjs --trestle /path/to/trestle    a checkout whose dist/ is built
-import { fork, spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { execFileSync, fork, spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -47,8 +47,20 @@ async function main() {
     lines.push(line);
   };
   try {
-    log(`# Streams benchmark, ${new Date().toISOString().slice(0, 10)}`);
+    const commit = (() => {
+      try {
+        return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: trestleDir, encoding: "utf8" }).trim();
+      } catch {
+        return "unknown commit";
+      }
+    })();
+    log(`## Run of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${commit}`);
     log();
+    log(
+      `Load average when it started: ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(", ")}.`,
+    );
     log(
       `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB; upstream, Trestle and`,
     );
@@ -62,7 +74,7 @@ async function main() {
     const { samples: firstToken, connections } = await measureFirstToken(upstream.url, trestle.port);
     await trestle.stop();
     log(
-      `## (a) Time to first token, ${options.iterations} sequential subscriptions per path (after ${options.warmup} warm-up), interleaved`,
+      `### (a) Time to first token, ${options.iterations} sequential subscriptions per path (after ${options.warmup} warm-up), interleaved`,
     );
     log();
     log("| path | p50 ms | p99 ms | mean ms | p50 over direct | p99 over direct |");
@@ -80,7 +92,7 @@ async function main() {
     );
     log();
 
-    log(`## (b) ${options.streams} concurrent open streams on one instance, a token every ${options.tick} ms, ${options.hold} s measured`);
+    log(`### (b) ${options.streams} concurrent open streams on one instance, a token every ${options.tick} ms, ${options.hold} s measured`);
     log();
     log(
       "| transport | idle RSS (heap) | peak RSS, streams open | after a full GC, streams open: RSS (heap) | retained per stream | payloads/s | CPU per payload | upstream streams open |",
@@ -101,8 +113,11 @@ async function main() {
   }
   if (options.write) {
     mkdirSync(join(here, "results"), { recursive: true });
+    // One file a day; each run is appended under its own heading.
     const file = join(here, "results", `streams-${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, `${lines.join("\n")}\n`);
+    if (!existsSync(file))
+      writeFileSync(file, `# Streams benchmark (\`npm run bench:streams\`), ${new Date().toISOString().slice(0, 10)}\n`);
+    appendFileSync(file, `\n${lines.join("\n")}\n`);
     console.log(`\nwrote ${file}`);
   }
 }
