@@ -24,6 +24,7 @@ const layers = [
   ["plugins"],
   ["passthrough"],
   ["operations"],
+  ["ws"],
   ["trestle.ts"],
   ["adapters"],
   ["cli"],

@@ -1,4 +1,5 @@
-import type { ServerResponse } from "node:http";
+import type { Server as HttpServer, ServerResponse } from "node:http";
+import type { Server as HttpsServer } from "node:https";
 import { addResolversToSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
@@ -44,6 +45,7 @@ import { createUploadRoute } from "./execution/create-upload-route.js";
 import { normalizeUploads } from "./config/upload-options.js";
 import { sendStreamed } from "./uploads/send-streamed.js";
 import { createOperationRoutes } from "./operations/create-operation-routes.js";
+import { createWsTransport } from "./ws/create-ws-transport.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -66,7 +68,18 @@ export interface Trestle {
   owns(target: string): boolean;
   /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`, `joined` (reads coalesced so far). */
   readonly cache: TrestleCache;
-  /** Stops taking requests (`/readyz` answers 503), waits for those in flight, closes pools. */
+  /**
+   * Serves GraphQL over WebSocket (`graphql-transport-ws`) on `${prefix}/graphql` of a host's
+   * node:http or node:https server: handles its `upgrade` events for that path only (others stay
+   * the host's). The upgrade's `Origin` must pass the CORS policy (same origin only without
+   * `cors`); header rules read the upgrade's headers overridden by `connectionParams`.
+   * Calling it again for the same server does nothing. See docs/subscriptions.md.
+   */
+  upgrade(server: HttpServer | HttpsServer): void;
+  /**
+   * Stops taking requests (`/readyz` answers 503), closes WebSocket connections (1001, their
+   * upstream requests aborted), waits for requests in flight, closes pools.
+   */
   close(): Promise<void>;
 }
 
@@ -237,12 +250,23 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     yogaRoute,
   ];
   const table = createRouteTable(routes, cors, corsActive, metrics);
+  // GraphQL over WebSocket: the same yoga envelop (limits, document cache, context, masking), on node:http servers.
+  const ws = createWsTransport({
+    yoga,
+    maskError: createMaskError(debug),
+    showSuggestions: development,
+    graphqlPath,
+    cors,
+    corsActive,
+    maxMessageBytes: limits.maxRequestBytes,
+  });
 
   return {
     schema,
     cache: pipeline.cache,
     prefix,
     fetch: (request, host) => table.fetch(request, host),
+    upgrade: (server) => ws.attach(server),
     handle: (req, res, next) => table.handle(req, res, next),
     owns: (target) => {
       const pathname = target.split("?")[0] ?? "/";
@@ -256,7 +280,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     close: async () => {
       if (closing) return;
       closing = true;
+      // WebSocket clients get 1001 first, then open upstream streams end.
+      const sockets = ws.close();
       streams.close();
+      await sockets;
       await table.drained();
       await pipeline.close();
       await yoga.dispose();

@@ -7,6 +7,7 @@ import { readRequestBody, type RequestBody } from "./request-body.js";
 import { matchRoute, type DemoResponse, type DemoRouteContext } from "./router.js";
 import { demoRoutes } from "./routes.js";
 import { sendResponse } from "./send-response.js";
+import { sendStream } from "./send-stream.js";
 import type { DemoData } from "./types.js";
 
 export interface DemoUpstreamOptions {
@@ -16,6 +17,8 @@ export interface DemoUpstreamOptions {
   host?: string;
   /** A fixed delay before every answer, to make latency visible. @default 0 */
   latencyMs?: number;
+  /** The pause between two parts of a streamed answer (tokens, log lines). @default 40 */
+  streamDelayMs?: number;
 }
 
 /** One request as the demo upstream received it. */
@@ -39,6 +42,8 @@ export interface DemoUpstream {
   resetRequests(): void;
   /** The delay before every answer; may be changed while the server runs. */
   latencyMs: number;
+  /** The pause between two parts of a streamed answer; may be changed while the server runs. */
+  streamDelayMs: number;
   /** Stops listening and closes every connection, idle keep-alive ones too. */
   close(): Promise<void>;
 }
@@ -53,7 +58,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   const data = createDemoData();
   const requests: DemoRequestRecord[] = [];
   const server = createServer((request, response) => {
-    handleRequest(request, response, data, requests, demo.latencyMs).catch(() => response.destroy());
+    handleRequest(request, response, data, requests, demo).catch(() => response.destroy());
   });
   const host = options.host ?? "127.0.0.1";
   await listen(server, options.port ?? 0, host);
@@ -65,6 +70,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     requests,
     resetRequests: () => void requests.splice(0),
     latencyMs: options.latencyMs ?? 0,
+    streamDelayMs: options.streamDelayMs ?? 40,
     close: () => (closing ??= closeServer(server)),
   };
   return demo;
@@ -75,7 +81,7 @@ async function handleRequest(
   response: ServerResponse,
   data: DemoData,
   requests: DemoRequestRecord[],
-  latencyMs: number,
+  { latencyMs, streamDelayMs }: Pick<DemoUpstream, "latencyMs" | "streamDelayMs">,
 ): Promise<void> {
   const body = await readRequestBody(request, MAX_BODY_BYTES);
   const method = request.method ?? "GET";
@@ -88,7 +94,8 @@ async function handleRequest(
   if (latencyMs > 0) await delay(latencyMs);
   if (response.destroyed) return;
   const answer = body.tooLarge ? errorAnswer(new DemoHttpError(413, "Request body too large")) : dispatch(method, url, request, body, data);
-  sendResponse(request, response, answer);
+  if (answer.stream !== undefined) await sendStream(request, response, answer.stream, streamDelayMs);
+  else sendResponse(request, response, answer);
 }
 
 function dispatch(method: string, url: string, request: IncomingMessage, body: RequestBody, data: DemoData): DemoResponse {

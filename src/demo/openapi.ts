@@ -1,5 +1,6 @@
 import { buildOperation, jsonResponse, pathParam, queryParam, type OperationSpec } from "./openapi-operation.js";
 import { componentSchemas, nullable, ref } from "./openapi-schemas.js";
+import { streamPaths, streamSchemas } from "./openapi-streams.js";
 import type { HttpVerb, OpenApiDocument, ParameterObject, PathItemObject, SchemaObject } from "./openapi-types.js";
 
 const limit = (max: number, fallback: number): ParameterObject =>
@@ -169,9 +170,9 @@ export const openApiDocument: OpenApiDocument = {
     version: "1.0.0",
     description: "Model registry, inference, experiments, pipelines and users: the upstream behind Trestle's demo schema.",
   },
-  paths: buildPaths(),
+  paths: { ...buildPaths(), ...streamPaths() },
   components: {
-    schemas: componentSchemas,
+    schemas: { ...componentSchemas, ...streamSchemas },
     securitySchemes: { HTTPBearer: { type: "http", scheme: "bearer" } },
   },
 };

@@ -26,6 +26,13 @@ export interface DemoResponse {
   /** Add an ETag computed from the body and answer a matching If-None-Match with 304. */
   etag?: boolean;
   headers?: Record<string, string>;
+  /** A streamed answer instead of `body`: the parts are written one by one (send-stream.ts). */
+  stream?: DemoStream;
+}
+
+export interface DemoStream {
+  contentType: string;
+  parts: readonly string[];
 }
 
 export interface DemoRoute {

@@ -4,6 +4,7 @@ import { metaRoutes } from "./routes-meta.js";
 import { modelRoutes } from "./routes-models.js";
 import { pipelineRoutes } from "./routes-pipelines.js";
 import { predictRoutes } from "./routes-predict.js";
+import { streamRoutes } from "./routes-streams.js";
 import { userRoutes } from "./routes-users.js";
 import { classifyRoutes } from "./routes-classify.js";
 
@@ -15,5 +16,6 @@ export const demoRoutes: readonly DemoRoute[] = [
   ...classifyRoutes,
   ...experimentRoutes,
   ...pipelineRoutes,
+  ...streamRoutes,
   ...userRoutes,
 ];

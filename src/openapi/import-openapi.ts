@@ -19,7 +19,8 @@ import { selectBaseUrl } from "./select-base-url.js";
 
 /**
  * OpenAPI (Swagger 2.0, OpenAPI 3.0, 3.1) → Trestle SDL: one `@upstream`, a Query field per GET,
- * a Mutation field per other operation, and the types their parameters, bodies and answers
+ * a Mutation field per other operation, a Subscription field per operation that answers a
+ * stream (SSE, NDJSON), and the types their parameters, bodies and answers
  * need. The mapping rules are in docs/openapi-import.md.
  */
 
@@ -97,7 +98,7 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
   const warnings = [...(base.warning === undefined ? [] : [base.warning]), ...security.warnings];
   if (spec.webhookCount > 0)
     warnings.push(`${spec.webhookCount} webhooks are requests the API sends, not operations to call; they are not imported`);
-  const imported = operations.query.length + operations.mutation.length;
+  const imported = operations.query.length + operations.mutation.length + operations.subscription.length;
   if (operations.query.length === 0) {
     warnings.push("no GET operation was imported, so Query holds only the placeholder field _empty (GraphQL requires a Query type)");
     operations.query.push(placeholderQueryField());
@@ -122,6 +123,7 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
     skipped: skipped.length === 0 ? [] : ["Not imported (the bridge cannot call these cleanly; see docs/openapi-import.md):", ...skipped],
     query: operations.query,
     mutation: operations.mutation,
+    subscription: operations.subscription,
     types: mapper.getTypes(),
   };
   return {

@@ -7,11 +7,13 @@ import { render, type SchemaMapper, type TypeUse } from "./map-schema.js";
 import type { MediaEntry, NormalizedOperation, NormalizedResponse } from "./read-operation.js";
 import { printString } from "./print-sdl.js";
 import { mapFormBody } from "./map-form-body.js";
+import { planStream, toSubscription } from "./plan-stream.js";
 import type { SdlDirective, SdlField, SdlInputValue, SdlValue } from "./sdl-model.js";
 
 /**
  * Operations → root fields with `@rest`. GET becomes a Query field, every other method a
- * Mutation field. What the bridge cannot call cleanly (non-JSON bodies, streams, cookie-only
+ * Mutation field, an operation that answers a stream a Subscription field (plan-stream.ts).
+ * What the bridge cannot call cleanly (non-JSON bodies, cookie-only
  * auth, HEAD) is returned as `skipped` with the reason, for the output's comments and summary.
  */
 
@@ -25,6 +27,8 @@ export interface SkippedOperation {
 export interface MappedOperations {
   query: SdlField[];
   mutation: SdlField[];
+  /** Operations that answer a stream (plan-stream.ts). */
+  subscription: SdlField[];
   skipped: SkippedOperation[];
 }
 
@@ -44,10 +48,11 @@ export function mapOperations(
   names: ReadonlyMap<NormalizedOperation, string>,
   ctx: OperationContext,
 ): MappedOperations {
-  const result: MappedOperations = { query: [], mutation: [], skipped: [] };
+  const result: MappedOperations = { query: [], mutation: [], subscription: [], skipped: [] };
   for (const op of operations) {
     const name = names.get(op) ?? op.method;
-    const mapped = mapOperation(op, name, ctx);
+    const stream = planStream(op, ctx.classifier);
+    const mapped = stream.kind === "skip" ? { skip: stream.reason } : mapOperation(stream.kind === "stream" ? stream.op : op, name, ctx);
     if ("skip" in mapped) {
       result.skipped.push({
         method: op.method.toUpperCase(),
@@ -55,7 +60,10 @@ export function mapOperations(
         ...(op.operationId === undefined ? {} : { operationId: op.operationId }),
         reason: mapped.skip,
       });
+    } else if (stream.kind === "stream") {
+      result.subscription.push(toSubscription(mapped, stream));
     } else {
+      if (stream.kind === "also") mapped.comments.push(stream.comment);
       (op.method === "get" ? result.query : result.mutation).push(mapped);
     }
   }

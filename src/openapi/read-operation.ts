@@ -11,6 +11,8 @@ export interface MediaEntry {
   mediaType: string;
   schema: unknown;
   pointer: string;
+  /** OpenAPI 3.2's `itemSchema`: one item of a sequential media type (an SSE event, an NDJSON line). */
+  item?: { schema: unknown; pointer: string };
 }
 
 export interface NormalizedParameter {
@@ -206,11 +208,16 @@ function mergeParameters(shared: unknown, sharedPointer: string, own: unknown, o
 }
 
 function readContent(content: Record<string, unknown>, pointer: string): MediaEntry[] {
-  return Object.entries(content).map(([mediaType, media]) => ({
-    mediaType,
-    schema: isRecord(media) ? media["schema"] : undefined,
-    pointer: appendPointer(appendPointer(pointer, mediaType), "schema"),
-  }));
+  return Object.entries(content).map(([mediaType, media]) => {
+    const at = appendPointer(pointer, mediaType);
+    const item = isRecord(media) ? media["itemSchema"] : undefined;
+    return {
+      mediaType,
+      schema: isRecord(media) ? media["schema"] : undefined,
+      pointer: appendPointer(at, "schema"),
+      ...(item === undefined ? {} : { item: { schema: item, pointer: appendPointer(at, "itemSchema") } }),
+    };
+  });
 }
 
 export function stringList(value: unknown): string[] | undefined {

@@ -13,6 +13,7 @@ import {
 } from "graphql";
 import { describe, expect, it } from "vitest";
 import { componentSchemas } from "../../src/demo/openapi-schemas.js";
+import { streamSchemas } from "../../src/demo/openapi-streams.js";
 import { matchRoute } from "../../src/demo/router.js";
 import { demoRoutes } from "../../src/demo/routes.js";
 import { directiveDefinitions } from "../../src/sdl/directives.js";
@@ -89,7 +90,7 @@ function samplePath(template: string): string {
 
 /** The upstream's JSON keys for a GraphQL type, from the demo's OpenAPI components. */
 function upstreamKeys(type: string): string[] {
-  const component = componentSchemas[type === "Prediction" ? "PredictResponse" : type];
+  const component = { ...componentSchemas, ...streamSchemas }[type === "Prediction" ? "PredictResponse" : type];
   return Object.keys(component?.properties ?? {});
 }
 

@@ -306,23 +306,36 @@ describe("operations", () => {
     );
   });
 
-  it("prefers JSON where an answer also streams", () => {
+  it("prefers JSON where an answer also streams, and says so", () => {
     const { sdl } = importAndBuild(doc);
-    expect(sdl).toContain('generate: GenerateResponse @rest(upstream: "api", method: POST, path: "/generate")');
+    expect(sdl).toContain(
+      [
+        "  # also streams text/event-stream when the request asks: a Subscription field with stream: { format: SSE } can serve that (docs/openapi-import.md)",
+        '  generate: GenerateResponse @rest(upstream: "api", method: POST, path: "/generate")',
+      ].join("\n"),
+    );
+  });
+
+  it("I18-5: makes an operation that only streams a Subscription field", () => {
+    const { sdl } = importAndBuild(doc);
+    expect(flat(block(sdl, "type Subscription"))).toBe(
+      flat(
+        `type Subscription { """ Streams text/event-stream: one payload per event. The document gives no schema for the stream's items: each event's data is passed on as JSON. """ generateStream: JSON @rest(upstream: "api", method: POST, path: "/generate_stream", stream: { format: SSE }) }`,
+      ),
+    );
   });
 
   it("skips what it cannot bridge, with a comment and a summary entry for each", () => {
     const { sdl, summary } = importAndBuild(doc);
     const expected = [
       { method: "GET", path: "/logs", reason: "answers text/plain, not JSON" },
-      { method: "POST", path: "/generate_stream", reason: "answers a stream (text/event-stream), not JSON" },
       { method: "HEAD", path: "/ping", reason: "HEAD answers carry no body to resolve a field from" },
       { method: "GET", path: "/session", reason: 'needs the cookie parameter "sid", which the bridge cannot send' },
       { method: "GET", path: "/filter", reason: 'query parameter "where" is a map, which a URL template cannot spell' },
     ];
     expect(summary.skipped).toEqual(expected);
-    // POST /files (multipart/form-data) is imported since issue #20.
-    expect(summary.imported).toBe(5);
+    // POST /files (multipart/form-data) is imported since issue #20, POST /generate_stream since #18.
+    expect(summary.imported).toBe(6);
     for (const { method, path, reason } of expected)
       expect(sdl).toMatch(
         new RegExp(`^# - ${method} ${path.replace(/[?$]/g, "\\$&")} \\(\\w+\\): ${reason.replace(/[()]/g, "\\$&")}$`, "m"),
