@@ -22,6 +22,7 @@ const layers = [
   ["execution"],
   ["plugins"],
   ["passthrough"],
+  ["ws"],
   ["trestle.ts"],
   ["adapters"],
   ["cli"],

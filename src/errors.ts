@@ -24,6 +24,8 @@ export type TrestleErrorCode =
   /** A passthrough request body went silent for longer than the upstream's `timeoutMs`. */
   | "REQUEST_TIMEOUT"
   | "COST_LIMIT"
+  /** A subscription past `limits.maxSubscriptions` (per instance) or its upstream's `maxStreams`: not started. */
+  | "SUBSCRIPTION_LIMIT"
   | "OPENAPI_IMPORT_ERROR";
 
 export interface TrestleErrorOptions {

@@ -1,4 +1,5 @@
-import type { ServerResponse } from "node:http";
+import type { Server as HttpServer, ServerResponse } from "node:http";
+import type { Server as HttpsServer } from "node:https";
 import { addResolversToSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
@@ -9,6 +10,7 @@ import type { NodeRequest } from "./http/node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
+import { createSubscriptionStreams } from "./connector/subscription-streams.js";
 import { SchemaError, TrestleError } from "./errors.js";
 import { createOperationContext } from "./loader/operation-context.js";
 import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
@@ -38,6 +40,7 @@ import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
 import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
+import { createWsTransport } from "./ws/create-ws-transport.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -60,7 +63,18 @@ export interface Trestle {
   owns(target: string): boolean;
   /** The shared response cache: `purge(upstream, pathPrefix?)`, `size`, `calculatedSize`, `joined` (reads coalesced so far). */
   readonly cache: TrestleCache;
-  /** Stops taking requests (`/readyz` answers 503), waits for those in flight, closes pools. */
+  /**
+   * Serves GraphQL over WebSocket (`graphql-transport-ws`) on `${prefix}/graphql` of a host's
+   * node:http or node:https server: handles its `upgrade` events for that path only (others stay
+   * the host's). The upgrade's `Origin` must pass the CORS policy (same origin only without
+   * `cors`); header rules read the upgrade's headers overridden by `connectionParams`.
+   * Calling it again for the same server does nothing. See docs/subscriptions.md.
+   */
+  upgrade(server: HttpServer | HttpsServer): void;
+  /**
+   * Stops taking requests (`/readyz` answers 503), closes WebSocket connections (1001, their
+   * upstream requests aborted), waits for requests in flight, closes pools.
+   */
   close(): Promise<void>;
 }
 
@@ -122,12 +136,15 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       pipeline.send,
       limits,
     ),
+    streams,
   });
   const exchangeContext = (exchange: Exchange) =>
     createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal);
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
+  // Open subscriptions (`@rest(stream:)` fields) of both transports: budgets, and their end on close().
+  const streams = createSubscriptionStreams(pipeline, limits.maxSubscriptions, limits);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
   // One cache of prepared documents, bounded by bytes, for both GraphQL routes.
@@ -190,12 +207,22 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     yogaRoute,
   ];
   const table = createRouteTable(routes, cors, corsActive, metrics);
+  // GraphQL over WebSocket: the same yoga envelop (limits, document cache, context, masking), on node:http servers.
+  const ws = createWsTransport({
+    yoga,
+    maskError: createMaskError(debug),
+    graphqlPath,
+    cors,
+    corsActive,
+    maxMessageBytes: limits.maxRequestBytes,
+  });
 
   return {
     schema,
     cache: pipeline.cache,
     prefix,
     fetch: (request, host) => table.fetch(request, host),
+    upgrade: (server) => ws.attach(server),
     handle: (req, res, next) => table.handle(req, res, next),
     owns: (target) => {
       const pathname = target.split("?")[0] ?? "/";
@@ -204,6 +231,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     close: async () => {
       if (closing) return;
       closing = true;
+      // WebSocket clients get 1001 first, then open upstream streams end.
+      const sockets = ws.close();
+      streams.close();
+      await sockets;
       await table.drained();
       await pipeline.close();
       await yoga.dispose();

@@ -157,13 +157,16 @@ export function serveCors(values: readonly string[], production: boolean): CorsO
  * (CL+TE, duplicate Content-Length, obfuscated Transfer-Encoding, bare LF) with 400 before
  * any handler runs.
  */
-export function createServeServer(trestle: Pick<Trestle, "handle">, timeouts: Readonly<ServeTimeouts> = defaultServeTimeouts): Server {
+export function createServeServer(
+  trestle: Pick<Trestle, "handle" | "upgrade">,
+  timeouts: Readonly<ServeTimeouts> = defaultServeTimeouts,
+): Server {
   const options = {
     headersTimeout: timeouts.headersTimeoutMs,
     requestTimeout: timeouts.requestTimeoutMs,
     connectionsCheckingInterval: timeouts.checkIntervalMs,
   };
-  return createServer(options, (req, res) => {
+  const server = createServer(options, (req, res) => {
     // trestle.handle answers its own errors. Should it still reject (a bug, or a client gone
     // mid-body), answer 500 or cut the connection: an unhandled rejection would end the process.
     trestle.handle(req, res).catch(() => {
@@ -172,4 +175,7 @@ export function createServeServer(trestle: Pick<Trestle, "handle">, timeouts: Re
       else res.destroy();
     });
   });
+  // GraphQL over WebSocket on /graphql: an upgraded socket leaves the timeouts above behind.
+  trestle.upgrade(server);
+  return server;
 }

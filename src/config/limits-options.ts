@@ -24,6 +24,8 @@ export interface LimitsOptions {
   maxConcurrentCallsPerUpstream?: number;
   /** Bytes of one GraphQL request body; larger bodies get 413 before they are parsed. @default 1048576 (1 MiB) */
   maxRequestBytes?: number;
+  /** Subscriptions open at once on this instance, over SSE and WebSocket together; more get SUBSCRIPTION_LIMIT. @default 1000 */
+  maxSubscriptions?: number;
 }
 
 export type NormalizedLimits = Required<LimitsOptions>;
@@ -39,4 +41,5 @@ export const defaultLimits: NormalizedLimits = {
   maxUpstreamCalls: 2000,
   maxConcurrentCallsPerUpstream: 16,
   maxRequestBytes: 1024 * 1024,
+  maxSubscriptions: 1000,
 };

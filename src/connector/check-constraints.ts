@@ -37,18 +37,24 @@ export function addConstraintChecks(
     for (const [fieldName, resolver] of Object.entries(fields)) {
       const field = type.getFields()[fieldName];
       // Only @rest fields call an upstream (and `trestle check` says so of the others).
-      if (field === undefined || typeof resolver !== "function" || !restFields.has(`${typeName}.${fieldName}`)) continue;
+      // A stream field's checks run before its `subscribe`, which makes the upstream call.
+      const stream =
+        typeof resolver === "object" && resolver !== null && "subscribe" in resolver ? (resolver as { subscribe: unknown }) : undefined;
+      const target = stream?.subscribe ?? resolver;
+      if (field === undefined || typeof target !== "function" || !restFields.has(`${typeName}.${fieldName}`)) continue;
       const own = constraints.arguments.get(`${typeName}.${fieldName}`);
       const checks = field.args.flatMap((arg): Array<[string, Check]> => {
         const check = compiler.compile(arg.type, own?.get(arg.name));
         return check === undefined ? [] : [[arg.name, check]];
       });
       if (checks.length === 0) continue;
-      const resolve = resolver as Resolver;
-      fields[fieldName] = (parent: unknown, args: Record<string, unknown>, ...rest: never[]) => {
+      const resolve = target as Resolver;
+      const checked = (parent: unknown, args: Record<string, unknown>, ...rest: never[]) => {
         for (const [name, check] of checks) check(args[name], name);
         return resolve(parent, args, ...rest);
       };
+      if (stream === undefined) fields[fieldName] = checked;
+      else stream.subscribe = checked;
     }
   }
 }

@@ -7,18 +7,22 @@ import { addConstraintChecks } from "./check-constraints.js";
 import { createBatchResolver } from "./create-batch-resolver.js";
 import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
+import { createStreamResolver, isStreamResolver, type StreamResolver } from "./create-stream-resolver.js";
+import type { SubscriptionStreams } from "./subscription-streams.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
 
 /** The GraphQL context Trestle's resolvers run in. */
 export interface TrestleResolverContext {
   trestle: OperationContext;
+  /** The instance's open subscriptions (`@rest(stream:)` fields). */
+  streams?: SubscriptionStreams | undefined;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
 
 /** graphql-tools' resolver map: field resolvers, `__resolveType`, enum internal values. */
-export type ResolverMap = Record<string, Record<string, Resolver | ((value: unknown) => string | undefined) | string>>;
+export type ResolverMap = Record<string, Record<string, Resolver | StreamResolver | ((value: unknown) => string | undefined) | string>>;
 
 /**
  * Resolvers for every `@rest` field and every field that reads another key than its name,
@@ -27,7 +31,7 @@ export type ResolverMap = Record<string, Record<string, Resolver | ((value: unkn
  */
 export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): ResolverMap {
   const resolvers: ResolverMap = {};
-  const add = (typeName: string, fieldName: string, resolver: Resolver) => {
+  const add = (typeName: string, fieldName: string, resolver: Resolver | StreamResolver) => {
     (resolvers[typeName] ??= {})[fieldName] = resolver;
   };
   for (const type of Object.values(schema.getTypeMap())) {
@@ -43,6 +47,10 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
     const type = schema.getType(rest.typeName) as GraphQLObjectType;
     const field = type.getFields()[rest.fieldName];
     if (field === undefined) continue;
+    if (rest.stream !== undefined) {
+      add(rest.typeName, rest.fieldName, createStreamResolver({ ...rest, stream: rest.stream }, field));
+      continue;
+    }
     if (rest.batch !== undefined) {
       add(rest.typeName, rest.fieldName, createBatchResolver({ ...rest, batch: rest.batch }, field));
       continue;
@@ -73,7 +81,11 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
   const restFields = new Set(plan.restFields.map((rest) => rest.coordinate));
   for (const [typeName, fields] of createEnumChecks(plan, schema)) {
     for (const [fieldName, check] of fields) {
-      const resolver = resolvers[typeName]?.[fieldName] as Resolver | undefined;
+      const resolver = resolvers[typeName]?.[fieldName] as Resolver | StreamResolver | undefined;
+      if (isStreamResolver(resolver)) {
+        resolver.resolve = withEnumCheck(resolver.resolve, fieldName, check, false);
+        continue;
+      }
       add(typeName, fieldName, withEnumCheck(resolver, fieldName, check, restFields.has(`${typeName}.${fieldName}`)));
     }
   }

@@ -99,6 +99,17 @@ export interface BatchPlan {
   select: string[] | undefined;
 }
 
+/** `@rest(stream:)` on a Subscription field: how its answer's events become payloads (src/connector/create-stream-resolver.ts). */
+export interface StreamPlan {
+  format: "SSE" | "NDJSON";
+  /** Dot path into each event's JSON. */
+  select: string[] | undefined;
+  /** The raw data value (an SSE event's data, an NDJSON line) that ends the stream. */
+  done: string | undefined;
+  /** SSE: only events of this name are payloads. */
+  event: string | undefined;
+}
+
 export interface RestPlan {
   typeName: string;
   fieldName: string;
@@ -112,6 +123,8 @@ export interface RestPlan {
   headers: HeaderPlan[];
   select: string[] | undefined;
   batch: BatchPlan | undefined;
+  /** Only on Subscription fields: the answer is read as a stream of payloads. */
+  stream?: StreamPlan | undefined;
   cache: CachePlan | undefined;
   /** The field's GraphQL type is non-null (a 404 is then an error, not null). */
   nonNull: boolean;
@@ -185,4 +198,6 @@ export interface ResiliencePlan {
   maxConcurrency: number;
   /** Requests waiting for a slot; more are refused with UPSTREAM_OVERLOADED. @default 4 × maxConcurrency */
   maxQueue: number;
+  /** Streams (Subscription fields) open at once, a budget apart from `maxConcurrency`. @default 256 */
+  maxStreams?: number | undefined;
 }

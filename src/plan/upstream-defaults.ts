@@ -26,6 +26,8 @@ export const upstreamDefaults = {
   breakerWindowMs: 10_000,
   breakerMinimumCalls: 10,
   maxConcurrency: 128,
+  /** Streams (Subscription fields) open at once to one upstream, beside the maxConcurrency slots. */
+  maxStreams: 256,
   /** Calls that may wait for a slot, per slot. */
   queuePerSlot: 4,
 } as const;

@@ -21,4 +21,6 @@ export const trestleTypeNames = new Set([
   "TrestleCache",
   "TrestleBatch",
   "TrestleErrors",
+  "TrestleStreamFormat",
+  "TrestleStream",
 ]);

@@ -15,6 +15,7 @@ import type { Env } from "../template/interpolate-env.js";
 import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
 import { readErrorExposure } from "./read-error-exposure.js";
+import { readStream } from "./read-stream.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -98,6 +99,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
       ...(errors === undefined ? [] : [[...errors.statuses], errors.detail]),
     ]),
   };
+  const stream = readStream({ schema: ctx.schema, typeName: site.typeName, coordinate, values }, node, ctx.diagnostics);
   return {
     typeName: site.typeName,
     fieldName: site.field.name,
@@ -109,6 +111,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     headers: mergedHeaders,
     select,
     batch,
+    stream,
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
     errors,

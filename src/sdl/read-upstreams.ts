@@ -144,6 +144,7 @@ function buildUpstreamPlan(
     breakerMinimumCalls: positiveInt(breaker.minimumCalls, upstreamDefaults.breakerMinimumCalls, "breaker.minimumCalls", node, diagnostics),
     maxConcurrency,
     maxQueue: maxConcurrency * upstreamDefaults.queuePerSlot,
+    maxStreams: positiveInt(values["maxStreams"], upstreamDefaults.maxStreams, "maxStreams", node, diagnostics),
   };
   return {
     name,

@@ -16,13 +16,18 @@ class RefusalSafeClient extends Client {
   }
 }
 
-/** One upstream's keep-alive pool: `maxConcurrency` connections, undici's own timers at `timeoutMs`. */
-export function createPool(upstream: UpstreamPlan): Pool {
+/**
+ * One upstream's keep-alive pool: `maxConcurrency` connections, undici's own timers at `timeoutMs`.
+ * `streams`: the pool of its open streams instead (UpstreamClient.openStream): `maxStreams`
+ * connections and no body timer, since a subscriber that reads slowly pauses the body and the
+ * stream's reader times only the silences it waits through.
+ */
+export function createPool(upstream: UpstreamPlan, streams: { maxStreams: number } | undefined = undefined): Pool {
   return new Pool(upstream.origin, {
-    connections: upstream.resilience.maxConcurrency,
+    connections: streams?.maxStreams ?? upstream.resilience.maxConcurrency,
     keepAliveTimeout: 4_000,
     headersTimeout: upstream.timeoutMs,
-    bodyTimeout: upstream.timeoutMs,
+    bodyTimeout: streams === undefined ? upstream.timeoutMs : 0,
     connect: { timeout: upstream.connectTimeoutMs },
     factory: (origin, options) => new RefusalSafeClient(origin, options as Client.Options),
   });

@@ -137,12 +137,14 @@ export class Resilience {
   async run<T extends AttemptOutcome>(
     method: HttpMethod,
     attempt: (slot: AttemptSlot) => Promise<T>,
-    options: { retry?: boolean; signal?: ClientSignal | undefined; upload?: boolean; deadline?: "attempt" | "queue" } = {},
+    options: { retry?: boolean; signal?: ClientSignal | undefined; upload?: boolean; deadline?: "attempt" | "queue"; slots?: boolean } = {},
   ): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) throw clientClosedRequest(this.#upstream);
     this.#budget = Math.min(budgetMax, this.#budget + budgetRatio);
-    const slot = (): Promise<T> => this.#slot(attempt, signal, options.upload === true, options.deadline ?? "attempt");
+    // `slots: false`: a stream's open (UpstreamClient.openStream), counted against its own budget, not these slots.
+    const slot = (): Promise<T> =>
+      this.#slot(attempt, signal, options.upload === true, options.deadline ?? "attempt", options.slots !== false);
     const withRetries = () => (options.retry === false ? slot() : this.#retrying(method, slot, signal));
     if (this.#breaker === undefined) return withRetries();
     try {
@@ -190,6 +192,7 @@ export class Resilience {
     signal: ClientSignal | undefined,
     upload: boolean,
     deadline: "attempt" | "queue",
+    slots = true,
   ): Promise<T> {
     const controller = createAbortSource();
     let timedOut = false;
@@ -204,7 +207,7 @@ export class Resilience {
     signal?.addEventListener("abort", onGone, { once: true });
     try {
       if (signal?.aborted) throw clientClosedRequest(this.#upstream);
-      const releases = await this.#acquire(controller.signal, upload, () => timedOut);
+      const releases = slots ? await this.#acquire(controller.signal, upload, () => timedOut) : [];
       if (deadline === "queue") clearTimeout(timer);
       const slot: AttemptSlot = {
         signal: controller.signal,

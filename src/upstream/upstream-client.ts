@@ -13,6 +13,7 @@ import { bufferUpload } from "./buffer-upload.js";
 import { openUpstream } from "./open-upstream.js";
 import { collectAnswer, type UpstreamResponse } from "./collect-answer.js";
 import { classifyUpstreamError } from "./classify-upstream-error.js";
+import { upstreamDefaults } from "../plan/upstream-defaults.js";
 
 export type { UpstreamResponse } from "./collect-answer.js";
 
@@ -36,6 +37,8 @@ export class UpstreamClient {
   readonly #transport: Pool | UpstreamFetch;
   readonly #hook: UpstreamRequestHook | undefined;
   readonly #resilience: Resilience;
+  /** The pool of open streams (openStream), made on the first. */
+  #streamPool: Pool | undefined;
 
   constructor(upstream: UpstreamPlan, options: UpstreamClientOptions = {}) {
     this.upstream = upstream;
@@ -104,6 +107,29 @@ export class UpstreamClient {
     });
   }
 
+  /**
+   * A Subscription field's call (`@rest(stream:)`): resolves when the answer's head arrives, its
+   * body still streaming (streamUpstream; `timeoutMs` bounds the wait for the head). It goes
+   * through the breaker, never retried, outside the `maxConcurrency` slots, on a pool of its own
+   * (`maxStreams` connections): the caller counts open streams against `maxStreams`, so 128
+   * open token streams never starve short calls. `signal` aborts it, the body included.
+   */
+  async openStream(request: UpstreamRequest, signal: ClientSignal): Promise<UpstreamStream> {
+    const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    assertSendableHeaders(headers, this.upstream.name);
+    const maxStreams = this.upstream.resilience.maxStreams ?? upstreamDefaults.maxStreams;
+    const transport =
+      typeof this.#transport === "function" ? this.#transport : (this.#streamPool ??= createPool(this.upstream, { maxStreams }));
+    const body = request.body ?? null;
+    const options = { signal, maxRequestBytes: Number.POSITIVE_INFINITY };
+    return this.#resilience.run(request.method, () => streamUpstream(transport, this.upstream, request, headers, body, options), {
+      retry: false,
+      signal,
+      deadline: "queue",
+      slots: false,
+    });
+  }
+
   /** Whether calls to this upstream are getting through (for `/readyz`): see Resilience.state. */
   get state(): UpstreamState {
     return this.#resilience.state();
@@ -114,7 +140,7 @@ export class UpstreamClient {
     return this.#resilience.breakerOpen;
   }
 
-  close(): Promise<void> {
-    return typeof this.#transport === "function" ? Promise.resolve() : this.#transport.close();
+  async close(): Promise<void> {
+    if (typeof this.#transport !== "function") await Promise.all([this.#transport.close(), this.#streamPool?.close()]);
   }
 }

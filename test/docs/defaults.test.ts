@@ -85,6 +85,7 @@ describe("every default has one source: the code", () => {
       "@upstream.connectTimeoutMs": code.upstream.connectTimeoutMs,
       "@upstream.maxResponseBytes": code.upstream.maxResponseBytes,
       "@upstream.maxConcurrency": code.resilience.maxConcurrency,
+      "@upstream.maxStreams": code.resilience.maxStreams ?? Number.NaN,
       "TrestlePassthrough.maxRequestBytes": code.passthrough.maxRequestBytes,
       "TrestleRetry.attempts": code.resilience.retries,
       "TrestleRetry.backoffMs": code.resilience.backoffMs,
@@ -125,6 +126,7 @@ describe("every default has one source: the code", () => {
       "`breaker.windowMs`": code.resilience.breakerWindowMs ?? Number.NaN,
       "`breaker.minimumCalls`": code.resilience.breakerMinimumCalls ?? Number.NaN,
       "`maxConcurrency`": code.resilience.maxConcurrency,
+      "`maxStreams`": code.resilience.maxStreams ?? Number.NaN,
     };
     for (const [key, value] of Object.entries(expected)) expect(numberIn(cell(key)), `docs/security.md, ${key}`).toBe(value);
     expect(cell("`connectTimeoutMs`")).toContain(`the smaller of \`timeoutMs\` and ${code.upstream.connectTimeoutMs} ms`);
