@@ -26,6 +26,8 @@ export type TrestleErrorCode =
   | "COST_LIMIT"
   /** A subscription past `limits.maxSubscriptions` (per instance) or its upstream's `maxStreams`: not started. */
   | "SUBSCRIPTION_LIMIT"
+  /** A `poll:` subscription still open after its `timeoutMs`: its last payload, then the end. */
+  | "POLL_TIMEOUT"
   | "OPENAPI_IMPORT_ERROR";
 
 export interface TrestleErrorOptions {

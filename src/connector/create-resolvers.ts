@@ -9,6 +9,8 @@ import { createEnumChecks, type EnumCheck } from "./check-enum-values.js";
 import { createTypeResolver } from "./create-type-resolver.js";
 import { createStreamResolver, isStreamResolver, type StreamResolver } from "./create-stream-resolver.js";
 import type { SubscriptionStreams } from "./subscription-streams.js";
+import { createPollResolver } from "./create-poll-resolver.js";
+import type { PollLoops } from "./poll-loops.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
 
@@ -17,6 +19,8 @@ export interface TrestleResolverContext {
   trestle: OperationContext;
   /** The instance's open subscriptions (`@rest(stream:)` fields). */
   streams?: SubscriptionStreams | undefined;
+  /** The instance's polling loops (`@rest(poll:)` fields). */
+  polls?: PollLoops | undefined;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
@@ -47,6 +51,10 @@ export function createResolvers(plan: SchemaPlan, schema: GraphQLSchema): Resolv
     const type = schema.getType(rest.typeName) as GraphQLObjectType;
     const field = type.getFields()[rest.fieldName];
     if (field === undefined) continue;
+    if (rest.poll !== undefined) {
+      add(rest.typeName, rest.fieldName, createPollResolver({ ...rest, poll: rest.poll }, field));
+      continue;
+    }
     if (rest.stream !== undefined) {
       add(rest.typeName, rest.fieldName, createStreamResolver({ ...rest, stream: rest.stream }, field));
       continue;

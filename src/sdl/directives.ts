@@ -23,4 +23,6 @@ export const trestleTypeNames = new Set([
   "TrestleErrors",
   "TrestleStreamFormat",
   "TrestleStream",
+  "TrestlePollUntil",
+  "TrestlePoll",
 ]);

@@ -16,6 +16,7 @@ import { parseDotPath, type DiagnosticList } from "./diagnostics.js";
 import { argumentNode, readDirectiveValues, readHeaderRules } from "./read-upstreams.js";
 import { readErrorExposure } from "./read-error-exposure.js";
 import { readStream } from "./read-stream.js";
+import { readPoll } from "./read-poll.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -100,6 +101,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     ]),
   };
   const stream = readStream({ schema: ctx.schema, typeName: site.typeName, coordinate, values }, node, ctx.diagnostics);
+  const poll = readPoll({ schema: ctx.schema, typeName: site.typeName, coordinate, values }, node, ctx.diagnostics);
   return {
     typeName: site.typeName,
     fieldName: site.field.name,
@@ -112,6 +114,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     select,
     batch,
     stream,
+    poll,
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
     errors,
