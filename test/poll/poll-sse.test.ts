@@ -3,16 +3,7 @@ import type { Trestle } from "../../src/index.js";
 import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { subscribeOverSse, type SseSubscription, type SubscriptionResult } from "../helpers/sse-subscribe.js";
-import { send, startWorkflowUpstream, type WorkflowUpstream } from "./workflow-upstream.js";
-
-export const pollSchema = (url: string, poll = `everyMs: 100, until: { path: "state", in: ["success", "failed"] }`) => `
-  extend schema @upstream(name: "flows", baseUrl: "${url}", retry: { attempts: 0, backoffMs: 10 },
-    headers: [{ name: "authorization", from: "authorization" }])
-  type Query { ping: String @rest(path: "/ping") }
-  type Run { id: ID!, state: String! }
-  type Subscription {
-    run(id: ID!): Run @rest(path: "/runs/{args.id}", poll: { ${poll} })
-  }`;
+import { pollSchema, send, startWorkflowUpstream, type WorkflowUpstream } from "./workflow-upstream.js";
 
 const runQuery = `subscription ($id: ID!) { run(id: $id) { id state } }`;
 const states = (results: SubscriptionResult[]) =>

@@ -5,7 +5,7 @@ import { startTestUpstream, type RecordedRequest, type TestUpstream } from "../h
  * A workflow engine on 127.0.0.1, as Airflow or Prefect answer: `POST /runs` starts a run that
  * advances on a timer (queued → running → success, or failed for a `{"fail": true}` body) every
  * `stepMs`; `GET /runs/{id}` answers its state, with a `Date` header and a key order that
- * change on every answer (what a poll must not count as a change); unknown runs are 404. A test
+ * change on every answer (what a poll must not count as a change); unknown runs are 404; `GET /runs/{id}/owner` answers its owner (a nested read). A test
  * may also make runs it moves itself (`put`, `set`), and put an answer of its own in front of
  * the next GETs (`answerNext`: a 503 with Retry-After, a max-age…).
  */
@@ -64,6 +64,8 @@ export async function startWorkflowUpstream(stepMs = 150): Promise<WorkflowUpstr
       advance(fail ? "failed" : "success", 2 * stepMs);
       return send(res, 201, { id, state: run.state });
     }
+    const owner = /^\/runs\/([^/?]+)\/owner$/.exec(req.url);
+    if (req.method === "GET" && owner !== null) return send(res, 200, { name: `owner of ${owner[1]}` });
     if (req.method !== "GET" || match === null) return send(res, 404, { detail: "Not Found" });
     const id = decodeURIComponent(match[1]!);
     const override = overrides.get(id)?.shift();
@@ -104,3 +106,13 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** The schema the poll tests serve: `Subscription.run(id)` polls `GET /runs/{id}` (`poll` replaces its poll: fields). */
+export const pollSchema = (url: string, poll = `everyMs: 100, until: { path: "state", in: ["success", "failed"] }`) => `
+  extend schema @upstream(name: "flows", baseUrl: "${url}", retry: { attempts: 0, backoffMs: 10 },
+    headers: [{ name: "authorization", from: "authorization" }])
+  type Query { ping: String @rest(path: "/ping") }
+  type Run { id: ID!, state: String! }
+  type Subscription {
+    run(id: ID!): Run @rest(path: "/runs/{args.id}", poll: { ${poll} })
+  }`;
