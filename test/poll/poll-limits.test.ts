@@ -7,7 +7,7 @@ import { pollSchema, startWorkflowUpstream, type WorkflowUpstream } from "./work
 
 const runQuery = `subscription ($id: ID!) { run(id: $id) { id state } }`;
 
-describe("S19 poll: timeouts, budgets, shutdown and nested reads", () => {
+describe("Jobs (#19) poll: timeouts, budgets, shutdown and nested reads", () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -23,7 +23,7 @@ describe("S19 poll: timeouts, budgets, shutdown and nested reads", () => {
   }
   const next = async (subscription: SseSubscription) => (await subscription.next())!;
 
-  it("S19: past timeoutMs a subscription gets POLL_TIMEOUT, then completes; a new one is served", async () => {
+  it("J09: past timeoutMs a subscription gets POLL_TIMEOUT, then completes; a new one is served", async () => {
     const { upstream, subscribe } = await start(`everyMs: 100, until: { path: "state", in: ["success"] }, timeoutMs: 400`);
     upstream.put("forever", "running");
     const subscription = await subscribe("forever");
@@ -37,7 +37,7 @@ describe("S19 poll: timeouts, budgets, shutdown and nested reads", () => {
     expect(await (await subscribe("quick")).rest()).toEqual([{ data: { run: { id: "quick", state: "success" } } }]);
   });
 
-  it("S19: limits.maxPollLoops: a subscriber that would start one loop too many gets SUBSCRIPTION_LIMIT; joining a running loop is fine", async () => {
+  it("J10: limits.maxPollLoops: a subscriber that would start one loop too many gets SUBSCRIPTION_LIMIT; joining a running loop is fine", async () => {
     const { upstream, subscribe } = await start(undefined, { maxPollLoops: 2 });
     for (const id of ["a", "b", "c"]) upstream.put(id, "running");
     const a = await subscribe("a");
@@ -61,7 +61,7 @@ describe("S19 poll: timeouts, budgets, shutdown and nested reads", () => {
     c.close();
   });
 
-  it("S19: poll subscribers count toward limits.maxSubscriptions, even when they share a loop", async () => {
+  it("J11: poll subscribers count toward limits.maxSubscriptions, even when they share a loop", async () => {
     const { upstream, subscribe } = await start(undefined, { maxSubscriptions: 2 });
     upstream.put("x", "running");
     const one = await subscribe("x");
@@ -75,7 +75,7 @@ describe("S19 poll: timeouts, budgets, shutdown and nested reads", () => {
     two.close();
   });
 
-  it("S19: trestle.close() ends every loop: subscribers complete and the upstream is read no more", async () => {
+  it("J12: trestle.close() ends every loop: subscribers complete and the upstream is read no more", async () => {
     const { upstream, trestle, subscribe } = await start();
     upstream.put("open", "running");
     const subscription = await subscribe("open");
@@ -88,7 +88,7 @@ describe("S19 poll: timeouts, budgets, shutdown and nested reads", () => {
     expect(upstream.getsOf("open").length).toBe(reads);
   });
 
-  it("S19: nested @rest fields of a payload load per payload, for each subscriber", async () => {
+  it("J13: nested @rest fields of a payload load per payload, for each subscriber", async () => {
     const { upstream, subscribe } = await start(
       undefined,
       undefined,

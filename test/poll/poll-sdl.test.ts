@@ -15,7 +15,7 @@ type Query { a: Int @rest(path: "/a") }
 type Run { id: ID, state: String }
 `;
 
-describe("S19: trestle check on poll fields", () => {
+describe("J15: trestle check on poll fields", () => {
   it.each([
     [
       "poll: on a Query field",
@@ -67,11 +67,11 @@ describe("S19: trestle check on poll fields", () => {
       `type Subscription { r: Run @rest(path: "/r", poll: { everyMs: 1000, until: { path: "state", in: [] } }) }`,
       ['s.graphql:4:76: poll until.in on Subscription.r is empty: list the values that end a run, e.g. in: ["success", "failed"]'],
     ],
-  ])("S19: %s is refused with its place", (_what, sdl, expected) => {
+  ])("J15: %s is refused with its place", (_what, sdl, expected) => {
     expect(check(sdl)).toEqual(expected);
   });
 
-  it("S19: everyMs missing or of the wrong type is refused as an invalid value", () => {
+  it("J15: everyMs missing or of the wrong type is refused as an invalid value", () => {
     expect(check(`type Subscription { r: Run @rest(path: "/r", poll: { until: { path: "state", in: ["x"] } }) }`)).toEqual([
       's.graphql:4:52: @rest(poll:) has invalid value {until: {path: "state", in: ["x"]}}',
     ]);
@@ -80,7 +80,7 @@ describe("S19: trestle check on poll fields", () => {
     ]);
   });
 
-  it("S19: a Subscription @rest field may have poll: instead of stream:, and the plan holds it with its defaults", () => {
+  it("J15: a Subscription @rest field may have poll: instead of stream:, and the plan holds it with its defaults", () => {
     const sdl = `${head}type Subscription {
       r(id: ID!): Run @rest(path: "/runs/{args.id}", select: "run", poll: { everyMs: 250, until: { path: "state", in: ["success", "failed"] } })
       s: Run @rest(path: "/s", poll: { everyMs: 100, timeoutMs: 100 })
@@ -99,7 +99,7 @@ describe("S19: trestle check on poll fields", () => {
     expect(pollBounds).toEqual({ minEveryMs: 100, defaultTimeoutMs: 3_600_000, maxTimeoutMs: 86_400_000 });
   });
 
-  it("S19: limits.maxPollLoops must be a positive integer", async () => {
+  it("J10: limits.maxPollLoops must be a positive integer", async () => {
     const schema = `${head}type Subscription { r: Run @rest(path: "/r", poll: { everyMs: 1000 }) }`;
     await expect(createTrestle({ schema, logging: false, env: {}, limits: { maxPollLoops: 0 } })).rejects.toThrow(
       "limits.maxPollLoops must be a positive integer, received 0",

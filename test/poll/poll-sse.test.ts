@@ -11,7 +11,7 @@ const states = (results: SubscriptionResult[]) =>
 /** Arrival times (ms) of the GETs of one run. */
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
-describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () => {
+describe("Jobs (#19) poll: subscriptions that follow a run over GraphQL over SSE", () => {
   let upstream: WorkflowUpstream;
   let trestle: Trestle;
   let served: TrestleServer;
@@ -42,7 +42,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     await upstream.close();
   });
 
-  it("S19: a run that advances on a timer: one payload per state, in order, then completion at success", async () => {
+  it("J02: a run that advances on a timer: one payload per state, in order, then completion at success", async () => {
     const created = (await (await fetch(`${upstream.url}/runs`, { method: "POST", body: "{}" })).json()) as { id: string };
     const subscription = await subscribe(created.id);
     expect(subscription.status).toBe(200);
@@ -55,14 +55,14 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     expect(results[0]).toEqual({ data: { run: { id: created.id, state: seen[0] } } });
   });
 
-  it("S19: a failing run completes at failed", async () => {
+  it("J02: a failing run completes at failed", async () => {
     const created = (await (await fetch(`${upstream.url}/runs`, { method: "POST", body: '{"fail":true}' })).json()) as { id: string };
     const seen = states(await (await subscribe(created.id)).rest());
     expect(seen.at(-1)).toBe("failed");
     expect(seen).not.toContain("success");
   });
 
-  it("S19: answers that differ only in key order and Date are no new payload; a change is, once", async () => {
+  it("J01: answers that differ only in key order and Date are no new payload; a change is, once", async () => {
     upstream.put("steady", "queued");
     const subscription = await subscribe("steady");
     expect(await state(subscription)).toBe("queued");
@@ -78,7 +78,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     expect(upstream.getsOf("steady").length).toBeGreaterThanOrEqual(at + 4);
   });
 
-  it("S19: 10 subscribers of one run share one loop: the same payloads, one GET per interval, never faster than everyMs", async () => {
+  it("J03: 10 subscribers of one run share one loop: the same payloads, one GET per interval, never faster than everyMs", async () => {
     upstream.put("shared", "queued");
     const first = await subscribe("shared");
     expect(await state(first)).toBe("queued");
@@ -97,7 +97,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(95);
   });
 
-  it("S19: subscribers with different identities get separate loops; the same identity shares", async () => {
+  it("J04: subscribers with different identities get separate loops; the same identity shares", async () => {
     upstream.put("private", "running");
     const alice = await subscribe("private", { authorization: "Bearer alice" });
     const bob = await subscribe("private", { authorization: "Bearer bob" });
@@ -112,7 +112,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     for (const subscription of [alice, bob, alice2]) subscription.close();
   });
 
-  it("S19: the last subscriber leaving stops the loop (a marker run read meanwhile shows it)", async () => {
+  it("J05: the last subscriber leaving stops the loop (a marker run read meanwhile shows it)", async () => {
     upstream.put("left", "running");
     upstream.put("marker", "running");
     const a = await subscribe("left");
@@ -131,7 +131,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     marker.close();
   });
 
-  it("S19: a Retry-After on a 503 slows the next read to it, and so does an answer's max-age", async () => {
+  it("J06: a Retry-After on a 503 slows the next read to it, and so does an answer's max-age", async () => {
     upstream.put("slow", "running");
     upstream.answerNext("slow", 1, (res) => send(res, 503, { detail: "busy" }, { "retry-after": "1" }));
     const subscription = await subscribe("slow");
@@ -151,7 +151,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     aged.close();
   });
 
-  it("S19: an unknown run is one error payload (404), then the end; a normal user is still served", async () => {
+  it("J07: an unknown run is one error payload (404), then the end; a normal user is still served", async () => {
     const subscription = await subscribe("nope");
     const results = await subscription.rest();
     expect(results).toHaveLength(1);
@@ -161,7 +161,7 @@ describe("S19 poll: subscriptions that follow a run over GraphQL over SSE", () =
     expect(states(await (await subscribe("after-404")).rest())).toEqual(["success"]);
   });
 
-  it("S19: a run whose reads keep failing ends with an error payload carrying the last code", async () => {
+  it("J08: a run whose reads keep failing ends with an error payload carrying the last code", async () => {
     upstream.put("broken", "running");
     upstream.answerNext("broken", 5, (res) => send(res, 500, { detail: "db down" }));
     const results = await (await subscribe("broken")).rest();

@@ -8,7 +8,7 @@ import { pollSchema, startWorkflowUpstream, type WorkflowUpstream } from "./work
 // `poll:` subscriptions over GraphQL over WebSocket (graphql-ws's client), and both transports on one loop.
 const runQuery = `subscription ($id: ID!) { run(id: $id) { id state } }`;
 
-describe("S19 poll: over WebSocket", () => {
+describe("Jobs (#19) poll: over WebSocket", () => {
   let upstream: WorkflowUpstream;
   let trestle: Trestle;
   let served: WsServed;
@@ -22,7 +22,7 @@ describe("S19 poll: over WebSocket", () => {
     await upstream?.close();
   });
 
-  it("S19: a triggered run is followed to success over WebSocket: distinct states, then complete", async () => {
+  it("J14: a triggered run is followed to success over WebSocket: distinct states, then complete", async () => {
     const created = (await (await fetch(`${upstream.url}/runs`, { method: "POST", body: "{}" })).json()) as { id: string };
     const client = openClient(`${served.ws}/graphql`);
     const outcome = await run(client, runQuery, { id: created.id });
@@ -33,14 +33,14 @@ describe("S19 poll: over WebSocket", () => {
     expect(seen.every((s, i) => i === 0 || s !== seen[i - 1])).toBe(true);
   });
 
-  it("S19: an unknown run over WebSocket: one error payload with its code, then complete", async () => {
+  it("J14: an unknown run over WebSocket: one error payload with its code, then complete", async () => {
     const client = openClient(`${served.ws}/graphql`);
     const outcome = await run(client, runQuery, { id: "missing" });
     await client.dispose();
     expect(errorsOf(outcome)[0]?.extensions).toMatchObject({ code: "UPSTREAM_ERROR", status: 404 });
   });
 
-  it("S19: an SSE subscriber and a WebSocket subscriber of the same run share one loop and get the same payloads", async () => {
+  it("J14: an SSE subscriber and a WebSocket subscriber of the same run share one loop and get the same payloads", async () => {
     upstream.put("both", "running");
     const sse = await subscribeOverSse(`${served.http}/graphql`, runQuery, { id: "both" });
     expect((await sse.next())?.data).toEqual({ run: { id: "both", state: "running" } });
