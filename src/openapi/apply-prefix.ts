@@ -23,6 +23,7 @@ export function applyPrefix(document: SdlDocument, prefix: string): SdlDocument 
     ...document,
     query: document.query.map(root),
     mutation: document.mutation.map(root),
+    ...(document.subscription === undefined ? {} : { subscription: document.subscription.map(root) }),
     types: document.types.map((type) => {
       const name = renamed.get(type.name) ?? type.name;
       switch (type.kind) {

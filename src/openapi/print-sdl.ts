@@ -21,6 +21,7 @@ export function printSdl(document: SdlDocument): string {
   if (document.skipped.length > 0) blocks.push(printComments(document.skipped, "").trimEnd());
   if (document.query.length > 0) blocks.push(printFields("type Query", document.query));
   if (document.mutation.length > 0) blocks.push(printFields("type Mutation", document.mutation));
+  if ((document.subscription ?? []).length > 0) blocks.push(printFields("type Subscription", document.subscription!));
   for (const type of sortByName(others)) blocks.push(printType(type));
   return `${blocks.join("\n\n")}\n`;
 }

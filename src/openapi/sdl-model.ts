@@ -61,5 +61,7 @@ export interface SdlDocument {
   skipped: string[];
   query: SdlField[];
   mutation: SdlField[];
+  /** Operations that answer a stream; optional so that documents made without them still print. */
+  subscription?: SdlField[];
   types: SdlType[];
 }
