@@ -104,6 +104,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
           cacheEntries: () => pipeline.cache.size,
           cacheBytes: () => pipeline.cache.calculatedSize,
           breakers: () => pipeline.breakers(),
+          subscriptions: () => streams.count,
         });
   const pipeline = createUpstreamPipeline(plan.upstreams.values(), readTransportOptions(options), cacheOptions, metrics);
   const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema) });
@@ -215,6 +216,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const ws = createWsTransport({
     yoga,
     maskError: createMaskError(debug),
+    showSuggestions: development,
     graphqlPath,
     cors,
     corsActive,

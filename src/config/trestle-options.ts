@@ -54,7 +54,8 @@ export interface UpstreamOptions {
 export interface HostContext {
   /**
    * The Node request, with whatever the app's middleware put on it (Express's `req.user`):
-   * set by `trestle.handle`, the Express, Koa (`ctx.req`) and Fastify (`request.raw`) adapters.
+   * set by `trestle.handle`, the Express, Koa (`ctx.req`) and Fastify (`request.raw`) adapters,
+   * and for operations over WebSocket (`trestle.upgrade`), the upgrade request.
    */
   readonly req?: IncomingMessage;
   /** The Node response (Express's `res.locals`), next to `req`. */

@@ -16,7 +16,7 @@ export interface StreamFrame {
  * throws `tooLarge()`.
  */
 export async function* readStreamFrames(
-  body: AsyncIterable<Uint8Array>,
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   format: StreamPlan["format"],
   maxChars: number,
   tooLarge: () => Error,

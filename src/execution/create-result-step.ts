@@ -104,7 +104,7 @@ function statusOf(error: GraphQLError, mediaType: string): number {
  * An error graphql-js raised before running anything (no `data`), with no code and no cause
  * but another GraphQL error: the variables did not coerce, or the operation could not be picked.
  */
-function asRequestError(error: GraphQLError, showSuggestions: boolean): GraphQLError {
+export function asRequestError(error: GraphQLError, showSuggestions: boolean): GraphQLError {
   if (error.extensions?.["code"] !== undefined || (error.originalError != null && !(error.originalError instanceof GraphQLError)))
     return error;
   const coded = new GraphQLError(error.message, {
@@ -120,7 +120,7 @@ function asRequestError(error: GraphQLError, showSuggestions: boolean): GraphQLE
 }
 
 /** The error as clients see it: no transport hints (`http`) or internal markers. */
-function toClientError(error: GraphQLError): unknown {
+export function toClientError(error: GraphQLError): unknown {
   const json = typeof error.toJSON === "function" ? error.toJSON() : (error as unknown as ReturnType<GraphQLError["toJSON"]>);
   if (json.extensions === undefined) return json;
   const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions;
@@ -131,7 +131,7 @@ function toClientError(error: GraphQLError): unknown {
   return { ...json, extensions };
 }
 
-function withoutHttp(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+export function withoutHttp(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (extensions === undefined || !("http" in extensions)) return extensions;
   const { http: _http, ...rest } = extensions;
   return Object.keys(rest).length > 0 ? rest : undefined;

@@ -20,7 +20,9 @@ export interface GraphiQLPage {
  */
 export async function buildGraphiQLPage(endpoint: string): Promise<GraphiQLPage> {
   const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
-  const html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL" });
+  // GraphiQL runs subscriptions over SSE as a GET (graphql-sse's distinct connections), which the
+  // CSRF rule refuses without x-trestle-csrf: the page is Trestle's own origin, so it sends it.
+  const html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL", additionalHeaders: { "x-trestle-csrf": "graphiql" } });
   // The browser ends the inline script at the first "</script>", and hashes exactly what lies between.
   const start = html.indexOf(">", html.indexOf("<script", html.indexOf("</style>"))) + 1;
   const script = html.slice(start, html.indexOf("</script>", start));

@@ -17,6 +17,8 @@ export interface MetricsSources {
   cacheBytes(): number;
   /** Each upstream's breaker: open (failing fast) or not. */
   breakers(): Iterable<[upstream: string, open: boolean]>;
+  /** Subscriptions (`@rest(stream:)` fields) open now, over SSE and WebSocket. */
+  subscriptions?(): number;
 }
 
 export interface TrestleMetrics extends MetricsRecorder {
@@ -72,6 +74,14 @@ export function createMetrics(sources: MetricsSources): TrestleMetrics {
     registers: [registry],
     collect() {
       this.set(sources.inFlight());
+    },
+  });
+  new Gauge({
+    name: "trestle_subscriptions_open",
+    help: "Subscriptions (stream fields) open now, over SSE and WebSocket.",
+    registers: [registry],
+    collect() {
+      this.set(sources.subscriptions?.() ?? 0);
     },
   });
   new Gauge({

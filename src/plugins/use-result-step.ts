@@ -25,8 +25,13 @@ export function useResultStep(step: ResultStep): Plugin {
         calls: context.trestle?.calls ?? [],
       });
     },
-    onResultProcess({ request, result, setResult, setResultProcessor }) {
-      if (Array.isArray(result) || Symbol.asyncIterator in result) return;
+    onResultProcess({ request, result, setResult, resultProcessor, setResultProcessor }) {
+      if (Array.isArray(result)) return;
+      if (Symbol.asyncIterator in result) {
+        // A stream no processor of yoga's can answer (a subscription asked for as JSON): a clear 406, and the stream let go.
+        if (resultProcessor === undefined) setResultProcessor((stream, fetchAPI) => refuseStream(stream, fetchAPI), "application/json");
+        return;
+      }
       const accept = request.headers.get("accept");
       const mediaType = pickMediaType(accept);
       if (mediaType === undefined) {
@@ -48,4 +53,15 @@ function streamRule(accept: string): string {
   const sse = accept.indexOf("text/event-stream");
   const multipart = accept.indexOf("multipart/mixed");
   return sse >= 0 && (multipart < 0 || sse < multipart) ? "application/json" : "application/graphql-response+json";
+}
+
+/** 406 for a stream asked for as JSON: its iterator is ended at once (its budget released, no upstream call). */
+function refuseStream(stream: unknown, fetchAPI: { Response: typeof Response }): Response {
+  void (stream as AsyncIterator<unknown>).return?.();
+  const message =
+    "A subscription answers as a stream: send it with Accept: text/event-stream (GraphQL over SSE) or over WebSocket (graphql-transport-ws).";
+  return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "NOT_ACCEPTABLE" } }] }), {
+    status: 406,
+    headers: { "content-type": "application/json" },
+  });
 }

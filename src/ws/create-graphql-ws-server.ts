@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
-import { GraphQLError, type DocumentNode, type ExecutionArgs } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError } from "graphql";
 import { makeServer, type Server, type SubscribePayload } from "graphql-ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import type { HostContext } from "../config/trestle-options.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+import { asRequestError, toClientError, withoutHttp } from "../execution/create-result-step.js";
 import { readConnectionHeaders } from "./read-connection-headers.js";
 import { closeReason, wsCloseCodes } from "./ws-close-codes.js";
 
@@ -32,6 +33,8 @@ export interface GraphQLWsServerOptions {
   readonly connectionInitWaitMs: number;
   /** The one masking rule (mask-error.ts), for what fails before execution. */
   readonly maskError: (error: unknown, message: string) => GraphQLError;
+  /** "Did you mean…" in request errors (development only), as over HTTP. */
+  readonly showSuggestions: boolean;
 }
 
 type Enveloped = ReturnType<GraphQLWsServerOptions["yoga"]["getEnveloped"]>;
@@ -91,6 +94,22 @@ export function createGraphQLWsServer(options: GraphQLWsServerOptions): Server<W
     },
     execute: (args) => envelopedOf(args).execute(args),
     subscribe: (args) => envelopedOf(args).subscribe(args),
+    // Results and errors leave as over HTTP (create-result-step.ts): a result without data is a
+    // request error (variables that do not coerce, BAD_USER_INPUT), transport hints (`http`) stripped.
+    onNext(_ctx, _id, _payload, _args, result) {
+      if (result.errors === undefined && result.extensions === undefined) return;
+      const requestError = result.data === undefined;
+      const errors = result.errors?.map((error) => toClientError(requestError ? asRequestError(error, options.showSuggestions) : error));
+      const extensions = withoutHttp(result.extensions);
+      return {
+        ...(result.data !== undefined ? { data: result.data } : {}),
+        ...(errors !== undefined ? { errors: errors as GraphQLFormattedError[] } : {}),
+        ...(extensions !== undefined ? { extensions } : {}),
+      };
+    },
+    onError(_ctx, _id, _payload, errors) {
+      return errors.map((error) => toClientError(error) as GraphQLFormattedError);
+    },
     onComplete(ctx, id) {
       finishOperation(ctx.extra, id);
     },

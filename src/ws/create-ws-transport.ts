@@ -18,7 +18,7 @@ export const connectionInitWaitMs = 3_000;
 /** Milliseconds `close()` waits for clients to answer the close frame before cutting their sockets. */
 const closeGraceMs = 2_000;
 
-export interface WsTransportOptions extends Pick<GraphQLWsServerOptions, "yoga" | "maskError"> {
+export interface WsTransportOptions extends Pick<GraphQLWsServerOptions, "yoga" | "maskError" | "showSuggestions"> {
   /** `${prefix}/graphql`: the only path whose upgrades are Trestle's. */
   readonly graphqlPath: string;
   readonly cors: CorsPolicy;
@@ -44,6 +44,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   const protocol = createGraphQLWsServer({
     yoga: options.yoga,
     maskError: options.maskError,
+    showSuggestions: options.showSuggestions,
     maxOperations: maxOperationsPerSocket,
     connectionInitWaitMs,
   });

@@ -29,7 +29,7 @@ export interface StreamingUpstream {
   calls: StreamCall[];
   /** The next call to arrive (its body read), whatever has arrived before. */
   nextCall(): Promise<StreamCall>;
-  /** Resolves once `calls` holds at least `n` calls. */
+  /** Resolves once `calls` holds at least `n` calls, with a copy of them. */
   waitForCalls(n: number): Promise<StreamCall[]>;
   /** Calls whose connection is still open. */
   readonly open: number;
@@ -56,7 +56,7 @@ export async function startStreamingUpstream(onCall?: (call: StreamCall) => void
       calls.push(call);
       onCall?.(call);
       for (const resolve of nexts.splice(0)) resolve(call);
-      for (let i = counts.length - 1; i >= 0; i--) if (calls.length >= counts[i]!.n) counts.splice(i, 1)[0]!.resolve(calls);
+      for (let i = counts.length - 1; i >= 0; i--) if (calls.length >= counts[i]!.n) counts.splice(i, 1)[0]!.resolve([...calls]);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -67,7 +67,7 @@ export async function startStreamingUpstream(onCall?: (call: StreamCall) => void
     nextCall: () => new Promise((resolve) => nexts.push(resolve)),
     waitForCalls: (n) =>
       new Promise((resolve) => {
-        if (calls.length >= n) resolve(calls);
+        if (calls.length >= n) resolve([...calls]);
         else counts.push({ n, resolve });
       }),
     get open() {

@@ -15,7 +15,7 @@ type Query { a: Int @rest(path: "/a") }
 type Token { content: String }
 `;
 
-describe("S18: trestle check on stream fields", () => {
+describe("#18: trestle check on stream fields", () => {
   it.each([
     [
       "a Subscription @rest field without stream:",
@@ -70,7 +70,7 @@ describe("S18: trestle check on stream fields", () => {
     expect(check(head + sdl)).toEqual(expected);
   });
 
-  it("S18: a valid stream field plans its format, select, done and event; maxStreams defaults to 256", () => {
+  it("#18: a valid stream field plans its format, select, done and event; maxStreams defaults to 256", () => {
     const { plan, diagnostics } = buildSchemaPlan([
       {
         name: "s.graphql",

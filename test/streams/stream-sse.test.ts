@@ -17,7 +17,7 @@ const schema = (url: string) => `
 
 const generate = `subscription ($p: String!) { generate(model: "m1", prompt: $p) { content } }`;
 
-describe("S18 streams: SSE Subscription fields over GraphQL over SSE", () => {
+describe("#18 streams: SSE Subscription fields over GraphQL over SSE", () => {
   let upstream: StreamingUpstream;
   let trestle: Trestle;
   let served: TrestleServer;
@@ -34,7 +34,7 @@ describe("S18 streams: SSE Subscription fields over GraphQL over SSE", () => {
     await upstream.close();
   });
 
-  it("S18: OpenAI-style tokens arrive one payload each, the first before the upstream has finished; [DONE] completes", async () => {
+  it("#18: OpenAI-style tokens arrive one payload each, the first before the upstream has finished; [DONE] completes", async () => {
     const subscription = await subscribeOverSse(url(), generate, { p: "Say hi" });
     expect(subscription.status).toBe(200);
     expect(subscription.headers.get("content-type")).toContain("text/event-stream");

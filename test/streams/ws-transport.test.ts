@@ -6,7 +6,7 @@ import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
-import { errorsOf, openRaw, runOnce, serveWithUpgrade, tryUpgrade, type WsServed } from "./ws-client.js";
+import { errorsOf, openClient, openRaw, run, runOnce, serveWithUpgrade, tryUpgrade, type WsServed } from "./ws-client.js";
 
 // GraphQL over WebSocket runs the HTTP routes' engine: the same limits, masking, document cache
 // and context, through yoga's envelop. Queries and mutations show it (the protocol runs them too).
@@ -34,7 +34,7 @@ beforeAll(async () => {
     sendJson(res, 200, { id: req.url.split("/")[2], name: "Ada" });
   });
   trestle = await createTestTrestle(schema(upstream.url), {
-    limits: { maxDepth: 3 },
+    limits: { maxDepth: 3, maxCost: 4 },
     context: (request, host) => {
       contexts.push({
         url: request.url,
@@ -42,6 +42,7 @@ beforeAll(async () => {
         authorization: request.headers.get("authorization"),
         hasReq: host.req !== undefined,
       });
+      if (request.headers.get("x-tenant") === "boom") throw new Error("context failed: secret db password hunter2");
       return { tenant: request.headers.get("x-tenant") ?? "none" };
     },
   });
@@ -73,6 +74,8 @@ describe("queries and mutations over graphql-transport-ws", () => {
     const overWs = await runOnce(url(), deep);
     expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("MAX_DEPTH_LIMIT");
     expect(errorsOf(overWs).map((e) => e.extensions?.["code"])).toEqual(["MAX_DEPTH_LIMIT"]);
+    // The same errors, transport hints (`extensions.http`) stripped as over HTTP.
+    expect(errorsOf(overWs)).toEqual(overHttp.errors);
     expect(overWs.results).toEqual([]);
     expect(upstream.requests).toEqual([]);
   });
@@ -94,6 +97,27 @@ describe("queries and mutations over graphql-transport-ws", () => {
     expect((await runOnce(url(), `{ user(id: "2") { id } }`)).results).toEqual([{ data: { user: { id: "2" } } }]);
   });
 
+  it("W05: an operation over maxCost is refused with COST_LIMIT, as over HTTP, before any upstream call", async () => {
+    const costly = `{ a: user(id: "1") { id } b: user(id: "2") { id } c: user(id: "3") { id } d: user(id: "4") { id } e: user(id: "5") { id } }`;
+    const overHttp = await query(trestle, costly);
+    expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("COST_LIMIT");
+    const overWs = await runOnce(url(), costly);
+    expect(errorsOf(overWs).map((e) => e.extensions?.["code"])).toEqual(["COST_LIMIT"]);
+    expect(errorsOf(overWs)).toEqual(overHttp.errors);
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it("W05: variables that do not coerce are BAD_USER_INPUT, as over HTTP, without suggestions", async () => {
+    const document = `query ($id: ID!) { user(id: $id) { id } }`;
+    for (const variables of [{}, { id: { nested: true } }, { id: null }]) {
+      const overHttp = await query(trestle, document, variables);
+      const overWs = await runOnce(url(), document, {}, variables);
+      expect(overWs.results, JSON.stringify(variables)).toEqual([{ errors: overHttp.errors }]);
+      expect(overHttp.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+    }
+    expect(upstream.requests).toEqual([]);
+  });
+
   it("W06: an upstream 500 is masked as over HTTP: its body never reaches the client", async () => {
     const overHttp = await query(trestle, `{ broken { id } }`);
     const overWs = await runOnce(url(), `{ broken { id } }`);
@@ -110,6 +134,21 @@ describe("queries and mutations over graphql-transport-ws", () => {
     });
     expect(outcome.results).toEqual([{ data: { tenant: "acme" } }]);
     expect(contexts).toEqual([{ url: `${served.http}/graphql`, method: "POST", authorization: "Bearer p", hasReq: true }]);
+  });
+
+  it("W06: a context function that throws is a masked error for that operation, as over HTTP; the socket stays", async () => {
+    const overHttp = await query(trestle, `{ tenant }`, {}, { "x-tenant": "boom" });
+    const client = openClient(url(), { connectionParams: { "x-tenant": "boom" } });
+    try {
+      const overWs = await run(client, `{ tenant }`);
+      expect(errorsOf(overWs)).toEqual(overHttp.errors);
+      expect(JSON.stringify(overWs)).not.toContain("hunter2");
+      expect(errorsOf(overWs)[0]?.extensions?.["code"]).toBe("INTERNAL_SERVER_ERROR");
+      // The socket keeps answering (each operation builds its context anew, and fails again).
+      expect(errorsOf(await run(client, `{ user(id: "4") { id } }`))).toEqual(overHttp.errors);
+    } finally {
+      await client.dispose();
+    }
   });
 });
 
