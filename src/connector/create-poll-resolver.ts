@@ -63,7 +63,11 @@ export function createPollResolver(rest: RestPlan & { poll: PollPlan }, field: G
         clearTimeout(timer);
         release();
       });
-      operation.signal?.addEventListener("abort", () => subscriber.leave());
+      // The client gone: it leaves (and the listener goes with it, the signal may outlive it).
+      const signal = operation.signal;
+      const onAbort = () => subscriber.leave();
+      signal?.addEventListener("abort", onAbort);
+      subscriber.onLeave(() => signal?.removeEventListener("abort", onAbort));
       loop.join(subscriber);
       return subscriber;
     } catch (error) {

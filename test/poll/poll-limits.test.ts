@@ -75,6 +75,20 @@ describe("Jobs (#19) poll: timeouts, budgets, shutdown and nested reads", () => 
     two.close();
   });
 
+  it.each([["../admin"], [".."], ["%2e%2e"], ["a\u0000b"]])(
+    "J18: a run id an attacker shapes (%j) is refused with BAD_USER_INPUT before any read or loop; the next user is served",
+    async (id) => {
+      const { upstream, subscribe } = await start(undefined, { maxPollLoops: 1 });
+      const refused = await (await subscribe(id)).rest();
+      expect(refused).toHaveLength(1);
+      expect(refused[0]?.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+      expect(upstream.requests).toHaveLength(0);
+      // The refusal started no loop: the only one allowed is still free.
+      upstream.put("fine", "success");
+      expect(await (await subscribe("fine")).rest()).toEqual([{ data: { run: { id: "fine", state: "success" } } }]);
+    },
+  );
+
   it("J12: trestle.close() ends every loop: subscribers complete and the upstream is read no more", async () => {
     const { upstream, trestle, subscribe } = await start();
     upstream.put("open", "running");
