@@ -36,9 +36,11 @@ const accepts: Record<StreamPlan["format"], string> = {
  * (PayloadStream); `resolve` hands each payload's value on, mapped then like any answer by the
  * fields below, or throws its error (an error payload, masked as any field error).
  *
- * Fresh loaders per payload: graphql-js runs one payload's execution after another (its
- * mapAsyncIterator awaits the execution before the next `next()`), all with the one context
- * object of the subscription. So before each payload is handed on, `context.trestle` is replaced
+ * Fresh loaders per payload: the executor runs one payload's execution after another, all
+ * with the one context object of the subscription (graphql-js's mapAsyncIterator, and
+ * @graphql-tools/executor's, which yoga runs, map each `next()` to that payload's execution and
+ * resolve only once it is done; yoga's SSE stream and graphql-ws ask for the next payload only
+ * then). So before each payload is handed on, `context.trestle` is replaced
  * by a new operation context (same headers, env, values and signal, its own loaders): reads are
  * de-duplicated within a payload, never across payloads.
  */

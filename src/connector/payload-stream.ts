@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { TrestleError, UpstreamError } from "../errors.js";
 import type { ErrorExposurePlan, StreamPlan } from "../plan/schema-plan.js";
 import { classifyUpstreamError } from "../upstream/classify-upstream-error.js";
-import { ClientGone } from "../upstream/client-signal.js";
+import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamStream } from "../upstream/stream-upstream.js";
 import { readPath } from "../template/parse-template.js";
@@ -24,7 +24,7 @@ export interface PayloadStreamInit {
   errors: ErrorExposurePlan | undefined;
   streams: SubscriptionStreams;
   /** The client's signal: the subscription ends when it aborts. */
-  clientSignal: { aborted: boolean; addEventListener(type: "abort", listener: () => void): void } | undefined;
+  clientSignal: ClientSignal | undefined;
   /** Run before each payload is handed on (a fresh loader set for it). */
   beforePayload: () => void;
 }
@@ -54,9 +54,11 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
   #frames: AsyncGenerator<StreamFrame> | undefined;
   #ended = false;
 
+  readonly #onClientGone = () => this.end();
+
   constructor(init: PayloadStreamInit) {
     this.#init = init;
-    init.clientSignal?.addEventListener("abort", () => this.end());
+    init.clientSignal?.addEventListener("abort", this.#onClientGone, { once: true });
   }
 
   /** Hands over the budget's release, run when the stream ends. */
@@ -101,6 +103,8 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    // A WebSocket's signal outlives its subscriptions: do not leave a listener per subscription on it.
+    this.#init.clientSignal?.removeEventListener("abort", this.#onClientGone);
     this.#gone.abort();
     this.#body?.destroy();
     this.#release();

@@ -18,7 +18,7 @@ export interface SubscriptionStreams {
    * by `close()`. Returns the release, which may be called more than once.
    */
   reserve(upstream: UpstreamPlan, end: () => void): () => void;
-  /** The subscription's one upstream call, never cached: see UpstreamClient.openStream. */
+  /** The subscription's one upstream call, never cached, counted in the metrics: see UpstreamClient.openStream. */
   open(request: UpstreamRequest, signal: ClientSignal): Promise<UpstreamStream>;
   /** A new operation context for one payload: the same headers, env, values and signal, its own loaders. */
   fresh(operation: OperationContext): OperationContext;
@@ -29,7 +29,7 @@ export interface SubscriptionStreams {
 }
 
 export function createSubscriptionStreams(
-  pipeline: Pick<UpstreamPipeline, "client" | "send">,
+  pipeline: Pick<UpstreamPipeline, "openStream" | "send">,
   maxSubscriptions: number,
   limits: Partial<OperationLimits>,
 ): SubscriptionStreams {
@@ -63,7 +63,7 @@ export function createSubscriptionStreams(
         perUpstream.set(name, (perUpstream.get(name) ?? 1) - 1);
       };
     },
-    open: (request, signal) => pipeline.client(request.upstream.name).openStream(request, signal),
+    open: (request, signal) => pipeline.openStream(request, signal),
     fresh: (operation) =>
       createOperationContext(
         { headers: operation.headers, env: operation.env, values: operation.values, signal: operation.signal },

@@ -24,6 +24,8 @@ export interface UpstreamPipeline {
    * pass here too, so this is where the shared cache hooks them in.
    */
   stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream>;
+  /** A subscription's one call (`@rest(stream:)`): never cached, see UpstreamClient.openStream. */
+  openStream(request: UpstreamRequest, signal: ClientSignal): Promise<UpstreamStream>;
   client(upstream: string): UpstreamClient;
   /** Each upstream's breaker: open (or half-open) or closed. */
   breakers(): Iterable<[upstream: string, open: boolean]>;
@@ -85,6 +87,7 @@ export function createUpstreamPipeline(
   return {
     send: cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal),
     stream: cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect,
+    openStream: (request, signal) => observed(request, client(request.upstream.name).openStream(request, signal)),
     client,
     breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
     states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),

@@ -64,6 +64,8 @@ describe("#18 streams: budgets", () => {
     expect(await ping(url)).toEqual({ data: { ping: "pong" } });
     const metrics = await (await fetch(url.replace("/graphql", "/metrics"))).text();
     expect(metrics).toContain("trestle_subscriptions_open 128");
+    // Each stream's call is counted once its head arrived, like any upstream call.
+    expect(metrics).toMatch(/trestle_upstream_requests_total\{upstream="ml",method="POST",outcome="200"\} 128\n/);
     for (const subscription of subscriptions) subscription.close();
     await Promise.all(calls.map((call) => call.closed));
   });

@@ -18,7 +18,8 @@ const schema = (url: string) => `
   type Token { content: String }
   type Subscription {
     generate: Token @rest(upstream: "ml", method: POST, path: "/generate", body: "{}", stream: { format: SSE, select: "choices.0.delta", done: "[DONE]" })
-    lines: Token @rest(upstream: "ml", path: "/lines", stream: { format: NDJSON })
+    lines: Token @rest(upstream: "ml", path: "/lines", stream: { format: NDJSON, done: "EOF" })
+    strict: Token @rest(upstream: "ml", path: "/strict", errors: { expose: [422] }, stream: { format: SSE })
     slow: Token @rest(upstream: "slow", path: "/tokens", stream: { format: SSE })
     flaky: Token @rest(upstream: "flaky", path: "/tokens", stream: { format: SSE })
     down: Token @rest(upstream: "down", path: "/tokens", stream: { format: SSE })
@@ -82,6 +83,28 @@ describe("#18 streams: lifecycle and errors", () => {
     expect(results[0]?.errors?.[0]?.extensions).toEqual({ code: "UPSTREAM_ERROR", upstream: "ml", status: 503 });
     expect(JSON.stringify(results)).not.toContain("secret");
     await stillServed();
+  });
+
+  it("#18: a 4xx the field exposes (errors: { expose: [422] }) shows its details in the error payload", async () => {
+    const subscription = await subscribe(`subscription { strict { content } }`);
+    const call = await upstream.nextCall();
+    call.head(422, { "content-type": "application/json" });
+    call.end(JSON.stringify({ detail: [{ loc: ["body", "prompt"], msg: "too long" }] }));
+    const [result] = await subscription.rest();
+    expect(result?.errors?.[0]?.extensions).toMatchObject({
+      code: "UPSTREAM_ERROR",
+      status: 422,
+      details: [{ loc: ["body", "prompt"], msg: "too long" }],
+    });
+  });
+
+  it("#18: an NDJSON line equal to done ends the stream (the line is not a payload)", async () => {
+    const subscription = await subscribeOverSse(url(), `subscription { lines { content } }`);
+    const call = await upstream.nextCall();
+    call.head(200, { "content-type": "application/x-ndjson" });
+    call.write(sse.line({ content: "a" }) + " EOF \n" + sse.line({ content: "never" }));
+    expect(await subscription.rest()).toEqual([{ data: { lines: { content: "a" } } }]);
+    await call.closed;
   });
 
   it("#18: a refused connection is one UPSTREAM_UNAVAILABLE payload, then completion", async () => {
