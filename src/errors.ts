@@ -30,6 +30,8 @@ export type TrestleErrorCode =
   | "BAD_REQUEST"
   /** A subscription past `limits.maxSubscriptions` (per instance) or its upstream's `maxStreams`: not started. */
   | "SUBSCRIPTION_LIMIT"
+  /** A `poll:` subscription still open after its `timeoutMs`: its last payload, then the end. */
+  | "POLL_TIMEOUT"
   | "OPENAPI_IMPORT_ERROR";
 
 export interface TrestleErrorOptions {

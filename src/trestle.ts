@@ -12,6 +12,7 @@ import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
 import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
 import { createCursorKeys } from "./connector/page-cursor.js";
 import { createSubscriptionStreams } from "./connector/subscription-streams.js";
+import { createPollLoops } from "./connector/poll-loops.js";
 import { SchemaError, TrestleError } from "./errors.js";
 import { createOperationContext } from "./loader/operation-context.js";
 import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
@@ -146,6 +147,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       (request, body, signal) => sendStreamed(pipeline, request, body, signal),
     ),
     streams,
+    polls,
   });
   const exchangeContext = (exchange: Exchange) =>
     createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal);
@@ -154,6 +156,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const limits = normalizeLimits(options.limits);
   // Open subscriptions (`@rest(stream:)` fields) of both transports: budgets, and their end on close().
   const streams = createSubscriptionStreams(pipeline, limits.maxSubscriptions, limits);
+  // Polling loops (`@rest(poll:)` fields), one per read; streams.close() ends their subscribers, and so them.
+  const polls = createPollLoops(limits.maxPollLoops);
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
   const checkCost = createCostCheck(schema, plan.restFields, limits);
   // One cache of prepared documents, bounded by bytes, for both GraphQL routes.

@@ -26,6 +26,8 @@ export interface LimitsOptions {
   maxRequestBytes?: number;
   /** Subscriptions open at once on this instance, over SSE and WebSocket together; more get SUBSCRIPTION_LIMIT. @default 1000 */
   maxSubscriptions?: number;
+  /** Polling loops (`@rest(poll:)`, one per read however many subscribe) running at once; more get SUBSCRIPTION_LIMIT. @default 1000 */
+  maxPollLoops?: number;
 }
 
 export type NormalizedLimits = Required<LimitsOptions>;
@@ -42,4 +44,5 @@ export const defaultLimits: NormalizedLimits = {
   maxConcurrentCallsPerUpstream: 16,
   maxRequestBytes: 1024 * 1024,
   maxSubscriptions: 1000,
+  maxPollLoops: 1000,
 };

@@ -19,6 +19,8 @@ import { createPageResolver } from "./create-page-resolver.js";
 import { createCursorKeys, type CursorKeys } from "./page-cursor.js";
 import { createStreamResolver, isStreamResolver, type StreamResolver } from "./create-stream-resolver.js";
 import type { SubscriptionStreams } from "./subscription-streams.js";
+import { createPollResolver } from "./create-poll-resolver.js";
+import type { PollLoops } from "./poll-loops.js";
 import { failedAnswer, readJsonAnswer } from "./map-answer.js";
 import { readPath } from "../template/parse-template.js";
 import { uploadScalar } from "../uploads/upload-scalar.js";
@@ -29,6 +31,8 @@ export interface TrestleResolverContext {
   trestle: OperationContext;
   /** The instance's open subscriptions (`@rest(stream:)` fields). */
   streams?: SubscriptionStreams | undefined;
+  /** The instance's polling loops (`@rest(poll:)` fields). */
+  polls?: PollLoops | undefined;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, TrestleResolverContext, Record<string, unknown>>;
@@ -66,6 +70,10 @@ export function createResolvers(
     if (rest.paginate !== undefined) {
       const notFoundIsNull = !rest.nonNull && rest.typeName !== schema.getMutationType()?.name;
       add(rest.typeName, rest.fieldName, createPageResolver({ ...rest, paginate: rest.paginate }, field, cursorKeys, notFoundIsNull));
+      continue;
+    }
+    if (rest.poll !== undefined) {
+      add(rest.typeName, rest.fieldName, createPollResolver({ ...rest, poll: rest.poll }, field));
       continue;
     }
     if (rest.stream !== undefined) {

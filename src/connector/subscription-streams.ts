@@ -17,7 +17,7 @@ export interface SubscriptionStreams {
    * or throws SUBSCRIPTION_LIMIT past either (and once the instance is closing). `end` is run
    * by `close()`. Returns the release, which may be called more than once.
    */
-  reserve(upstream: UpstreamPlan, end: () => void): () => void;
+  reserve(upstream: UpstreamPlan | undefined, end: () => void): () => void;
   /** The subscription's one upstream call, never cached, counted in the metrics: see UpstreamClient.openStream. */
   open(request: UpstreamRequest, signal: ClientSignal): Promise<UpstreamStream>;
   /** A new operation context for one payload: the same headers, env, values and signal, its own loaders. */
@@ -38,8 +38,10 @@ export function createSubscriptionStreams(
   let closing = false;
   return {
     reserve(upstream, end) {
-      const name = upstream.name;
-      const maxStreams = upstream.resilience.maxStreams ?? upstreamDefaults.maxStreams;
+      // No upstream: a `poll:` subscriber, counted toward maxSubscriptions only (its reads take ordinary slots).
+      const name = upstream?.name ?? "";
+      const maxStreams =
+        upstream === undefined ? Number.POSITIVE_INFINITY : (upstream.resilience.maxStreams ?? upstreamDefaults.maxStreams);
       const streams = perUpstream.get(name) ?? 0;
       if (closing) throw new TrestleError("SUBSCRIPTION_LIMIT", "The server is shutting down; it takes no new subscriptions.");
       if (open.size >= maxSubscriptions)

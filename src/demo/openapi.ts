@@ -118,6 +118,14 @@ const operations: Record<string, Record<string, OperationSpec>> = {
       notFound: true,
       extra: notModified,
     },
+    "GET /pipelines/{pipeline_id}/runs/{run_id}": {
+      fn: "get_pipeline_run",
+      description:
+        "A triggered run moves queued → running → success (failed with `conf.fail`), a step apart (1.5 s, or `conf.demo_step_ms`).",
+      params: [pipelineId, pathParam("run_id")],
+      ok: [200, ref("PipelineRun")],
+      notFound: true,
+    },
     "POST /pipelines/{pipeline_id}/runs": {
       fn: "trigger_pipeline_run",
       params: [pipelineId],

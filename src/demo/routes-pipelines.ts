@@ -1,3 +1,4 @@
+import { advanceRun, startRunClock } from "./advance-run.js";
 import { cachePolicy } from "./cache-policy.js";
 import { DemoHttpError, assertNoIssues, notFound, unprocessable, type ValidationIssue } from "./http-error.js";
 import { isJsonObject, optionalObjectBody, type JsonObject } from "./json-body.js";
@@ -31,8 +32,21 @@ export const pipelineRoutes: DemoRoute[] = [
       const state = getEnumQuery(context.query, "state", RUN_STATES);
       const runs = [...(context.data.pipelineRuns.get(pipeline.pipeline_id) ?? [])]
         .reverse()
+        .map((run) => advanceRun(run))
         .filter((run) => state === undefined || run.state === state);
       return { body: { pipeline_runs: runs, total_entries: runs.length }, cacheControl: cachePolicy.pipelines, etag: true };
+    },
+  },
+  {
+    // One run, as a client polls it after a trigger (never cached: its state moves).
+    method: "GET",
+    path: "/pipelines/{pipeline_id}/runs/{run_id}",
+    handle(context) {
+      const pipeline = getPipeline(context);
+      const id = context.params["run_id"] ?? "";
+      const run = context.data.pipelineRuns.get(pipeline.pipeline_id)?.find((candidate) => candidate.run_id === id);
+      if (run === undefined) throw notFound(`Pipeline run '${id}' not found`);
+      return { body: advanceRun(run), cacheControl: "no-store" };
     },
   },
   {
@@ -57,6 +71,7 @@ export const pipelineRoutes: DemoRoute[] = [
         start_date: null,
         end_date: null,
       };
+      startRunClock(run);
       context.data.pipelineRuns.set(pipeline.pipeline_id, [...runs, run]);
       return { status: 201, body: run };
     },

@@ -16,6 +16,7 @@ import { createRefResolver } from "./resolve-ref.js";
 import { customScalarNames } from "./scalar-types.js";
 import type { SdlDirective, SdlDocument, SdlField, SdlValue } from "./sdl-model.js";
 import { selectBaseUrl } from "./select-base-url.js";
+import { planPolls } from "./plan-polls.js";
 
 /**
  * OpenAPI (Swagger 2.0, OpenAPI 3.0, 3.1) → Trestle SDL: one `@upstream`, a Query field per GET,
@@ -94,6 +95,8 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
   const security = mapSecurity(spec);
   const base = selectBaseUrl(spec.servers, options);
   const operations = mapOperations(spec.operations, fieldNames, { upstream: options.upstream, mapper, classifier, security });
+  // Trigger-then-poll pairs: a poll: Subscription field beside the GET's Query field (plan-polls.ts).
+  const polls = planPolls(spec.operations, fieldNames, operations.query, resolver);
 
   const warnings = [...(base.warning === undefined ? [] : [base.warning]), ...security.warnings];
   if (spec.webhookCount > 0)
@@ -123,7 +126,7 @@ export function importOpenApi(document: unknown, options: ImportOpenApiOptions):
     skipped: skipped.length === 0 ? [] : ["Not imported (the bridge cannot call these cleanly; see docs/openapi-import.md):", ...skipped],
     query: operations.query,
     mutation: operations.mutation,
-    subscription: operations.subscription,
+    subscription: [...operations.subscription, ...polls.subscription],
     types: mapper.getTypes(),
   };
   return {

@@ -112,6 +112,14 @@ export interface StreamPlan {
   event: string | undefined;
 }
 
+/** `@rest(poll:)` on a Subscription field: the read repeated (src/connector/create-poll-resolver.ts). */
+export interface PollPlan {
+  everyMs: number;
+  /** The answer whose value at `path` (after `select`) is in `in` ends the subscription. */
+  until: { path: string[]; in: readonly string[] } | undefined;
+  timeoutMs: number;
+}
+
 export interface RestPlan {
   typeName: string;
   fieldName: string;
@@ -127,6 +135,8 @@ export interface RestPlan {
   batch: BatchPlan | undefined;
   /** Only on Subscription fields: the answer is read as a stream of payloads. */
   stream?: StreamPlan | undefined;
+  /** Only on Subscription fields: the read is repeated, a payload on each change. */
+  poll?: PollPlan | undefined;
   cache: CachePlan | undefined;
   /** The field's GraphQL type is non-null (a 404 is then an error, not null). */
   nonNull: boolean;

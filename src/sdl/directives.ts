@@ -27,4 +27,6 @@ export const trestleTypeNames = new Set([
   "TrestlePaginate",
   "TrestleStreamFormat",
   "TrestleStream",
+  "TrestlePollUntil",
+  "TrestlePoll",
 ]);

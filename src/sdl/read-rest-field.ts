@@ -18,6 +18,7 @@ import { readErrorExposure } from "./read-error-exposure.js";
 import { readForm } from "./read-form.js";
 import { readPaginate } from "./read-paginate.js";
 import { readStream } from "./read-stream.js";
+import { readPoll } from "./read-poll.js";
 import type { BatchPlan, BodyPlan, HeaderPlan, HttpMethod, RestPlan, UpstreamPlan, UrlPlan } from "../plan/schema-plan.js";
 
 type DiagnosticNode = Parameters<DiagnosticList["error"]>[0];
@@ -120,6 +121,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     ]),
   };
   const stream = readStream({ schema: ctx.schema, typeName: site.typeName, coordinate, values }, node, ctx.diagnostics);
+  const poll = readPoll({ schema: ctx.schema, typeName: site.typeName, coordinate, values }, node, ctx.diagnostics);
   return {
     typeName: site.typeName,
     fieldName: site.field.name,
@@ -132,6 +134,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     select,
     batch,
     stream,
+    poll,
     cache: undefined,
     nonNull: isNonNullType(site.field.type),
     errors,

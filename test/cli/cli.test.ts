@@ -25,7 +25,7 @@ describe("trestle check", () => {
   it("exits 0 on the demo schema", async () => {
     const io = captureIo();
     expect(await main(["check", "--schema", "schema/"], io)).toBe(0);
-    expect(io.out.at(-1)).toBe("6 files checked: 0 errors, 0 warnings");
+    expect(io.out.at(-1)).toBe("8 files checked: 0 errors, 0 warnings");
   });
 
   it("exits 1 with file:line:col diagnostics", async () => {

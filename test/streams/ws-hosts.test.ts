@@ -1,10 +1,14 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
+import { Hono } from "hono";
+import Koa from "koa";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServeServer } from "../../src/cli/serve-command.js";
-import { trestleExpress, type Trestle } from "../../src/index.js";
+import { trestleExpress, trestleFastify, trestleHono, trestleKoa, type Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { createGate, type Gate } from "../helpers/gate.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
@@ -74,6 +78,31 @@ describe("hosts", () => {
     } finally {
       await trestle.close();
       await stop(server);
+    }
+  });
+
+  it("Fastify 5 (trestle.upgrade(app.server)), Koa 3 (app.listen()) and Hono 4 (@hono/node-server's serve()) as docs/subscriptions.md wires them", async () => {
+    const fastify = Fastify();
+    await fastify.register(trestleFastify(trestle));
+    trestle.upgrade(fastify.server);
+    await fastify.listen({ port: 0, host: "127.0.0.1" });
+    const koa = new Koa().use(trestleKoa(trestle));
+    const koaServer = koa.listen(0, "127.0.0.1");
+    trestle.upgrade(koaServer);
+    const hono = new Hono().use(trestleHono(trestle));
+    const honoServer = serve({ fetch: hono.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
+    trestle.upgrade(honoServer);
+    try {
+      await Promise.all([once(koaServer, "listening"), honoServer.listening ? undefined : once(honoServer, "listening")]);
+      for (const server of [fastify.server, koaServer, honoServer]) {
+        const { port } = server.address() as AddressInfo;
+        const outcome = await runOnce(`ws://127.0.0.1:${port}/bff/graphql`, `{ user(id: "${port}") { id } }`);
+        expect(outcome.results).toEqual([{ data: { user: { id: String(port) } } }]);
+      }
+    } finally {
+      await trestle.close();
+      await fastify.close();
+      await Promise.all([stop(koaServer), stop(honoServer)]);
     }
   });
 
