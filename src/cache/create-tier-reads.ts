@@ -50,6 +50,12 @@ export function createTierReads(tier: RedisTier, store: ResponseCache, now: () =
       const token = await tier.lock(flightKey);
       if (token !== false) {
         try {
+          if (token !== undefined) {
+            // Taken: but a replica may have stored the answer (and let go of the lock) since this read last looked.
+            await fill(key, headers, true);
+            const entry = fresh();
+            if (entry !== undefined) return { response: entry.response, entry, status: "coalesced", reusable: true };
+          }
           return await call();
         } finally {
           // After the entry's write, on the same connection: a replica waiting sees the entry before the lock goes.

@@ -184,8 +184,15 @@ export class RedisTier implements PurgeBus {
     void this.#run("unlock", this.#client.eval(unlockScript, 1, this.#lockKey(flightKey), token));
   }
 
+  /** Sends what is queued and says goodbye (QUIT), for at most twice the time budget; then cuts both connections, reconnection off. */
   async close(): Promise<void> {
-    await Promise.all([this.#client, this.#subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    const bound = new Promise<void>((resolve) => setTimeout(resolve, this.#options.timeoutMs * 2).unref());
+    await Promise.all(
+      [this.#client, this.#subscriber].map(async (connection) => {
+        await Promise.race([connection.quit().catch(() => undefined), bound]);
+        connection.disconnect(false);
+      }),
+    );
   }
 
   async #read(key: string): Promise<ReturnType<typeof deserializeStored>> {

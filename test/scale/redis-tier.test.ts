@@ -177,6 +177,18 @@ describe("Redis second tier shared by replicas", () => {
     expect(world.calls("/v1/items/after")).toHaveLength(1);
   });
 
+  it("R05: Redis unreachable from the start: answers from the upstream, degraded, and close() ends without waiting for it", async () => {
+    const nowhere = await createCacheTrestle(world, { cache: { redis: { url: "redis://127.0.0.1:1", keyPrefix } } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await item(nowhere, "cold")).errors).toBeUndefined();
+      // Its own first tier still works: the second and third reads were hits.
+      expect(world.calls("/v1/items/cold")).toHaveLength(1);
+      expect((await readiness(nowhere)).body.details.cache).toBe("degraded");
+    } finally {
+      await nowhere.close();
+    }
+  });
+
   it("R06: Redis too slow (every client paused) is passed by within the time budget: the upstream answers, never an error", async () => {
     // CLIENT PAUSE answers at once, then holds every client's commands for 600 ms: each of A's runs past its budget.
     expect(await admin.call("CLIENT", "PAUSE", "600", "ALL")).toBe("OK");
