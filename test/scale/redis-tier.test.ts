@@ -61,7 +61,7 @@ async function readiness(trestle: Trestle): Promise<{ status: number; body: { de
 
 /** Waits (bounded) until `/readyz` says the cache is `state`: the event is the connection's, not a timer's. */
 async function waitForCache(trestle: Trestle, state: "ok" | "degraded"): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  for (const end = Date.now() + 10_000; Date.now() < end;) {
     if ((await readiness(trestle)).body.details.cache === state) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -70,7 +70,7 @@ async function waitForCache(trestle: Trestle, state: "ok" | "degraded"): Promise
 
 /** Waits (bounded) for a condition another process makes true (a pub/sub message arriving). */
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (const end = Date.now() + 10_000; Date.now() < end && !condition();) await new Promise((resolve) => setTimeout(resolve, 5));
   if (!condition()) throw new Error(`never happened: ${what}`);
 }
 
