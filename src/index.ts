@@ -24,6 +24,7 @@ export type { NodeRequest } from "./http/serve-node-request.js";
 
 // The shared response cache
 export type { CacheOptions } from "./cache/cache-options.js";
+export type { RedisCacheOptions } from "./cache/redis-options.js";
 export type { TrestleCache } from "./cache/create-cached-send.js";
 export type { CacheStatus } from "./cache/cache-status.js";
 

@@ -225,7 +225,13 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
           throw error;
         });
 
-  const health = createHealthRoute({ prefix, isReady: () => !closing, scrape: metrics?.scrape, upstreamStates: () => pipeline.states() });
+  const health = createHealthRoute({
+    prefix,
+    isReady: () => !closing,
+    scrape: metrics?.scrape,
+    upstreamStates: () => pipeline.states(),
+    cacheState: () => pipeline.cacheState(),
+  });
   const yogaRoute: Route = {
     // Yoga fallback: GraphQL over GET, other media types, GraphiQL; on node:http with a
     // `next`, only the GraphQL path (the rest is the host app's). The only route that needs a

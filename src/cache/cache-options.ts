@@ -1,5 +1,6 @@
 import { TrestleError } from "../errors.js";
 import { cacheDefaults } from "../plan/cache-defaults.js";
+import { normalizeRedisOptions, type NormalizedRedisOptions, type RedisCacheOptions } from "./redis-options.js";
 
 /** `createTrestle({ cache })`: the shared response cache of one Trestle instance. */
 export interface CacheOptions {
@@ -34,6 +35,14 @@ export interface CacheOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * A second tier in Redis, shared by every replica (and worker): same keys and privacy rules,
+   * purges reach every replica, identical reads on different replicas make one upstream call.
+   * Redis slow or down never fails a request (docs/scaling.md).
+   * @default undefined (the in-process cache only)
+   * @example { url: "redis://redis:6379", keyPrefix: "shop-bff:" }
+   */
+  redis?: RedisCacheOptions;
 }
 
 export interface NormalizedCacheOptions {
@@ -42,9 +51,10 @@ export interface NormalizedCacheOptions {
   maxEntrySize: number;
   staleIfErrorSeconds: number;
   now: () => number;
+  redis: NormalizedRedisOptions | undefined;
 }
 
-const knownOptions = ["enabled", "maxSize", "maxEntrySize", "staleIfErrorSeconds", "now"];
+const knownOptions = ["enabled", "maxSize", "maxEntrySize", "staleIfErrorSeconds", "now", "redis"];
 
 /** Validates `cache` options once, when the instance is built; a bad one is CONFIG_INVALID naming it. */
 export function normalizeCacheOptions(options: CacheOptions | undefined): NormalizedCacheOptions {
@@ -68,6 +78,7 @@ export function normalizeCacheOptions(options: CacheOptions | undefined): Normal
     maxEntrySize,
     staleIfErrorSeconds: getValidSeconds(given.staleIfErrorSeconds),
     now: getValidClock(given.now),
+    redis: normalizeRedisOptions(given.redis),
   };
 }
 

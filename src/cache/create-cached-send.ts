@@ -11,6 +11,10 @@ import type { CacheStatus } from "./cache-status.js";
 import { createFlights } from "./create-flights.js";
 import { createReadExchange, type Origin } from "./create-read-exchange.js";
 import { describeEntry } from "./describe-entry.js";
+import type { PurgeBus, PurgeMessage } from "./purge-bus.js";
+import { toPathMatcher } from "./purge-bus.js";
+import type { RedisTier } from "./redis-tier.js";
+import { createTierReads } from "./create-tier-reads.js";
 import type { Found, Outcome } from "./read-outcome.js";
 import { ResponseCache, type CacheEntry } from "./response-cache.js";
 import { createTrestleCache, type TrestleCache } from "./trestle-cache.js";
@@ -27,8 +31,11 @@ export interface CachedSend {
    */
   send(request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal, overflow?: boolean): Promise<UpstreamResponse>;
   cache: TrestleCache;
-  /** Purges what a successful write to `request`'s path makes stale (for writes sent around `send`). */
-  purgeAfterWrite(request: UpstreamRequest): void;
+  /**
+   * Purges what a successful write to `request`'s path makes stale (for writes sent around
+   * `send`), here at once and in the second tier and the other processes by the time it resolves.
+   */
+  purgeAfterWrite(request: UpstreamRequest): Promise<void>;
   /** Resolves when the background refreshes started so far are over. */
   settled(): Promise<void>;
 }
@@ -51,8 +58,20 @@ const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * (C10: one caller leaving never fails the others), and a background refresh belongs to no
  * caller. An abandoned exchange stores nothing.
  */
-export function createCachedSend(origin: Origin, upstreams: Iterable<UpstreamPlan>, options: NormalizedCacheOptions): CachedSend {
-  const store = new ResponseCache(options);
+export function createCachedSend(
+  origin: Origin,
+  upstreams: Iterable<UpstreamPlan>,
+  options: NormalizedCacheOptions,
+  tier?: RedisTier,
+  bus: PurgeBus | undefined = tier,
+): CachedSend {
+  const store = new ResponseCache(
+    options,
+    tier && {
+      stored: (key, entry, headers) => tier.set(key, entry, headers, options.now()),
+      deleted: (key) => tier.delete(key),
+    },
+  );
   const { now } = options;
   const plans = new Map<string, UpstreamPlan>();
   const policies = new Map<string, CachePolicy>();
@@ -65,6 +84,9 @@ export function createCachedSend(origin: Origin, upstreams: Iterable<UpstreamPla
   const refreshing = new Set<string>();
   const background = new Set<Promise<void>>();
   let joined = 0;
+  // Purges made by the other processes reach this first tier (and the reads in flight here).
+  bus?.subscribe((message) => purgeHere(message));
+  const tierReads = tier && options.redis && createTierReads(tier, store, now, options.redis.lockWaitMs, options.redis.lockPollMs);
 
   async function send(
     request: UpstreamRequest,
@@ -76,14 +98,18 @@ export function createCachedSend(origin: Origin, upstreams: Iterable<UpstreamPla
     if (method !== "GET" && method !== "HEAD") {
       status.status = "bypass";
       const response = await origin(request, signal);
-      if (writeMethods.has(method) && response.status >= 200 && response.status < 300) purgeAfterWrite(request);
+      if (writeMethods.has(method) && response.status >= 200 && response.status < 300) await purgeAfterWrite(request);
       return response;
     }
     const policy =
       request.cache ?? policies.get(request.upstream.name) ?? buildCachePolicy(request.upstream, request.upstream.headers, undefined);
     const key = buildCacheKey(request, policy);
     const at = now();
-    const found = lookup(key, policy, request.headers, at);
+    let found = lookup(key, policy, request.headers, at);
+    if (tierReads !== undefined && (found === undefined || at >= found.entry.freshUntil)) {
+      // The second tier, when this one has nothing fresh: another replica may have stored it.
+      if (await tierReads.fill(key, request.headers, found === undefined)) found = lookup(key, policy, request.headers, at);
+    }
     if (found !== undefined) {
       const { entry } = found;
       if (at < entry.freshUntil) return serve(status, "hit", entry, at, request, policy);
@@ -132,9 +158,22 @@ export function createCachedSend(origin: Origin, upstreams: Iterable<UpstreamPla
         return report(status, "coalesced", outcome, request, policy);
       return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal, overflow), request, policy);
     }
-    const shared = flights.share(flightKey, flights.start(request), request.headers, (flight, gone) =>
-      exchange(request, policy, key, stale, flight, gone, overflow),
-    );
+    const shared = flights.share(flightKey, flights.start(request), request.headers, (flight, gone) => {
+      const call = () => exchange(request, policy, key, stale, flight, gone, overflow);
+      // Across replicas, only reads with nothing stored to revalidate take the lock (one upstream call for all).
+      if (tierReads === undefined || stale !== undefined) return call();
+      return tierReads.exchangeOnce(
+        flightKey,
+        key,
+        request.headers,
+        call,
+        () => {
+          const found = lookup(key, policy, request.headers, now());
+          return found !== undefined && now() < found.entry.freshUntil ? found.entry : undefined;
+        },
+        () => joined++,
+      );
+    });
     try {
       return report(status, undefined, await flights.join(flightKey, shared, signal), request, policy);
     } finally {
@@ -156,18 +195,28 @@ export function createCachedSend(origin: Origin, upstreams: Iterable<UpstreamPla
     });
   }
 
-  /** Purges entries and stops reads in flight on those paths from storing (or being joined). */
-  function purgeWhere(upstream: string, matches: (pathname: string) => boolean): number {
-    flights.purge(upstream, matches);
-    return store.purge(upstream, matches);
+  /** Purges entries and stops reads in flight on those paths from storing (or being joined), in this process. */
+  function purgeHere(message: PurgeMessage): number {
+    const matches = toPathMatcher(message);
+    flights.purge(message.upstream, matches);
+    return store.purge(message.upstream, matches);
   }
 
-  /** A successful write to `/a/b` purges `/a/b` and `/a` (any query, any identity, GET and HEAD). */
-  function purgeAfterWrite(request: UpstreamRequest): void {
+  /** Purges here, then in the second tier and the other processes (not awaited: `trestle.cache.purge` answers at once). */
+  function purgeWhere(message: PurgeMessage): number {
+    const purged = purgeHere(message);
+    void bus?.publish(message);
+    return purged;
+  }
+
+  /** A successful write to `/a/b` purges `/a/b` and `/a` (any query, any identity, GET and HEAD), everywhere before it resolves. */
+  async function purgeAfterWrite(request: UpstreamRequest): Promise<void> {
     const pathname = readPathname(request.path);
     const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
     const parent = trimmed.slice(0, trimmed.lastIndexOf("/")) || "/";
-    purgeWhere(request.upstream.name, (path) => path === pathname || path === trimmed || path === parent);
+    const message: PurgeMessage = { upstream: request.upstream.name, paths: [...new Set([pathname, trimmed, parent])] };
+    purgeHere(message);
+    await bus?.publish(message);
   }
 
   function serve(

@@ -33,7 +33,7 @@ export function createCachedStream(cached: CachedSend, direct: Stream): Stream {
     const { method, headers } = request;
     if (method !== "GET" && method !== "HEAD") {
       const answer = await direct(request, body, options);
-      if (answer.status >= 200 && answer.status < 300) cached.purgeAfterWrite(request);
+      if (answer.status >= 200 && answer.status < 300) await cached.purgeAfterWrite(request);
       return withCacheStatus(answer, "fwd=method");
     }
     if (

@@ -11,7 +11,8 @@ export interface Found {
 export interface Outcome {
   response: UpstreamResponse;
   entry: CacheEntry | undefined;
-  status: "miss" | "revalidated" | "stale";
+  /** `coalesced`: another replica's call, read from the second tier (create-tier-reads.ts). */
+  status: "miss" | "revalidated" | "stale" | "coalesced";
   notStored?: string;
   /** Whether callers that coalesced onto this exchange may be given the same answer. */
   reusable: boolean;

@@ -40,6 +40,13 @@ interface VaryMarker {
 
 type Stored = CacheEntry | VaryMarker;
 
+/** A second tier told of what the first stores and deletes (redis-tier.ts, through create-cached-send.ts). */
+export interface StoreListener {
+  stored(key: string, entry: CacheEntry, headers: Readonly<Record<string, string>>): void;
+  /** `key` is the entry's own key (a variant's key for an answer that says `Vary`). */
+  deleted(key: string): void;
+}
+
 /** Bookkeeping bytes per stored value (the LRU's node, the index's set entry, the entry object). */
 export const entryOverheadBytes = 256;
 
@@ -54,8 +61,10 @@ export class ResponseCache {
   readonly #lru: LRUCache<string, Stored>;
   readonly #index = new Map<string, Map<string, Set<string>>>();
   #entries = 0;
+  readonly #listener: StoreListener | undefined;
 
-  constructor(options: { maxSize: number; maxEntrySize: number }) {
+  constructor(options: { maxSize: number; maxEntrySize: number }, listener?: StoreListener) {
+    this.#listener = listener;
     this.maxSize = options.maxSize;
     this.maxEntrySize = options.maxEntrySize;
     this.#lru = new LRUCache<string, Stored>({
@@ -94,6 +103,13 @@ export class ResponseCache {
 
   /** Stores an entry; `vary` holds the lower-case names of its `Vary` header. False when it is too large. */
   set(key: string, entry: CacheEntry, vary: readonly string[], headers: Readonly<Record<string, string>>): boolean {
+    const stored = this.fill(key, entry, vary, headers);
+    if (stored) this.#listener?.stored(key, entry, headers);
+    return stored;
+  }
+
+  /** Stores an entry that came from the second tier (the listener is not told). */
+  fill(key: string, entry: CacheEntry, vary: readonly string[], headers: Readonly<Record<string, string>>): boolean {
     if (entry.size > this.maxEntrySize) return false;
     let at = key;
     if (vary.length > 0) {
@@ -116,7 +132,9 @@ export class ResponseCache {
   /** Deletes the entry a request's headers select at `key`. */
   delete(key: string, headers: Readonly<Record<string, string>>): void {
     const found = this.#lru.peek(key);
-    this.#lru.delete(found?.kind === "vary" ? buildVaryKey(key, found.names, headers) : key);
+    const at = found?.kind === "vary" ? buildVaryKey(key, found.names, headers) : key;
+    this.#lru.delete(at);
+    this.#listener?.deleted(at);
   }
 
   /** Deletes every entry of `upstream` whose path matches; returns how many answers went. */

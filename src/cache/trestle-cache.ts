@@ -1,4 +1,5 @@
 import type { UpstreamPlan } from "../plan/schema-plan.js";
+import type { PurgeMessage } from "./purge-bus.js";
 import type { ResponseCache } from "./response-cache.js";
 
 /** `trestle.cache`: the instance's shared response cache, as the library API shows it. */
@@ -20,8 +21,8 @@ export interface TrestleCache {
   readonly joined: number;
 }
 
-/** Purges entries (and marks reads in flight) of `upstream` whose path `matches`; returns how many entries went. */
-export type PurgeWhere = (upstream: string, matches: (pathname: string) => boolean) => number;
+/** Purges entries (and marks reads in flight) that the message names, here and in the other processes; returns how many entries went here. */
+export type PurgeWhere = (message: PurgeMessage) => number;
 
 /** The library's view of the store: `purge` checks its arguments and maps a path prefix onto the upstream's base path. */
 export function createTrestleCache(
@@ -36,14 +37,13 @@ export function createTrestleCache(
       if (plan === undefined) {
         throw new TypeError(`cache.purge: no upstream named ${JSON.stringify(upstream)} (upstreams: ${[...plans.keys()].join(", ")})`);
       }
-      if (pathPrefix === undefined) return purgeWhere(upstream, () => true);
+      if (pathPrefix === undefined) return purgeWhere({ upstream });
       if (typeof pathPrefix !== "string" || !pathPrefix.startsWith("/") || pathPrefix.includes("?")) {
         throw new TypeError(
           `cache.purge: pathPrefix must be a path starting with "/" and without a query, like "/models", received ${JSON.stringify(pathPrefix)}`,
         );
       }
-      const prefix = plan.basePath + pathPrefix.replace(/\/+$/, "");
-      return purgeWhere(upstream, (path) => prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
+      return purgeWhere({ upstream, prefix: plan.basePath + pathPrefix.replace(/\/+$/, "") });
     },
     get size() {
       return store.size;

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
 import type { CorsOptions } from "../config/trestle-options.js";
@@ -8,6 +9,7 @@ import { defaultServeTimeouts, serveDefaults, type ServeTimeouts } from "../plan
 import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./cli-io.js";
 import { readUploadFlags, uploadFlagsUsage } from "./read-upload-flags.js";
+import { readWorkerCount, runWorkers } from "./serve-workers.js";
 
 export { defaultServeTimeouts, type ServeTimeouts };
 
@@ -31,6 +33,10 @@ export const serveUsage = `Usage: trestle serve [options]
   --forwarded-host HOST   a public host whose name passthrough may forward upstream; repeatable
   --trusted-proxy IP|CIDR a proxy whose X-Forwarded-For / Forwarded chain passthrough continues; repeatable
 ${uploadFlagsUsage}
+  --workers N|auto        N worker processes on one port (auto: one per core); purges reach every worker,
+                          /metrics covers them all, a worker that dies is replaced (default: one process)
+  --redis URL             a Redis shared by every replica as the cache's second tier (default: TRESTLE_REDIS_URL,
+                          else none); Redis down or slow never fails a request (docs/scaling.md)
   -h, --help              show this help
 
 Routes: /graphql (POST and GET; GraphiQL in a browser unless NODE_ENV=production), /rest/<upstream>/*,
@@ -59,6 +65,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       cors: { type: "string", multiple: true, default: [] },
       "max-file-bytes": { type: "string" },
       "max-files": { type: "string" },
+      workers: { type: "string" },
+      redis: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -82,14 +90,31 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     io.stderr(uploads);
     return 1;
   }
+  const workers = values.workers === undefined ? undefined : readWorkerCount(values.workers);
+  if (values.workers !== undefined && workers === undefined) {
+    io.stderr(`trestle serve: --workers must be a number from 1 to 1024 or "auto", received "${values.workers}"`);
+    return 1;
+  }
   const env = { ...io.env };
   const closers: Array<() => Promise<void>> = [];
+  const redisUrl = values.redis ?? (env["TRESTLE_REDIS_URL"] || undefined);
   if (values.demo && !env["DEMO_API_URL"]) {
     const { startDemoUpstream } = await import("../demo/demo-upstream.js");
     const demo = await startDemoUpstream({ port: 4010 }).catch(() => startDemoUpstream({ port: 0 }));
     env["DEMO_API_URL"] = demo.url;
     closers.push(() => demo.close());
     io.stdout(`demo upstream (AI platform REST API) listening on ${demo.url} — set DEMO_API_URL to use a real service instead`);
+  }
+  if (workers !== undefined && cluster.isPrimary) {
+    // The primary builds no Trestle: it checks the schema once, then forks the workers (serve-workers.ts).
+    const diagnostics = await checkSchema(values.schema, { cwd: io.cwd, env });
+    for (const diagnostic of diagnostics) io.stderr(formatDiagnostic(diagnostic));
+    if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return 1;
+    const demoUrl = env["DEMO_API_URL"];
+    const banner = (bound: number, pids: readonly number[]) =>
+      `trestle serving ${values.schema} at http://${values.host}:${bound}${values.prefix}/graphql with ${workers} workers (pids ${pids.join(", ")})` +
+      `\n  health: /healthz, readiness: /readyz, metrics: /metrics (all workers)`;
+    return runWorkers({ count: workers, drainMs, env: demoUrl ? { DEMO_API_URL: demoUrl } : {}, banner, closers }, io);
   }
   const passthrough = { forwardedHosts: values["forwarded-host"], trustedProxies: values["trusted-proxy"] };
   const production = env["NODE_ENV"] === "production";
@@ -104,10 +129,12 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     cors,
     uploads,
     ...(values.operations === undefined ? {} : { operations: values.operations }),
+    ...(redisUrl === undefined ? {} : { cache: { redis: { url: redisUrl } } }),
   });
   closers.unshift(() => trestle.close());
   // The schema built, so only warnings are left: the same lines `trestle check` prints.
-  for (const diagnostic of await checkSchema(values.schema, { cwd: io.cwd, env })) {
+  // (A worker of --workers leaves them, and the banner, to its primary.)
+  for (const diagnostic of cluster.isWorker ? [] : await checkSchema(values.schema, { cwd: io.cwd, env })) {
     if (diagnostic.severity === "warning") io.stderr(formatDiagnostic(diagnostic));
   }
   const server = createServeServer(trestle);
@@ -123,9 +150,10 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     values.operations === undefined
       ? ""
       : `\n  operations of ${values.operations}: ${base}/api/<name> (OpenAPI at ${base}/api/openapi.json), MCP tools at ${base}/mcp`;
-  io.stdout(
-    `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics${operations}`,
-  );
+  if (!cluster.isWorker)
+    io.stdout(
+      `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics${operations}`,
+    );
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
   // ms, then cut what is left, close the upstream pools and exit 0.
@@ -147,9 +175,11 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
         resolve(0);
       });
     };
-    process.once("SIGINT", () => stop("SIGINT"));
+    // A worker drains when its primary says so (SIGTERM), then exits: its IPC channel would keep it alive.
+    if (cluster.isWorker) process.on("SIGINT", () => undefined);
+    else process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
-  });
+  }).then((code) => (cluster.isWorker ? process.exit(code) : code));
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Route } from "./route-table.js";
 /** What `/readyz` answers (DESIGN.md, "Running at scale"). */
 export interface Readiness {
   status: "ready" | "draining";
-  details: { upstreams: Record<string, UpstreamState>; cache: "ok" };
+  /** `cache`: "degraded" while the Redis tier is unreachable or slow; requests are still answered (first tier and upstreams). */
+  details: { upstreams: Record<string, UpstreamState>; cache: "ok" | "degraded" };
 }
 
 export interface HealthRouteOptions {
@@ -14,6 +15,8 @@ export interface HealthRouteOptions {
   /** The Prometheus text exposition; no `/metrics` route without it. */
   scrape?: (() => Promise<{ body: string; contentType: string }>) | undefined;
   upstreamStates: () => Record<string, UpstreamState>;
+  /** The cache's state; "ok" when not given. A degraded cache never makes the instance unready. */
+  cacheState?: (() => "ok" | "degraded") | undefined;
 }
 
 /** The health routes: one Route of the table; `claims` says whether a path is theirs. */
@@ -47,7 +50,7 @@ export function createHealthRoute(options: HealthRouteOptions): HealthRoute {
     const states = Object.values(upstreams);
     const allStuck = states.length > 0 && states.every((state) => state === "stuck");
     const ready = options.isReady();
-    const body: Readiness = { status: ready ? "ready" : "draining", details: { upstreams, cache: "ok" } };
+    const body: Readiness = { status: ready ? "ready" : "draining", details: { upstreams, cache: options.cacheState?.() ?? "ok" } };
     return {
       status: ready && !allStuck ? 200 : 503,
       headers: { "content-type": "application/json", ...noStore },

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { createClusterScrape } from "./cluster-scrape.js";
 
 /** What the pipeline and the server report as they work; `/metrics` shows the totals. */
 export interface MetricsRecorder {
@@ -8,6 +9,10 @@ export interface MetricsRecorder {
   cacheRead(upstream: string, result: string): void;
   /** One HTTP request the instance answered: `route` is graphql, passthrough, api, mcp or other. */
   httpRequest(route: string, status: number, seconds: number): void;
+  /** A Redis tier operation failed or ran past its time budget (`operation`: get, set, purge, lock, publish, connection...). */
+  redisError(operation: string): void;
+  /** A read went on to the first tier and the upstream because Redis did not answer in time. */
+  redisFallback(): void;
 }
 
 /** Live values read when `/metrics` is scraped. */
@@ -100,8 +105,21 @@ export function createMetrics(sources: MetricsSources): TrestleMetrics {
       this.set(sources.cacheBytes());
     },
   });
+  const redisErrors = new Counter({
+    name: "trestle_cache_redis_errors_total",
+    help: "Redis tier operations that failed or ran past their time budget, by operation.",
+    labelNames: ["operation"],
+    registers: [registry],
+  });
+  const redisFallbacks = new Counter({
+    name: "trestle_cache_redis_fallbacks_total",
+    help: "Reads answered without the Redis tier (first tier and upstream) because Redis did not answer in time.",
+    registers: [registry],
+  });
   new Gauge({
     name: "trestle_upstream_breaker_open",
+    // Across workers, the breaker is open if it is open in any of them.
+    aggregator: "max",
     help: "1 while an upstream's circuit breaker is open (calls fail at once with UPSTREAM_CIRCUIT_OPEN), else 0.",
     labelNames: ["upstream"],
     registers: [registry],
@@ -122,6 +140,8 @@ export function createMetrics(sources: MetricsSources): TrestleMetrics {
       httpRequests.inc({ route, status: String(status) });
       httpSeconds.observe({ route }, seconds);
     },
-    scrape: async () => ({ body: await registry.metrics(), contentType: registry.contentType }),
+    redisError: (operation) => redisErrors.inc({ operation }),
+    redisFallback: () => redisFallbacks.inc(),
+    scrape: createClusterScrape(registry) ?? (async () => ({ body: await registry.metrics(), contentType: registry.contentType })),
   };
 }

@@ -9,6 +9,7 @@ import type { StreamBody, StreamOptions, UpstreamStream } from "../upstream/stre
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { UpstreamState } from "../upstream/create-resilience.js";
+import { createSecondTier } from "../cache/create-second-tier.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -33,6 +34,8 @@ export interface UpstreamPipeline {
   states(): Record<string, UpstreamState>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
+  /** For `/readyz`: "degraded" while the Redis tier is unreachable or slow (requests are served all the same). */
+  cacheState(): "ok" | "degraded";
   close(): Promise<void>;
 }
 
@@ -51,10 +54,13 @@ export function createUpstreamPipeline(
   };
   const direct = (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) =>
     observed(request, client(request.upstream.name).send(request, signal, overflow));
+  const second = createSecondTier(cacheOptions, metrics);
   const cached = createCachedSend(
     direct,
     [...clients.values()].map((c) => c.upstream),
     cacheOptions,
+    second.tier,
+    second.bus,
   );
   const streamDirect: UpstreamPipeline["stream"] = (request, body, options) =>
     observed(request, client(request.upstream.name).stream(request, body, options));
@@ -92,9 +98,11 @@ export function createUpstreamPipeline(
     breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
     states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),
     cache: cached.cache,
+    cacheState: () => second.tier?.state ?? "ok",
     close: async () => {
       await cached.settled();
       await Promise.all([...clients.values()].map((c) => c.close()));
+      await second.bus?.close();
     },
   };
 }

@@ -21,3 +21,21 @@ export interface ServeTimeouts {
 }
 
 export const defaultServeTimeouts: Readonly<ServeTimeouts> = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, checkIntervalMs: 1_000 };
+
+/** `trestle serve --workers`: replacing workers that die, and the messages between the primary and its workers. */
+export const workerDefaults = {
+  /** Restarts counted over this window for the restart-storm guard, ms. */
+  restartWindowMs: 10_000,
+  /** More restarts than this (per worker) within the window: the next one waits. */
+  restartsPerWorker: 3,
+  /** The first wait of the guard, doubled each time it holds a restart back, up to `restartBackoffMaxMs`. */
+  restartBackoffMs: 1_000,
+  restartBackoffMaxMs: 30_000,
+  /** How long a worker waits for the primary's aggregated `/metrics` before answering with its own. */
+  metricsTimeoutMs: 5_000,
+  /** Set in each worker's environment: purges and `/metrics` then go through the primary. */
+  relayVariable: "TRESTLE_CLUSTER_RELAY",
+  /** IPC message types between the primary and its workers. */
+  purgeMessage: "trestle:purge",
+  metricsMessage: "trestle:metrics",
+} as const;
