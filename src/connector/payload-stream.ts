@@ -7,6 +7,7 @@ import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamStream } from "../upstream/stream-upstream.js";
 import { readPath } from "../template/parse-template.js";
 import { failedAnswer } from "./map-answer.js";
+import { jsonContentType } from "./read-error-details.js";
 import { readStreamFrames, type StreamFrame } from "./read-stream-frames.js";
 import type { SubscriptionStreams } from "./subscription-streams.js";
 
@@ -51,7 +52,7 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
   readonly #gone = new ClientGone();
   #release: () => void = () => undefined;
   #body: Readable | undefined;
-  #frames: AsyncGenerator<StreamFrame> | undefined;
+  #opening: Promise<AsyncGenerator<StreamFrame>> | undefined;
   #ended = false;
 
   readonly #onClientGone = () => this.end();
@@ -113,7 +114,8 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
   /** The next payload's value, or undefined at the end. */
   async #nextPayload(): Promise<StreamPayload | undefined> {
     const { plan } = this.#init;
-    const frames = this.#frames ?? (await this.#open());
+    // One upstream call, even if a consumer asked for two payloads at once.
+    const frames = await (this.#opening ??= this.#open());
     for (;;) {
       const frame = await this.#read(frames);
       if (frame === undefined || this.#ended) return undefined;
@@ -136,6 +138,18 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
     this.#body = answer.body;
     if (this.#ended) answer.body.destroy();
     if (answer.status < 200 || answer.status >= 300) throw failedAnswer(await readErrorAnswer(answer), request, errors);
+    // An SSE endpoint that answered one JSON document (a server that ignored `"stream": true`)
+    // holds no events: say so rather than end without a payload.
+    const type = headerText(answer.headers["content-type"]);
+    if (plan.format === "SSE" && jsonContentType.test(type)) {
+      const excerpt = (await readErrorAnswer(answer)).body.subarray(0, 1024).toString("utf8");
+      throw new UpstreamError(
+        "UPSTREAM_BAD_RESPONSE",
+        request.upstream.name,
+        `Upstream "${request.upstream.name}" answered ${type.split(";")[0]}, not a stream of server-sent events.`,
+        { status: answer.status, debug: { request: `${request.method} ${request.path}`, body: excerpt } },
+      );
+    }
     const encoding = headerText(answer.headers["content-encoding"]);
     if (encoding !== "" && encoding !== "identity") {
       throw new UpstreamError(
@@ -145,8 +159,7 @@ export class PayloadStream implements AsyncIterableIterator<StreamPayload> {
       );
     }
     const max = request.upstream.maxResponseBytes;
-    this.#frames = readStreamFrames(answer.body, plan.format, max, () => this.#tooLarge(max));
-    return this.#frames;
+    return readStreamFrames(answer.body, plan.format, max, () => this.#tooLarge(max));
   }
 
   /** The next frame, or an UPSTREAM_TIMEOUT once the upstream has been silent for `timeoutMs`. */

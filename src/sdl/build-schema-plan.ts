@@ -114,6 +114,8 @@ export function buildSchemaPlan(
       hasContext: options.hasContext ?? false,
       diagnostics,
     });
+    if (cache && plan?.stream)
+      diagnostics.error(cache, `@cache on ${typeName}.${field.name} has no effect: a stream (stream:) is never cached`);
     if (plan) restSites.push({ plan: cachePlan ? withCachePlan(plan, cachePlan) : plan, node: rest });
   }
   restFields.push(...restSites.map((site) => site.plan));

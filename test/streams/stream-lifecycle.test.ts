@@ -146,6 +146,17 @@ describe("#18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
+  it("#18: an SSE endpoint that answers one JSON document (it ignored stream: true) is one UPSTREAM_BAD_RESPONSE payload, not a silent end", async () => {
+    const subscription = await subscribe(`subscription { generate { content } }`);
+    const call = await upstream.nextCall();
+    call.head(200, { "content-type": "application/json; charset=utf-8" });
+    call.end(JSON.stringify({ choices: [{ message: { content: "whole answer" } }] }));
+    const results = await subscription.rest();
+    expect(results.map(codeOf)).toEqual(["UPSTREAM_BAD_RESPONSE"]);
+    expect(results[0]?.errors?.[0]?.message).toBe('Upstream "ml" answered application/json, not a stream of server-sent events.');
+    await stillServed();
+  });
+
   it("#18: a malformed NDJSON line is one UPSTREAM_BAD_RESPONSE payload", async () => {
     const subscription = await subscribe(`subscription { lines { content } }`);
     const call = await upstream.nextCall();

@@ -62,6 +62,11 @@ describe("#18: trestle check on stream fields", () => {
       ["s.graphql:4:56: @rest(stream:) has invalid value {format: JSONL}"],
     ],
     [
+      "@cache on a stream field",
+      `type Subscription { t: Token @rest(path: "/t", stream: { format: SSE }) @cache(maxAge: 60) }`,
+      ["s.graphql:4:73: @cache on Subscription.t has no effect: a stream (stream:) is never cached"],
+    ],
+    [
       "a maxStreams of 0",
       `extend schema @upstream(name: "ml", maxStreams: 0)`,
       ["s.graphql:4:49: maxStreams must be a positive integer, received 0"],
