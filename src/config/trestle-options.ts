@@ -56,7 +56,8 @@ export interface HostContext {
   /**
    * The Node request, with whatever the app's middleware put on it (Express's `req.user`):
    * set by `trestle.handle`, the Express, Koa (`ctx.req`) and Fastify (`request.raw`) adapters,
-   * and for operations over WebSocket (`trestle.upgrade`), the upgrade request.
+   * and for operations over WebSocket (`trestle.upgrade`), the upgrade request — left out when the
+   * upgrade's Origin is allowed without credentials (its cookies must not count there).
    */
   readonly req?: IncomingMessage;
   /** The Node response (Express's `res.locals`), next to `req`. */

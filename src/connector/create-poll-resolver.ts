@@ -47,7 +47,8 @@ export function createPollResolver(rest: RestPlan & { poll: PollPlan }, field: G
     });
     const release = streams.reserve(undefined, () => subscriber.finish());
     try {
-      const loop = polls.loop(JSON.stringify([coordinate, key.identity ?? key.shared]), () => ({
+      // One loop per read: the cache key (identity included) and, for a POST, the body it sends.
+      const loop = polls.loop(JSON.stringify([coordinate, key.identity ?? key.shared, request.body ?? null]), () => ({
         plan,
         coordinate,
         request,

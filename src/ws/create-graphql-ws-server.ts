@@ -10,7 +10,7 @@ import { closeReason, wsCloseCodes } from "./ws-close-codes.js";
 
 /** What one socket carries besides graphql-ws's own state. */
 export interface WsConnection {
-  /** The upgrade request: its headers, and `host.req` for the app's `context`. */
+  /** The upgrade request: its headers, and `host.req` for the app's `context` (only when `credentials`). */
   readonly request: IncomingMessage;
   /** The GraphQL URL the upgrade asked for (`http://host/bff/graphql`), for the Request operations see. */
   readonly url: string;
@@ -83,7 +83,9 @@ export function createGraphQLWsServer(options: GraphQLWsServerOptions): Server<W
         headers: connection.headers ?? new Headers(),
         signal: controller.signal,
       });
-      const enveloped = options.yoga.getEnveloped({ request, host: { req: connection.request }, params: payload });
+      // host.req carries the browser's own Cookie and Authorization: only where they count (decideUpgradeOrigin).
+      const host: HostContext = connection.credentials ? { req: connection.request } : {};
+      const enveloped = options.yoga.getEnveloped({ request, host, params: payload });
       const prepared = await prepare(enveloped, payload, options.maskError);
       if (Array.isArray(prepared)) {
         finishOperation(connection, id);

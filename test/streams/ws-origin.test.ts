@@ -114,3 +114,27 @@ describe("embedded without cors (the host owns CORS)", () => {
     ]);
   });
 });
+
+describe("with cors: true and a context that reads the session from host.req", () => {
+  // What an app writes: its session cookie → {context.session}, sent upstream as a header.
+  let trestle: Trestle;
+  let served: WsServed;
+  beforeAll(async () => {
+    trestle = await createTestTrestle(
+      `extend schema @upstream(name: "api", baseUrl: "${upstream.url}", headers: [{ name: "authorization", value: "{context.session}" }])
+       type Query { me: Me @rest(path: "/me") }
+       type Me { cookie: String authorization: String }`,
+      { cors: true, context: (_request, host) => ({ session: host.req?.headers.cookie ?? "none" }) },
+    );
+    served = await serveWithUpgrade(trestle);
+  });
+  afterAll(() => served?.close());
+
+  it("W02: host.req is left out for an origin allowed without credentials: the victim's cookie reaches no context", async () => {
+    const outcome = await runOnce(`${served.ws}/graphql`, me, { headers: { origin: "https://anyone.example", ...ambient } });
+    expect(outcome.results).toEqual([{ data: { me: { cookie: null, authorization: "none" } } }]);
+    // A client without an Origin (not a browser) is its own: host.req is there.
+    const own = await runOnce(`${served.ws}/graphql`, me, { headers: { ...ambient } });
+    expect(own.results).toEqual([{ data: { me: { cookie: null, authorization: ambient.cookie } } }]);
+  });
+});
