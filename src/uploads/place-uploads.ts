@@ -12,7 +12,8 @@ export function readOperations(text: string): Record<string, unknown> {
 /**
  * The `map` part: file part name → the non-empty list of paths it fills. Each path starts at
  * `variables` and names a null that `operations` holds (the spec's placeholder); at most
- * `maxFiles` files (413 UPLOAD_TOO_LARGE past it, before any file is read).
+ * `maxFiles` files and `maxFiles` places in all (a file mapped to two variables is sent twice),
+ * 413 UPLOAD_TOO_LARGE past either, before any file is read.
  */
 export function readMap(text: string, operations: Record<string, unknown>, maxFiles: number): Map<string, string[]> {
   const value = parseJson("map", text);
@@ -22,10 +23,18 @@ export function readMap(text: string, operations: Record<string, unknown>, maxFi
   if (entries.length > maxFiles)
     throw new UploadRequestError("UPLOAD_TOO_LARGE", `"map" names ${entries.length} files; the limit is ${maxFiles} (uploads.maxFiles).`);
   const map = new Map<string, string[]>();
+  let places = 0;
   for (const [part, paths] of entries) {
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((path) => typeof path === "string"))
       throw malformed(
         `"map" entry ${echo(part)} must be a non-empty list of paths like "variables.file"; received ${echo(JSON.stringify(paths))}.`,
+      );
+    // Each place is one file sent upstream: one part mapped to 50,000 places would be sent 50,000 times.
+    places += paths.length;
+    if (places > maxFiles)
+      throw new UploadRequestError(
+        "UPLOAD_TOO_LARGE",
+        `"map" places files at more than ${maxFiles} variables; the limit is ${maxFiles} (uploads.maxFiles), one file part per place counted.`,
       );
     for (const path of paths as string[]) {
       if (locate(operations, path) === undefined)

@@ -95,6 +95,27 @@ describe("uploads refused: limits, malformed requests, CSRF, clients that leave 
     await expectServed();
   });
 
+  it("UP11: one file part mapped to more places than uploads.maxFiles (sent once per place) is refused with 413 before any is read", async () => {
+    const before = upstream.started;
+    const places = Array.from({ length: 100 }, (_, i) => i);
+    const { body, contentType } = multipartBody(
+      uploadParts(
+        `mutation ($files: [Upload!]!) { batch(files: $files) { body } }`,
+        { files: places.map(() => null) },
+        { 0: places.map((i) => `variables.files.${i}`) },
+        [file(Buffer.from("x".repeat(1000)), "0")],
+      ),
+    );
+    const answer = await postMultipart(served.port, body, contentType);
+    expect(answer.status).toBe(413);
+    expect(answer.json.errors?.[0]).toMatchObject({
+      message: '"map" places files at more than 3 variables; the limit is 3 (uploads.maxFiles), one file part per place counted.',
+      extensions: { code: "UPLOAD_TOO_LARGE" },
+    });
+    expect(upstream.started).toBe(before);
+    await expectServed();
+  });
+
   it("UP11: file parts past uploads.maxFiles that map does not even name are refused too", async () => {
     const before = upstream.started;
     const parts = uploadParts(
