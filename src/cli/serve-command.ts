@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
@@ -114,7 +115,11 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     const banner = (bound: number, pids: readonly number[]) =>
       `trestle serving ${values.schema} at http://${values.host}:${bound}${values.prefix}/graphql with ${workers} workers (pids ${pids.join(", ")})` +
       `\n  health: /healthz, readiness: /readyz, metrics: /metrics (all workers)`;
-    return runWorkers({ count: workers, drainMs, env: demoUrl ? { DEMO_API_URL: demoUrl } : {}, banner, closers }, io);
+    const workerEnv: Record<string, string> = demoUrl ? { DEMO_API_URL: demoUrl } : {};
+    // Without a cursor secret each worker would draw its own key, and a next page landing on
+    // another worker would refuse the cursor: the workers share one key drawn here.
+    if (!env["TRESTLE_CURSOR_SECRET"]) workerEnv["TRESTLE_CURSOR_SECRET"] = randomBytes(32).toString("base64url");
+    return runWorkers({ count: workers, drainMs, env: workerEnv, banner, closers }, io);
   }
   const passthrough = { forwardedHosts: values["forwarded-host"], trustedProxies: values["trusted-proxy"] };
   const production = env["NODE_ENV"] === "production";

@@ -16,6 +16,22 @@ const schema = /* GraphQL */ `
   extend schema @upstream(name: "api", baseUrl: "{env.API_URL}", retry: { attempts: 0 })
   type Query {
     item(id: String!): Item @rest(upstream: "api", path: "/items/{args.id}") @cache(maxAge: 60)
+    items(first: Int, after: String): ItemConnection
+      @rest(upstream: "api", path: "/list", paginate: { style: OFFSET, items: "items", limit: "limit", offset: "offset" })
+  }
+  type ItemConnection {
+    edges: [ItemEdge!]!
+    pageInfo: PageInfo!
+  }
+  type ItemEdge {
+    cursor: String!
+    node: Item
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+    endCursor: String
   }
   type Mutation {
     rename(id: String!): Item @rest(upstream: "api", method: PUT, path: "/items/{args.id}")
@@ -36,6 +52,10 @@ beforeAll(async () => {
   upstream = await startTestUpstream(async (req, res) => {
     if (req.method === "PUT") version++;
     if (req.url === "/items/slow") await hold;
+    if (req.url.startsWith("/list")) {
+      const offset = Number(new URL(req.url, "http://x").searchParams.get("offset") ?? 0);
+      return sendJson(res, 200, { items: [0, 1, 2, 3, 4, 5].slice(offset, offset + 2).map((i) => ({ id: `i${i}`, version })) });
+    }
     sendJson(res, 200, { id: req.url.split("/")[2], version });
   });
   schemaDir = await mkdtemp(join(tmpdir(), "trestle-workers-"));
@@ -158,6 +178,25 @@ describe("trestle serve --workers 2", () => {
     await readItem(served.port, "w");
     await readItem(served.port, "w");
     expect(graphqlCount((await send(served.port, "/metrics")).text)).toBe(first + 2);
+  }, 60_000);
+
+  it("R08: without a cursor secret the workers share one key: a page cursor made by one worker is read by the other", async () => {
+    const page = async (after: string | null) => {
+      const answer = JSON.parse(
+        (
+          await graphql(
+            served.port,
+            `{ items(first: 1${after === null ? "" : `, after: ${JSON.stringify(after)}`}) { edges { cursor node { id } } } }`,
+          )
+        ).text,
+      ) as { data?: { items: { edges: Array<{ cursor: string; node: { id: string } }> } }; errors?: unknown };
+      return answer;
+    };
+    const first = await page(null);
+    const cursor = first.data!.items.edges[0]!.cursor;
+    // Four requests on connections of their own: the cluster hands them to both workers in turn.
+    for (let i = 0; i < 4; i++)
+      expect(await page(cursor)).toEqual({ data: { items: { edges: [{ cursor: expect.any(String), node: { id: "i1" } }] } } });
   }, 60_000);
 
   it("R09: a killed worker is replaced and logged; SIGTERM drains every worker, lets the request in flight finish, exits 0", async () => {
