@@ -9,6 +9,8 @@ const finished: IteratorResult<StreamPayload> = { value: undefined, done: true }
  * client left) and `leave()` run the `onLeave` callbacks once: the loop forgets it, its budget is released.
  */
 export class PollSubscriber implements AsyncIterableIterator<StreamPayload> {
+  /** Payloads kept for a subscriber that does not read. */
+  static readonly maxQueued = 16;
   readonly #queue: StreamPayload[] = [];
   readonly #beforePayload: () => void;
   readonly #onLeave: Array<() => void> = [];
@@ -35,7 +37,10 @@ export class PollSubscriber implements AsyncIterableIterator<StreamPayload> {
     if (this.#finished || this.#left) return;
     const waiting = this.#waiting;
     if (waiting === undefined) {
-      this.#queue.push(payload);
+      // A subscriber that stops reading holds at most maxQueued payloads: past it the newest
+      // replaces the last one queued (a poll payload is the latest state; the final one is never lost).
+      if (this.#queue.length >= PollSubscriber.maxQueued) this.#queue[this.#queue.length - 1] = payload;
+      else this.#queue.push(payload);
       return;
     }
     this.#waiting = undefined;
