@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { Redis } from "ioredis";
 import { buildVaryKey } from "./build-cache-key.js";
 import type { NormalizedRedisOptions } from "./redis-options.js";
 import { readPurgeMessage, toPathMatcher, type PurgeBus, type PurgeMessage } from "./purge-bus.js";
@@ -70,6 +71,8 @@ export class RedisTier implements PurgeBus {
     this.#report = report;
     this.#channel = `${options.keyPrefix}purge`;
     const retryStrategy = (times: number) => Math.min(times * 50, options.reconnectMaxMs);
+    // Loaded here, not at import: an instance without cache.redis never pays for ioredis.
+    const { Redis } = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
     this.#client = new Redis(options.url, {
       commandTimeout: options.timeoutMs,
       enableOfflineQueue: false,
