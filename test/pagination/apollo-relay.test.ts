@@ -11,9 +11,9 @@ interface Items {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-describe("P22 Apollo Client's relayStylePagination", () => {
+describe("Apollo Client's relayStylePagination", () => {
   it.each(["offsetItems", "pageItems", "cursorItems", "linkItems"])(
-    "P22: %s: two pages fetched with fetchMore merge into one list in the cache",
+    "P20: %s: two pages fetched with fetchMore merge into one list in the cache",
     async (field) => {
       const client = new ApolloClient({
         link: new HttpLink({ uri: `http://127.0.0.1:${world.port}/graphql`, fetch }),

@@ -125,15 +125,15 @@ const cases: Array<[string, string, RegExp[]]> = [
   ],
 ];
 
-describe("P22 trestle check: paginate", () => {
-  it.each(cases)("P22: %s is an error at file:line:col", (_name, field, expected) => {
+describe("trestle check: paginate", () => {
+  it.each(cases)("P15: %s is an error at file:line:col", (_name, field, expected) => {
     const found = check(field);
     expect(found).toHaveLength(expected.length);
     expected.forEach((pattern, i) => expect(found[i]).toMatch(pattern));
     for (const line of found) expect(line).toMatch(/^s\.graphql:2:\d+: /);
   });
 
-  it("P22: the forms the docs show check clean", () => {
+  it("P15: the forms the docs show check clean", () => {
     expect(
       check(
         `a(first: Int = 20, after: String, last: Int, before: String): ItemList @rest(path: "/a?state={args.state}", paginate: { ${offset} }) b(first: Int, after: String): ItemList @rest(path: "/b", paginate: { style: LINK, items: "", limit: "per_page" })`,

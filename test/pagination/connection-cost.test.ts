@@ -34,13 +34,13 @@ beforeEach(() => {
   upstream.requests.length = 0;
 });
 
-describe("P22 cost of a connection", () => {
+describe("cost of a connection", () => {
   it.each([
     ["{ items(first: 29) { edges { node { owner { id } } } } }", {}],
     ["{ items(first: 29) { nodes { owner { id } } } }", {}],
     ["query($n: Int) { items(first: $n) { edges { node { owner { id } } } } }", { n: 29 }],
     ["{ items { totalCount edges { cursor node { id owner { id } } } pageInfo { hasNextPage } } }", {}],
-  ])("P22: %s costs 1 + first and is served", async (document, variables) => {
+  ])("P14: %s costs 1 + first and is served", async (document, variables) => {
     const result = await query(trestle, document, variables);
     expect(result.errors).toBeUndefined();
   });
@@ -50,7 +50,7 @@ describe("P22 cost of a connection", () => {
     ["{ items(first: 30) { nodes { owner { id } } } }", {}],
     ["query($n: Int) { items(first: $n) { edges { node { owner { id } } } } }", { n: 100 }],
     ["{ items(first: 20) { edges { node { owner { id } } } nodes { owner { id } } } }", {}],
-  ])("P22: %s costs more than maxCost 30: COST_LIMIT before any upstream call", async (document, variables) => {
+  ])("P14: %s costs more than maxCost 30: COST_LIMIT before any upstream call", async (document, variables) => {
     const result = await query(trestle, document, variables);
     expect(result.errors?.[0]?.extensions?.["code"]).toBe("COST_LIMIT");
     expect(upstream.requests).toEqual([]);

@@ -21,21 +21,21 @@ async function startupLines(options: { cursorSecret?: string; env?: Record<strin
   return lines;
 }
 
-describe("P22 cursor secret", () => {
-  it("P22: without cursorSecret or TRESTLE_CURSOR_SECRET a schema with paginate fields warns once at startup", async () => {
+describe("cursor secret", () => {
+  it("P16: without cursorSecret or TRESTLE_CURSOR_SECRET a schema with paginate fields warns once at startup", async () => {
     const lines = await startupLines({});
     expect(lines.filter((line) => line.includes("TRESTLE_CURSOR_SECRET"))).toHaveLength(1);
     expect(lines.join("\n")).toMatch(/page cursors are sealed with a per-process key/);
   });
 
-  it("P22: with the option, the environment variable, or no paginate field, there is no warning", async () => {
+  it("P16: with the option, the environment variable, or no paginate field, there is no warning", async () => {
     expect(await startupLines({ cursorSecret: "x" })).toEqual([]);
     expect(await startupLines({ env: { TRESTLE_CURSOR_SECRET: "x" } })).toEqual([]);
     const plain = `extend schema @upstream(name: "api", baseUrl: "http://127.0.0.1:9")\ntype Query { a: Int @rest(path: "/a") }`;
     expect(await startupLines({ schema: plain })).toEqual([]);
   });
 
-  it("P22: keys from the same secret read each other's cursors; a per-process key is drawn at random", () => {
+  it("P16: keys from the same secret read each other's cursors; a per-process key is drawn at random", () => {
     const position = { kind: "index", index: 7 } as const;
     const sealed = createCursorKeys("secret").seal("Query.runs", position);
     expect(createCursorKeys("secret").open("Query.runs", sealed)).toEqual(position);

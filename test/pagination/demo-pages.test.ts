@@ -25,8 +25,8 @@ interface Page<T> {
 
 type Calls = Array<{ path: string }>;
 
-describe("P22 the demo's experiment and run listings page", () => {
-  it("P22: experimentsPage walks the four experiments two at a time, one call per page (CURSOR)", async () => {
+describe("the demo's experiment and run listings page", () => {
+  it("P19: experimentsPage walks the four experiments two at a time, one call per page (CURSOR)", async () => {
     const names: string[] = [];
     const paths: string[] = [];
     let after: string | null = null;
@@ -49,7 +49,7 @@ describe("P22 the demo's experiment and run listings page", () => {
     expect(paths[1]).toMatch(/^\/experiments\?limit=2&cursor=/);
   });
 
-  it("P22: an experiment's runsPage walks its 50 runs forward and back (OFFSET, totalCount), runs' users batched per page", async () => {
+  it("P19: an experiment's runsPage walks its 50 runs forward and back (OFFSET, totalCount), runs' users batched per page", async () => {
     const document = `query($after: String, $before: String, $first: Int, $last: Int) {
       experiment(id: "1") { runsPage(first: $first, after: $after, last: $last, before: $before) {
         totalCount edges { node { id user { name } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
@@ -77,7 +77,7 @@ describe("P22 the demo's experiment and run listings page", () => {
     expect(backPage.edges.map((e) => e.node.id)).toEqual(seen.slice(35, 40));
   });
 
-  it("P22: the existing list fields still answer as before", async () => {
+  it("P19: the existing list fields still answer as before", async () => {
     const result = await query(trestle, `{ experiments { id } experiment(id: "1") { runs { id } } }`);
     expect(result.errors).toBeUndefined();
     expect((result.data!["experiments"] as unknown[]).length).toBe(4);

@@ -30,8 +30,8 @@ function fieldWith(sdl: string, paginate: string): string {
   return sdl.slice(start, at + paginate.length);
 }
 
-describe("P22 importer: paging recognised on the corpus", () => {
-  it("P22: Airflow 2 (limit/offset, total_entries) becomes OFFSET connections with first/after/last/before", async () => {
+describe("importer: paging recognised on the corpus", () => {
+  it("P17: Airflow 2 (limit/offset, total_entries) becomes OFFSET connections with first/after/last/before", async () => {
     const sdl = await importSpec("airflow-v1.yaml");
     const field = fieldWith(sdl, `paginate: { style: OFFSET, items: "dags", total: "total_entries", limit: "limit", offset: "offset" }`);
     expect(field).toContain(
@@ -49,13 +49,13 @@ describe("P22 importer: paging recognised on the corpus", () => {
     expect(sdl.match(/^type PageInfo /gm)).toHaveLength(1);
   });
 
-  it("P22: Airflow 3 (FastAPI, limit/offset, total_entries) becomes OFFSET connections", async () => {
+  it("P17: Airflow 3 (FastAPI, limit/offset, total_entries) becomes OFFSET connections", async () => {
     const sdl = await importSpec("airflow3-v2-fastapi.yaml");
     fieldWith(sdl, `paginate: { style: OFFSET, items: "dags", total: "total_entries", limit: "limit", offset: "offset" }`);
     fieldWith(sdl, `paginate: { style: OFFSET, items: "dag_runs", total: "total_entries", limit: "limit", offset: "offset" }`);
   });
 
-  it("P22: Kubeflow (page_token/page_size, next_page_token, total_size) becomes CURSOR connections", async () => {
+  it("P17: Kubeflow (page_token/page_size, next_page_token, total_size) becomes CURSOR connections", async () => {
     const sdl = await importSpec("kfp-v2beta1-api.swagger.json");
     const field = fieldWith(
       sdl,
@@ -69,7 +69,7 @@ describe("P22 importer: paging recognised on the corpus", () => {
     );
   });
 
-  it("P22: OpenAI (after/limit, last_id + has_more) becomes CURSOR connections; its before is left out (forward only)", async () => {
+  it("P17: OpenAI (after/limit, last_id + has_more) becomes CURSOR connections; its before is left out (forward only)", async () => {
     const sdl = await importSpec("openai-openapi.yaml");
     const field = fieldWith(
       sdl,
@@ -87,7 +87,7 @@ describe("P22 importer: paging recognised on the corpus", () => {
     expect(sdl).not.toContain("style: PAGE");
   });
 
-  it("P22: Prefect pages through the request body (POST /flows/filter): a plain list, and a comment says why", async () => {
+  it("P17: Prefect pages through the request body (POST /flows/filter): a plain list, and a comment says why", async () => {
     const sdl = await importSpec("prefect-rest-api.json");
     expect(sdl).not.toContain("paginate: {");
     expect(sdl).toMatch(
@@ -95,14 +95,14 @@ describe("P22 importer: paging recognised on the corpus", () => {
     );
   });
 
-  it("P22: a listing with only limit (the petstore's) stays a plain list", async () => {
+  it("P17: a listing with only limit (the petstore's) stays a plain list", async () => {
     const sdl = await importSpec("petstore-oas30.yaml");
     expect(sdl).not.toContain("paginate:");
     expect(sdl).toContain(`): [Pet!] @rest(upstream: "api", path: "/pets?limit={args.limit}")`);
   });
 
   it.each(["airflow-v1.yaml", "airflow3-v2-fastapi.yaml", "kfp-v2beta1-api.swagger.json", "openai-openapi.yaml"])(
-    "P22: %s with its connections passes trestle check",
+    "P17: %s with its connections passes trestle check",
     async (file) => {
       const sdl = await importSpec(file);
       expect(checkSchemaSources([{ name: file, body: sdl }], {}).filter((d) => d.severity === "error")).toEqual([]);
@@ -110,7 +110,7 @@ describe("P22 importer: paging recognised on the corpus", () => {
   );
 });
 
-describe("P22 importer: an imported listing pages against a real upstream", () => {
+describe("importer: an imported listing pages against a real upstream", () => {
   let upstream: TestUpstream;
   let trestle: Trestle;
   const item = { type: "object", properties: { id: { type: "string" }, display_name: { type: "string" } }, required: ["id"] };
@@ -152,7 +152,7 @@ describe("P22 importer: an imported listing pages against a real upstream", () =
     await upstream?.close();
   });
 
-  it("P22: walking the imported connection with its default first yields every item once; first over the spec's maximum is refused", async () => {
+  it("P18: walking the imported connection with its default first yields every item once; first over the spec's maximum is refused", async () => {
     const ids: string[] = [];
     let after: string | null = null;
     for (let guard = 0; guard < 10; guard++) {

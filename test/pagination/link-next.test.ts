@@ -7,7 +7,7 @@ import { testUpstreamPlan } from "../helpers/upstream-plan.js";
 const upstream = testUpstreamPlan({ name: "gh", origin: "http://127.0.0.1:8080", basePath: "/api" });
 const fetched = "/api/repos?per_page=10";
 
-describe("P22 the next link of a LINK listing", () => {
+describe("the next link of a LINK listing", () => {
   it.each([
     ['<http://127.0.0.1:8080/api/repos?page=2>; rel="next"', "/api/repos?page=2"],
     ["</api/repos?page=2>; rel=next", "/api/repos?page=2"],
@@ -17,7 +17,7 @@ describe("P22 the next link of a LINK listing", () => {
     ['<http://127.0.0.1:8080/api/repos?page=2>; title="a, b; rel=prev"; rel="next"', "/api/repos?page=2"],
     ['<http://127.0.0.1:8080/api/repos?page=2>; REL="Next"', "/api/repos?page=2"],
     ["<http://127.0.0.1:8080/api>; rel=next", "/api"],
-  ])("P22: %s is followed to %s", (header, target) => {
+  ])("P13: %s is followed to %s", (header, target) => {
     expect(readLinkNext(header, upstream, fetched)).toBe(target);
   });
 
@@ -34,11 +34,11 @@ describe("P22 the next link of a LINK listing", () => {
     ['<http://127.0.0.1:8080/api/repos?page=1>; rel="prev"', "no next link"],
     ["not a link header", "no link at all"],
     ['<http://[::1>; rel="next"', "a URL that does not parse"],
-  ])("P22: %s (%s) ends the listing", (header) => {
+  ])("P13: %s (%s) ends the listing", (header) => {
     expect(readLinkNext(header, upstream, fetched)).toBeUndefined();
   });
 
-  it("P22: no Link header ends the listing", () => {
+  it("P13: no Link header ends the listing", () => {
     expect(readLinkNext(undefined, upstream, fetched)).toBeUndefined();
   });
 });

@@ -51,7 +51,7 @@ async function walk(field: string, first: number): Promise<Page[]> {
 const allIds = collection.map((item) => item.id);
 const dataRequests = () => upstream.requests.filter((r) => !r.url.startsWith("/owners"));
 
-describe("P22 walking every page", () => {
+describe("walking every page", () => {
   it.each([
     ["offsetItems", 5, 5],
     ["bareItems", 5, 5],
@@ -63,7 +63,7 @@ describe("P22 walking every page", () => {
     ["cursorItems", 7, 4],
     ["linkItems", 10, 3],
   ])(
-    "P22: %s with first %i yields every item exactly once, one upstream call per page, hasNextPage false at the end",
+    "P01: %s with first %i yields every item exactly once, one upstream call per page, hasNextPage false at the end",
     async (field, first, calls) => {
       const pages = await walk(field, first);
       const ids = pages.flatMap((p) => p.edges.map((e) => e.node.id));
@@ -80,7 +80,7 @@ describe("P22 walking every page", () => {
     },
   );
 
-  it("P22: the parameters Trestle adds are the upstream's own (limit/offset; page/per_page; limit/cursor; per_page then the Link target)", async () => {
+  it("P02: the parameters Trestle adds are the upstream's own (limit/offset; page/per_page; limit/cursor; per_page then the Link target)", async () => {
     await walk("offsetItems", 10);
     await walk("bareItems", 10);
     await walk("pageItems", 10);
@@ -106,7 +106,7 @@ describe("P22 walking every page", () => {
     ]);
   });
 
-  it("P22: upstream tokens and links never appear in a client cursor", async () => {
+  it("P03: upstream tokens and links never appear in a client cursor", async () => {
     const pages = [...(await walk("cursorItems", 10)), ...(await walk("linkItems", 10))];
     for (const cursor of pages.flatMap((p) => p.edges.map((e) => e.cursor))) {
       expect(cursor).toMatch(/^c1\.[A-Za-z0-9_-]+$/);
@@ -115,14 +115,14 @@ describe("P22 walking every page", () => {
     }
   });
 
-  it("P22: totalCount is the upstream's total, on every page", async () => {
+  it("P04: totalCount is the upstream's total, on every page", async () => {
     const first = await page("offsetItems", "first: 3", "totalCount");
     const next = await page("pageItems", `first: 3`, "totalCount");
     expect([first.totalCount, next.totalCount]).toEqual([23, 23]);
   });
 
   it.each(["offsetItems", "pageItems", "cursorItems", "linkItems"])(
-    "P22: %s after any edge's cursor continues right after that edge",
+    "P01: %s after any edge's cursor continues right after that edge",
     async (field) => {
       const start = await page(field, "first: 6");
       const resumed = await page(field, `first: 3, after: ${JSON.stringify(start.edges[1]!.cursor)}`);
@@ -131,14 +131,14 @@ describe("P22 walking every page", () => {
     },
   );
 
-  it("P22: the field's default first applies, and a page of nested fields makes one batch call", async () => {
+  it("P05: the field's default first applies, and a page of nested fields makes one batch call", async () => {
     const result = await query(trestle, `{ smallItems { edges { node { id owner { login } } } } }`);
     expect((result.data!["smallItems"] as Page).edges.map((e) => e.node.owner!.login)).toEqual(["user-o0", "user-o1"]);
     expect(upstream.requests.map((r) => r.url)).toEqual(["/off?limit=2&offset=0", "/owners?ids=o0,o1"]);
   });
 
   it.each(["offsetItems", "pageItems", "cursorItems", "linkItems"])(
-    "P22: %s: nested batched fields make one call per level per page",
+    "P05: %s: nested batched fields make one call per level per page",
     async (field) => {
       let after: string | null = null;
       for (let n = 0; n < 3; n++) {
@@ -158,18 +158,18 @@ describe("P22 walking every page", () => {
   );
 });
 
-describe("P22 answers and the cache", () => {
+describe("answers and the cache", () => {
   it.each([
     [5, 5],
     [23, 2],
-  ])("P22: PAGE without total: with first %i, a short (or empty) page ends the walk after %i calls", async (first, calls) => {
+  ])("P01: PAGE without total: with first %i, a short (or empty) page ends the walk after %i calls", async (first, calls) => {
     const pages = await walk("pageBareItems", first);
     expect(pages.flatMap((p) => p.edges.map((e) => e.node.id))).toEqual(allIds);
     expect(dataRequests()).toHaveLength(calls);
     expect(pages.at(-1)!.pageInfo.hasNextPage).toBe(false);
   });
 
-  it("P22: pages come from the shared cache like any read, Link headers included: a second walk makes no call", async () => {
+  it("P06: pages come from the shared cache like any read, Link headers included: a second walk makes no call", async () => {
     const first = await walk("cachedLinkItems", 10);
     expect(dataRequests()).toHaveLength(3);
     upstream.requests.length = 0;
@@ -179,7 +179,7 @@ describe("P22 answers and the cache", () => {
     expect(upstream.requests).toEqual([]);
   });
 
-  it("P22: an answer without a list at items is UPSTREAM_BAD_RESPONSE; a 404 on a nullable connection is null", async () => {
+  it("P07: an answer without a list at items is UPSTREAM_BAD_RESPONSE; a 404 on a nullable connection is null", async () => {
     const bad = await query(trestle, `{ badItems(first: 2) { edges { cursor } } }`);
     expect(bad.errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_BAD_RESPONSE");
     expect(bad.errors?.[0]?.message).toBe('Upstream "api" answered Query.badItems without a list at "items".');
@@ -189,13 +189,13 @@ describe("P22 answers and the cache", () => {
   });
 });
 
-describe("P22 backward paging (OFFSET and PAGE)", () => {
+describe("backward paging (OFFSET and PAGE)", () => {
   it.each([
     ["offsetItems", 4],
     ["pageItems", 4],
     ["offsetItems", 5],
     ["pageItems", 6],
-  ])("P22: %s walked back with last %i/before from the last edge yields every earlier item once", async (field, size) => {
+  ])("P08: %s walked back with last %i/before from the last edge yields every earlier item once", async (field, size) => {
     const forward = await walk(field, size);
     const lastEdge = forward.at(-1)!.edges.at(-1)!;
     const ids: string[] = [lastEdge.node.id];
@@ -210,7 +210,7 @@ describe("P22 backward paging (OFFSET and PAGE)", () => {
     expect(ids).toEqual(allIds);
   });
 
-  it("P22: last/before returns the items right before the cursor", async () => {
+  it("P08: last/before returns the items right before the cursor", async () => {
     const start = await page("offsetItems", "first: 12");
     const back = await page("offsetItems", `last: 3, before: ${JSON.stringify(start.edges[10]!.cursor)}`);
     expect(back.edges.map((e) => e.node.id)).toEqual(["i7", "i8", "i9"]);
@@ -221,8 +221,8 @@ describe("P22 backward paging (OFFSET and PAGE)", () => {
   });
 });
 
-describe("P22 last with a declared default of first", () => {
-  it("P22: first's default (always passed by GraphQL) does not block last/before; an explicit other first still does", async () => {
+describe("last with a declared default of first", () => {
+  it("P08: first's default (always passed by GraphQL) does not block last/before; an explicit other first still does", async () => {
     const start = await page("defaultedItems", "first: 10");
     const before = JSON.stringify(start.edges[8]!.cursor);
     const back = await page("defaultedItems", `last: 2, before: ${before}`);
@@ -234,7 +234,7 @@ describe("P22 last with a declared default of first", () => {
   });
 });
 
-describe("P22 cursors not issued for the field are refused before any upstream call", () => {
+describe("cursors not issued for the field are refused before any upstream call", () => {
   async function refused(field: string, args: string): Promise<GraphQLResult> {
     upstream.requests.length = 0;
     const result = await query(trestle, `{ ${field}(${args}) { ${pageFields} } }`);
@@ -243,7 +243,7 @@ describe("P22 cursors not issued for the field are refused before any upstream c
     return result;
   }
 
-  it("P22: forged, edited, malformed, foreign and oversized cursors: BAD_USER_INPUT, nothing sent, others still served", async () => {
+  it("P09: forged, edited, malformed, foreign and oversized cursors: BAD_USER_INPUT, nothing sent, others still served", async () => {
     const good = await page("cursorItems", "first: 2");
     const cursor = good.pageInfo.endCursor!;
     const raw = Buffer.from(cursor.slice(3), "base64url");
@@ -276,7 +276,7 @@ describe("P22 cursors not issued for the field are refused before any upstream c
     expect(next.edges.map((e) => e.node.id)).toEqual(["i2", "i3"]);
   });
 
-  it("P22: a replica with the same secret reads the cursor; one with another secret or none refuses it", async () => {
+  it("P10: a replica with the same secret reads the cursor; one with another secret or none refuses it", async () => {
     const cursor = (await page("offsetItems", "first: 2")).pageInfo.endCursor!;
     const replica = await createTestTrestle(pagingSchema(upstream.url), { cursorSecret: secret });
     const other = await createTestTrestle(pagingSchema(upstream.url), { cursorSecret: "another secret" });
@@ -294,7 +294,7 @@ describe("P22 cursors not issued for the field are refused before any upstream c
   });
 });
 
-describe("P22 bounds on first and last", () => {
+describe("bounds on first and last", () => {
   it.each([
     ["offsetItems", "first: 0", /first must be from 1 to 100, received 0/],
     ["offsetItems", "first: -1", /first must be from 1 to 100, received -1/],
@@ -305,7 +305,7 @@ describe("P22 bounds on first and last", () => {
     ["offsetItems", "last: 3", /last and before go together/],
     ["offsetItems", `first: 2, last: 2`, /give first or last, not both/],
     ["offsetItems", `after: "a", before: "b", last: 2`, /give after or before, not both/],
-  ])("P22: %s(%s) is BAD_USER_INPUT before any call", async (field, args, message) => {
+  ])("P11: %s(%s) is BAD_USER_INPUT before any call", async (field, args, message) => {
     const result = await query(trestle, `{ ${field}(${args}) { edges { cursor } } }`);
     expect(result.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
     expect(result.errors?.[0]?.message).toMatch(message);
@@ -314,8 +314,8 @@ describe("P22 bounds on first and last", () => {
   });
 });
 
-describe("P22 LINK paging keeps the upstream's origin", () => {
-  it("P22: a next link to another origin is not followed: the listing ends there", async () => {
+describe("LINK paging keeps the upstream's origin", () => {
+  it("P12: a next link to another origin is not followed: the listing ends there", async () => {
     const pages = await walk("awayItems", 10);
     expect(pages).toHaveLength(1);
     expect(pages[0]!.pageInfo.hasNextPage).toBe(false);

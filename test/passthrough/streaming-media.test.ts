@@ -131,7 +131,7 @@ async function expectStreamedAndNotStored(via: Via, kind: string, accept: string
   }
 }
 
-describe("I18-4: streaming media types pass through part by part, whatever the client accepts, and are never stored", () => {
+describe("ST18: streaming media types pass through part by part, whatever the client accepts, and are never stored", () => {
   const accepts = ["*/*", undefined, "application/json", "text/event-stream"];
   for (const kind of ["sse", "ndjson", "jsonl", "ndjson-charset", "jsonl-upper"]) {
     it.each(accepts)(`${kind} (${kinds[kind]!.type}) through trestle.handle, Accept: %s`, async (accept) => {

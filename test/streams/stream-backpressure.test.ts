@@ -15,7 +15,7 @@ const eventBytes = 16 * 1024;
 const totalBytes = 96 * 1024 * 1024;
 
 describe("#18 streams: backpressure", () => {
-  it("#18: a subscriber that stops reading stops the upstream read: the upstream's writes stall far short of its 96 MiB", async () => {
+  it("ST01: a subscriber that stops reading stops the upstream read: the upstream's writes stall far short of its 96 MiB", async () => {
     // An upstream that writes as fast as it is read, honouring backpressure, and counts what it got written.
     let written = 0;
     let waiting = false;

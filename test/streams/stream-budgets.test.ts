@@ -52,7 +52,7 @@ async function openStream(url: string, upstream: StreamingUpstream, field: "gene
 const ping = async (url: string) => (await fetch(`${url}?query=${encodeURIComponent("{ ping }")}`)).json();
 
 describe("#18 streams: budgets", () => {
-  it("#18: 128 open streams on an upstream with maxConcurrency 8 leave its short calls their slots: a plain query still answers", async () => {
+  it("ST02: 128 open streams on an upstream with maxConcurrency 8 leave its short calls their slots: a plain query still answers", async () => {
     const { upstream, url } = await start("maxConcurrency: 8");
     const subscriptions = await Promise.all(
       Array.from({ length: 128 }, () => subscribeOverSse(url, `subscription { generate { content } }`)),
@@ -70,7 +70,7 @@ describe("#18 streams: budgets", () => {
     await Promise.all(calls.map((call) => call.closed));
   });
 
-  it("#18: past the upstream's maxStreams a subscription is refused with SUBSCRIPTION_LIMIT and nothing is sent; a closed stream frees its place", async () => {
+  it("ST03: past the upstream's maxStreams a subscription is refused with SUBSCRIPTION_LIMIT and nothing is sent; a closed stream frees its place", async () => {
     const { upstream, url } = await start("maxStreams: 2");
     const [first, firstCall] = await openStream(url, upstream, "generate");
     await openStream(url, upstream, "generate");
@@ -98,7 +98,7 @@ describe("#18 streams: budgets", () => {
     await openStream(url, upstream, "generate");
   });
 
-  it("#18: past limits.maxSubscriptions (all upstreams together) a subscription is refused with SUBSCRIPTION_LIMIT; subscriptions refused as JSON (406) hold no place", async () => {
+  it("ST04: past limits.maxSubscriptions (all upstreams together) a subscription is refused with SUBSCRIPTION_LIMIT; subscriptions refused as JSON (406) hold no place", async () => {
     const { upstream, url } = await start("", { limits: { maxSubscriptions: 2 } });
     for (let i = 0; i < 3; i++) {
       const response = await fetch(url, {

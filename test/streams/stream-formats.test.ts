@@ -99,7 +99,7 @@ describe("#18 streams: formats", () => {
     ]);
   });
 
-  it("#18: 20 concurrent subscriptions each get their own upstream call and only their own tokens", async () => {
+  it("ST16: 20 concurrent subscriptions each get their own upstream call and only their own tokens", async () => {
     const count = 20;
     const before = upstream.calls.length;
     const subscriptions = await Promise.all(

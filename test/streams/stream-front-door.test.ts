@@ -62,7 +62,7 @@ describe("#18 streams: the front door's rules", () => {
     expect(await subscription.rest()).toEqual([]);
   });
 
-  it("#18: a subscription over GET asking for text/event-stream without x-trestle-csrf is refused with 403 before any upstream call", async () => {
+  it("ST05: a subscription over GET asking for text/event-stream without x-trestle-csrf is refused with 403 before any upstream call", async () => {
     const calls = upstream.calls.length;
     const query = encodeURIComponent(`subscription { generate(prompt: "p") { content } }`);
     // What a cross-site EventSource sends: GET, Accept: text/event-stream, cookies, no custom header.
@@ -88,7 +88,7 @@ describe("#18 streams: the front door's rules", () => {
     expect(await subscription.rest()).toEqual([{ data: { generate: { content: "ok" } } }]);
   });
 
-  it("#18: a subscription over GET with x-trestle-csrf streams", async () => {
+  it("ST05: a subscription over GET with x-trestle-csrf streams", async () => {
     const query = encodeURIComponent(`subscription { generate(prompt: "get") { content } }`);
     const response = fetch(`${url()}?query=${query}`, { headers: { accept: "text/event-stream", "x-trestle-csrf": "1" } });
     const call = await upstream.nextCall();
@@ -99,7 +99,7 @@ describe("#18 streams: the front door's rules", () => {
     expect(text).toContain("event: complete");
   });
 
-  it("#18: the request limits apply to subscriptions (maxDepth), and nothing is sent upstream", async () => {
+  it("ST08: the request limits apply to subscriptions (maxDepth), and nothing is sent upstream", async () => {
     const calls = upstream.calls.length;
     const subscription = await subscribeOverSse(url(), `subscription { generate(prompt: "p") { model { owner { owner { name } } } } }`);
     const results = await subscription.rest();
@@ -108,7 +108,7 @@ describe("#18 streams: the front door's rules", () => {
     expect(upstream.calls.length).toBe(calls);
   });
 
-  it("#18: @constraint on a subscription's argument is checked before the upstream call", async () => {
+  it("ST08: @constraint on a subscription's argument is checked before the upstream call", async () => {
     const calls = upstream.calls.length;
     const subscription = await subscribeOverSse(url(), `subscription { generate(prompt: "${"x".repeat(21)}") { content } }`);
     const results = await subscription.rest();
@@ -117,7 +117,7 @@ describe("#18 streams: the front door's rules", () => {
     expect(upstream.calls.length).toBe(calls);
   });
 
-  it("#18: a subscription POSTed as plain JSON (no Accept: text/event-stream) gets a clear error at once, no upstream call", async () => {
+  it("ST09: a subscription POSTed as plain JSON (no Accept: text/event-stream) gets a clear error at once, no upstream call", async () => {
     const calls = upstream.calls.length;
     for (const accept of ["application/json", "application/graphql-response+json", "application/json, multipart/mixed"]) {
       const response = await fetch(url(), {

@@ -59,7 +59,7 @@ describe("#18 streams: header rules", () => {
     expect(await subscription.rest()).toEqual([{ data: { generate: { content: "ok" } } }]);
   });
 
-  it("#18: a client value that would split a header is BAD_USER_INPUT, nothing is sent, and the next subscriber is served", async () => {
+  it("ST07: a client value that would split a header is BAD_USER_INPUT, nothing is sent, and the next subscriber is served", async () => {
     const calls = upstream.calls.length;
     for (const model of ["m1\r\nx-admin: 1", "m1\nx", "m\u0000"]) {
       const results = await (
@@ -77,7 +77,7 @@ describe("#18 streams: header rules", () => {
 });
 
 describe("#18 streams: through the app's fetch", () => {
-  it("#18: with createTrestle({ fetch }) a stream goes through it, payload by payload, and the client leaving aborts it", async () => {
+  it("ST06: with createTrestle({ fetch }) a stream goes through it, payload by payload, and the client leaving aborts it", async () => {
     const upstream = await startStreamingUpstream();
     const seen: string[] = [];
     const trestle = await createTestTrestle(schema(upstream.url), {

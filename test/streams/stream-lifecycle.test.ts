@@ -53,7 +53,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await upstream.close();
   });
 
-  it("#18: the client leaving mid-stream aborts the upstream call at once (the upstream sees the connection close)", async () => {
+  it("ST06: the client leaving mid-stream aborts the upstream call at once (the upstream sees the connection close)", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.write(sse.openai("Hel"));
@@ -64,7 +64,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("#18: the client leaving before the upstream's head arrived aborts the call too", async () => {
+  it("ST06: the client leaving before the upstream's head arrived aborts the call too", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     subscription.close();
@@ -72,7 +72,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("#18: a non-2xx answer before the first event is one UPSTREAM_ERROR payload with its status, body masked, then completion", async () => {
+  it("ST10: a non-2xx answer before the first event is one UPSTREAM_ERROR payload with its status, body masked, then completion", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.head(503, { "content-type": "application/json" });
@@ -85,7 +85,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("#18: a 4xx the field exposes (errors: { expose: [422] }) shows its details in the error payload", async () => {
+  it("ST10: a 4xx the field exposes (errors: { expose: [422] }) shows its details in the error payload", async () => {
     const subscription = await subscribe(`subscription { strict { content } }`);
     const call = await upstream.nextCall();
     call.head(422, { "content-type": "application/json" });
@@ -107,13 +107,13 @@ describe("#18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("#18: a refused connection is one UPSTREAM_UNAVAILABLE payload, then completion", async () => {
+  it("ST11: a refused connection is one UPSTREAM_UNAVAILABLE payload, then completion", async () => {
     const results = await (await subscribe(`subscription { down { content } }`)).rest();
     expect(results.map(codeOf)).toEqual(["UPSTREAM_UNAVAILABLE"]);
     expect(JSON.stringify(results)).not.toContain("ECONNREFUSED");
   });
 
-  it("#18: an open breaker is one UPSTREAM_CIRCUIT_OPEN payload, and no request reaches the upstream", async () => {
+  it("ST11: an open breaker is one UPSTREAM_CIRCUIT_OPEN payload, and no request reaches the upstream", async () => {
     const first = await subscribe(`subscription { flaky { content } }`);
     const call = await upstream.nextCall();
     call.head(500);
@@ -125,7 +125,7 @@ describe("#18 streams: lifecycle and errors", () => {
     expect(upstream.calls.length).toBe(calls);
   });
 
-  it("#18: a reset mid-stream is one UPSTREAM_UNAVAILABLE payload after the tokens that came, then completion", async () => {
+  it("ST11: a reset mid-stream is one UPSTREAM_UNAVAILABLE payload after the tokens that came, then completion", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.write(sse.openai("a"));
@@ -135,7 +135,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("#18: a malformed SSE event is one UPSTREAM_BAD_RESPONSE payload; the upstream call is closed", async () => {
+  it("ST12: a malformed SSE event is one UPSTREAM_BAD_RESPONSE payload; the upstream call is closed", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.write(sse.openai("a") + "data: {not json\n\n" + sse.openai("never"));
@@ -146,7 +146,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("#18: an SSE endpoint that answers one JSON document (it ignored stream: true) is one UPSTREAM_BAD_RESPONSE payload, not a silent end", async () => {
+  it("ST12: an SSE endpoint that answers one JSON document (it ignored stream: true) is one UPSTREAM_BAD_RESPONSE payload, not a silent end", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);
     const call = await upstream.nextCall();
     call.head(200, { "content-type": "application/json; charset=utf-8" });
@@ -157,7 +157,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("#18: a malformed NDJSON line is one UPSTREAM_BAD_RESPONSE payload", async () => {
+  it("ST12: a malformed NDJSON line is one UPSTREAM_BAD_RESPONSE payload", async () => {
     const subscription = await subscribe(`subscription { lines { content } }`);
     const call = await upstream.nextCall();
     call.head(200, { "content-type": "application/x-ndjson" });
@@ -168,7 +168,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("#18: a line longer than maxResponseBytes is one UPSTREAM_RESPONSE_TOO_LARGE payload (nothing more is read)", async () => {
+  it("ST13: a line longer than maxResponseBytes is one UPSTREAM_RESPONSE_TOO_LARGE payload (nothing more is read)", async () => {
     const subscription = await subscribe(`subscription { lines { content } }`);
     const call = await upstream.nextCall();
     call.head(200, { "content-type": "application/x-ndjson" });
@@ -178,7 +178,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await stillServed();
   });
 
-  it("#18: a silence longer than the upstream's timeoutMs mid-stream is one UPSTREAM_TIMEOUT payload", async () => {
+  it("ST14: a silence longer than the upstream's timeoutMs mid-stream is one UPSTREAM_TIMEOUT payload", async () => {
     const subscription = await subscribe(`subscription { slow { content } }`);
     const call = await upstream.nextCall();
     expect(call.url).toBe("/slow/tokens");
@@ -189,7 +189,7 @@ describe("#18 streams: lifecycle and errors", () => {
     await call.closed;
   });
 
-  it("#18: no head within timeoutMs is one UPSTREAM_TIMEOUT payload", async () => {
+  it("ST14: no head within timeoutMs is one UPSTREAM_TIMEOUT payload", async () => {
     const subscription = await subscribe(`subscription { slow { content } }`);
     const call = await upstream.nextCall();
     expect((await subscription.rest()).map(codeOf)).toEqual(["UPSTREAM_TIMEOUT"]);
@@ -198,7 +198,7 @@ describe("#18 streams: lifecycle and errors", () => {
 });
 
 describe("#18 streams: close() ends open subscriptions", () => {
-  it("#18: trestle.close() completes open streams, closes their upstream calls and returns (it does not wait for the streams to end)", async () => {
+  it("ST15: trestle.close() completes open streams, closes their upstream calls and returns (it does not wait for the streams to end)", async () => {
     const upstream = await startStreamingUpstream();
     const trestle = await createTestTrestle(schema(upstream.url));
     const served = await serveTrestle(trestle);

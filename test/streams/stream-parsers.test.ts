@@ -53,7 +53,7 @@ describe("#18: server-sent events, as WHATWG HTML parses them", () => {
     expect(sseOf("data: 1\n\ndata: 2")).toEqual([message("1")]);
   });
 
-  it("#18: an event that grows past the bound throws, whether in one line or many", () => {
+  it("ST13: an event that grows past the bound throws, whether in one line or many", () => {
     const parser = new SseParser(10, tooLarge);
     expect(() => parser.push("data: 0123456789x")).toThrow("too large");
     const lines = new SseParser(10, tooLarge);
@@ -87,7 +87,7 @@ describe("#18: NDJSON lines", () => {
     expect(linesOf('{"a":1}\n\n  \r\n{"b":2}\r\n', '{"c"', ":3}")).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
   });
 
-  it("#18: a line over the bound throws, whether it ended or not", () => {
+  it("ST13: a line over the bound throws, whether it ended or not", () => {
     expect(() => new NdjsonSplitter(5, tooLarge).push("123456")).toThrow("too large");
     expect(() => new NdjsonSplitter(5, tooLarge).push("123\n1234567\n")).toThrow("too large");
     expect(new NdjsonSplitter(5, tooLarge).push("12345\n")).toEqual(["12345"]);

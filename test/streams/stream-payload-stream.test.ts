@@ -9,7 +9,7 @@ import { sse, startStreamingUpstream } from "../helpers/streaming-upstream.js";
 // one payload before asking for the next (not yoga's nor graphql-ws's way) still gets.
 
 describe("#18 streams: PayloadStream", () => {
-  it("#18: two payloads asked for at once make one upstream call and come in order; return() then ends it and frees the budget", async () => {
+  it("ST17: two payloads asked for at once make one upstream call and come in order; return() then ends it and frees the budget", async () => {
     const upstream = await startStreamingUpstream();
     const plan = testUpstreamPlan({ name: "ml", origin: upstream.url, maxResponseBytes: 4096 });
     const pipeline = createUpstreamPipeline([plan]);
