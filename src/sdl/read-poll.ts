@@ -45,7 +45,10 @@ export function readPoll(site: StreamSite, node: DirectiveNode, diagnostics: Dia
   if (values["batch"] !== undefined && values["batch"] !== null)
     fail(argumentNode(node, "batch") ?? node, `@rest on ${coordinate} has both poll: and batch:; a poll repeats one read of its own`);
   if (values["form"] !== undefined && values["form"] !== null)
-    fail(argumentNode(node, "form") ?? node, `@rest on ${coordinate} has both poll: and form:; a poll repeats a read, it does not send files`);
+    fail(
+      argumentNode(node, "form") ?? node,
+      `@rest on ${coordinate} has both poll: and form:; a poll repeats a read, it does not send files`,
+    );
   const { minEveryMs, defaultTimeoutMs, maxTimeoutMs } = pollBounds;
   if (raw.everyMs < minEveryMs)
     fail(at("everyMs"), `poll everyMs on ${coordinate} must be at least ${minEveryMs} (ms between reads), received ${raw.everyMs}`);
