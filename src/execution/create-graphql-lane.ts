@@ -182,7 +182,7 @@ function readParams(body: unknown): Params | undefined {
 }
 
 /** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code (the limits do). */
-function asValidationError(error: GraphQLError): GraphQLError {
+export function asValidationError(error: GraphQLError): GraphQLError {
   if (error.extensions["code"] !== undefined) return error;
   return new GraphQLError(error.message, {
     nodes: error.nodes ?? null,

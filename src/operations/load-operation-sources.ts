@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { extname, join, relative, resolve } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { extname, resolve } from "node:path";
 import { TrestleError } from "../errors.js";
-import type { SchemaSource } from "../sdl/load-schema-sources.js";
+import { displayName, listFiles, type SchemaSource } from "../sdl/load-schema-sources.js";
 
 const operationExtensions = new Set([".graphql", ".gql"]);
 
@@ -23,21 +23,4 @@ export async function loadOperationSources(operations: string | readonly string[
   }
   if (sources.length === 0) throw new TrestleError("CONFIG_INVALID", `operations: no .graphql files found in ${entries.join(", ")}`);
   return sources;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return listFiles(path);
-      return Promise.resolve(entry.isFile() ? [path] : []);
-    }),
-  );
-  return nested.flat();
-}
-
-function displayName(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel.startsWith("..") ? path : rel;
 }

@@ -38,7 +38,8 @@ async function loadEntry(entry: string, cwd: string): Promise<SchemaSource[]> {
   return Promise.all(files.map(async (file) => ({ name: displayName(file, cwd), body: await readFile(file, "utf8") })));
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file below `dir`, at any depth. */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
     entries.map((entry) => {
@@ -50,7 +51,8 @@ async function listFiles(dir: string): Promise<string[]> {
   return nested.flat();
 }
 
-function displayName(path: string, cwd: string): string {
+/** A path as diagnostics show it: relative to `cwd` when below it. */
+export function displayName(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel.startsWith("..") ? path : rel;
 }

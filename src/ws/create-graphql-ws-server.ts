@@ -5,6 +5,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { HostContext } from "../config/trestle-options.js";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import { asRequestError, toClientError, withoutHttp } from "../execution/create-result-step.js";
+import { asValidationError } from "../execution/create-graphql-lane.js";
 import { readConnectionHeaders } from "./read-connection-headers.js";
 import { closeReason, wsCloseCodes } from "./ws-close-codes.js";
 
@@ -149,17 +150,6 @@ async function prepare(
       ),
     ];
   }
-}
-
-/** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code, as over HTTP. */
-function asValidationError(error: GraphQLError): GraphQLError {
-  if (error.extensions["code"] !== undefined) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
-  });
 }
 
 function finishOperation(connection: WsConnection, id: string): void {
