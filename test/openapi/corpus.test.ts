@@ -22,11 +22,8 @@ const baseline = JSON.parse(readFileSync(new URL("./corpus-baseline.json", impor
   { imported: number; skipped: number }
 >;
 const methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-/**
- * The largest spec (openai-openapi.yaml, 2.8 MiB of YAML) loads and imports in about 1.5 s on
- * one core, about 1 s of it YAML parsing; this only guards against a pathological regression.
- */
-const largestSpecBudgetMs = 8000;
+// Each spec's load + import time is printed with the table below, never asserted: on a busy
+// machine a time budget fails for reasons that are not the importer's (the benchmarks measure).
 
 /** Each spec as loaded by its own test, for the one that imports them all into one schema. */
 const loaded = new Map<string, unknown>();
@@ -65,7 +62,6 @@ describe("the OpenAPI corpus", () => {
     );
     for (const skipped of summary.skipped) expect(sdl).toContain(`# - ${skipped.method} ${skipped.path}`);
     expect(importOpenApi(structuredClone(document), { upstream }).sdl, "a second import gives the same text").toBe(sdl);
-    if (file === "openai-openapi.yaml") expect(ms).toBeLessThan(largestSpecBudgetMs);
   });
 
   it("all of them, each imported with --prefix, make one schema that passes trestle check", () => {
