@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Trestle } from "../../src/index.js";
-import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
-import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { describe, expect, it } from "vitest";
+import type { TrestleServer } from "../passthrough/raw-http.js";
+import { useStreamingTrestle } from "../helpers/use-streaming-trestle.js";
 import { subscribeOverSse } from "../helpers/sse-subscribe.js";
-import { sse, startStreamingUpstream, type StreamingUpstream } from "../helpers/streaming-upstream.js";
+import { sse, type StreamingUpstream } from "../helpers/streaming-upstream.js";
 
 // S05 held for subscriptions too: the cost rule checked with the request's variables runs
 // before a subscription starts (yoga's onSubscribe), not only before queries execute. A
@@ -21,26 +20,21 @@ const schema = (url: string) => `
 
 describe("S05: the per-request cost check on subscriptions", () => {
   let upstream: StreamingUpstream;
-  let trestle: Trestle;
   let served: TrestleServer;
   const url = () => `http://127.0.0.1:${served.port}/graphql`;
   const document = `subscription ($n: Int = 2) { generate(prompt: "p") { content models(first: $n) { owner { id } } } }`;
 
-  beforeAll(async () => {
-    // Model listings are answered at once (empty); the stream is the test's to write.
-    upstream = await startStreamingUpstream((call) => {
+  // Model listings are answered at once (empty); the stream is the test's to write.
+  useStreamingTrestle(
+    schema,
+    (world) => ({ upstream, served } = world),
+    { limits: { maxCost: 30 } },
+    (call) => {
       if (!call.url.startsWith("/models")) return;
       call.head(200, { "content-type": "application/json", "cache-control": "no-store" });
       call.end("[]");
-    });
-    trestle = await createTestTrestle(schema(upstream.url), { limits: { maxCost: 30 } });
-    served = await serveTrestle(trestle);
-  });
-  afterAll(async () => {
-    await served.close();
-    await trestle.close();
-    await upstream.close();
-  });
+    },
+  );
 
   it("S05: a variable that makes a subscription's nested list cost past maxCost is COST_LIMIT, and no stream is opened", async () => {
     const calls = upstream.calls.length;

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Trestle } from "../../src/index.js";
-import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
-import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { describe, expect, it } from "vitest";
+import type { TrestleServer } from "../passthrough/raw-http.js";
+import { useStreamingTrestle } from "../helpers/use-streaming-trestle.js";
 import { subscribeOverSse } from "../helpers/sse-subscribe.js";
-import { sse, startStreamingUpstream, type StreamingUpstream } from "../helpers/streaming-upstream.js";
+import { sse, type StreamingUpstream } from "../helpers/streaming-upstream.js";
 
 // The stream formats and how their events become payloads: OpenAI- and TGI-style SSE, named
 // events, the spec's corners, NDJSON mapped like any answer (naming, @from), and many
@@ -31,20 +30,10 @@ const schema = (url: string) => `
 
 describe("#18 streams: formats", () => {
   let upstream: StreamingUpstream;
-  let trestle: Trestle;
   let served: TrestleServer;
   const url = () => `http://127.0.0.1:${served.port}/graphql`;
 
-  beforeAll(async () => {
-    upstream = await startStreamingUpstream();
-    trestle = await createTestTrestle(schema(upstream.url));
-    served = await serveTrestle(trestle);
-  });
-  afterAll(async () => {
-    await served.close();
-    await trestle.close();
-    await upstream.close();
-  });
+  useStreamingTrestle(schema, (world) => ({ upstream, served } = world));
 
   it("#18: TGI-style SSE (data: without a space, no end marker) streams until the upstream ends the answer", async () => {
     const subscription = await subscribeOverSse(url(), `subscription { tgi(inputs: "Hi") { id text special } }`);

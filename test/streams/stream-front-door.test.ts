@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
-import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
-import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import type { TrestleServer } from "../passthrough/raw-http.js";
+import { useStreamingTrestle } from "../helpers/use-streaming-trestle.js";
 import { subscribeOverSse } from "../helpers/sse-subscribe.js";
-import { sse, startStreamingUpstream, type StreamCall, type StreamingUpstream } from "../helpers/streaming-upstream.js";
+import { sse, type StreamCall, type StreamingUpstream } from "../helpers/streaming-upstream.js";
 
 // The front door's rules hold for subscription operations: CSRF, limits, argument
 // constraints, and a subscription sent where a stream cannot be answered gets a clear error.
@@ -26,23 +26,19 @@ describe("#18 streams: the front door's rules", () => {
   const url = () => `http://127.0.0.1:${served.port}/graphql`;
   const models: StreamCall[] = [];
 
-  beforeAll(async () => {
-    // Model reads are answered at once (and never stored, so each read reaches the upstream).
-    upstream = await startStreamingUpstream((call) => {
+  // Model reads are answered at once (and never stored, so each read reaches the upstream).
+  useStreamingTrestle(
+    schema,
+    (world) => ({ upstream, trestle, served } = world),
+    { limits: { maxDepth: 3 } },
+    (call) => {
       if (!call.url.startsWith("/models/")) return;
       models.push(call);
       const id = call.url.slice("/models/".length);
       call.head(200, { "content-type": "application/json", "cache-control": "no-store" });
       call.end(JSON.stringify({ id, name: `model ${id}` }));
-    });
-    trestle = await createTestTrestle(schema(upstream.url), { limits: { maxDepth: 3 } });
-    served = await serveTrestle(trestle);
-  });
-  afterAll(async () => {
-    await served.close();
-    await trestle.close();
-    await upstream.close();
-  });
+    },
+  );
 
   it("#18: nested @rest fields of a payload share one read within the payload, never across payloads", async () => {
     models.length = 0;

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { useStreamingTrestle } from "../helpers/use-streaming-trestle.js";
 import { subscribeOverSse } from "../helpers/sse-subscribe.js";
 import { sse, startStreamingUpstream, type StreamingUpstream } from "../helpers/streaming-upstream.js";
 
@@ -25,17 +26,8 @@ describe("#18 streams: header rules", () => {
   let served: TrestleServer;
   const url = () => `http://127.0.0.1:${served.port}/graphql`;
 
-  beforeAll(async () => {
-    upstream = await startStreamingUpstream();
-    trestle = await createTestTrestle(schema(upstream.url), {
-      onUpstreamRequest: ({ headers }) => headers.set("x-signed", "yes"),
-    });
-    served = await serveTrestle(trestle);
-  });
-  afterAll(async () => {
-    await served.close();
-    await trestle.close();
-    await upstream.close();
+  useStreamingTrestle(schema, (world) => ({ upstream, trestle, served } = world), {
+    onUpstreamRequest: ({ headers }) => headers.set("x-signed", "yes"),
   });
 
   it("#18: forwarded and templated headers, a header rule's own accept, and onUpstreamRequest reach the stream's request", async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { useStreamingTrestle } from "../helpers/use-streaming-trestle.js";
 import { subscribeOverSse, type SubscriptionResult } from "../helpers/sse-subscribe.js";
 import { sse, startStreamingUpstream, type StreamingUpstream } from "../helpers/streaming-upstream.js";
 
@@ -42,16 +43,7 @@ describe("#18 streams: lifecycle and errors", () => {
     expect(await subscription.rest()).toEqual([{ data: { generate: { content: "ok" } } }]);
   }
 
-  beforeAll(async () => {
-    upstream = await startStreamingUpstream();
-    trestle = await createTestTrestle(schema(upstream.url));
-    served = await serveTrestle(trestle);
-  });
-  afterAll(async () => {
-    await served.close();
-    await trestle.close();
-    await upstream.close();
-  });
+  useStreamingTrestle(schema, (world) => ({ upstream, trestle, served } = world));
 
   it("ST06: the client leaving mid-stream aborts the upstream call at once (the upstream sees the connection close)", async () => {
     const subscription = await subscribe(`subscription { generate { content } }`);

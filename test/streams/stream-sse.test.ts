@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Trestle } from "../../src/index.js";
-import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
-import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { describe, expect, it } from "vitest";
+import type { TrestleServer } from "../passthrough/raw-http.js";
+import { useStreamingTrestle } from "../helpers/use-streaming-trestle.js";
 import { subscribeOverSse } from "../helpers/sse-subscribe.js";
-import { sse, startStreamingUpstream, type StreamingUpstream } from "../helpers/streaming-upstream.js";
+import { sse, type StreamingUpstream } from "../helpers/streaming-upstream.js";
 
 const schema = (url: string) => `
   extend schema @upstream(name: "ml", baseUrl: "${url}")
@@ -19,20 +18,10 @@ const generate = `subscription ($p: String!) { generate(model: "m1", prompt: $p)
 
 describe("#18 streams: SSE Subscription fields over GraphQL over SSE", () => {
   let upstream: StreamingUpstream;
-  let trestle: Trestle;
   let served: TrestleServer;
   const url = () => `http://127.0.0.1:${served.port}/graphql`;
 
-  beforeAll(async () => {
-    upstream = await startStreamingUpstream();
-    trestle = await createTestTrestle(schema(upstream.url));
-    served = await serveTrestle(trestle);
-  });
-  afterAll(async () => {
-    await served.close();
-    await trestle.close();
-    await upstream.close();
-  });
+  useStreamingTrestle(schema, (world) => ({ upstream, served } = world));
 
   it("#18: OpenAI-style tokens arrive one payload each, the first before the upstream has finished; [DONE] completes", async () => {
     const subscription = await subscribeOverSse(url(), generate, { p: "Say hi" });
