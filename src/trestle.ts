@@ -14,7 +14,7 @@ import { createCursorKeys } from "./connector/page-cursor.js";
 import { createSubscriptionStreams } from "./connector/subscription-streams.js";
 import { createPollLoops } from "./connector/poll-loops.js";
 import { SchemaError, TrestleError } from "./errors.js";
-import { createOperationContext } from "./loader/operation-context.js";
+import { createOperationContext, type SendStreamed } from "./loader/operation-context.js";
 import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
 import { createPassthroughHandler } from "./passthrough/create-passthrough-handler.js";
 import { normalizeLimits } from "./config/normalize-limits.js";
@@ -134,6 +134,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
    * One operation's context, the same in both routes; `request()` is only called when the app's
    * context function needs it. `signal` aborts when the client goes away.
    */
+  const sendStreamedBody: SendStreamed = (request, body, signal) => sendStreamed(pipeline, request, body, signal);
   const createContext = async (
     headers: { get(name: string): string | null },
     request: () => Request,
@@ -144,7 +145,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} },
       pipeline.send,
       limits,
-      (request, body, signal) => sendStreamed(pipeline, request, body, signal),
+      sendStreamedBody,
     ),
     streams,
     polls,

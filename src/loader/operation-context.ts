@@ -65,13 +65,15 @@ export function createOperationContext(
   sendStreamed?: SendStreamed,
 ): OperationContext {
   const maxCalls = limits.maxUpstreamCalls ?? Number.POSITIVE_INFINITY;
+  const streamed = (request: UpstreamRequest, body: AsyncIterable<Uint8Array>) => {
+    if (sendStreamed === undefined) throw new TrestleError("CONFIG_INVALID", "This operation context cannot send a streamed body.");
+    return sendStreamed(request, body, init.signal);
+  };
   const calls: UpstreamCallRecord[] = [];
   // Made on the first call: an operation answered without upstream calls never pays for it.
   let slots: UpstreamSlots | undefined;
-  const record = async (
-    request: UpstreamRequest,
-    sendIt = (cache: CacheStatus) => send(request, cache, init.signal),
-  ): Promise<UpstreamResponse> => {
+  /** One call through the operation's limits and records: `body`, when given, is streamed (loadStreamed). */
+  const record = async (request: UpstreamRequest, body?: AsyncIterable<Uint8Array>): Promise<UpstreamResponse> => {
     if (calls.length >= maxCalls) {
       throw new TrestleError("COST_LIMIT", `The operation reached its limit of ${maxCalls} upstream calls; no more were made.`);
     }
@@ -91,7 +93,7 @@ export function createOperationContext(
     const started = performance.now();
     const cache: CacheStatus = {};
     try {
-      const response = await sendIt(cache);
+      const response = await (body === undefined ? send(request, cache, init.signal) : streamed(request, body));
       call.status = response.status;
       return response;
     } catch (error) {
@@ -119,11 +121,7 @@ export function createOperationContext(
     ...init,
     calls,
     load: (request) => (request.method === "GET" || request.method === "HEAD" ? read(request) : record(request)),
-    loadStreamed: (request, body) =>
-      record(request, () => {
-        if (sendStreamed === undefined) throw new TrestleError("CONFIG_INVALID", "This operation context cannot send a streamed body.");
-        return sendStreamed(request, body, init.signal);
-      }),
+    loadStreamed: record,
     loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string> {
       let loader = loaders.get(identity) as DataLoader<K, V, string> | undefined;
       if (loader === undefined) {
