@@ -66,6 +66,7 @@ export function createRequestBuilder(
     }
   };
 
+  const route = upstream.basePath + template.url.path.map((part) => (typeof part === "string" ? part : part.source)).join("");
   return (scope) => {
     let path = upstream.basePath;
     for (const part of template.url.path) {
@@ -92,7 +93,7 @@ export function createRequestBuilder(
     const body = renderBody(template.body, scope, read);
     headers["accept"] ??= "application/json";
     if (body !== undefined) headers["content-type"] = "application/json";
-    return { upstream, method: template.method, path, headers, body };
+    return { upstream, method: template.method, path, headers, body, route };
   };
 }
 

@@ -43,6 +43,7 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
         });
         if (request === null) throw badAnswer(upstream.name, "could not be requested");
         request.cache = cachePolicy;
+        request.batchSize = keys.length;
         const answer = readJsonAnswer(await operation.load(request), request, rest.errors);
         if (answer.notFound) return keys.map(() => []);
         const data = batch.select === undefined ? answer.data : readPath(answer.data, batch.select);

@@ -11,4 +11,11 @@ export interface UpstreamRequest {
   body: string | undefined;
   /** How the shared cache treats this read (the field's `@cache` and identity headers); else the upstream's. */
   cache?: CachePolicy;
+  /**
+   * The path as declared, variables unrendered (`/v1/users/{args.id}`): what traces, logs and the
+   * debug waterfall show, never a value. Absent on calls not made from a template.
+   */
+  route?: string;
+  /** How many keys a batch call carries (`@rest(batch:)`); absent on single calls. */
+  batchSize?: number;
 }
