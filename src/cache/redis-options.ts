@@ -30,6 +30,7 @@ export interface NormalizedRedisOptions {
   lockWaitMs: number;
   lockPollMs: number;
   reconnectMaxMs: number;
+  purgeRetryMs: number;
 }
 
 const known = ["url", "keyPrefix", "timeoutMs"];

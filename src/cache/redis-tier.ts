@@ -14,36 +14,43 @@ export interface RedisTierReport {
 }
 
 /**
- * Stores an entry, indexes it under its (upstream, pathname) for purges, and keeps the index
- * sets at least as long as what they list. KEYS: entry, index, path set[, marker];
- * ARGV: value, px, pathname[, marker value].
+ * Stores an entry and indexes it for purges: the index of its (upstream, pathname) lists its
+ * keys, the upstream's path index lists its pathnames, both sorted sets scored by when the
+ * member expires (Redis's own clock), so each store first drops what has expired and neither
+ * grows past what is alive. KEYS: entry, index, path index[, marker]; ARGV: value, px,
+ * pathname[, marker value].
  */
 const storeScript = `
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local px = tonumber(ARGV[2])
+local expires = now + px
+redis.call('SET', KEYS[1], ARGV[1], 'PX', px)
 if KEYS[4] then
-  redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[2])
-  redis.call('SADD', KEYS[2], KEYS[4])
+  redis.call('SET', KEYS[4], ARGV[4], 'PX', px)
+  redis.call('ZADD', KEYS[2], expires, KEYS[4])
 end
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('ZADD', KEYS[2], expires, KEYS[1])
+local known = redis.call('ZSCORE', KEYS[3], ARGV[3])
+if not known or tonumber(known) < expires then redis.call('ZADD', KEYS[3], expires, ARGV[3]) end
 for i = 2, 3 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
   if redis.call('PTTL', KEYS[i]) < px then redis.call('PEXPIRE', KEYS[i], px) end
 end
 return 1`;
 
-/** Deletes every key listed by the index sets KEYS, the sets, and the pathnames ARGV[2..] from the path set ARGV[1]. */
+/** Deletes every key listed by the indexes KEYS, the indexes, and the pathnames ARGV[2..] from the path index ARGV[1]. */
 const purgeScript = `
 local n = 0
 for _, index in ipairs(KEYS) do
-  local members = redis.call('SMEMBERS', index)
+  local members = redis.call('ZRANGE', index, 0, -1)
   for i = 1, #members, 500 do
     redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
   end
   n = n + #members
   redis.call('DEL', index)
 end
-if #ARGV > 1 then redis.call('SREM', ARGV[1], unpack(ARGV, 2)) end
+if #ARGV > 1 then redis.call('ZREM', ARGV[1], unpack(ARGV, 2)) end
 return n`;
 
 const unlockScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -65,6 +72,10 @@ export class RedisTier implements PurgeBus {
   /** Tells this instance's own purges apart on the channel. */
   readonly #id = crypto.randomUUID();
   #failing = false;
+  /** Purges Redis did not confirm, sent again until it does (see publish). */
+  readonly #unconfirmed: PurgeMessage[] = [];
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(options: NormalizedRedisOptions, report?: RedisTierReport) {
     this.#options = options;
@@ -105,7 +116,7 @@ export class RedisTier implements PurgeBus {
     const px = Math.ceil(redisLifetimeMs(entry, now));
     if (px <= 0) return;
     const index = this.#indexKey(entry.upstream, entry.pathname);
-    const paths = this.#pathSetKey(entry.upstream);
+    const paths = this.#pathIndexKey(entry.upstream);
     const value = serializeEntry(entry);
     const command =
       entry.vary.length === 0
@@ -132,21 +143,45 @@ export class RedisTier implements PurgeBus {
 
   /**
    * Deletes the matching entries in Redis, then tells every other replica (pub/sub) to purge
-   * its first tier. Resolves when both are done or failed, within twice the time budget.
+   * its first tier. Resolves when both are done or failed, within twice the time budget. When
+   * Redis did not confirm the deletion, the whole purge is sent again every `purgeRetryMs` until it
+   * does (replicas could otherwise copy the stale entries back from Redis), and then announced
+   * again, so that what replicas copied in the meantime goes too.
    */
   async publish(message: PurgeMessage): Promise<void> {
-    const pathSet = this.#pathSetKey(message.upstream);
+    if (!(await this.#purgeRedis(message))) this.#defer(message);
+    await this.#run("publish", this.#client.publish(this.#channel, JSON.stringify({ from: this.#id, ...message })));
+  }
+
+  /** Whether Redis confirmed the deletion of every entry the message names. */
+  async #purgeRedis(message: PurgeMessage): Promise<boolean> {
+    const pathIndex = this.#pathIndexKey(message.upstream);
     let paths = message.paths;
     if (paths === undefined) {
-      const known = await this.#run("purge", this.#client.smembers(pathSet));
-      const matches = toPathMatcher(message);
-      paths = (known ?? []).filter(matches);
+      const known = await this.#run("purge", this.#client.zrange(pathIndex, 0, -1));
+      if (known === undefined) return false;
+      paths = known.filter(toPathMatcher(message));
     }
-    if (paths.length > 0) {
-      const indexes = paths.map((path) => this.#indexKey(message.upstream, path));
-      await this.#run("purge", this.#client.eval(purgeScript, indexes.length, ...indexes, pathSet, ...paths));
+    if (paths.length === 0) return true;
+    const indexes = paths.map((path) => this.#indexKey(message.upstream, path));
+    return (await this.#run("purge", this.#client.eval(purgeScript, indexes.length, ...indexes, pathIndex, ...paths))) !== undefined;
+  }
+
+  /** Keeps a purge to send again; past `maxUnconfirmed`, the oldest becomes a purge of its whole upstream. */
+  #defer(message: PurgeMessage): void {
+    if (this.#closed) return;
+    this.#unconfirmed.push(message);
+    if (this.#unconfirmed.length > maxUnconfirmed) {
+      const oldest = this.#unconfirmed.shift()!;
+      if (!this.#unconfirmed.some((kept) => kept.upstream === oldest.upstream && kept.paths === undefined && kept.prefix === undefined))
+        this.#unconfirmed.push({ upstream: oldest.upstream });
     }
-    await this.#run("publish", this.#client.publish(this.#channel, JSON.stringify({ from: this.#id, ...message })));
+    this.#retry ??= setTimeout(() => void this.#sendUnconfirmed(), this.#options.purgeRetryMs).unref();
+  }
+
+  async #sendUnconfirmed(): Promise<void> {
+    this.#retry = undefined;
+    for (const message of this.#unconfirmed.splice(0)) await this.publish(message);
   }
 
   subscribe(handler: (message: PurgeMessage) => void): void {
@@ -189,6 +224,8 @@ export class RedisTier implements PurgeBus {
 
   /** Sends what is queued and says goodbye (QUIT), for at most twice the time budget; then cuts both connections, reconnection off. */
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
     const bound = new Promise<void>((resolve) => setTimeout(resolve, this.#options.timeoutMs * 2).unref());
     await Promise.all(
       [this.#client, this.#subscriber].map(async (connection) => {
@@ -222,18 +259,22 @@ export class RedisTier implements PurgeBus {
     return `${this.#options.keyPrefix}e:${sha256(key)}`;
   }
 
+  /** `x:` and `q:` (sorted sets since 0.2; the plain sets of `i:` and `p:` expire on their own). */
   #indexKey(upstream: string, pathname: string): string {
-    return `${this.#options.keyPrefix}i:${sha256(JSON.stringify([upstream, pathname]))}`;
+    return `${this.#options.keyPrefix}x:${sha256(JSON.stringify([upstream, pathname]))}`;
   }
 
-  #pathSetKey(upstream: string): string {
-    return `${this.#options.keyPrefix}p:${sha256(upstream)}`;
+  #pathIndexKey(upstream: string): string {
+    return `${this.#options.keyPrefix}q:${sha256(upstream)}`;
   }
 
   #lockKey(flightKey: string): string {
     return `${this.#options.keyPrefix}l:${sha256(flightKey)}`;
   }
 }
+
+/** Unconfirmed purges kept for another try at most; older ones widen to their upstream. */
+const maxUnconfirmed = 64;
 
 function sha256(text: string): string {
   return crypto.createHash("sha256").update(text).digest("base64url");

@@ -29,4 +29,6 @@ export const redisDefaults = {
   lockPollMs: 25,
   /** Longest pause between two reconnection attempts, ms. */
   reconnectMaxMs: 1_000,
+  /** Pause before a purge Redis did not confirm is sent again (and again, until it is), ms. */
+  purgeRetryMs: 1_000,
 } as const;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
@@ -149,7 +150,7 @@ describe("Redis second tier shared by replicas", () => {
     expect(alice.data).toEqual({ item: { serial: 1, seenAuth: "Bearer alice" } });
     const keys = await admin.keys(`${keyPrefix}*`);
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) expect(key).toMatch(new RegExp(`^${keyPrefix}[eipl]:[A-Za-z0-9_-]{43}$|^${keyPrefix}purge$`));
+    for (const key of keys) expect(key).toMatch(new RegExp(`^${keyPrefix}[exql]:[A-Za-z0-9_-]{43}$|^${keyPrefix}purge$`));
   });
 
   it("R05: Redis stopped mid-run: every request is answered, /readyz stays ready and says degraded; restarted, it is used again", async () => {
@@ -201,6 +202,52 @@ describe("Redis second tier shared by replicas", () => {
     expect(metrics).toMatch(/trestle_cache_redis_fallbacks_total [1-9]/);
   });
 });
+
+describe("Redis indexes and unconfirmed purges", () => {
+  /** The key of an upstream's path index, as the tier names it (`<prefix>q:<sha256>`). */
+  const pathIndex = (upstream: string) => `${keyPrefix}q:${createHash("sha256").update(upstream).digest("base64url")}`;
+  const entries = async () => (await admin.keys(`${keyPrefix}e:*`)).length;
+
+  it("R14: the path index keeps only what is alive: 30 short-lived paths expire, and the next store drops them from it", async () => {
+    await item(a, "long");
+    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "max-age=1" }, world.clock);
+    for (let i = 0; i < 30; i++) await item(a, `short-${i}`);
+    await waitUntilAsync(async () => (await entries()) === 31, "31 entries in Redis");
+    expect(await admin.zcard(pathIndex("api"))).toBe(31);
+    // Redis expires the short ones on its own clock (about a second); the index lives on with "long", and the next store prunes it.
+    await waitUntilAsync(async () => (await entries()) === 1, "the short entries expired");
+    await item(a, "next");
+    await waitUntilAsync(async () => (await entries()) === 2, "the new entry stored");
+    expect((await admin.zrange(pathIndex("api"), 0, -1)).sort()).toEqual(["/v1/items/long", "/v1/items/next"]);
+  });
+
+  it("R15: a purge Redis did not confirm (every client paused) is sent again until it is: no replica is served the purged answer from Redis", async () => {
+    await item(a, "x");
+    await waitUntilAsync(async () => (await entries()) === 1, "the entry in Redis");
+    // The path lookup of the prefix purge runs past its budget: nothing is deleted on the first try.
+    expect(await admin.call("CLIENT", "PAUSE", "300", "ALL")).toBe("OK");
+    expect(a.cache.purge("api", "/items")).toBe(1);
+    await waitUntilAsync(async () => (await entries()) === 0, "the entry deleted by the purge sent again");
+    const c = await replica();
+    try {
+      await waitForCache(c, "ok");
+      const fresh = await item(c, "x");
+      expect(cacheStatuses(fresh)).toEqual(["miss"]);
+      expect(world.calls("/v1/items/x")).toHaveLength(2);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+/** Like waitUntil, for a condition read from Redis. */
+async function waitUntilAsync(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (const end = Date.now() + 10_000; Date.now() < end;) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`never happened: ${what}`);
+}
 
 describe("cache.redis options", () => {
   it("R07: a bad cache.redis is refused when the instance is built, the URL's password never echoed; a good one serves", async () => {
