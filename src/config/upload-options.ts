@@ -7,6 +7,12 @@ export interface UploadOptions {
   maxFileBytes?: number;
   /** File parts in one request; past it 413 UPLOAD_TOO_LARGE. @default 10 */
   maxFiles?: number;
+  /**
+   * Bytes of file parts waiting on disk for their turn (a part sent before the one its operation
+   * reads first, or given to several variables), across every request of the instance; past it
+   * the request fails with 413 UPLOAD_TOO_LARGE. @default 1073741824 (1 GiB)
+   */
+  maxSpillBytes?: number;
 }
 
 /** Fills defaults and refuses values that are not positive integers, naming the option. */

@@ -4,6 +4,7 @@ import busboy from "busboy";
 import type { UploadLimits } from "../plan/upload-defaults.js";
 import { Upload, type UploadCoordinator } from "./upload.js";
 import type { SpilledFile } from "./spill-to-file.js";
+import type { SpillRoom } from "./spill-room.js";
 import { placeUpload, readMap, readOperations } from "./place-uploads.js";
 import { echo, malformed, UploadRequestError } from "./upload-request-error.js";
 
@@ -26,6 +27,8 @@ export interface MultipartRequest {
 export interface MultipartLimits extends UploadLimits {
   /** Bytes of `operations`, `map` and any other non-file part (`limits.maxRequestBytes`). */
   maxPartBytes: number;
+  /** The instance's room on disk for spilled parts (`uploads.maxSpillBytes`). */
+  room: SpillRoom;
 }
 
 /**
@@ -76,6 +79,7 @@ export async function readMultipart(
       return over;
     },
     spills,
+    room: limits.room,
   };
   const fail = (error: unknown) => {
     if (failed !== undefined) return;

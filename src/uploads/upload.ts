@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { TrestleError } from "../errors.js";
 import { spillToFile, type SpilledFile } from "./spill-to-file.js";
+import type { SpillRoom } from "./spill-room.js";
 
 /** A file as an upstream call sends it: what the client said of it, and its bytes as they arrive. */
 export interface UploadedFile {
@@ -20,8 +21,10 @@ export interface UploadCoordinator {
   wanted(upload: Upload): void;
   /** The operation has finished: parts still to come are read and thrown away. */
   readonly over: boolean;
-  /** Where spilled parts go (a folder), and the list of files to delete once the request ends. */
+  /** The list of spilled files to delete once the request ends. */
   readonly spills: SpilledFile[];
+  /** The instance's room on disk that spilled parts take. */
+  readonly room: SpillRoom;
 }
 
 type State =
@@ -136,7 +139,7 @@ export class Upload {
   }
 
   #spilled(file: Arrived): State {
-    const spill = spillToFile(file.stream);
+    const spill = spillToFile(file.stream, this.#coordinator.room);
     this.#coordinator.spills.push(spill);
     return { kind: "spilled", file, spill };
   }

@@ -7,7 +7,7 @@ describe("upload limits as options and flags (issue #20)", () => {
   it.each([
     [{ maxFileBytes: 0 }, "uploads.maxFileBytes must be a positive integer, received 0"],
     [{ maxFiles: 2.5 }, "uploads.maxFiles must be a positive integer, received 2.5"],
-    [{ maxFileSize: 10 }, "uploads.maxFileSize is not an upload limit (known: maxFileBytes, maxFiles)"],
+    [{ maxFileSize: 10 }, "uploads.maxFileSize is not an upload limit (known: maxFileBytes, maxFiles, maxSpillBytes)"],
   ])("UP22: createTrestle({ uploads: %j }) is refused with CONFIG_INVALID naming the option", async (uploads, message) => {
     await expect(createTestTrestle(uploadSchema("http://127.0.0.1:1"), { uploads: uploads as never })).rejects.toMatchObject({
       code: "CONFIG_INVALID",
