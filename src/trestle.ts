@@ -270,6 +270,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     cors,
     corsActive,
     maxMessageBytes: limits.maxRequestBytes,
+    maxConnections: limits.maxWebSocketConnections,
   });
 
   return {

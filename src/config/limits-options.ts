@@ -28,6 +28,11 @@ export interface LimitsOptions {
   maxSubscriptions?: number;
   /** Polling loops (`@rest(poll:)`, one per read however many subscribe) running at once; more get SUBSCRIPTION_LIMIT. @default 1000 */
   maxPollLoops?: number;
+  /**
+   * WebSocket connections open at once on this instance (each holds a socket and its buffers
+   * whether or not it runs anything); further upgrades get 503 with `Retry-After`. @default 2000
+   */
+  maxWebSocketConnections?: number;
 }
 
 export type NormalizedLimits = Required<LimitsOptions>;
@@ -45,4 +50,5 @@ export const defaultLimits: NormalizedLimits = {
   maxRequestBytes: 1024 * 1024,
   maxSubscriptions: 1000,
   maxPollLoops: 1000,
+  maxWebSocketConnections: 2000,
 };

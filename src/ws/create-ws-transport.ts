@@ -26,6 +26,8 @@ export interface WsTransportOptions extends Pick<GraphQLWsServerOptions, "yoga" 
   readonly corsActive: boolean;
   /** Bytes of one message (limits.maxRequestBytes); past it ws closes the socket with 1009. */
   readonly maxMessageBytes: number;
+  /** Sockets open (or opening) at once (limits.maxWebSocketConnections); past it upgrades get 503. */
+  readonly maxConnections: number;
 }
 
 /** GraphQL over WebSocket (graphql-transport-ws) on the GraphQL path of node:http servers. */
@@ -57,6 +59,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   });
   const attached = new WeakSet<HttpServer | HttpsServer>();
   let closing = false;
+  /** Upgrades accepted whose handshake has not finished: they count toward maxConnections too. */
+  let opening = 0;
 
   const onUpgrade = (server: HttpServer | HttpsServer, req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (getRequestTarget(req).split("?")[0] !== options.graphqlPath) {
@@ -69,7 +73,24 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     if (closing) return refuseUpgrade(socket, 503, "Trestle is shutting down: no new WebSocket connections");
     const origin = decideUpgradeOrigin(req.headers.origin, req.headers.host, options.cors, options.corsActive);
     if (origin.refused) return refuseUpgrade(socket, 403, origin.reason);
+    if (wss.clients.size + opening >= options.maxConnections) {
+      return refuseUpgrade(
+        socket,
+        503,
+        `This server holds its limit of ${options.maxConnections} WebSocket connections (limits.maxWebSocketConnections): retry later, or use GraphQL over SSE`,
+        1,
+      );
+    }
+    opening++;
+    let counted = true;
+    // Once: when the handshake ends, or when the socket closes before it did.
+    const settled = () => {
+      if (counted) opening--;
+      counted = false;
+    };
+    socket.once("close", settled);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      settled();
       const connection: WsConnection = {
         request: req,
         url: graphqlUrl(req, options.graphqlPath),
