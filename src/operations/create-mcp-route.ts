@@ -73,8 +73,16 @@ export function createMcpRoute(options: McpRouteOptions, sdk: Sdk): Route {
     answersPreflight: () => true,
     async serve(exchange) {
       const origin = exchange.headers.get("origin");
-      if (origin !== null && cors.answer(origin).headers["access-control-allow-origin"] === undefined)
-        return rpcError(403, `Origin ${JSON.stringify(origin.slice(0, 100))} is not allowed to call ${mcpPath} (list it in cors / --cors)`);
+      if (origin !== null) {
+        // A browser Origin must be listed by name: `cors: true` (any origin, as `*`) opens the
+        // GraphQL and REST routes to every site, never the tools (DNS rebinding, MCP's rule).
+        const allowed = cors.answer(origin).headers["access-control-allow-origin"];
+        if (allowed === undefined || allowed === "*")
+          return rpcError(
+            403,
+            `Origin ${JSON.stringify(origin.slice(0, 100))} is not allowed to call ${mcpPath} (list it in cors / --cors${allowed === "*" ? "; any origin (*) does not count for MCP" : ""})`,
+          );
+      }
       if (exchange.method !== "POST")
         return {
           ...rpcError(405, `${exchange.method} ${mcpPath}: this stateless MCP endpoint takes POST only`),
