@@ -28,6 +28,8 @@ import { createGraphQLLane } from "./execution/create-graphql-lane.js";
 import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
 import { createPreparedDocuments } from "./execution/prepared-document.js";
 import { createGraphQLRoute } from "./execution/create-graphql-route.js";
+import { createSseRoute } from "./execution/create-sse-route.js";
+import { createDocumentPreparer } from "./execution/create-document-preparer.js";
 import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
@@ -245,6 +247,26 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const routes: Route[] = [
     health,
     passthrough,
+    // GraphQL over SSE for subscriptions, without the WHATWG round trip; what it declines goes to the lane or yoga.
+    createSseRoute({
+      schema,
+      graphqlPath,
+      maxRequestBytes: limits.maxRequestBytes,
+      prepare: createDocumentPreparer({
+        schema,
+        rules: validationRules,
+        maxTokens: limits.maxTokens,
+        showSuggestions: development,
+        documents,
+      }),
+      checkCost,
+      maskError: createMaskError(debug),
+      answer: resultStep,
+      lane,
+      createContext: exchangeContext,
+      csrfPrevention: options.csrfPrevention ?? true,
+      fallback: yogaRoute,
+    }),
     // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
     createGraphQLRoute({ lane, graphqlPath, maxRequestBytes: limits.maxRequestBytes, createContext: exchangeContext, fallback: yogaRoute }),
     // GraphQL multipart requests (file uploads), streamed: before yoga, which would hold each file in memory.
