@@ -32,7 +32,9 @@ export type TrestleErrorCode =
   | "SUBSCRIPTION_LIMIT"
   /** A `poll:` subscription still open after its `timeoutMs`: its last payload, then the end. */
   | "POLL_TIMEOUT"
-  | "OPENAPI_IMPORT_ERROR";
+  | "OPENAPI_IMPORT_ERROR"
+  /** A `*.mapping.yaml` file that `trestle test` cannot read (bad YAML, unknown key, wrong type): file:line:col in the message. */
+  | "MAPPING_TEST_INVALID";
 
 export interface TrestleErrorOptions {
   cause?: unknown;
