@@ -29,6 +29,7 @@ export async function recordMappingTest(
       cwd: setup.cwd,
       env: setup.env,
       metrics: false,
+      logging: false,
       graphiql: false,
       cursorSecret: setup.env["TRESTLE_CURSOR_SECRET"] || testCursorSecret,
       upstreams: Object.fromEntries(upstreams.map((upstream, at) => [upstream.name, { baseUrl: proxies[at]!.url }])),

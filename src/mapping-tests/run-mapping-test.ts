@@ -49,6 +49,7 @@ export async function runMappingTest(test: MappingTest, setup: MappingTestSetup)
       cwd: setup.cwd,
       env: replayEnv,
       metrics: false,
+      logging: false,
       graphiql: false,
       cursorSecret: setup.env["TRESTLE_CURSOR_SECRET"] || testCursorSecret,
       upstreams: Object.fromEntries(setup.upstreams.map((name, at) => [name, { baseUrl: servers[at]!.url }])),
