@@ -21,7 +21,10 @@ const keys = {
  * message` in one MAPPING_TEST_INVALID error.
  */
 export async function readMappingTest(path: string, name: string): Promise<MappingTest> {
-  const text = await readFile(path, "utf8");
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT" && error.code !== "EISDIR") throw error;
+    throw new TrestleError("MAPPING_TEST_INVALID", `${name}: no such mapping test file (${error.code})`);
+  });
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {

@@ -42,7 +42,7 @@ export async function runMappingTests(options: RunMappingTestsOptions): Promise<
     if (files.length === 0) throw new TrestleError("CONFIG_INVALID", `no *${mappingTestSuffix} files below ${options.schema}`);
     tests = await Promise.all(files.map((file) => readMappingTest(file, displayName(file, cwd))));
   } catch (error) {
-    if (!(error instanceof TrestleError) && (error as { code?: string }).code !== "ENOENT") throw error;
+    if (!(error instanceof TrestleError)) throw error;
     stderr(`trestle test: ${(error as Error).message}`);
     return 2;
   }

@@ -65,6 +65,12 @@ export async function startRecordingProxy(upstream: UpstreamPlan, exchanges: Map
         if (!hopByHop.has(key) && value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
       const method = req.method ?? "GET";
       const path = req.url ?? "/";
+      // Only origin-form targets (RFC 9112 §3.2.1) are joined to the upstream's base URL: an
+      // absolute or "@host" target would point the proxy at another host.
+      if (!path.startsWith("/")) {
+        res.writeHead(400).end();
+        return;
+      }
       fetch(`${target}${path}`, { method, headers, redirect: "manual", ...(body.length > 0 ? { body } : {}) })
         .then(async (response) => {
           const text = await response.text();

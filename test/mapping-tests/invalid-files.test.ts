@@ -87,7 +87,7 @@ describe("trestle test: usage errors exit 2", () => {
     expect(flag.err[0]).toContain("trestle test: Unknown option '--recrod'");
     const file = await runCli(["test", "--schema", dir, "nope.mapping.yaml"], dir);
     expect(file.code).toBe(2);
-    expect(file.err[0]).toContain("nope.mapping.yaml");
+    expect(file.err[0]).toBe("trestle test: nope.mapping.yaml: no such mapping test file (ENOENT)");
     const empty = await writeFolder({ "shop.graphql": shopSdl });
     const none = await runCli(["test", "--schema", empty], empty);
     expect([none.code, none.err[0]]).toEqual([2, `trestle test: no *.mapping.yaml files below ${empty}`]);
