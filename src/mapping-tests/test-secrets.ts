@@ -12,7 +12,8 @@ const minSecretLength = 4;
 
 /**
  * The environment of a mapping test. Every `{env.X}` the schema or the test's headers read
- * (except those of `@upstream(baseUrl:)`, replaced by the replay upstream anyway) has, during
+ * (except those of `@upstream(baseUrl:)`, replaced by the replay upstream anyway, and set to
+ * `http://replay.invalid` when unset) has, during
  * replay, the value `env-X`; in recordings, the real value reads `{env.X}`, so that recordings
  * hold no secret and replay the same in CI without one.
  */
@@ -34,6 +35,8 @@ export function readTestSecrets(texts: readonly string[], env: Env): TestSecrets
     for (const [, name = "", fallback] of text.matchAll(envReference))
       if (!inBaseUrl.has(name)) fallbacks.set(name, fallback ?? fallbacks.get(name));
   const replayEnv: Record<string, string | undefined> = { ...env };
+  // A base URL the replay replaces anyway need not be set in CI (".invalid": RFC 6761, never resolved).
+  for (const name of inBaseUrl) if (!env[name]) replayEnv[name] = "http://replay.invalid";
   const placeholders = new Map<string, string>();
   const secrets: Array<readonly [string, string]> = [];
   for (const [name, fallback] of fallbacks) {

@@ -123,4 +123,27 @@ describe("trestle test --record", () => {
       (await runCli(["test", "--record", "--schema", dir], dir, { SHOP_URL: upstream.url, API_KEY: apiKey, USER_TOKEN: userToken })).code,
     ).toBe(0);
   });
+
+  it("M08: with several upstreams, each exchange is recorded with its upstream, and replays from that one only", async () => {
+    const second = await startTestUpstream((req, res) => sendJson(res, 200, { name: `b${req.url}` }));
+    const sdl = `extend schema @upstream(name: "a", baseUrl: "{env.A_URL}") @upstream(name: "b", baseUrl: "{env.B_URL}")
+type Query {
+  fromA: Item @rest(upstream: "a", path: "/makers/7")
+  fromB: Item @rest(upstream: "b", path: "/makers/7")
+}
+type Item { name: String! }
+`;
+    const dir = await writeFolder({ "two.graphql": sdl, "two.mapping.yaml": 'operation: "{ fromA { name } fromB { name } }"\n' });
+    // The first upstream wants its key: without one, it answers 401, recorded as such.
+    const run = await runCli(["test", "--record", "--schema", dir], dir, { A_URL: upstream.url, B_URL: second.url });
+    await second.close();
+    expect(run.code).toBe(0);
+    const text = await readFile(join(dir, "two.mapping.yaml"), "utf8");
+    expect(text).toContain("upstream: a\n      method: GET\n      path: /makers/7\n    response:\n      status: 401");
+    expect(text).toContain("upstream: b\n      method: GET\n      path: /makers/7\n    response:\n      status: 200");
+    expect(text).toContain("fromB:\n      name: b/makers/7");
+    // Replayed without the base URLs set (as in CI): the replay servers stand in for both.
+    const replay = await runCli(["test", "--schema", dir], dir, {});
+    expect(replay.out).toEqual(["ok   two.mapping.yaml", "# tests 1, pass 1, fail 0"]);
+  });
 });

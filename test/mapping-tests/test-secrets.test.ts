@@ -28,6 +28,10 @@ describe("readTestSecrets", () => {
     ]);
   });
 
+  it("M14: a base URL's variable left unset gets a URL the replay replaces, never resolved", () => {
+    expect(readTestSecrets([sdl], {}).replayEnv["A_URL"]).toBe("http://replay.invalid");
+  });
+
   it("M14: real values (or defaults) of 4 characters and more become {env.X}, percent-encoded ones too, longest first", () => {
     const { secrets } = readTestSecrets([sdl, "Bearer {env.TOKEN}"], { A_KEY: "k/1234+5", TOKEN: "tok", A_URL: "http://real" });
     expect(secrets).toEqual([
