@@ -27,6 +27,7 @@ const layers = [
   ["ws"],
   ["trestle.ts"],
   ["adapters"],
+  ["mapping-tests"],
   ["cli"],
   ["index.ts"],
 ];

@@ -8,6 +8,8 @@ export type TrestleErrorCode =
   | "BAD_USER_INPUT"
   | "SCHEMA_INVALID"
   | "CONFIG_INVALID"
+  /** A `*.mapping.yaml` file that `trestle test` cannot read (bad YAML, unknown key, wrong type): file:line:col in the message. */
+  | "MAPPING_TEST_INVALID"
   | "UPSTREAM_ERROR"
   | "UPSTREAM_TIMEOUT"
   | "UPSTREAM_UNAVAILABLE"

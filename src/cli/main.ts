@@ -10,6 +10,8 @@ import type { CliIo } from "./cli-io.js";
 import { serveDefaults } from "../plan/serve-defaults.js";
 import { runServe } from "./serve-command.js";
 import { runMcp } from "./mcp-command.js";
+import { runTest } from "./test-command.js";
+import { runInit } from "./init-command.js";
 
 const usage = `Usage: trestle <command> [options]
 
@@ -26,6 +28,10 @@ Commands:
   print-schema [--schema DIR]
                           print the client-facing SDL (Trestle's directives removed)
   print-directives        print the SDL that declares Trestle's directives (for editors)
+  test [--schema DIR] [--record] [--reporter plain|tap] [FILES...]
+                          run the *.mapping.yaml tests against recorded upstream calls; exits 1 on a
+                          failure; --record runs them against the real upstreams and writes the files
+  init [DIR]              scaffold a schema folder (default: schema/) with graphql.config.yml for editors
   import openapi SPEC --upstream NAME [--base-url URL] [--prefix P] [-o FILE]
                           write SDL with directives for an OpenAPI 2.0/3.0/3.1 document (file or URL)
 
@@ -62,6 +68,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return await runServe(rest, io);
       case "mcp":
         return await runMcp(rest, io);
+      case "test":
+        return await runTest(rest, io);
+      case "init":
+        return await runInit(rest, io);
       case "check":
       case "print-schema":
       case "print-directives":
