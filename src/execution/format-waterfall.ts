@@ -14,7 +14,7 @@ export type WaterfallCall = Pick<UpstreamCallRecord, "upstream" | "method" | "pa
  * GraphiQL's "Upstream calls" panel shows this text under its Text button: the function runs
  * in the browser as well (it is serialized into the page), so it uses nothing but its arguments.
  */
-export function formatWaterfall(calls: readonly WaterfallCall[], width = 32): string {
+export function formatWaterfall(calls: readonly WaterfallCall[], width = 24): string {
   const titles = ["upstream", "method", "route", "status", "cache", "batch", "start", "ms"];
   // Numbers (batch, start, ms) align right.
   const firstNumber = 5;

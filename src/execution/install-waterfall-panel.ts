@@ -49,9 +49,10 @@ export function installWaterfallPanel(endpoint: string, style: string, format: (
   const axis = make("th", "trestle-waterfall-axis", "");
   for (const title of ["upstream", "method", "route", "status", "cache", "batch", "start ms", "ms"]) head.append(make("th", "", title));
   head.append(axis);
+  const thead = make("thead", "");
+  thead.append(head);
   const rows = make("tbody", "");
-  table.append(make("thead", ""), rows);
-  table.tHead?.append(head);
+  table.append(thead, rows);
   const text = make("pre", "trestle-waterfall-text");
   text.hidden = true;
   panel.append(header, table, text);
@@ -137,25 +138,50 @@ export function installWaterfallPanel(endpoint: string, style: string, format: (
     return { name: name || (/^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1] ?? null) };
   };
 
+  /** One item of the record, its fields as the panel draws them whatever the JSON held. */
+  const readCall = (item: unknown): WaterfallCall => {
+    const field = (name: string): unknown =>
+      typeof item === "object" && item !== null ? (item as Record<string, unknown>)[name] : undefined;
+    const text = (name: string) => String(field(name) ?? "");
+    const number = (name: string) => (Number.isFinite(Number(field(name))) ? Number(field(name)) : 0);
+    const call: WaterfallCall = {
+      upstream: text("upstream"),
+      method: text("method"),
+      path: text("path"),
+      status: 0,
+      start: number("start"),
+      ms: number("ms"),
+    };
+    const status = field("status");
+    call.status = typeof status === "number" ? status : String(status);
+    if (field("route") !== undefined) call.route = text("route");
+    if (field("batch") !== undefined) call.batch = number("batch");
+    const cache = field("cache");
+    if (typeof cache === "object" && cache !== null && "status" in cache) call.cache = { status: String(cache.status) };
+    return call;
+  };
+
   let latest = 0;
-  const watch = async (answer: Promise<Response | undefined>, url: URL, body: Promise<string | null>) => {
+  /** Draws the answer to one request GraphiQL made: `copy` is its JSON answer copied, null for another kind, undefined when it failed. */
+  const watch = async (copy: Promise<Response | null | undefined>, url: URL, body: Promise<string | null>) => {
     const operation = operationOf(url, await body);
     if (operation === undefined) return;
     const id = ++latest;
     draw(operation.name, "Running…");
     let calls: readonly WaterfallCall[] | string;
     try {
-      const response = await answer;
-      if (response === undefined) throw new TypeError("no response");
-      if (!/json/i.test(response.headers.get("content-type") ?? "")) {
+      const response = await copy;
+      if (response === undefined) {
+        calls = "The request failed: no result, no call record.";
+      } else if (response === null) {
         calls = "This result was streamed (subscription, @defer, @stream): streamed results carry no call record.";
       } else {
         const result = (await response.json()) as { extensions?: { trestle?: { upstreamCalls?: unknown } } };
         const record = result?.extensions?.trestle?.upstreamCalls;
-        calls = Array.isArray(record) ? (record as WaterfallCall[]) : "This result carries no call record (a request error).";
+        calls = Array.isArray(record) ? record.map(readCall) : "This result carries no call record (a request error).";
       }
     } catch {
-      calls = "The request failed: no result, no call record.";
+      calls = "The result could not be read: no call record.";
     }
     if (id === latest) draw(operation.name, calls);
   };
@@ -176,9 +202,10 @@ export function installWaterfallPanel(endpoint: string, style: string, format: (
     }
     const answer = send(input, init);
     if (body !== undefined && url !== undefined) {
-      // Copied as soon as it arrives, before GraphiQL (whose handlers come after this one) reads it.
+      // A JSON answer is copied as it arrives, before GraphiQL (whose handlers come after this
+      // one) reads it. A stream is not: an unread copy would hold every event it ever sends.
       const copy = answer.then(
-        (response) => response.clone(),
+        (response) => (/json/i.test(response.headers.get("content-type") ?? "") ? response.clone() : null),
         () => undefined,
       );
       void watch(copy, url, body).catch(() => undefined);

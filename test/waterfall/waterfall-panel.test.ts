@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDemoUpstream, type DemoUpstream } from "../../src/demo/demo-upstream.js";
+import { generateTokens } from "../../src/demo/routes-streams.js";
 import { formatWaterfall, type WaterfallCall } from "../../src/execution/format-waterfall.js";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
@@ -20,6 +21,19 @@ let chromium: OfflineChromium;
 
 beforeAll(async () => {
   demo = await startDemoUpstream();
+  if (process.env["TRESTLE_WATERFALL_SCREENSHOT"]) {
+    // The picture shows a warm process's timings, not the first request's (code not yet compiled, connections not yet open).
+    const warm = await createTestTrestle("schema/", { env: { DEMO_API_URL: demo.url } });
+    for (let i = 0; i < 3; i++)
+      await warm.fetch(
+        new Request("http://warm.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: nPlusOne }),
+        }),
+      );
+    await warm.close();
+  }
   trestle = await createTestTrestle("schema/", { env: { DEMO_API_URL: demo.url }, debug: true });
   server = await serveTrestle(trestle);
   chromium = await launchOfflineChromium();
@@ -140,6 +154,26 @@ it("I24-5: the demo's N+1 query is drawn as four rows (route, batch size, cache 
   }
 }, 90_000);
 
+it("I24-5: a subscription still streams its tokens with the panel watching; the panel says a streamed result has no call record", async () => {
+  const operation = 'subscription { generate(model: "fraud-xgb", prompt: "Why was this flagged?", maxTokens: 3) { content } }';
+  const { context, page, offHost, problems } = await openGraphiQL(`${server.url}/graphql`, operation);
+  try {
+    await page.locator(".graphiql-execute-button").click();
+    // Each token replaces the one before in the result pane: the last stays.
+    const last = generateTokens("fraud-xgb", "Why was this flagged?", 3).at(-1);
+    await page
+      .locator(".result-window")
+      .filter({ hasText: `"content": "${last}"` })
+      .waitFor();
+    await page.locator(".trestle-waterfall-summary", { hasText: "streamed results carry no call record" }).waitFor({ state: "attached" });
+    await expect(page.locator(".trestle-waterfall-row").count()).resolves.toBe(0);
+    expect(offHost).toEqual([]);
+    expect(problems).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}, 90_000);
+
 let hostile: TestUpstream;
 let hostileTrestle: Trestle;
 let hostileServer: TrestleServer;
@@ -168,7 +202,7 @@ afterAll(async () => {
   await hostile?.close();
 });
 
-it("I24-5: markup in an argument is shown as text, never run; a failed call is drawn as an error; the next operation is drawn normally", async () => {
+it("I24-5: markup in an argument, or anywhere in a forged record, is shown as text, never run; a failed call is drawn as an error; the next operation is drawn normally", async () => {
   const markup = '<img src=x onerror="window.__pwned=1">';
   const operation = `{ person(id: ${JSON.stringify(markup)}) { id } invoice(id: "9") { id } }`;
   const { context, page, offHost, problems } = await openGraphiQL(`${hostileServer.url}/graphql`, operation);
@@ -188,6 +222,44 @@ it("I24-5: markup in an argument is shown as text, never run; a failed call is d
     await expect(page.locator(".trestle-waterfall img").count()).resolves.toBe(0);
     await expect(page.evaluate(() => (window as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
     await expect(page.locator(".trestle-waterfall-bar.trestle-waterfall-bar-error").count()).resolves.toBe(1);
+
+    // Whatever a result's record holds is written as text: every text field of a forged one is markup, its start not a number.
+    const forged = {
+      upstream: markup,
+      method: markup,
+      route: markup,
+      path: markup,
+      status: markup,
+      batch: 2,
+      start: markup,
+      ms: 1,
+      cache: { status: markup },
+    };
+    await page.route("**/graphql", (route) =>
+      route.request().method() === "POST" && !route.request().postData()?.includes("IntrospectionQuery")
+        ? route.fulfill({ json: { data: { person: null }, extensions: { trestle: { upstreamCallCount: 1, upstreamCalls: [forged] } } } })
+        : route.continue(),
+    );
+    await run(page);
+    await page.unroute("**/graphql");
+    expect(await rowsOf(page)).toEqual([
+      {
+        upstream: markup,
+        method: markup,
+        route: markup,
+        status: markup,
+        cache: markup,
+        batch: "2",
+        start: "0.0",
+        ms: "1.0",
+        timeline: "",
+      },
+    ]);
+    await page.locator(".trestle-waterfall-astext").click();
+    await expect(page.locator(".trestle-waterfall-text").textContent()).resolves.toContain(markup);
+    await page.locator(".trestle-waterfall-astext").click();
+    await expect(page.locator(".trestle-waterfall img").count()).resolves.toBe(0);
+    await expect(page.evaluate(() => (window as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
 
     // A normal operation afterwards, on a fresh page: the panel opens as it was left, and draws it.
     await page.goto(`${hostileServer.url}/graphql?query=${encodeURIComponent('{ person(id: "7") { id } }')}`);
