@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
@@ -40,6 +43,7 @@ beforeAll(async () => {
         cached,
       );
     if (path === "/items/held") await itemOneHeld.opened;
+    if (path === "/items/boom") return sendJson(res, 500, { error: "boom" });
     if (path?.startsWith("/items/")) return sendJson(res, 200, { id: decodeURIComponent(path.slice("/items/".length)), owner_id: "a" });
     return sendJson(res, 404, {});
   });
@@ -156,6 +160,26 @@ it("I24-5: without debug, results carry no call record at all", async () => {
     const result = await query(trestle, "{ items { id owner { name } } }");
     expect(result.data).toBeDefined();
     expect(result.extensions).toBeUndefined();
+  } finally {
+    await trestle.close();
+  }
+});
+
+it("I24-5: an operations route (/api/<name>) keeps the same record: a failed call's problem answer lists it with its route, status and start", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "trestle-waterfall-"));
+  writeFileSync(join(dir, "item.graphql"), "query Item($id: ID!) { item(id: $id) { id } }\n");
+  const trestle = await createTestTrestle(schema(), { debug: true, operations: dir });
+  try {
+    const failed = await trestle.fetch(new Request("http://trestle.test/api/Item?id=boom"));
+    expect(failed.status).toBe(502);
+    const problem = (await failed.json()) as { extensions?: Record<string, unknown> };
+    const [call, ...rest] = callsOf(problem);
+    expect(rest).toEqual([]);
+    expect(call).toMatchObject({ upstream: "catalog", method: "GET", route: "/items/{args.id}", path: "/items/boom", status: 500 });
+    expect(call?.start).toBeGreaterThanOrEqual(0);
+    // A normal caller is served afterwards.
+    const served = await trestle.fetch(new Request("http://trestle.test/api/Item?id=7"));
+    expect([served.status, await served.json()]).toEqual([200, { item: { id: "7" } }]);
   } finally {
     await trestle.close();
   }
