@@ -173,7 +173,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     useLimits(validationRules, limits.maxTokens, development, checkCost),
     yogaDocuments.plugin,
     useResultStep(resultStep),
-    useOfflineGraphiQL(`${prefix}/graphql`),
+    useOfflineGraphiQL(`${prefix}/graphql`, { waterfall: debug }),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (debug) plugins.push(useDebugExtensions());

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { waterfallPanelScript } from "./waterfall-panel-script.js";
 
 /** The GraphiQL page as served: every asset inline, and the policy that allows only the page itself. */
 export interface GraphiQLPage {
@@ -6,10 +7,20 @@ export interface GraphiQLPage {
   readonly contentSecurityPolicy: string;
 }
 
+/** What the page shows beside GraphiQL. */
+export interface GraphiQLPageOptions {
+  /**
+   * The "Upstream calls" panel: the last operation's calls as a waterfall, read from the
+   * debug extension (docs/waterfall.md). Only with `debug`, which adds that extension.
+   * @default false
+   */
+  waterfall?: boolean;
+}
+
 /**
  * Builds GraphiQL with every script, style, font and worker inline (`@graphql-yoga/render-graphiql`,
  * ~9 MB), so the page needs no network beyond its own origin, posting to `endpoint`. Its
- * Content-Security-Policy allows only the page: the one inline script by its SHA-256 (no
+ * Content-Security-Policy allows only the page: its inline scripts by their SHA-256 (no
  * `unsafe-eval`: GraphiQL and Monaco run without it), Monaco's workers from the `blob:` URLs the
  * page makes of them, requests (GraphQL, and later SSE/WebSocket subscriptions) to its own origin.
  * Styles need `'unsafe-inline'`: React, Radix and Monaco set `style` attributes and add
@@ -18,18 +29,30 @@ export interface GraphiQLPage {
  * loaded here, on first use: importing it costs ~0.4 s and ~50 MB, which a server that never
  * serves GraphiQL (production) should not pay.
  */
-export async function buildGraphiQLPage(endpoint: string): Promise<GraphiQLPage> {
+export async function buildGraphiQLPage(endpoint: string, options: GraphiQLPageOptions = {}): Promise<GraphiQLPage> {
   const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
   // GraphiQL runs subscriptions over SSE as a GET (graphql-sse's distinct connections), which the
   // CSRF rule refuses without x-trestle-csrf: the page is Trestle's own origin, so it sends it.
-  const html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL", additionalHeaders: { "x-trestle-csrf": "graphiql" } });
-  // The browser ends the inline script at the first "</script>", and hashes exactly what lies between.
-  const start = html.indexOf(">", html.indexOf("<script", html.indexOf("</style>"))) + 1;
-  const script = html.slice(start, html.indexOf("</script>", start));
-  const scriptHash = createHash("sha256").update(script, "utf8").digest("base64");
+  let html = renderGraphiQL({ endpoint, title: "Trestle GraphiQL", additionalHeaders: { "x-trestle-csrf": "graphiql" } });
+  // Past the first "</style>" the page is markup again: the panel's script goes right ahead of
+  // GraphiQL's, to see the requests GraphiQL makes.
+  const body = html.indexOf("</style>");
+  if (options.waterfall === true) {
+    const first = html.indexOf("<script", body);
+    html = `${html.slice(0, first)}<script>${waterfallPanelScript(endpoint)}</script>\n${html.slice(first)}`;
+  }
+  // The browser ends an inline script at the first "</script>", and hashes exactly what lies between.
+  const hashes: string[] = [];
+  for (let open = html.indexOf("<script", body); open !== -1;) {
+    const start = html.indexOf(">", open) + 1;
+    const end = html.indexOf("</script>", start);
+    if (end === -1) break;
+    hashes.push(`'sha256-${createHash("sha256").update(html.slice(start, end), "utf8").digest("base64")}'`);
+    open = html.indexOf("<script", end);
+  }
   const directives = [
     "default-src 'self'",
-    `script-src 'sha256-${scriptHash}'`,
+    `script-src ${hashes.join(" ")}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",

@@ -8,14 +8,24 @@ import type { ClientSignal } from "../upstream/client-signal.js";
 import type { NormalizedLimits } from "../config/limits-options.js";
 import { createUpstreamSlots, type UpstreamSlots } from "./create-upstream-slots.js";
 
-/** One upstream call as the debug extension and metrics see it. */
+/**
+ * One upstream call as the debug extension (and GraphiQL's waterfall), metrics and logs see it:
+ * the same record on both GraphQL routes and the operations routes.
+ */
 export interface UpstreamCallRecord {
   upstream: string;
   method: string;
-  /** Origin-relative path and query. */
+  /** The path as declared (`/users/{args.id}`), never a value; absent on calls not made from a template. */
+  route?: string;
+  /** Origin-relative path and query, as sent (values included: debug shows it to the developer only). */
   path: string;
+  /** Keys the call carries when it is a batch call (`@rest(batch:)`); absent on single calls. */
+  batch?: number;
   /** HTTP status, or the error code when no answer came. */
   status: number | string;
+  /** When the call was sent, in ms since the operation began (after any wait for a concurrency slot), to 0.1 ms. */
+  start: number;
+  /** How long it took, to 0.1 ms. */
   ms: number;
   /** What the shared cache did (GET/HEAD: hit, stale, miss...; writes: bypass), when it is on. */
   cache?: CacheStatus;
@@ -70,6 +80,8 @@ export function createOperationContext(
     return sendStreamed(request, body, init.signal);
   };
   const calls: UpstreamCallRecord[] = [];
+  // One clock per operation: every call's `start` counts from here (the waterfall's time axis).
+  const began = performance.now();
   // Made on the first call: an operation answered without upstream calls never pays for it.
   let slots: UpstreamSlots | undefined;
   /** One call through the operation's limits and records: `body`, when given, is streamed (loadStreamed). */
@@ -78,7 +90,9 @@ export function createOperationContext(
       throw new TrestleError("COST_LIMIT", `The operation reached its limit of ${maxCalls} upstream calls; no more were made.`);
     }
     const upstream = request.upstream.name;
-    const call: UpstreamCallRecord = { upstream, method: request.method, path: request.path, status: 0, ms: 0 };
+    const call: UpstreamCallRecord = { upstream, method: request.method, path: request.path, status: 0, start: 0, ms: 0 };
+    if (request.route !== undefined) call.route = request.route;
+    if (request.batchSize !== undefined) call.batch = request.batchSize;
     calls.push(call);
     const own = (slots ??= createUpstreamSlots(limits.maxConcurrentCallsPerUpstream ?? Number.POSITIVE_INFINITY, init.signal));
     const turn = own.take(upstream);
@@ -91,6 +105,7 @@ export function createOperationContext(
       }
     }
     const started = performance.now();
+    call.start = Math.round((started - began) * 10) / 10;
     const cache: CacheStatus = {};
     try {
       const response = await (body === undefined ? send(request, cache, init.signal) : streamed(request, body));

@@ -2,7 +2,10 @@ import type { Plugin } from "graphql-yoga";
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import { debugExtensions } from "../execution/debug-extensions.js";
 
-/** In debug mode, each result carries `extensions.trestle.upstreamCalls` (method, path, status, ms). */
+/**
+ * In debug mode, each result carries `extensions.trestle.upstreamCalls` (upstream, method, route,
+ * path, batch, status, start, ms, cache), which GraphiQL's "Upstream calls" panel draws.
+ */
 export function useDebugExtensions(): Plugin {
   return {
     onExecute({ args }) {

@@ -1,5 +1,5 @@
 import { shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
-import { buildGraphiQLPage, type GraphiQLPage } from "../execution/graphiql-page.js";
+import { buildGraphiQLPage, type GraphiQLPage, type GraphiQLPageOptions } from "../execution/graphiql-page.js";
 
 /**
  * Serves GraphiQL from the package instead of yoga's page, whose assets come from a public CDN
@@ -8,13 +8,14 @@ import { buildGraphiQLPage, type GraphiQLPage } from "../execution/graphiql-page
  * replaces the page yoga answered (GET, `Accept: text/html`, `text/html` back) with the
  * offline one and its Content-Security-Policy, on that page only. Built on first use (~9 MB,
  * hashed once), then the same bytes for every browser; other answers pass untouched, synchronously.
+ * With `{ waterfall: true }` (debug mode) the page also shows the "Upstream calls" panel.
  */
-export function useOfflineGraphiQL(endpoint: string): Plugin {
+export function useOfflineGraphiQL(endpoint: string, options: GraphiQLPageOptions = {}): Plugin {
   let built: Promise<GraphiQLPage> | undefined;
   return {
     onResponse({ request, response, setResponse }) {
       if (response.status !== 200 || response.headers.get("content-type") !== "text/html" || !shouldRenderGraphiQL(request)) return;
-      return (built ??= buildGraphiQLPage(endpoint)).then((page) =>
+      return (built ??= buildGraphiQLPage(endpoint, options)).then((page) =>
         setResponse(
           new Response(page.html, {
             status: 200,

@@ -152,7 +152,7 @@ async function send(instance: string, entry: "fetch" | "handle", path: string, i
   if (headers["cache-control"]) headers["cache-control"] = headers["cache-control"].replace(/max-age=\d+/, "max-age=N");
   let body: unknown = text;
   try {
-    body = JSON.parse(text.replace(/"ms":[\d.]+/g, '"ms":0').replace(/"age":\d+/g, '"age":0'));
+    body = JSON.parse(text.replace(/"(ms|start)":[\d.]+/g, '"$1":0').replace(/"age":\d+/g, '"age":0'));
   } catch {
     // Not JSON: compared as text.
   }
