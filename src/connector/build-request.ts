@@ -66,7 +66,7 @@ export function createRequestBuilder(
     }
   };
 
-  const route = upstream.basePath + template.url.path.map((part) => (typeof part === "string" ? part : part.source)).join("");
+  const route = declaredRoute(upstream.basePath, template.url);
   return (scope) => {
     let path = upstream.basePath;
     for (const part of template.url.path) {
@@ -258,4 +258,14 @@ function renderBody(
   let out = "";
   for (const part of template.parts) out += typeof part === "string" ? part : JSON.stringify(read(part, scope) ?? null);
   return out;
+}
+
+/**
+ * The target as the SDL declares it, variables unrendered (`/v1/users?ids={keys}`): what traces,
+ * logs and the debug waterfall show. Secrets belong in `{env.X}`, which stays a name here.
+ */
+function declaredRoute(basePath: string, url: UrlPlan): string {
+  const text = (parts: readonly TemplatePart[]) => parts.map((part) => (typeof part === "string" ? part : part.source)).join("");
+  const query = url.query.map((param) => `${param.name}=${text(param.value)}`).join("&");
+  return basePath + text(url.path) + (query === "" ? "" : `?${query}`);
 }

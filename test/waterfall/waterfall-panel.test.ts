@@ -119,9 +119,9 @@ it("I24-5: the demo's N+1 query is drawn as four rows (route, batch size, cache 
     );
     expect(first.map((call) => [call.route, call.batch])).toEqual([
       ["/experiments/{args.id}", undefined],
-      ["/experiments/{parent.experiment_id}/runs", undefined],
-      ["/users", 40],
-      ["/teams", 6],
+      ["/experiments/{parent.experiment_id}/runs?status={args.status}", undefined],
+      ["/users?ids={keys}", 40],
+      ["/teams?ids={keys*}", 6],
     ]);
     // Each bar sits on the operation's time axis: the batch calls after the list they complete.
     const bars = await page
@@ -138,9 +138,9 @@ it("I24-5: the demo's N+1 query is drawn as four rows (route, batch size, cache 
     const again = await run(page);
     expect((await rowsOf(page)).map((row) => [row["route"], row["batch"], row["cache"]])).toEqual([
       ["/experiments/{args.id}", "-", "hit"],
-      ["/experiments/{parent.experiment_id}/runs", "-", "hit"],
-      ["/users", "40", "hit"],
-      ["/teams", "6", "hit"],
+      ["/experiments/{parent.experiment_id}/runs?status={args.status}", "-", "hit"],
+      ["/users?ids={keys}", "40", "hit"],
+      ["/teams?ids={keys*}", "6", "hit"],
     ]);
     await expect(page.locator(".trestle-waterfall-bar.trestle-waterfall-bar-cache").count()).resolves.toBe(4);
     // The text view is formatWaterfall of the same calls.
