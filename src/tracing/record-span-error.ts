@@ -13,11 +13,12 @@ export function recordSpanError(span: Span, error: unknown): void {
   span.addEvent("exception", { "exception.type": code });
 }
 
-/** An error's Trestle code (`error.code`, or a GraphQL error's `extensions.code`), else `_OTHER`. */
+/** An error's Trestle code: `error.code`, or a GraphQL error's `extensions.code` or its original error's; else `_OTHER`. */
 export function errorCode(error: unknown): string {
   if (typeof error !== "object" || error === null) return "_OTHER";
-  const { code, extensions } = error as { code?: unknown; extensions?: { code?: unknown } };
+  const { code, extensions, originalError } = error as { code?: unknown; extensions?: { code?: unknown }; originalError?: unknown };
   if (typeof code === "string" && code !== "") return code;
   const graphqlCode = extensions?.code;
-  return typeof graphqlCode === "string" && graphqlCode !== "" ? graphqlCode : "_OTHER";
+  if (typeof graphqlCode === "string" && graphqlCode !== "") return graphqlCode;
+  return originalError === undefined || originalError === error ? "_OTHER" : errorCode(originalError);
 }
