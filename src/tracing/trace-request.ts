@@ -16,7 +16,7 @@ const getter: TextMapGetter<TracedHeaders> = {
 const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 
 /**
- * One HTTP request as a SERVER span around `work`, the route table's: `http.request.method`,
+ * One HTTP request as a span around `work`, the route table's (SERVER, or INTERNAL under the host app's own span): `http.request.method`,
  * `trestle.route.name` (the metrics label), `http.route` when the path is a fixed one, and
  * the status `statusOf` reads once the answer is written (5xx: status ERROR). The trace
  * continues the span active in the host app (its own HTTP instrumentation), else the
@@ -45,9 +45,14 @@ async function traced<T>(
   statusOf: (answer: T | undefined) => number,
 ): Promise<T> {
   const active = context.active();
-  const parent = trace.getSpan(active) === undefined ? propagation.extract(active, headers, getter) : active;
+  const hosted = trace.getSpan(active) !== undefined;
+  const parent = hosted ? active : propagation.extract(active, headers, getter);
   const shown = knownMethods.has(method) ? method : "_OTHER";
-  const span = tracer.startSpan(httpRoute === undefined ? shown : `${shown} ${httpRoute}`, { kind: SpanKind.SERVER }, parent);
+  const span = tracer.startSpan(
+    httpRoute === undefined ? shown : `${shown} ${httpRoute}`,
+    { kind: hosted ? SpanKind.INTERNAL : SpanKind.SERVER },
+    parent,
+  );
   if (span.isRecording()) {
     span.setAttribute("http.request.method", shown);
     span.setAttribute("trestle.route.name", routeName);

@@ -1,4 +1,6 @@
+import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
+import { query } from "../helpers/graphql.js";
 import { childrenOf } from "../helpers/otlp-receiver.js";
 import { post, traceIdSent, traceOf, useTraceWorld } from "./trace-world.js";
 
@@ -161,5 +163,22 @@ describe("T24: spans of a request, its operation and its upstream calls", () => 
     const operation = spans.find((span) => span.kind === 1)!;
     expect(operation).toMatchObject({ name: "query Few", attributes: { "graphql.operation.name": "Few" } });
     expect(childrenOf(spans, operation).map((span) => span.kind)).toEqual([3]);
+  });
+
+  it("T24: embedded under the host app's own span (trestle.fetch), the request span is its INTERNAL child, whatever traceparent the client sent", async () => {
+    const result = await trace
+      .getTracer("host-app")
+      .startActiveSpan("host handler", (span) =>
+        query(world.trestle, '{ search(q: "h") { id } }', {}, { traceparent: `00-${"e".repeat(32)}-${"f".repeat(16)}-01` }).finally(() =>
+          span.end(),
+        ),
+      );
+    expect(result.status).toBe(200);
+    const traceId = traceIdSent(world.upstream.requests[0]);
+    expect(traceId).not.toBe("e".repeat(32));
+    const spans = await world.receiver.waitFor((all) => all.some((span) => span.name === "host handler" && span.traceId === traceId));
+    const handler = spans.find((span) => span.name === "host handler" && span.traceId === traceId)!;
+    const request = spans.find((span) => span.parentSpanId === handler.spanId)!;
+    expect(request).toMatchObject({ name: "POST /graphql", kind: 1, scope: { name: "trestle" } });
   });
 });
