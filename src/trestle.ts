@@ -34,6 +34,7 @@ import { createResultStep } from "./execution/create-result-step.js";
 import { useResultStep } from "./plugins/use-result-step.js";
 import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
 import { useOfflineGraphiQL } from "./plugins/use-offline-graphiql.js";
+import { useTracing } from "./plugins/use-tracing.js";
 import { createHealthRoute } from "./http/health-route.js";
 import { createRouteTable, type Route } from "./http/route-table.js";
 import { answerFromResponse } from "./http/answer.js";
@@ -174,6 +175,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     yogaDocuments.plugin,
     useResultStep(resultStep),
     useOfflineGraphiQL(`${prefix}/graphql`, { waterfall: debug }),
+    useTracing(),
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (debug) plugins.push(useDebugExtensions());

@@ -11,6 +11,7 @@ import { createTrestle, type Trestle } from "../trestle.js";
 import type { CliIo } from "./cli-io.js";
 import { readUploadFlags, uploadFlagsUsage } from "./read-upload-flags.js";
 import { readWorkerCount, runWorkers } from "./serve-workers.js";
+import { setupTracing } from "./setup-tracing.js";
 
 export { defaultServeTimeouts, type ServeTimeouts };
 
@@ -137,6 +138,9 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     ...(redisUrl === undefined ? {} : { cache: { redis: { url: redisUrl } } }),
   });
   closers.unshift(() => trestle.close());
+  // OpenTelemetry traces when the OTEL_* variables ask for them (docs/telemetry.md): the last spans exported once closed.
+  const tracing = await setupTracing(env, io);
+  if (tracing !== undefined) closers[0] = () => trestle.close().then(tracing.shutdown);
   // The schema built, so only warnings are left: the same lines `trestle check` prints.
   // (A worker of --workers leaves them, and the banner, to its primary.)
   for (const diagnostic of cluster.isWorker ? [] : await checkSchema(values.schema, { cwd: io.cwd, env })) {

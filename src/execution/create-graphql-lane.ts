@@ -18,6 +18,7 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js
 import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { parseDocument } from "./parse-document.js";
+import { traceOperation } from "../tracing/trace-operation.js";
 
 export interface GraphQLLaneOptions {
   schema: GraphQLSchema;
@@ -134,7 +135,8 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
     }
     const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
-    let result = await run.query(undefined, context, params.variables);
+    // An operation span when an OpenTelemetry SDK is registered (src/tracing/).
+    let result = await traceOperation(operation, document, () => run.query(undefined, context, params.variables));
     if (result.data === undefined && !runByGraphqlJs.has(run)) {
       // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
       result = await execute({

@@ -9,6 +9,7 @@ import { FetchExchange } from "./fetch-exchange.js";
 import { NodeExchange } from "./node-exchange.js";
 import { toResponse } from "./to-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
+import { traceRequest } from "../tracing/trace-request.js";
 
 /** The metrics label of a route. */
 export type RouteName = "graphql" | "passthrough" | "api" | "mcp" | "other";
@@ -55,12 +56,19 @@ export function createRouteTable(
 ): RouteTable {
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
-  const track = async <T>(name: RouteName, work: () => Promise<T>, statusOf: (answer: T | undefined) => number): Promise<T> => {
+  const track = async <T>(
+    exchange: Exchange,
+    name: RouteName,
+    work: () => Promise<T>,
+    statusOf: (answer: T | undefined) => number,
+  ): Promise<T> => {
     inFlight++;
     const started = performance.now();
     let answer: T | undefined;
     try {
-      return (answer = await work());
+      // A SERVER span when an OpenTelemetry SDK is registered (src/tracing/); `work()` alone when not.
+      const fixedRoute = name === "graphql" || name === "mcp" ? exchange.pathname : undefined;
+      return (answer = await traceRequest(exchange.method, exchange.headers, name, fixedRoute, work, statusOf));
     } finally {
       inFlight--;
       if (inFlight === 0) onDrained?.();
@@ -100,6 +108,7 @@ export function createRouteTable(
       if (route === undefined) return new Response("Not Found", { status: 404 });
       const name = route.name(exchange.pathname);
       const answer = await track(
+        exchange,
         name,
         async () => preflight(route, exchange) ?? serve(route, exchange),
         (a) => a?.status ?? 500,
@@ -123,6 +132,7 @@ export function createRouteTable(
       const answered = preflight(route, exchange);
       if (answered !== undefined)
         return track(
+          exchange,
           name,
           () => writeNodeAnswer(exchange, answered),
           () => 204,
@@ -131,6 +141,7 @@ export function createRouteTable(
       let left = false;
       if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
       await track(
+        exchange,
         name,
         async () => {
           const answer = await serve(route, exchange);

@@ -21,6 +21,7 @@ import { createProblemFromError, createProblemResponse, createRouteProblem } fro
 import { keepAnswerPrivate } from "./keep-answer-private.js";
 import { hideHopByHop } from "./strip-hop-by-hop.js";
 import { readCappedChunks } from "../http/read-capped-body.js";
+import { notePassthroughRoute } from "../tracing/trace-request.js";
 
 export interface PassthroughHandlerOptions {
   /** The normalized mount prefix: "" or "/bff". */
@@ -100,6 +101,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
 
   const forward = async (route: Extract<RouteMatch, { kind: "route" }>, request: Exchange): Promise<Answer> => {
     const { upstream, passthrough } = route;
+    notePassthroughRoute(request.method, upstream.name, route.mount);
     const client = hideHopByHop(request.headers);
     // U18: a GET or HEAD body has no defined meaning (RFC 9110 §9.3.1) and is a smuggling
     // vector; it is dropped, and with it every header that describes it.

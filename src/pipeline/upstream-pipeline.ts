@@ -10,6 +10,8 @@ import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { UpstreamState } from "../upstream/create-resilience.js";
 import { createSecondTier } from "../cache/create-second-tier.js";
+import { liveTracer } from "../tracing/live-tracer.js";
+import { traceUpstreamCall } from "../tracing/trace-upstream-call.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -90,10 +92,20 @@ export function createUpstreamPipeline(
       metrics.upstreamCall(request.upstream.name, request.method, outcome, (performance.now() - started) / 1000);
     }
   }
+  const send: UpstreamPipeline["send"] = cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal);
+  const stream = cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect;
+  const openStream: UpstreamPipeline["openStream"] = (request, signal) =>
+    observed(request, client(request.upstream.name).openStream(request, signal));
+  // With an OpenTelemetry SDK registered, each call is a CLIENT span around the cache (src/tracing/); else as it is.
   return {
-    send: cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal),
-    stream: cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect,
-    openStream: (request, signal) => observed(request, client(request.upstream.name).openStream(request, signal)),
+    send: (request, status, signal) =>
+      liveTracer() === undefined ? send(request, status, signal) : traceUpstreamCall(request, status, (s) => send(request, s, signal)),
+    stream: (request, body, options) =>
+      liveTracer() === undefined
+        ? stream(request, body, options)
+        : traceUpstreamCall(request, undefined, () => stream(request, body, options)),
+    openStream: (request, signal) =>
+      liveTracer() === undefined ? openStream(request, signal) : traceUpstreamCall(request, undefined, () => openStream(request, signal)),
     client,
     breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
     states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),

@@ -14,6 +14,7 @@ import { openUpstream } from "./open-upstream.js";
 import { collectAnswer, type UpstreamResponse } from "./collect-answer.js";
 import { classifyUpstreamError } from "./classify-upstream-error.js";
 import { upstreamDefaults } from "../plan/upstream-defaults.js";
+import { noteResends, withTraceContext } from "../tracing/with-trace-context.js";
 
 export type { UpstreamResponse } from "./collect-answer.js";
 
@@ -56,11 +57,24 @@ export class UpstreamClient {
    */
   async send(request: UpstreamRequest, signal?: ClientSignal, overflow = false): Promise<UpstreamResponse> {
     if (signal?.aborted) throw clientClosedRequest(this.upstream.name);
+    // With an OpenTelemetry SDK registered, the call's own `traceparent` goes along (src/tracing/).
+    const traced = withTraceContext(request);
     // The app's hook runs outside the attempt's timeout: it may fetch a token, and it signs
     // exactly the headers and body sent below (the same for every retry).
-    const sentHeaders = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    const sentHeaders = this.#hook === undefined ? traced.headers : await runRequestHook(this.#hook, traced);
     assertSendableHeaders(sentHeaders, this.upstream.name);
-    return this.#resilience.run(request.method, (slot) => this.#attempt(request, sentHeaders, signal, slot, overflow), { signal });
+    let attempts = 0;
+    try {
+      return await this.#resilience.run(
+        request.method,
+        (slot) => (attempts++, this.#attempt(request, sentHeaders, signal, slot, overflow)),
+        {
+          signal,
+        },
+      );
+    } finally {
+      if (attempts > 1) noteResends(attempts - 1);
+    }
   }
 
   /** One attempt in its slot: open, then collect capped and decoded. `slot.signal` aborts at the deadline (`timeoutMs` since it asked for the slot) or when the client goes. */
@@ -91,7 +105,8 @@ export class UpstreamClient {
    * goes silent for at most `timeoutMs` between chunks (REQUEST_TIMEOUT, 408).
    */
   async stream(request: UpstreamRequest, body: StreamBody | null, options: StreamOptions): Promise<UpstreamStream> {
-    const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    const traced = withTraceContext(request);
+    const headers = this.#hook === undefined ? traced.headers : await runRequestHook(this.#hook, traced);
     assertSendableHeaders(options.forwarded === undefined ? headers : { ...headers, ...options.forwarded }, this.upstream.name);
     const upload =
       body === null || typeof body === "string" || body instanceof Uint8Array
@@ -115,7 +130,8 @@ export class UpstreamClient {
    * open token streams never starve short calls. `signal` aborts it, the body included.
    */
   async openStream(request: UpstreamRequest, signal: ClientSignal): Promise<UpstreamStream> {
-    const headers = this.#hook === undefined ? request.headers : await runRequestHook(this.#hook, request);
+    const traced = withTraceContext(request);
+    const headers = this.#hook === undefined ? traced.headers : await runRequestHook(this.#hook, traced);
     assertSendableHeaders(headers, this.upstream.name);
     const maxStreams = this.upstream.resilience.maxStreams ?? upstreamDefaults.maxStreams;
     const transport =

@@ -1,0 +1,65 @@
+import { createHash } from "node:crypto";
+import { context, SpanKind, trace, type Tracer } from "@opentelemetry/api";
+import type { DocumentNode, OperationDefinitionNode } from "graphql";
+import { liveTracer } from "./live-tracer.js";
+import { errorCode, recordSpanError } from "./record-span-error.js";
+
+/** Each document's hash, computed once. */
+const hashes = new WeakMap<DocumentNode, string>();
+
+/**
+ * One GraphQL operation's execution as a span, active while it runs (its upstream calls are
+ * its children): `graphql.operation.type`, `graphql.operation.name`, and `graphql.document`,
+ * the SHA-256 (hex) of the document's text: never the text, never variables. A result with
+ * errors marks it failed, `error.type` the first error's code. Both GraphQL routes (the lane
+ * and yoga's, WebSocket included) run their operations through it. With no SDK, `run()`.
+ */
+export function traceOperation<R extends object>(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  run: () => R | Promise<R>,
+): R | Promise<R> {
+  const tracer = liveTracer();
+  return tracer === undefined ? run() : traced(tracer, operation, document, run);
+}
+
+async function traced<R extends object>(
+  tracer: Tracer,
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  run: () => R | Promise<R>,
+): Promise<R> {
+  const type = operation.operation;
+  const name = operation.name?.value;
+  const parent = context.active();
+  const span = tracer.startSpan(name === undefined ? type : `${type} ${name}`, { kind: SpanKind.INTERNAL }, parent);
+  if (span.isRecording()) {
+    span.setAttribute("graphql.operation.type", type);
+    if (name !== undefined) span.setAttribute("graphql.operation.name", name);
+    const hash = documentHash(document);
+    if (hash !== undefined) span.setAttribute("graphql.document", hash);
+  }
+  try {
+    const result = await context.with(trace.setSpan(parent, span), run);
+    const errors = (result as { errors?: readonly unknown[] }).errors;
+    if (errors !== undefined && errors.length > 0) recordSpanError(span, { code: errorCode(errors[0]) });
+    return result;
+  } catch (error) {
+    recordSpanError(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** The SHA-256 of the text a document was parsed from; undefined for a document parsed without locations. */
+function documentHash(document: DocumentNode): string | undefined {
+  let hash = hashes.get(document);
+  if (hash === undefined) {
+    const text = document.loc?.source.body;
+    if (text === undefined) return undefined;
+    hash = createHash("sha256").update(text).digest("hex");
+    hashes.set(document, hash);
+  }
+  return hash;
+}
