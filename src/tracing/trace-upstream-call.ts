@@ -37,7 +37,8 @@ export async function traceUpstreamCall<T extends { status: number }, S extends 
   if (tracer === undefined) return run(cache);
   const status = cache ?? ({} as S);
   const parent = context.active();
-  const { method, route } = call;
+  const { method } = call;
+  const route = pathTemplate(call.route);
   const span = tracer.startSpan(route === undefined ? method : `${method} ${route}`, { kind: SpanKind.CLIENT }, parent);
   if (span.isRecording()) span.setAttributes(callAttributes(call));
   try {
@@ -61,7 +62,8 @@ const servers = new Map<string, { address: string; port: number }>();
 
 /** The attributes known before sending: never a header, a body or a query value. */
 function callAttributes(call: TracedCall): Attributes {
-  const { upstream, route } = call;
+  const { upstream } = call;
+  const route = pathTemplate(call.route);
   let server = servers.get(upstream.origin);
   if (server === undefined) {
     const url = new URL(upstream.origin);
@@ -75,7 +77,15 @@ function callAttributes(call: TracedCall): Attributes {
     "server.port": server.port,
     "trestle.upstream": upstream.name,
   };
-  if (route !== undefined) attributes["url.template"] = attributes["trestle.route"] = route;
+  if (route !== undefined) attributes["url.template"] = route;
+  if (call.route !== undefined) attributes["trestle.route"] = call.route;
   if (call.batchSize !== undefined) attributes["trestle.batch.size"] = call.batchSize;
   return attributes;
+}
+
+/** The declared route's path (`/users?ids={keys}` → `/users`): span names and `url.template` follow HTTP's conventions. */
+function pathTemplate(route: string | undefined): string | undefined {
+  if (route === undefined) return undefined;
+  const at = route.indexOf("?");
+  return at === -1 ? route : route.slice(0, at);
 }

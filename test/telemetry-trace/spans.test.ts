@@ -43,7 +43,7 @@ describe("T24: spans of a request, its operation and its upstream calls", () => 
       "server.port": Number(new URL(world.upstream.url).port),
       "http.response.status_code": 200,
       "trestle.upstream": "api",
-      "trestle.route": "/teams",
+      "trestle.route": "/teams?ids={keys}",
       "trestle.batch.size": 3,
     });
     expect(orgs!.attributes["trestle.batch.size"]).toBe(2);
