@@ -133,6 +133,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     } catch (error) {
       return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
     }
+    if (context.trestle.log !== undefined) context.trestle.log.operation = operation.name?.value;
     const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
     let result = await run.query(undefined, context, params.variables);
     if (result.data === undefined && !runByGraphqlJs.has(run)) {

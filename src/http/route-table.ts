@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { NodeRequest } from "./node-request.js";
 import type { HostContext } from "../config/trestle-options.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
+import type { RequestLogger } from "../logging/create-request-logger.js";
 import { joinVary, isPreflight, type CorsHeaders, type CorsPolicy } from "./cors-policy.js";
 import { discardAnswer, type Answer } from "./answer.js";
 import type { Exchange } from "./exchange.js";
@@ -52,19 +53,30 @@ export function createRouteTable(
   cors: CorsPolicy,
   corsActive: boolean,
   metrics: MetricsRecorder | undefined,
+  /** One log line per request (docs/logging.md), when a logger is set. */
+  requestLog?: RequestLogger,
 ): RouteTable {
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
-  const track = async <T>(name: RouteName, work: () => Promise<T>, statusOf: (answer: T | undefined) => number): Promise<T> => {
+  const track = async <T>(
+    name: RouteName,
+    exchange: Exchange,
+    work: () => Promise<T>,
+    statusOf: (answer: T | undefined) => number,
+  ): Promise<T> => {
     inFlight++;
     const started = performance.now();
+    const log = requestLog === undefined ? undefined : (exchange.log = requestLog.start());
     let answer: T | undefined;
     try {
       return (answer = await work());
     } finally {
       inFlight--;
       if (inFlight === 0) onDrained?.();
-      metrics?.httpRequest(name, statusOf(answer), (performance.now() - started) / 1000);
+      const status = statusOf(answer);
+      const ms = performance.now() - started;
+      metrics?.httpRequest(name, status, ms / 1000);
+      if (log !== undefined) requestLog!.end(exchange, log, name, status, ms);
     }
   };
   const pick = (exchange: Exchange) => routes.find((route) => route.matches(exchange));
@@ -90,6 +102,7 @@ export function createRouteTable(
       // Trestle answers its own errors; whatever still throws is a bug or a client gone mid-body.
       answer = { status: 500, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Internal Server Error" };
     }
+    if (exchange.log !== undefined) requestLog!.answered(exchange.log, answer);
     return corsActive ? withCors(answer, cors.answer(exchange.headers.get("origin") ?? undefined)) : answer;
   };
 
@@ -101,6 +114,7 @@ export function createRouteTable(
       const name = route.name(exchange.pathname);
       const answer = await track(
         name,
+        exchange,
         async () => preflight(route, exchange) ?? serve(route, exchange),
         (a) => a?.status ?? 500,
       );
@@ -124,14 +138,16 @@ export function createRouteTable(
       if (answered !== undefined)
         return track(
           name,
+          exchange,
           () => writeNodeAnswer(exchange, answered),
           () => 204,
         );
       // 499 (nginx's "client closed request") when the client went away before the answer was sent.
       let left = false;
-      if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
+      if (metrics !== undefined || requestLog !== undefined) res.once("close", () => (left ||= !res.writableFinished));
       await track(
         name,
+        exchange,
         async () => {
           const answer = await serve(route, exchange);
           try {

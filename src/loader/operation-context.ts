@@ -6,6 +6,7 @@ import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { NormalizedLimits } from "../config/limits-options.js";
+import type { RequestLog } from "../logging/request-log.js";
 import { createUpstreamSlots, type UpstreamSlots } from "./create-upstream-slots.js";
 
 /** One upstream call as the debug extension and metrics see it. */
@@ -39,6 +40,8 @@ export interface OperationContext {
   /** Aborts when the client goes away: the operation's upstream calls nobody else waits for are abandoned. */
   signal?: ClientSignal | undefined;
   calls: UpstreamCallRecord[];
+  /** The request's log record, when a logger is set: it reads `calls` when the line is written, and the operation's name. */
+  log?: RequestLog | undefined;
   /**
    * The pipeline's load step: every upstream call of this operation goes through it.
    * Identical reads (GET/HEAD with the same upstream, path and headers) are sent once.
@@ -54,7 +57,7 @@ export interface OperationContext {
 export type OperationLimits = Pick<NormalizedLimits, "maxUpstreamCalls" | "maxConcurrentCallsPerUpstream">;
 
 export function createOperationContext(
-  init: Pick<OperationContext, "headers" | "env" | "values" | "signal">,
+  init: Pick<OperationContext, "headers" | "env" | "values" | "signal" | "log">,
   send: SendUpstream,
   /**
    * `maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent.
@@ -70,6 +73,7 @@ export function createOperationContext(
     return sendStreamed(request, body, init.signal);
   };
   const calls: UpstreamCallRecord[] = [];
+  init.log?.attach(calls);
   // Made on the first call: an operation answered without upstream calls never pays for it.
   let slots: UpstreamSlots | undefined;
   /** One call through the operation's limits and records: `body`, when given, is streamed (loadStreamed). */
