@@ -24,6 +24,7 @@ export function createRequestLogging(
   plugins: Plugin[],
 ): RequestLogging {
   if (logger === undefined || logger === false) return { requests: undefined, yoga: logging ?? true };
+  if (logger.level === "silent") return { requests: undefined, yoga: logging ?? false };
   plugins.push(useRequestLog());
   return { requests: createRequestLogger({ ...options, logger }), yoga: logging === false ? false : yogaLogger(logger) };
 }

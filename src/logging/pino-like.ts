@@ -11,4 +11,6 @@ export interface PinoLike {
   error: LogMethod;
   debug?: LogMethod;
   child?(bindings: Record<string, unknown>): PinoLike;
+  /** pino's level: at `silent` Trestle makes no request lines at all (nothing built to be dropped). */
+  level?: string;
 }

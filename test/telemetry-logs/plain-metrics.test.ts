@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createMetrics, type MetricsRecorder } from "../../src/metrics/create-metrics.js";
 
 // Issue 24, item 4: the per-call metrics are plain counters and bucket arrays read at scrape
-// time; the series must be what prom-client's own Counter and Histogram made (M01, M02).
+// time; the series must be what prom-client's own Counter and Histogram made (MT01, MT02).
 const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The five per-call metrics as they were defined with prom-client (before issue 24), in a registry of their own. */
@@ -86,7 +86,7 @@ const blocks = (text: string) =>
     .join("\n\n");
 
 describe("plain metrics read at scrape time", () => {
-  it("M01: the exposition of the per-call metrics is the text prom-client's Counter and Histogram made, byte for byte", async () => {
+  it("MT01: the exposition of the per-call metrics is the text prom-client's Counter and Histogram made, byte for byte", async () => {
     const metrics = createMetrics(sources);
     const old = reference();
     record(metrics, 0);
@@ -97,7 +97,7 @@ describe("plain metrics read at scrape time", () => {
     expect(text).toBe(blocks(await old.registry.metrics()));
   });
 
-  it("M02: across workers the primary's sums are the same (prom-client's AggregatorRegistry over each worker's get())", async () => {
+  it("MT02: across workers the primary's sums are the same (prom-client's AggregatorRegistry over each worker's get())", async () => {
     const workers = [createMetrics(sources), createMetrics(sources)];
     const olds = [reference(), reference()];
     workers.forEach((worker, at) => record(worker, at + 1));

@@ -5,7 +5,7 @@ import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-
 import { serveTrestle, type TrestleServer } from "../passthrough/raw-http.js";
 import { captureLogs, type LogLine } from "./capture-logs.js";
 
-// Issue 24, item 3: one JSON line per request through a pino-compatible `logger`; L01–L09.
+// Issue 24, item 3: one JSON line per request through a pino-compatible `logger`; LG01–LG09.
 const logs = captureLogs();
 let upstream: TestUpstream;
 let trestle: Trestle;
@@ -58,7 +58,7 @@ async function oneLine(): Promise<LogLine> {
 }
 
 describe("one line per request, with the request's facts", () => {
-  it("L01: a GraphQL POST: time, level, msg, method, route, status, ms, operation name, calls", async () => {
+  it("LG01: a GraphQL POST: time, level, msg, method, route, status, ms, operation name, calls", async () => {
     const response = await post({
       query: "query GetUser($id: ID!) { user(id: $id) { name } }",
       variables: { id: "7" },
@@ -84,14 +84,14 @@ describe("one line per request, with the request's facts", () => {
     );
   });
 
-  it("L02: a GraphQL GET through yoga: the parsed operation's name, without operationName", async () => {
+  it("LG02: a GraphQL GET through yoga: the parsed operation's name, without operationName", async () => {
     const query = encodeURIComponent('query ByGet { user(id: "8") { name } }');
     const response = await fetch(`${served.url}/graphql?query=${query}`, { headers: { accept: "application/json" } });
     expect(response.status).toBe(200);
     expect(await oneLine()).toMatchObject({ method: "GET", route: "graphql", status: 200, operation: "ByGet", calls: 1 });
   });
 
-  it("L03: passthrough: the route and the upstream's name, never the path or its query", async () => {
+  it("LG03: passthrough: the route and the upstream's name, never the path or its query", async () => {
     const response = await fetch(`${served.url}/rest/api/users/42?token=abc`);
     expect(response.status).toBe(200);
     await response.text();
@@ -100,7 +100,7 @@ describe("one line per request, with the request's facts", () => {
     expect(JSON.stringify(line)).not.toContain("/users/42");
   });
 
-  it("L04: a failed upstream call: warn, with its code; a normal request after it is logged at info", async () => {
+  it("LG04: a failed upstream call: warn, with its code; a normal request after it is logged at info", async () => {
     const response = await post({ query: "query Broken { broken { name } }" });
     expect(((await response.json()) as { errors: unknown[] }).errors).toHaveLength(1);
     expect(await oneLine()).toMatchObject({ level: 40, route: "graphql", operation: "Broken", calls: 1, code: "UPSTREAM_ERROR" });
@@ -109,7 +109,7 @@ describe("one line per request, with the request's facts", () => {
     expect(await oneLine()).toMatchObject({ level: 30, status: 200, calls: 1 });
   });
 
-  it("L05: a 4xx: its code at info (a client's mistake), no operation for a document that does not parse", async () => {
+  it("LG05: a 4xx: its code at info (a client's mistake), no operation for a document that does not parse", async () => {
     const response = await post({ query: "query Oops { user(" });
     expect(response.status).toBe(400);
     const line = await oneLine();
@@ -122,7 +122,7 @@ describe("one line per request, with the request's facts", () => {
     expect(await oneLine()).toMatchObject({ route: "passthrough", upstream: "api", status: 404, code: "ROUTE_NOT_FOUND" });
   });
 
-  it("L06: cache results counted by status; health routes named health", async () => {
+  it("LG06: cache results counted by status; health routes named health", async () => {
     await post({ query: '{ model(name: "a") { name } }' });
     await logs.waitForRequests(1);
     await post({ query: '{ a: model(name: "a") { name } b: model(name: "b") { name } }' });
@@ -133,7 +133,7 @@ describe("one line per request, with the request's facts", () => {
     expect(await oneLine()).toMatchObject({ method: "GET", route: "health", status: 200 });
   });
 
-  it("L07: a token-shaped x-request-id is logged; any other value is not", async () => {
+  it("LG07: a token-shaped x-request-id is logged; any other value is not", async () => {
     await post({ query: '{ user(id: "1") { name } }' }, { "x-request-id": "req-01HZX3" });
     expect(await oneLine()).toMatchObject({ requestId: "req-01HZX3" });
     logs.raw.length = 0;
@@ -141,7 +141,7 @@ describe("one line per request, with the request's facts", () => {
     expect((await oneLine())["requestId"]).toBeUndefined();
   });
 
-  it("L08: the fetch entry logs the same line", async () => {
+  it("LG08: the fetch entry logs the same line", async () => {
     const response = await trestle.fetch(
       new Request("http://trestle.test/graphql", {
         method: "POST",
@@ -154,7 +154,7 @@ describe("one line per request, with the request's facts", () => {
   });
 });
 
-describe("L09: no planted secret reaches any log line", () => {
+describe("LG09: no planted secret reaches any log line", () => {
   const secrets = {
     authorization: "Bearer s3cr3t-auth-AAAA",
     cookie: "session=s3cr3t-cookie-BBBB",
@@ -165,7 +165,7 @@ describe("L09: no planted secret reaches any log line", () => {
   };
   const headers = { authorization: secrets.authorization, cookie: secrets.cookie };
 
-  it("L09: GraphQL POST and GET, passthrough with a token in its query, an upstream error and 4xx answers: none of the secrets in any line", async () => {
+  it("LG09: GraphQL POST and GET, passthrough with a token in its query, an upstream error and 4xx answers: none of the secrets in any line", async () => {
     const sent: Array<Promise<Response>> = [
       post({ query: `query Q($id: ID!) { ${secrets.alias}: user(id: $id) { name } }`, variables: { id: secrets.variable } }, headers),
       fetch(

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Issue 24, item 3: `trestle serve` logs one JSON line per request on stdout, by default; L13–L14.
+// Issue 24, item 3: `trestle serve` logs one JSON line per request on stdout, by default; LG13–LG14.
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const secret = "s3cr3t-serve-HHHH";
 let upstream: TestUpstream;
@@ -80,7 +80,7 @@ async function startServe(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("trestle serve logs", () => {
-  it("L13: one JSON line per request on stdout by default (GraphQL, passthrough, an upstream failure), none holding a secret", async () => {
+  it("LG13: one JSON line per request on stdout by default (GraphQL, passthrough, an upstream failure), none holding a secret", async () => {
     const serve = await startServe([]);
     try {
       const graphql = await fetch(`${serve.base}/graphql`, {
@@ -115,7 +115,7 @@ describe("trestle serve logs", () => {
     }
   });
 
-  it("L13: --log-level warn keeps the failures only (TRESTLE_LOG_LEVEL is overridden by the flag)", async () => {
+  it("LG13: --log-level warn keeps the failures only (TRESTLE_LOG_LEVEL is overridden by the flag)", async () => {
     const serve = await startServe(["--log-level", "warn"], { TRESTLE_LOG_LEVEL: "debug" });
     try {
       for (const query of ['{ user(id: "1") { name } }', "query Failing { failing { name } }"]) {
@@ -136,7 +136,7 @@ describe("trestle serve logs", () => {
     }
   });
 
-  it("L14: an unknown level is refused with the levels it takes, flag or variable", async () => {
+  it("LG14: an unknown level is refused with the levels it takes, flag or variable", async () => {
     const io = () => {
       const err: string[] = [];
       return {

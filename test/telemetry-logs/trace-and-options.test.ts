@@ -6,7 +6,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { captureLogs } from "./capture-logs.js";
 
-// Issue 24, item 3: the trace id of the active span, and the `logger` option's forms; L10–L12.
+// Issue 24, item 3: the trace id of the active span, and the `logger` option's forms; LG10–LG12.
 let upstream: TestUpstream;
 beforeAll(async () => {
   upstream = await startTestUpstream((_req, res) => sendJson(res, 200, { name: "Ada" }));
@@ -43,8 +43,8 @@ class StorageContextManager implements ContextManager {
   disable = () => (this.storage.disable(), this);
 }
 
-describe("L10: the trace id", () => {
-  it("L10: a request inside an active span logs its trace id; one outside any span logs none", async () => {
+describe("LG10: the trace id", () => {
+  it("LG10: a request inside an active span logs its trace id; one outside any span logs none", async () => {
     const logs = captureLogs();
     const trestle = await createTestTrestle(schema(), { logger: logs.logger });
     const manager = new StorageContextManager();
@@ -69,7 +69,7 @@ describe("L10: the trace id", () => {
 });
 
 describe("the logger option", () => {
-  it("L11: a logger that throws never fails a request", async () => {
+  it("LG11: a logger that throws never fails a request", async () => {
     let calls = 0;
     const throwing: PinoLike = {
       info: () => {
@@ -91,7 +91,7 @@ describe("the logger option", () => {
     }
   });
 
-  it("L12: yoga's own messages go to the logger as { source: 'yoga' } lines; logging: false silences them", async () => {
+  it("LG12: yoga's own messages go to the logger as { source: 'yoga' } lines; logging: false silences them", async () => {
     const paged = `extend schema @upstream(name: "api", baseUrl: "${upstream.url}")
       type Query {
         users(first: Int = 10, after: String): UserConnection! @rest(path: "/users", paginate: { style: OFFSET, items: "items", limit: "limit", offset: "offset" })
