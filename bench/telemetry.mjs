@@ -123,11 +123,19 @@ async function measure(scenario, variant) {
     if (!ready.ok) throw new Error(`Trestle (${variant}) did not start: ${ready.reason}`);
     const request = buildRequest(scenario, system, target);
     const first = await send(request);
-    if (first.status !== 200 || first.text.includes('"errors"')) throw new Error(`${scenario.id} answered ${first.status}: ${first.text.slice(0, 300)}`);
-    const load = { url: request.url, method: request.method, headers: request.headers, body: request.body, connections: scenario.connections ?? connections };
+    if (first.status !== 200 || first.text.includes('"errors"'))
+      throw new Error(`${scenario.id} answered ${first.status}: ${first.text.slice(0, 300)}`);
+    const load = {
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      connections: scenario.connections ?? connections,
+    };
     await runLoadWorker(join(here, "lib", "load-worker.mjs"), { ...load, duration: warmup });
     const result = await runLoadWorker(join(here, "lib", "load-worker.mjs"), { ...load, duration });
-    if (result.non2xx > 0 || result.errors > 0) console.error(`warning: ${scenario.id} ${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    if (result.non2xx > 0 || result.errors > 0)
+      console.error(`warning: ${scenario.id} ${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return { rps: result.requestsPerSecond, p50: result.latency.p50, p99: result.latency.p99 };
   } finally {
     await stopProcess(handle, 15_000);
@@ -137,7 +145,11 @@ async function measure(scenario, variant) {
 
 /** `node args` with stdout to /dev/null (log lines cost Trestle, not this process) and stderr kept for errors. */
 function spawnQuiet(args, env) {
-  const child = spawn(process.execPath, args, { cwd: here, env: { ...process.env, ...env }, stdio: ["ignore", openSync("/dev/null", "w"), "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: here,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", openSync("/dev/null", "w"), "pipe"],
+  });
   let output = "";
   child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-8192)));
   const exited = new Promise((done) => child.once("exit", (code, signal) => done({ code, signal })));
@@ -159,7 +171,8 @@ async function startOtlpReceiver() {
       if (type.includes("json")) {
         state.encodings.add("JSON");
         const parsed = JSON.parse(body.toString() || "{}");
-        for (const resource of parsed.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) state.spans += scope.spans?.length ?? 0;
+        for (const resource of parsed.resourceSpans ?? [])
+          for (const scope of resource.scopeSpans ?? []) state.spans += scope.spans?.length ?? 0;
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       } else {
         state.encodings.add("protobuf");
