@@ -16,5 +16,5 @@ export function createServeLogger(
   const level = flag ?? (env["TRESTLE_LOG_LEVEL"] || "info");
   if (!(logLevels as readonly string[]).includes(level))
     return `trestle serve: ${flag === undefined ? "TRESTLE_LOG_LEVEL" : "--log-level"} must be one of ${logLevels.join(", ")}, received ${JSON.stringify(level)}`;
-  return pino({ level, base: { pid: process.pid } }, { write });
+  return pino({ level }, { write });
 }
