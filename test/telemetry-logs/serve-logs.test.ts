@@ -83,6 +83,7 @@ describe("trestle serve logs", () => {
   it("LG13: one JSON line per request on stdout by default (GraphQL, passthrough, an upstream failure), none holding a secret", async () => {
     const serve = await startServe([]);
     try {
+      expect((await fetch(`${serve.base}/metrics`)).status).toBe(200);
       const graphql = await fetch(`${serve.base}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${secret}`, cookie: `sid=${secret}` },
@@ -100,7 +101,7 @@ describe("trestle serve logs", () => {
         body: JSON.stringify({ query: "query Failing { failing { name } }" }),
       });
       await failing.text();
-      const lines = await serve.requestLines(3);
+      const lines = await serve.requestLines(4);
       expect(lines.find((line) => line["route"] === "graphql" && line["operation"] === "One")).toMatchObject({
         level: 30,
         status: 200,
@@ -108,6 +109,7 @@ describe("trestle serve logs", () => {
       });
       expect(lines.find((line) => line["route"] === "passthrough")).toMatchObject({ upstream: "api", status: 200 });
       expect(lines.find((line) => line["operation"] === "Failing")).toMatchObject({ level: 40, code: "UPSTREAM_ERROR" });
+      expect(lines.find((line) => line["route"] === "health")).toMatchObject({ method: "GET", status: 200 });
       expect(upstream.requests.some((r) => r.url.includes(secret))).toBe(true);
       expect(serve.stdout()).not.toContain(secret);
     } finally {
@@ -115,9 +117,12 @@ describe("trestle serve logs", () => {
     }
   });
 
-  it("LG13: --log-level warn keeps the failures only (TRESTLE_LOG_LEVEL is overridden by the flag)", async () => {
-    const serve = await startServe(["--log-level", "warn"], { TRESTLE_LOG_LEVEL: "debug" });
+  it("LG13: --log-level warn keeps the failures only (TRESTLE_LOG_LEVEL is overridden by the flag); --no-metrics leaves /metrics out", async () => {
+    const serve = await startServe(["--log-level", "warn", "--no-metrics"], { TRESTLE_LOG_LEVEL: "debug" });
     try {
+      // --no-metrics: no /metrics route (the rest of the health routes stay).
+      expect((await fetch(`${serve.base}/metrics`)).status).toBe(404);
+      expect((await fetch(`${serve.base}/healthz`)).status).toBe(200);
       for (const query of ['{ user(id: "1") { name } }', "query Failing { failing { name } }"]) {
         await (
           await fetch(`${serve.base}/graphql`, {
