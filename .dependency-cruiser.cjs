@@ -8,7 +8,7 @@
  *   layer's leaves import nothing of src/ but each other's types).
  */
 const layers = [
-  ["errors.ts", "template", "plan", "metrics", "tracing", "demo"],
+  ["errors.ts", "template", "plan", "metrics", "tracing", "logging", "demo"],
   ["upstream"],
   ["cache"],
   ["pipeline"],

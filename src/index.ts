@@ -4,6 +4,7 @@
 export { createTrestle } from "./trestle.js";
 export type { Trestle } from "./trestle.js";
 export type { CorsOptions, TrestleOptions, UpstreamOptions } from "./config/trestle-options.js";
+export type { PinoLike, LogMethod } from "./logging/pino-like.js";
 export type { PassthroughOptions } from "./config/passthrough-options.js";
 export type { UploadOptions } from "./config/upload-options.js";
 export type { HeaderRuleOptions, HostContext } from "./config/trestle-options.js";

@@ -50,6 +50,8 @@ import { normalizeUploads } from "./config/upload-options.js";
 import { sendStreamed } from "./uploads/send-streamed.js";
 import { createOperationRoutes } from "./operations/create-operation-routes.js";
 import { createWsTransport } from "./ws/create-ws-transport.js";
+import { createRequestLogging } from "./logging/create-request-logging.js";
+import type { RequestLog } from "./logging/request-log.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -143,9 +145,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     request: () => Request,
     host: HostContext,
     signal: ClientSignal | undefined,
+    log?: RequestLog,
   ): Promise<TrestleResolverContext> => ({
     trestle: createOperationContext(
-      { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {} },
+      { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {}, log },
       pipeline.send,
       limits,
       sendStreamedBody,
@@ -154,7 +157,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     polls,
   });
   const exchangeContext = (exchange: Exchange) =>
-    createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal);
+    createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal, exchange.log);
   const production = (options.env ?? process.env)["NODE_ENV"] === "production";
   const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
@@ -179,8 +182,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   ];
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (debug) plugins.push(useDebugExtensions());
+  // One JSON line per request through `logger` (docs/logging.md); yoga's own messages through it too.
+  const logging = createRequestLogging(options.logger, options.logging, { prefix, upstreams: plan.upstreams.keys() }, plugins);
 
-  const yoga = createYoga<{ host?: HostContext }, TrestleResolverContext>({
+  const yoga = createYoga<{ host?: HostContext; log?: RequestLog | undefined }, TrestleResolverContext>({
     schema,
     fetchAPI: nativeFetchAPI,
     graphqlEndpoint: `${prefix}/graphql`,
@@ -189,10 +194,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     landingPage: false,
     maxRequestBodySize: limits.maxRequestBytes,
     parserAndValidationCache: yogaDocuments.options,
-    logging: options.logging ?? true,
+    logging: logging.yoga,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,
-    context: ({ request, host }) => createContext(request.headers, () => request, host ?? {}, request.signal),
+    context: ({ request, host, log }) => createContext(request.headers, () => request, host ?? {}, request.signal, log),
   });
   if (cursorKeys.generated && plan.restFields.some((rest) => rest.paginate !== undefined))
     yoga.logger.warn(
@@ -244,7 +249,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     matches: (exchange) => exchange.standalone || exchange.pathname === graphqlPath,
     name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
     answersPreflight: (pathname) => pathname === graphqlPath,
-    serve: async (exchange) => answerFromResponse(await yoga.fetch(exchange.toRequest(), { host: exchange.hostContext })),
+    serve: async (exchange) =>
+      answerFromResponse(await yoga.fetch(exchange.toRequest(), { host: exchange.hostContext, log: exchange.log })),
   };
   const routes: Route[] = [
     health,
@@ -278,13 +284,14 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       maxTokens: limits.maxTokens,
       graphqlPath,
       limits: { ...normalizeUploads(options.uploads), maxPartBytes: limits.maxRequestBytes },
-      createContext: (exchange, signal) => createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal),
+      createContext: (exchange, signal) =>
+        createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal, exchange.log),
       csrfPrevention: options.csrfPrevention ?? true,
     }),
     ...(operationRoutes?.routes ?? []),
     yogaRoute,
   ];
-  const table = createRouteTable(routes, cors, corsActive, metrics);
+  const table = createRouteTable(routes, cors, corsActive, metrics, logging.requests);
   // GraphQL over WebSocket: the same yoga envelop (limits, document cache, context, masking), on node:http servers.
   const ws = createWsTransport({
     yoga,

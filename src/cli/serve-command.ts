@@ -12,6 +12,7 @@ import type { CliIo } from "./cli-io.js";
 import { readUploadFlags, uploadFlagsUsage } from "./read-upload-flags.js";
 import { readWorkerCount, runWorkers } from "./serve-workers.js";
 import { setupTracing } from "./setup-tracing.js";
+import { createServeLogger } from "../logging/create-serve-logger.js";
 
 export { defaultServeTimeouts, type ServeTimeouts };
 
@@ -39,6 +40,9 @@ ${uploadFlagsUsage}
                           /metrics covers them all, a worker that dies is replaced (default: one process)
   --redis URL             a Redis shared by every replica as the cache's second tier (default: TRESTLE_REDIS_URL,
                           else none); Redis down or slow never fails a request (docs/scaling.md)
+  --log-level LEVEL       one JSON line per request on stdout, and Trestle's messages, at this level or above:
+                          trace, debug, info, warn, error, fatal or silent (default: TRESTLE_LOG_LEVEL, else info)
+  --no-metrics            no /metrics route, no metrics recorded
   -h, --help              show this help
 
 Routes: /graphql (POST and GET; GraphiQL in a browser unless NODE_ENV=production), /rest/<upstream>/*,
@@ -69,6 +73,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       "max-files": { type: "string" },
       workers: { type: "string" },
       redis: { type: "string" },
+      "log-level": { type: "string" },
+      "no-metrics": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -98,6 +104,11 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     return 1;
   }
   const env = { ...io.env };
+  const logger = createServeLogger(values["log-level"], env, (line) => io.stdout(line));
+  if (typeof logger === "string") {
+    io.stderr(logger);
+    return 1;
+  }
   const closers: Array<() => Promise<void>> = [];
   const redisUrl = values.redis ?? (env["TRESTLE_REDIS_URL"] || undefined);
   if (values.demo && !env["DEMO_API_URL"]) {
@@ -134,6 +145,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     passthrough,
     cors,
     uploads,
+    logger,
+    metrics: !values["no-metrics"],
     ...(values.operations === undefined ? {} : { operations: values.operations }),
     ...(redisUrl === undefined ? {} : { cache: { redis: { url: redisUrl } } }),
   });

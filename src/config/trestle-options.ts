@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { PinoLike } from "../logging/pino-like.js";
 import type { CacheOptions } from "../cache/cache-options.js";
 import type { Env } from "../template/interpolate-env.js";
 import type { OutgoingUpstreamRequest, UpstreamFetch } from "../upstream/upstream-transport-options.js";
@@ -202,6 +203,15 @@ export interface TrestleOptions {
   cursorSecret?: string;
   /** graphql-yoga's logging: `false` silences it. @default true */
   logging?: boolean;
+  /**
+   * One JSON line per request (method, route, status, duration, operation name, upstream calls,
+   * cache results, trace id; never header values, query strings or variables) through a
+   * pino-compatible logger, which also gets yoga's own messages (see docs/logging.md). Off by
+   * default: an embedding app has its own access log. `trestle serve` passes a pino logger.
+   * @default undefined (no request lines)
+   * @example pino({ level: "info" })
+   */
+  logger?: PinoLike | false;
   /** Folder that relative schema paths are read from. @default process.cwd() */
   cwd?: string;
 }

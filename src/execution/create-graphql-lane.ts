@@ -134,6 +134,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     } catch (error) {
       return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
     }
+    if (context.trestle.log !== undefined) context.trestle.log.operation = operation.name?.value;
     const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
     // An operation span when an OpenTelemetry SDK is registered (src/tracing/).
     let result = await traceOperation(operation, document, () => run.query(undefined, context, params.variables));

@@ -1,4 +1,5 @@
 import type { HostContext } from "../config/trestle-options.js";
+import type { RequestLog } from "../logging/request-log.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { StreamBody } from "../upstream/stream-upstream.js";
 
@@ -48,4 +49,6 @@ export interface Exchange {
    * option. Its body is what `readBody` read, or the body still unread; none once a route took `body`.
    */
   toRequest(): Request;
+  /** What the request's log line reads beyond the route table's own (operation name, calls); set only when a logger is. */
+  log?: RequestLog | undefined;
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { NodeRequest } from "./node-request.js";
 import type { HostContext } from "../config/trestle-options.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
+import type { RequestLogger } from "../logging/create-request-logger.js";
 import { joinVary, isPreflight, type CorsHeaders, type CorsPolicy } from "./cors-policy.js";
 import { discardAnswer, type Answer } from "./answer.js";
 import type { Exchange } from "./exchange.js";
@@ -9,6 +10,7 @@ import { FetchExchange } from "./fetch-exchange.js";
 import { NodeExchange } from "./node-exchange.js";
 import { toResponse } from "./to-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
+import { activeTraceId } from "../logging/active-trace-id.js";
 import { traceRequest } from "../tracing/trace-request.js";
 
 /** The metrics label of a route. */
@@ -53,6 +55,8 @@ export function createRouteTable(
   cors: CorsPolicy,
   corsActive: boolean,
   metrics: MetricsRecorder | undefined,
+  /** One log line per request (docs/logging.md), when a logger is set. */
+  requestLog?: RequestLogger,
 ): RouteTable {
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
@@ -64,15 +68,21 @@ export function createRouteTable(
   ): Promise<T> => {
     inFlight++;
     const started = performance.now();
+    const log = requestLog === undefined ? undefined : (exchange.log = requestLog.start());
     let answer: T | undefined;
     try {
       // A SERVER span when an OpenTelemetry SDK is registered (src/tracing/); `work()` alone when not.
       const fixedRoute = name === "graphql" || name === "mcp" ? exchange.pathname : undefined;
-      return (answer = await traceRequest(exchange.method, exchange.headers, name, fixedRoute, work, statusOf));
+      // The log line carries the request span's trace id: read inside it.
+      const run = log === undefined ? work : () => ((log.traceId ??= activeTraceId()), work());
+      return (answer = await traceRequest(exchange.method, exchange.headers, name, fixedRoute, run, statusOf));
     } finally {
       inFlight--;
       if (inFlight === 0) onDrained?.();
-      metrics?.httpRequest(name, statusOf(answer), (performance.now() - started) / 1000);
+      const status = statusOf(answer);
+      const ms = performance.now() - started;
+      metrics?.httpRequest(name, status, ms / 1000);
+      if (log !== undefined) requestLog!.end(exchange, log, name, status, ms);
     }
   };
   const pick = (exchange: Exchange) => routes.find((route) => route.matches(exchange));
@@ -98,6 +108,7 @@ export function createRouteTable(
       // Trestle answers its own errors; whatever still throws is a bug or a client gone mid-body.
       answer = { status: 500, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Internal Server Error" };
     }
+    if (exchange.log !== undefined) requestLog!.answered(exchange.log, answer);
     return corsActive ? withCors(answer, cors.answer(exchange.headers.get("origin") ?? undefined)) : answer;
   };
 
@@ -139,7 +150,7 @@ export function createRouteTable(
         );
       // 499 (nginx's "client closed request") when the client went away before the answer was sent.
       let left = false;
-      if (metrics !== undefined) res.once("close", () => (left ||= !res.writableFinished));
+      if (metrics !== undefined || requestLog !== undefined) res.once("close", () => (left ||= !res.writableFinished));
       await track(
         exchange,
         name,

@@ -6,6 +6,7 @@ import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { NormalizedLimits } from "../config/limits-options.js";
+import type { RequestLog } from "../logging/request-log.js";
 import { createUpstreamSlots, type UpstreamSlots } from "./create-upstream-slots.js";
 
 /**
@@ -49,6 +50,8 @@ export interface OperationContext {
   /** Aborts when the client goes away: the operation's upstream calls nobody else waits for are abandoned. */
   signal?: ClientSignal | undefined;
   calls: UpstreamCallRecord[];
+  /** The request's log record, when a logger is set: it reads `calls` when the line is written, and the operation's name. */
+  log?: RequestLog | undefined;
   /**
    * The pipeline's load step: every upstream call of this operation goes through it.
    * Identical reads (GET/HEAD with the same upstream, path and headers) are sent once.
@@ -64,7 +67,7 @@ export interface OperationContext {
 export type OperationLimits = Pick<NormalizedLimits, "maxUpstreamCalls" | "maxConcurrentCallsPerUpstream">;
 
 export function createOperationContext(
-  init: Pick<OperationContext, "headers" | "env" | "values" | "signal">,
+  init: Pick<OperationContext, "headers" | "env" | "values" | "signal" | "log">,
   send: SendUpstream,
   /**
    * `maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent.
@@ -82,6 +85,7 @@ export function createOperationContext(
   const calls: UpstreamCallRecord[] = [];
   // One clock per operation: every call's `start` counts from here (the waterfall's time axis).
   const began = performance.now();
+  init.log?.attach(calls);
   // Made on the first call: an operation answered without upstream calls never pays for it.
   let slots: UpstreamSlots | undefined;
   /** One call through the operation's limits and records: `body`, when given, is streamed (loadStreamed). */

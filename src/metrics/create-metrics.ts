@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry, type Metric } from "prom-client";
+import { PlainCounter } from "./plain-counter.js";
+import { PlainHistogram } from "./plain-histogram.js";
 import { createClusterScrape } from "./cluster-scrape.js";
 
 /** What the pipeline and the server report as they work; `/metrics` shows the totals. */
@@ -29,6 +31,8 @@ export interface MetricsSources {
 export interface TrestleMetrics extends MetricsRecorder {
   /** The Prometheus text exposition of every metric, and its content type. */
   scrape(): Promise<{ body: string; contentType: string }>;
+  /** The instance's prom-client registry (what a worker of `--workers` answers its primary from). */
+  readonly registry: Registry;
 }
 
 /** The same buckets for HTTP and upstream latency: 1 ms to 10 s. */
@@ -41,38 +45,37 @@ const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  */
 export function createMetrics(sources: MetricsSources): TrestleMetrics {
   const registry = new Registry();
-  const upstreamCalls = new Counter({
-    name: "trestle_upstream_requests_total",
-    help: "Upstream calls by upstream, method and outcome (HTTP status, or the error code when no answer came).",
-    labelNames: ["upstream", "method", "outcome"],
-    registers: [registry],
-  });
-  const upstreamSeconds = new Histogram({
-    name: "trestle_upstream_request_duration_seconds",
-    help: "Upstream call time, retries included, until the answer's headers (passthrough) or whole body (GraphQL fields).",
-    labelNames: ["upstream"],
+  // The per-call metrics are plain counters and bucket arrays, found by label values without
+  // building labels objects; prom-client reads them only when scraped (plain-counter.ts).
+  const upstreamCalls = new PlainCounter(
+    "trestle_upstream_requests_total",
+    "Upstream calls by upstream, method and outcome (HTTP status, or the error code when no answer came).",
+    ["upstream", "method", "outcome"],
+  );
+  const upstreamSeconds = new PlainHistogram(
+    "trestle_upstream_request_duration_seconds",
+    "Upstream call time, retries included, until the answer's headers (passthrough) or whole body (GraphQL fields).",
+    ["upstream"],
     buckets,
-    registers: [registry],
-  });
-  const cacheReads = new Counter({
-    name: "trestle_cache_reads_total",
-    help: "GET/HEAD reads by what the shared cache did: hit, stale, revalidated, miss, coalesced.",
-    labelNames: ["upstream", "result"],
-    registers: [registry],
-  });
-  const httpRequests = new Counter({
-    name: "trestle_http_requests_total",
-    help: "HTTP requests answered, by route (graphql, passthrough, api, mcp, other) and status.",
-    labelNames: ["route", "status"],
-    registers: [registry],
-  });
-  const httpSeconds = new Histogram({
-    name: "trestle_http_request_duration_seconds",
-    help: "Time to answer an HTTP request, by route.",
-    labelNames: ["route"],
+  );
+  const cacheReads = new PlainCounter(
+    "trestle_cache_reads_total",
+    "GET/HEAD reads by what the shared cache did: hit, stale, revalidated, miss, coalesced.",
+    ["upstream", "result"],
+  );
+  const httpRequests = new PlainCounter(
+    "trestle_http_requests_total",
+    "HTTP requests answered, by route (graphql, passthrough, api, mcp, other) and status.",
+    ["route", "status"],
+  );
+  const httpSeconds = new PlainHistogram(
+    "trestle_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route.",
+    ["route"],
     buckets,
-    registers: [registry],
-  });
+  );
+  for (const metric of [upstreamCalls, upstreamSeconds, cacheReads, httpRequests, httpSeconds])
+    registry.registerMetric(metric as unknown as Metric);
   new Gauge({
     name: "trestle_http_requests_in_flight",
     help: "HTTP requests being answered.",
@@ -128,18 +131,23 @@ export function createMetrics(sources: MetricsSources): TrestleMetrics {
     },
   });
 
+  /** Status codes as label values, made once each. */
+  const statusLabels = new Map<number, string>();
   return {
     upstreamCall(upstream, method, outcome, seconds) {
-      upstreamCalls.inc({ upstream, method, outcome });
-      upstreamSeconds.observe({ upstream }, seconds);
+      upstreamCalls.series.three(upstream, method, outcome).value++;
+      upstreamSeconds.observe(upstreamSeconds.series.one(upstream), seconds);
     },
     cacheRead(upstream, result) {
-      cacheReads.inc({ upstream, result });
+      cacheReads.series.two(upstream, result).value++;
     },
     httpRequest(route, status, seconds) {
-      httpRequests.inc({ route, status: String(status) });
-      httpSeconds.observe({ route }, seconds);
+      let label = statusLabels.get(status);
+      if (label === undefined) statusLabels.set(status, (label = String(status)));
+      httpRequests.series.two(route, label).value++;
+      httpSeconds.observe(httpSeconds.series.one(route), seconds);
     },
+    registry,
     redisError: (operation) => redisErrors.inc({ operation }),
     redisFallback: () => redisFallbacks.inc(),
     scrape: createClusterScrape(registry) ?? (async () => ({ body: await registry.metrics(), contentType: registry.contentType })),

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// What telemetry costs: `trestle serve` on the `single` and `n1` scenarios with nothing on,
+// then with each of metrics, per-request logs and tracing on alone, in the same rounds
+// (rotating order), and the overhead of each as a ratio of the plain server's throughput.
+//
+//   npm run bench:telemetry                          3 rounds, 5 s each (after 2 s warm-up)
+//   npm run bench:telemetry -- --rounds 5 --duration 10 --scenarios single --variants plain,tracing
+//
+// Tracing is asked for with the standard OTEL_* variables (OTLP over HTTP to a receiver in
+// this process, which counts the spans it is sent: protobuf or JSON); a build of Trestle
+// whose `serve` sets up no SDK exports nothing, and the report says so. Log lines go to
+// /dev/null: what is measured is Trestle writing them, not a reader. Targets: tracing
+// ≤ 10 %, metrics ≤ 2 % (issue 24). Writes results/telemetry-<date>.md.
+import { spawn } from "node:child_process";
+import { openSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildRequest, configureUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
+import { getFreePort, killAllSpawned, runLoadWorker, stopProcess } from "./lib/processes.mjs";
+import { median } from "./lib/report.mjs";
+import { scenarios } from "./lib/scenarios.mjs";
+import { systems } from "./lib/systems.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const value = (name, fallback) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
+const rounds = Number(value("rounds", 3));
+const duration = Number(value("duration", 5));
+const warmup = Number(value("warmup", 2));
+const connections = Number(value("connections", 10));
+const scenarioIds = value("scenarios", "single,n1").split(",");
+const trestleDir = resolve(here, value("trestle", process.env.TRESTLE_DIR ?? ".."));
+
+/** Each variant: `trestle serve` flags and environment. Only `plain` has everything off. */
+const allVariants = {
+  plain: { label: "all off", args: ["--no-metrics", "--log-level", "silent"], env: {} },
+  metrics: { label: "/metrics on", args: ["--log-level", "silent"], env: {} },
+  logging: { label: "request logs on (info)", args: ["--no-metrics", "--log-level", "info"], env: {} },
+  tracing: { label: "tracing on (OTLP/HTTP)", args: ["--no-metrics", "--log-level", "silent"], env: "otlp" },
+};
+const variantIds = value("variants", Object.keys(allVariants).join(",")).split(",");
+const targets = { metrics: 0.02, tracing: 0.1 };
+
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.once(signal, () => {
+    killAllSpawned();
+    for (const handle of started) handle.child.kill("SIGKILL");
+    process.exit(130);
+  });
+const started = new Set();
+const receiver = await startOtlpReceiver();
+const upstream = await startUpstream(here);
+const results = {}; // scenario -> variant -> [{ rps, p50, p99 }]
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const id of scenarioIds) {
+      const scenario = scenarios.find((s) => s.id === id);
+      if (scenario === undefined) throw new Error(`unknown scenario "${id}"`);
+      await configureUpstream(upstream, scenario.upstream);
+      // Rotating order: no variant always runs first (warmer caches, a quieter machine).
+      const order = variantIds.map((_, at) => variantIds[(at + round) % variantIds.length]);
+      for (const variant of order) {
+        const measured = await measure(scenario, variant);
+        ((results[id] ??= {})[variant] ??= []).push(measured);
+        console.error(`round ${round + 1}/${rounds} ${id} ${variant}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms`);
+      }
+    }
+  }
+} finally {
+  await stopProcess(upstream.handle);
+  receiver.close();
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const lines = [
+  `# Telemetry overhead (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version})`,
+  "",
+  `\`npm run bench:telemetry -- --rounds ${rounds} --duration ${duration}\`: \`trestle serve\` (NODE_ENV=production), ${connections} connections, ` +
+    `${duration} s per run after ${warmup} s warm-up, ${rounds} rounds in rotating order; medians. Overhead = 1 − req/s ÷ the plain server's req/s.`,
+  `Spans received by the OTLP receiver: ${receiver.spans} in ${receiver.requests} exports (${receiver.encodings.size ? [...receiver.encodings].join(", ") : "none"}).`,
+  "",
+  "| scenario | variant | req/s | p50 ms | p99 ms | overhead | target |",
+  "|---|---|---:|---:|---:|---:|---|",
+];
+for (const id of scenarioIds) {
+  const base = median(results[id].plain?.map((r) => r.rps) ?? [NaN]);
+  for (const variant of variantIds) {
+    const runs = results[id][variant];
+    const rps = median(runs.map((r) => r.rps));
+    const overhead = variant === "plain" ? "" : `${((1 - rps / base) * 100).toFixed(1)} %`;
+    const target = targets[variant] === undefined ? "" : `≤ ${targets[variant] * 100} %${1 - rps / base <= targets[variant] ? " ✓" : " ✗"}`;
+    lines.push(
+      `| ${id} | ${allVariants[variant].label} | ${rps.toFixed(0)} | ${median(runs.map((r) => r.p50))} | ${median(runs.map((r) => r.p99))} | ${overhead} | ${target} |`,
+    );
+  }
+}
+if (variantIds.includes("tracing") && receiver.spans === 0)
+  lines.push("", "No span arrived: this build of `trestle serve` sets up no OpenTelemetry SDK, so the tracing row measures nothing.");
+const markdown = `${lines.join("\n")}\n`;
+writeFileSync(join(here, "results", `telemetry-${date}.md`), markdown);
+process.stdout.write(markdown);
+
+/** One run: a fresh `trestle serve` of the variant, warmed up, then measured; stopped after. */
+async function measure(scenario, variant) {
+  const system = systems.trestle;
+  const port = await getFreePort();
+  const target = `http://127.0.0.1:${port}`;
+  const spec = allVariants[variant];
+  const env =
+    spec.env === "otlp"
+      ? {
+          OTEL_TRACES_EXPORTER: "otlp",
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_SERVICE_NAME: "trestle-bench",
+          OTEL_TRACES_SAMPLER: "always_on",
+        }
+      : { OTEL_SDK_DISABLED: "true" };
+  const args = [...system.command({ port, trestleDir }), ...spec.args];
+  const handle = spawnQuiet(args, { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production", ...env });
+  try {
+    const ready = await waitUntilAnswering(system, target, handle);
+    if (!ready.ok) throw new Error(`Trestle (${variant}) did not start: ${ready.reason}`);
+    const request = buildRequest(scenario, system, target);
+    const first = await send(request);
+    if (first.status !== 200 || first.text.includes('"errors"'))
+      throw new Error(`${scenario.id} answered ${first.status}: ${first.text.slice(0, 300)}`);
+    const load = {
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      connections: scenario.connections ?? connections,
+    };
+    await runLoadWorker(join(here, "lib", "load-worker.mjs"), { ...load, duration: warmup });
+    const result = await runLoadWorker(join(here, "lib", "load-worker.mjs"), { ...load, duration });
+    if (result.non2xx > 0 || result.errors > 0)
+      console.error(`warning: ${scenario.id} ${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return { rps: result.requestsPerSecond, p50: result.latency.p50, p99: result.latency.p99 };
+  } finally {
+    await stopProcess(handle, 15_000);
+    started.delete(handle);
+  }
+}
+
+/** `node args` with stdout to /dev/null (log lines cost Trestle, not this process) and stderr kept for errors. */
+function spawnQuiet(args, env) {
+  const child = spawn(process.execPath, args, {
+    cwd: here,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", openSync("/dev/null", "w"), "pipe"],
+  });
+  let output = "";
+  child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-8192)));
+  const exited = new Promise((done) => child.once("exit", (code, signal) => done({ code, signal })));
+  const handle = { child, pid: child.pid, exited, output: () => output };
+  started.add(handle);
+  return handle;
+}
+
+/** An OTLP/HTTP trace receiver (POST /v1/traces) that counts the spans it is sent, protobuf or JSON. */
+async function startOtlpReceiver() {
+  const state = { spans: 0, requests: 0, encodings: new Set() };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const type = req.headers["content-type"] ?? "";
+      state.requests++;
+      if (type.includes("json")) {
+        state.encodings.add("JSON");
+        const parsed = JSON.parse(body.toString() || "{}");
+        for (const resource of parsed.resourceSpans ?? [])
+          for (const scope of resource.scopeSpans ?? []) state.spans += scope.spans?.length ?? 0;
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      } else {
+        state.encodings.add("protobuf");
+        // ExportTraceServiceRequest: 1 resource_spans → 2 scope_spans → 2 spans.
+        for (const resource of fields(body, 1)) for (const scope of fields(resource, 2)) state.spans += fields(scope, 2).length;
+        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+      }
+    });
+  });
+  const port = await getFreePort();
+  await new Promise((done) => server.listen(port, "127.0.0.1", done));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get spans() {
+      return state.spans;
+    },
+    get requests() {
+      return state.requests;
+    },
+    encodings: state.encodings,
+    close: () => server.close(),
+  };
+}
+
+/** The length-delimited fields numbered `wanted` of a protobuf message (other fields skipped). */
+function fields(buffer, wanted) {
+  const found = [];
+  let at = 0;
+  const varint = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = buffer[at++];
+      result += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return result;
+      shift += 7;
+    }
+  };
+  while (at < buffer.length) {
+    const tag = varint();
+    const [field, wire] = [Math.floor(tag / 8), tag % 8];
+    if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const length = varint();
+      if (field === wanted) found.push(buffer.subarray(at, at + length));
+      at += length;
+    } else break;
+  }
+  return found;
+}

@@ -1,0 +1,20 @@
+import { pino, type Logger } from "pino";
+
+/** The levels `--log-level` takes: pino's, and `silent` for none. */
+export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/**
+ * `trestle serve`'s logger: pino, one JSON line per message written through `write` (the CLI's
+ * stdout), at `level` (`--log-level`, else TRESTLE_LOG_LEVEL, else info). A level it does not
+ * know is an error message naming the ones it does.
+ */
+export function createServeLogger(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  write: (line: string) => void,
+): Logger | string {
+  const level = flag ?? (env["TRESTLE_LOG_LEVEL"] || "info");
+  if (!(logLevels as readonly string[]).includes(level))
+    return `trestle serve: ${flag === undefined ? "TRESTLE_LOG_LEVEL" : "--log-level"} must be one of ${logLevels.join(", ")}, received ${JSON.stringify(level)}`;
+  return pino({ level }, { write });
+}
