@@ -48,7 +48,8 @@ export interface RouteTable {
  * route matches goes to `next()`. Neither entry rejects: what a route throws is a 500.
  */
 export function createRouteTable(
-  routes: readonly Route[],
+  /** The routes, or where to read them when each request arrives (trestle.reload() replaces them). */
+  routes: readonly Route[] | (() => readonly Route[]),
   cors: CorsPolicy,
   corsActive: boolean,
   metrics: MetricsRecorder | undefined,
@@ -67,7 +68,8 @@ export function createRouteTable(
       metrics?.httpRequest(name, statusOf(answer), (performance.now() - started) / 1000);
     }
   };
-  const pick = (exchange: Exchange) => routes.find((route) => route.matches(exchange));
+  const current = typeof routes === "function" ? routes : () => routes;
+  const pick = (exchange: Exchange) => current().find((route) => route.matches(exchange));
   /** The preflight's answer, or undefined when this is no preflight Trestle answers. */
   const preflight = (route: Route, exchange: Exchange): Answer | undefined => {
     const { headers } = exchange;
