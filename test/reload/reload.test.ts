@@ -137,6 +137,23 @@ describe("#25 reload: trestle.reload()", () => {
     }
   });
 
+  it("R15: a request in flight to an upstream the reload removes finishes; the upstream is then gone (cache.purge names the new list)", async () => {
+    await writeFile(
+      schemaFile(),
+      sdl(`one: Thing @rest(upstream: "api", path: "/one")`) +
+        `\nextend schema @upstream(name: "old", baseUrl: "${upstream.url}")\nextend type Query { slow: Thing @rest(upstream: "old", path: "/slow") }`,
+    );
+    const t = (trestle = await createTestTrestle(dir));
+    const inFlight = query(t, "{ slow { name } }");
+    await upstream.waitForRequests(1);
+    await writeFile(schemaFile(), sdl(`one: Thing @rest(path: "/one")`));
+    expect(await t.reload()).toEqual([]);
+    expect(() => t.cache.purge("old")).toThrow(/no upstream named "old" \(upstreams: api\)/);
+    gate.open();
+    expect(await inFlight).toMatchObject({ status: 200, data: { slow: { name: "answer of /slow" } } });
+    expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "answer of /one" } });
+  });
+
   it("R07: concurrent reload() calls run one after another; each returns its own diagnostics and the last good schema serves", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     await writeFile(schemaFile(), sdl(`two: Thing @rest(path: "/two")`));
