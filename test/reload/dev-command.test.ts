@@ -39,7 +39,7 @@ const broken = (n: number) => good(n).replace(`v${n}: Thing`, `v${n}: Broken${n}
 const brokenLine = (n: number) => `${file}:5:${3 + `v${n}: `.length}: Unknown type "Broken${n}".`;
 
 describe("#25 reload: trestle dev", () => {
-  it("R13: 20 rewrites, good and broken in turn, under a steady stream of queries: none fails, each good version is served after its write, each broken one is reported with file:line:col", async () => {
+  it("DV13: 20 rewrites, good and broken in turn, under a steady stream of queries: none fails, each good version is served after its write, each broken one is reported with file:line:col", async () => {
     await writeFile(file, good(0));
     const child = spawn(process.execPath, ["bin/trestle.js", "dev", "--schema", dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -114,7 +114,7 @@ describe("#25 reload: trestle dev", () => {
     }
   }, 120_000);
 
-  it("R14: trestle dev --help shows its usage; --workers is refused with the reason", async () => {
+  it("DV14: trestle dev --help shows its usage; --workers is refused with the reason", async () => {
     const out: string[] = [];
     const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => out.push(t), cwd: process.cwd(), env: {} };
     expect(await main(["dev", "--help"], io)).toBe(0);

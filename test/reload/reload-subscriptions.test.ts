@@ -47,7 +47,7 @@ async function reloadTo(field: string, header: string): Promise<void> {
 }
 
 describe("#25 reload: open subscriptions", () => {
-  it("R11: an SSE subscription open across a reload keeps its stream and schema; a new SSE subscription uses the new schema", async () => {
+  it("DV11: an SSE subscription open across a reload keeps its stream and schema; a new SSE subscription uses the new schema", async () => {
     const before = await subscribeOverSse(`${served.url}/graphql`, "subscription { tokens { content } }");
     const first = await upstream.nextCall();
     expect(first.headers["x-schema"]).toBe("v1");
@@ -74,7 +74,7 @@ describe("#25 reload: open subscriptions", () => {
     expect(await before.rest()).toEqual([{ data: { tokens: { content: "c" } } }]);
   });
 
-  it("R12: a WebSocket subscription open across a reload keeps its schema; a new one on the same socket uses the new schema", async () => {
+  it("DV12: a WebSocket subscription open across a reload keeps its schema; a new one on the same socket uses the new schema", async () => {
     const client = openClient(`ws://127.0.0.1:${served.port}/graphql`);
     try {
       const before = client.iterate<{ tokens: { content: string } }>({ query: "subscription { tokens { content } }" });

@@ -47,7 +47,7 @@ async function start(fields: string): Promise<Trestle> {
 }
 
 describe("#25 reload: trestle.reload()", () => {
-  it("R01: a good schema replaces the old one: the new field is served, the removed one is gone, trestle.schema is the new one", async () => {
+  it("DV01: a good schema replaces the old one: the new field is served, the removed one is gone, trestle.schema is the new one", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "answer of /one" } });
     await writeFile(schemaFile(), sdl(`two: Thing @rest(path: "/two")`));
@@ -59,7 +59,7 @@ describe("#25 reload: trestle.reload()", () => {
     expect(Object.keys(t.schema.getQueryType()!.getFields())).toEqual(["two"]);
   });
 
-  it("R02: a broken schema returns its diagnostics (file:line:col) and the last good schema keeps serving", async () => {
+  it("DV02: a broken schema returns its diagnostics (file:line:col) and the last good schema keeps serving", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     const broken = [
       `one: Thing @rest(path: "/one"`, // a syntax error
@@ -78,7 +78,7 @@ describe("#25 reload: trestle.reload()", () => {
     }
   });
 
-  it("R03: a schema folder that cannot be read is a diagnostic too, and the old schema keeps serving", async () => {
+  it("DV03: a schema folder that cannot be read is a diagnostic too, and the old schema keeps serving", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     await rm(dir, { recursive: true, force: true });
     const [diagnostic] = await t.reload();
@@ -87,7 +87,7 @@ describe("#25 reload: trestle.reload()", () => {
     expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "answer of /one" } });
   });
 
-  it("R04: a request in flight when the reload lands finishes on the schema it started with; the next one sees the new schema", async () => {
+  it("DV04: a request in flight when the reload lands finishes on the schema it started with; the next one sees the new schema", async () => {
     const t = await start(`slow: Thing @rest(path: "/slow")`);
     const before = query(t, "{ slow { name } }");
     await upstream.waitForRequests(1);
@@ -98,7 +98,7 @@ describe("#25 reload: trestle.reload()", () => {
     expect(await before).toMatchObject({ status: 200, data: { slow: { name: "answer of /slow" } } });
   });
 
-  it("R05: an unchanged upstream keeps its cache entries (no second upstream call); a changed one's are purged", async () => {
+  it("DV05: an unchanged upstream keeps its cache entries (no second upstream call); a changed one's are purged", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     await query(t, "{ one { name } }");
     expect(hitsOf(upstream, "/one")).toBe(1);
@@ -121,7 +121,7 @@ describe("#25 reload: trestle.reload()", () => {
     expect(upstream.requests.at(-1)!.headers["x-v"]).toBe("2");
   });
 
-  it("R06: an upstream moved to another base URL is called there after the reload, passthrough included", async () => {
+  it("DV06: an upstream moved to another base URL is called there after the reload, passthrough included", async () => {
     const other = await startTestUpstream((req, res) => sendJson(res, 200, { name: `other ${req.url}` }));
     try {
       await writeFile(schemaFile(), sdl(`one: Thing @rest(path: "/one")`).replace(`")`, `", passthrough: { paths: ["/**"] })`));
@@ -137,7 +137,7 @@ describe("#25 reload: trestle.reload()", () => {
     }
   });
 
-  it("R15: a request in flight to an upstream the reload removes finishes; the upstream is then gone (cache.purge names the new list)", async () => {
+  it("DV15: a request in flight to an upstream the reload removes finishes; the upstream is then gone (cache.purge names the new list)", async () => {
     await writeFile(
       schemaFile(),
       sdl(`one: Thing @rest(upstream: "api", path: "/one")`) +
@@ -154,7 +154,7 @@ describe("#25 reload: trestle.reload()", () => {
     expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "answer of /one" } });
   });
 
-  it("R07: concurrent reload() calls run one after another; each returns its own diagnostics and the last good schema serves", async () => {
+  it("DV07: concurrent reload() calls run one after another; each returns its own diagnostics and the last good schema serves", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     await writeFile(schemaFile(), sdl(`two: Thing @rest(path: "/two")`));
     const results = await Promise.all([t.reload(), t.reload(), t.reload()]);
@@ -162,7 +162,7 @@ describe("#25 reload: trestle.reload()", () => {
     expect((await query(t, "{ two { name } }")).data).toEqual({ two: { name: "answer of /two" } });
   });
 
-  it("R08: the operations folder reloads too: a new operation is served at /api, a broken one is a diagnostic and the old ones keep serving", async () => {
+  it("DV08: the operations folder reloads too: a new operation is served at /api, a broken one is a diagnostic and the old ones keep serving", async () => {
     const operations = join(dir, "..", `${dir.split("/").at(-1)}-ops`);
     await import("node:fs/promises").then((fs) => fs.mkdir(operations));
     try {
@@ -186,14 +186,14 @@ describe("#25 reload: trestle.reload()", () => {
     }
   });
 
-  it("R09: reload() after close() is refused with a clear error", async () => {
+  it("DV09: reload() after close() is refused with a clear error", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     await t.close();
     trestle = undefined;
     await expect(t.reload()).rejects.toThrow(/reload\(\) was called after trestle\.close\(\)/);
   });
 
-  it("R10: over node:http too, a request after the reload is served by the new schema", async () => {
+  it("DV10: over node:http too, a request after the reload is served by the new schema", async () => {
     const t = await start(`one: Thing @rest(path: "/one")`);
     const served = await serveTrestle(t);
     try {
