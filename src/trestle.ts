@@ -103,7 +103,16 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
   // What outlives a reload; the rest (schema, yoga, lane, routes) is a generation (src/reload/).
   const parts: InstanceParts = {
-    ...{ options, prefix, env, pipeline, streams, polls, limits, cors, cacheOptions, health },
+    options,
+    prefix,
+    env,
+    pipeline,
+    streams,
+    polls,
+    limits,
+    cors,
+    cacheOptions,
+    health,
     forwarding: createForwardingPolicy(options.passthrough),
     // Page cursors (docs/pagination.md): sealed with a key from the secret, or a per-process one.
     cursorKeys: createCursorKeys(options.cursorSecret ?? env["TRESTLE_CURSOR_SECRET"]),

@@ -81,6 +81,8 @@ export interface Generation {
 export async function createGeneration(
   plan: SchemaPlan,
   parts: InstanceParts,
+  /** A reload: the start's warnings are not repeated. */
+  reloaded = false,
 ): Promise<{ generation: Generation } | { diagnostics: readonly Diagnostic[] }> {
   const { options, prefix, env, pipeline, polls, limits, cors, cacheOptions, cursorKeys } = parts;
   const activity = createActivity();
@@ -155,7 +157,7 @@ export async function createGeneration(
     plugins,
     context: ({ request, host }) => createContext(request.headers, () => request, host ?? {}, request.signal),
   });
-  if (cursorKeys.generated && plan.restFields.some((rest) => rest.paginate !== undefined))
+  if (!reloaded && cursorKeys.generated && plan.restFields.some((rest) => rest.paginate !== undefined))
     yoga.logger.warn(
       "trestle: no cursorSecret (TRESTLE_CURSOR_SECRET): page cursors are sealed with a per-process key, so they stop working after a restart and on other replicas",
     );

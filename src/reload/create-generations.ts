@@ -33,7 +33,7 @@ export function createGenerations(first: Generation, parts: InstanceParts): Gene
       const loaded = await loadPlan(parts.options, parts.env);
       diagnostics = loaded.diagnostics;
       if (loaded.plan === undefined) return diagnostics;
-      const built = await createGeneration(loaded.plan, parts);
+      const built = await createGeneration(loaded.plan, parts, true);
       if ("diagnostics" in built) return [...diagnostics, ...built.diagnostics];
       next = built.generation;
     } catch (error) {
