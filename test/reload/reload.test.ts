@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -152,6 +154,31 @@ describe("#25 reload: trestle.reload()", () => {
     gate.open();
     expect(await inFlight).toMatchObject({ status: 200, data: { slow: { name: "answer of /slow" } } });
     expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "answer of /one" } });
+  });
+
+  it("DV16: a changed upstream's old pool is closed once nothing runs on the old schema: its kept-alive connection ends", async () => {
+    // An upstream that keeps connections alive for a minute, so only Trestle's close can end one now.
+    const sockets: Socket[] = [];
+    const server = createServer((_req, res) => sendJson(res, 200, { name: "kept" }));
+    server.keepAliveTimeout = 60_000;
+    server.on("connection", (socket: Socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await writeFile(schemaFile(), sdl(`one: Thing @rest(path: "/one")`, url));
+      const t = (trestle = await createTestTrestle(dir));
+      expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "kept" } });
+      expect(sockets).toHaveLength(1);
+      const closed = new Promise<void>((resolve) => sockets[0]!.once("close", () => resolve()));
+      await writeFile(schemaFile(), sdl(`one: Thing @rest(path: "/one")`, url).replace(`")`, `", timeoutMs: 4000)`));
+      expect(await t.reload()).toEqual([]);
+      await closed;
+      expect((await query(t, "{ one { name } }")).data).toEqual({ one: { name: "kept" } });
+      expect(sockets).toHaveLength(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("DV07: concurrent reload() calls run one after another; each returns its own diagnostics and the last good schema serves", async () => {
