@@ -135,7 +135,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     // Each `subscribe` runs on the generation current when it arrives, and stays on it.
     yoga: {
       get getEnveloped() {
-        return generations.current.yoga.getEnveloped;
+        return generations.current.envelop.getEnveloped;
       },
     },
     maskError: createMaskError(debug),

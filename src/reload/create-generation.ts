@@ -39,7 +39,9 @@ import { useResultStep } from "../plugins/use-result-step.js";
 import type { Env } from "../template/interpolate-env.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import { sendStreamed } from "../uploads/send-streamed.js";
-import { countedStreams, createActivity } from "./generation-activity.js";
+import { countedEnvelop, countedStreams, createActivity } from "./generation-activity.js";
+
+type TrestleYoga = YogaServerInstance<{ host?: HostContext }, TrestleResolverContext>;
 
 /** What outlives a reload: one of each per instance, handed to every generation. */
 export interface InstanceParts {
@@ -68,8 +70,13 @@ export interface Generation {
   readonly plan: SchemaPlan;
   /** Health first, then passthrough, GraphQL, uploads, operations, yoga: the route table's list. */
   readonly routes: readonly Route[];
-  /** For GraphQL over WebSocket: each `subscribe` message runs on the generation current when it arrives. */
-  readonly yoga: YogaServerInstance<{ host?: HostContext }, TrestleResolverContext>;
+  readonly yoga: TrestleYoga;
+  /**
+   * For GraphQL over WebSocket: yoga's envelop, each execution counted as activity (a
+   * subscription is counted by its reservation). Each `subscribe` message runs on the
+   * generation current when it arrives.
+   */
+  readonly envelop: Pick<TrestleYoga, "getEnveloped">;
   /** Whether a passthrough or operation route owns this path (`trestle.owns`). */
   claims(pathname: string): boolean;
   /** Resolves once no request and no subscription runs on this generation (after it was replaced). */
@@ -231,6 +238,7 @@ export async function createGeneration(
       plan,
       routes: [parts.health, ...routes.map((route) => activity.counted(route))],
       yoga,
+      envelop: { getEnveloped: countedEnvelop(yoga.getEnveloped, activity) },
       claims: (pathname) => passthrough.claims(pathname, false) || operationRoutes?.claims(pathname) === true,
       idle: activity.idle,
       dispose: () => (disposed ??= Promise.resolve(yoga.dispose())),

@@ -7,6 +7,8 @@ export interface Activity {
   counted(route: Route): Route;
   enter(): void;
   leave(): void;
+  /** Counts `result` (a value or a promise) until it settles; returns it unchanged. */
+  during<T>(result: T): T;
   /** Resolves once nothing runs (at once when nothing does); a replaced generation is then disposed. */
   idle(): Promise<void>;
 }
@@ -36,6 +38,11 @@ export function createActivity(): Activity {
     }),
     enter,
     leave,
+    during: (result) => {
+      enter();
+      void Promise.resolve(result).then(leave, leave);
+      return result;
+    },
     idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
   };
 }
@@ -65,4 +72,19 @@ export function countedStreams(streams: SubscriptionStreams, activity: Activity)
     },
     close: () => streams.close(),
   };
+}
+
+/** yoga's `getEnveloped` whose `execute` (a WebSocket query or mutation) is counted until its result settles. */
+export function countedEnvelop<F extends GetEnveloped>(getEnveloped: F, activity: Activity): F {
+  const counted = (context: Parameters<F>[0]) => {
+    const enveloped = getEnveloped(context);
+    const { execute } = enveloped;
+    return { ...enveloped, execute: (args: Parameters<typeof execute>[0]) => activity.during(execute(args)) };
+  };
+  return Object.assign(counted, { _plugins: getEnveloped._plugins }) as F;
+}
+
+interface GetEnveloped {
+  (context: never): { execute(args: never): unknown };
+  _plugins: unknown;
 }

@@ -10,6 +10,7 @@ import { createGate } from "../helpers/gate.js";
 import { query } from "../helpers/graphql.js";
 import { hitsOf, sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 import { serveTrestle } from "../passthrough/raw-http.js";
+import { openClient, run } from "../streams/ws-client.js";
 
 // trestle.reload(): a good schema serves the requests that arrive after it, a broken one changes
 // nothing and answers its diagnostics, requests already running finish on their schema.
@@ -178,6 +179,35 @@ describe("#25 reload: trestle.reload()", () => {
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("DV17: a WebSocket query running across a reload that changes its upstream makes its next call on the old pool and succeeds", async () => {
+    const nested = (header: string) => `
+      extend schema @upstream(name: "api", baseUrl: "${upstream.url}", headers: [{ name: "x-v", value: "${header}" }])
+      type Thing { name: String, friend: Thing @rest(path: "/friend") }
+      type Query { slow: Thing @rest(path: "/slow") }`;
+    await writeFile(schemaFile(), nested("1"));
+    const t = (trestle = await createTestTrestle(dir));
+    const server = createServer((req, res) => void t.handle(req, res));
+    t.upgrade(server);
+    const served = await serveTrestle(t, server);
+    const client = openClient(`ws://127.0.0.1:${served.port}/graphql`);
+    try {
+      const running = run(client, "{ slow { name friend { name } } }");
+      await upstream.waitForRequests(1);
+      await writeFile(schemaFile(), nested("2"));
+      expect(await t.reload()).toEqual([]);
+      gate.open();
+      expect(await running).toEqual({ results: [{ data: { slow: { name: "answer of /slow", friend: { name: "answer of /friend" } } } }] });
+      // Both calls went out as the old schema says.
+      expect(upstream.requests.map((r) => [r.url, r.headers["x-v"]])).toEqual([
+        ["/slow", "1"],
+        ["/friend", "1"],
+      ]);
+    } finally {
+      await client.dispose();
+      await served.close();
     }
   });
 
