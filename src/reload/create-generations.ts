@@ -54,10 +54,13 @@ export function createGenerations(first: Generation, parts: InstanceParts): Gene
     current = next;
     retiring.add(previous);
     const older = [...retiring];
-    void previous.idle().then(() => {
-      retiring.delete(previous);
-      return previous.dispose();
-    });
+    void previous
+      .idle()
+      .then(() => {
+        retiring.delete(previous);
+        return previous.dispose();
+      })
+      .catch(() => undefined);
     pending.add(closeClients);
     void Promise.all(older.map((generation) => generation.idle()))
       .then(closeClients)
