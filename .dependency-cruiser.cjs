@@ -25,6 +25,7 @@ const layers = [
   ["passthrough"],
   ["operations"],
   ["ws"],
+  ["reload"],
   ["trestle.ts"],
   ["adapters"],
   ["mapping-tests"],

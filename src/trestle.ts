@@ -1,61 +1,41 @@
 import type { Server as HttpServer, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
-import { addResolversToSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
-import { createYoga, type Plugin } from "graphql-yoga";
 import { normalizeCacheOptions } from "./cache/cache-options.js";
 import type { TrestleCache } from "./cache/create-cached-send.js";
-import { nativeFetchAPI } from "./http/native-fetch-api.js";
 import type { NodeRequest } from "./http/node-request.js";
 import { readTransportOptions } from "./config/read-transport-options.js";
 import type { HostContext, TrestleOptions } from "./config/trestle-options.js";
-import { createResolvers, type TrestleResolverContext } from "./connector/create-resolvers.js";
 import { createCursorKeys } from "./connector/page-cursor.js";
 import { createSubscriptionStreams } from "./connector/subscription-streams.js";
 import { createPollLoops } from "./connector/poll-loops.js";
-import { SchemaError, TrestleError } from "./errors.js";
-import { createOperationContext, type SendStreamed } from "./loader/operation-context.js";
+import { SchemaError, TrestleError, type Diagnostic } from "./errors.js";
 import { createForwardingPolicy } from "./passthrough/create-forwarding-policy.js";
-import { createPassthroughHandler } from "./passthrough/create-passthrough-handler.js";
 import { normalizeLimits } from "./config/normalize-limits.js";
 import { createMaskError } from "./plugins/mask-error.js";
-import { useCsrfPrevention } from "./plugins/use-csrf-prevention.js";
-import { useLimits } from "./plugins/use-limits.js";
-import { useRequestParams } from "./plugins/use-request-params.js";
-import { createLimitRules } from "./limits/create-limit-rules.js";
-import { createCostCheck } from "./limits/create-cost-check.js";
-import { createGraphQLLane } from "./execution/create-graphql-lane.js";
-import { createYogaDocumentCache } from "./execution/create-yoga-document-cache.js";
-import { createPreparedDocuments } from "./execution/prepared-document.js";
-import { createGraphQLRoute } from "./execution/create-graphql-route.js";
-import { createSseRoute } from "./execution/create-sse-route.js";
-import { createDocumentPreparer } from "./execution/create-document-preparer.js";
-import { createResultStep } from "./execution/create-result-step.js";
-import { useResultStep } from "./plugins/use-result-step.js";
-import { useDebugExtensions } from "./plugins/use-debug-extensions.js";
-import { useOfflineGraphiQL } from "./plugins/use-offline-graphiql.js";
-import { useTracing } from "./plugins/use-tracing.js";
 import { createHealthRoute } from "./http/health-route.js";
-import { createRouteTable, type Route } from "./http/route-table.js";
-import { answerFromResponse } from "./http/answer.js";
-import type { Exchange } from "./http/exchange.js";
-import { buildSchemaPlan } from "./sdl/build-schema-plan.js";
-import { loadSchemaSources } from "./sdl/load-schema-sources.js";
+import { createRouteTable } from "./http/route-table.js";
 import { createUpstreamPipeline } from "./pipeline/upstream-pipeline.js";
-import type { ClientSignal } from "./upstream/client-signal.js";
 import { createMetrics } from "./metrics/create-metrics.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
-import { createUploadRoute } from "./execution/create-upload-route.js";
-import { normalizeUploads } from "./config/upload-options.js";
-import { sendStreamed } from "./uploads/send-streamed.js";
-import { createOperationRoutes } from "./operations/create-operation-routes.js";
 import { createWsTransport } from "./ws/create-ws-transport.js";
+import { createGeneration, type InstanceParts } from "./reload/create-generation.js";
+import { createGenerations } from "./reload/create-generations.js";
+import { loadPlan } from "./reload/load-plan.js";
 import { createRequestLogging } from "./logging/create-request-logging.js";
-import type { RequestLog } from "./logging/request-log.js";
+import { createSpillRoom } from "./uploads/spill-room.js";
+import { normalizeUploads } from "./config/upload-options.js";
 
 export interface Trestle {
-  /** The schema clients see (Trestle's directives removed). */
+  /** The schema clients see now (Trestle's directives removed): the last good one after `reload()`. */
   readonly schema: GraphQLSchema;
+  /**
+   * Rebuilds from the same sources and options (schema, operations) and returns every diagnostic,
+   * errors and warnings. Without errors, requests arriving from then on are served by the new
+   * schema; requests and subscriptions already running finish on the one they started with. With
+   * errors the last good schema keeps serving. Calls run one after another. See docs/dev-loop.md.
+   */
+  reload(): Promise<Diagnostic[]>;
   /** The normalized `prefix` ("" for the root): routes are `${prefix}/graphql` and so on. */
   readonly prefix: string;
   /**
@@ -93,17 +73,11 @@ export interface Trestle {
 export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   const prefix = normalizePrefix(options.prefix);
   const cacheOptions = normalizeCacheOptions(options.cache);
-  const forwarding = createForwardingPolicy(options.passthrough);
   // One CORS policy for every route and both entries; yoga's own (reflect any origin) is off.
   const cors = createCorsPolicy(options.cors);
   const corsActive = options.cors !== undefined && options.cors !== false;
   const env = options.env ?? process.env;
-  const sources = await loadSchemaSources(options.schema, options.cwd);
-  const { plan, diagnostics } = buildSchemaPlan(sources, {
-    env,
-    upstreams: options.upstreams ?? {},
-    hasContext: options.context !== undefined,
-  });
+  const { plan, diagnostics } = await loadPlan(options, env);
   if (plan === undefined) throw new SchemaError(diagnostics.filter((d) => d.severity === "error"));
 
   const metrics =
@@ -117,124 +91,12 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
           subscriptions: () => streams.count,
         });
   const pipeline = createUpstreamPipeline(plan.upstreams.values(), readTransportOptions(options), cacheOptions, metrics);
-  // Page cursors (docs/pagination.md): sealed with a key from the secret, or a per-process one.
-  const cursorKeys = createCursorKeys(options.cursorSecret ?? env["TRESTLE_CURSOR_SECRET"]);
-  const schema = addResolversToSchema({ schema: plan.schema, resolvers: createResolvers(plan, plan.schema, cursorKeys) });
-  const debug = options.debug ?? false;
-  const contextFor = options.context;
-  // Passthrough runs beside yoga, not as a plugin: it must see the raw request target (yoga's
-  // URL parsing resolves "..") and stream Node bodies without WHATWG conversion.
-  const passthrough = createPassthroughHandler({
-    prefix,
-    upstreams: plan.upstreams.values(),
-    stream: pipeline.stream,
-    env,
-    context: contextFor,
-    debug,
-    forwarding,
-  });
-
-  let closing = false;
-  /**
-   * One operation's context, the same in both routes; `request()` is only called when the app's
-   * context function needs it. `signal` aborts when the client goes away.
-   */
-  const sendStreamedBody: SendStreamed = (request, body, signal) => sendStreamed(pipeline, request, body, signal);
-  const createContext = async (
-    headers: { get(name: string): string | null },
-    request: () => Request,
-    host: HostContext,
-    signal: ClientSignal | undefined,
-    log?: RequestLog,
-  ): Promise<TrestleResolverContext> => ({
-    trestle: createOperationContext(
-      { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {}, log },
-      pipeline.send,
-      limits,
-      sendStreamedBody,
-    ),
-    streams,
-    polls,
-  });
-  const exchangeContext = (exchange: Exchange) =>
-    createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal, exchange.log);
-  const production = (options.env ?? process.env)["NODE_ENV"] === "production";
-  const development = debug || (options.env ?? process.env)["NODE_ENV"] === "development";
   const limits = normalizeLimits(options.limits);
   // Open subscriptions (`@rest(stream:)` fields) of both transports: budgets, and their end on close().
   const streams = createSubscriptionStreams(pipeline, limits.maxSubscriptions, limits);
   // Polling loops (`@rest(poll:)` fields), one per read; streams.close() ends their subscribers, and so them.
   const polls = createPollLoops(limits.maxPollLoops);
-  const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
-  const checkCost = createCostCheck(schema, plan.restFields, limits);
-  // One cache of prepared documents, bounded by bytes, for both GraphQL routes.
-  const documents = createPreparedDocuments();
-  const yogaDocuments = createYogaDocumentCache(documents);
-  // One result step (status rules, request-error codes, serialisation) for both GraphQL routes.
-  const resultStep = createResultStep({ showSuggestions: development, cacheControl: cacheOptions.enabled });
-  const plugins: Plugin[] = [
-    useRequestParams(),
-    useLimits(validationRules, limits.maxTokens, development, checkCost),
-    yogaDocuments.plugin,
-    useResultStep(resultStep),
-    useOfflineGraphiQL(`${prefix}/graphql`, { waterfall: debug }),
-    useTracing(),
-  ];
-  if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
-  if (debug) plugins.push(useDebugExtensions());
-  // One JSON line per request through `logger` (docs/logging.md); yoga's own messages through it too.
-  const logging = createRequestLogging(options.logger, options.logging, { prefix, upstreams: plan.upstreams.keys() }, plugins);
-
-  const yoga = createYoga<{ host?: HostContext; log?: RequestLog | undefined }, TrestleResolverContext>({
-    schema,
-    fetchAPI: nativeFetchAPI,
-    graphqlEndpoint: `${prefix}/graphql`,
-    cors: false,
-    graphiql: options.graphiql ?? !production,
-    landingPage: false,
-    maxRequestBodySize: limits.maxRequestBytes,
-    parserAndValidationCache: yogaDocuments.options,
-    logging: logging.yoga,
-    maskedErrors: { maskError: createMaskError(debug) },
-    plugins,
-    context: ({ request, host, log }) => createContext(request.headers, () => request, host ?? {}, request.signal, log),
-  });
-  if (cursorKeys.generated && plan.restFields.some((rest) => rest.paginate !== undefined))
-    yoga.logger.warn(
-      "trestle: no cursorSecret (TRESTLE_CURSOR_SECRET): page cursors are sealed with a per-process key, so they stop working after a restart and on other replicas",
-    );
-  const lane = createGraphQLLane({
-    schema,
-    rules: validationRules,
-    checkCost,
-    maxTokens: limits.maxTokens,
-    showSuggestions: development,
-    debug,
-    maskError: createMaskError(debug),
-    answer: resultStep,
-    documents,
-  });
-  const graphqlPath = `${prefix}/graphql`;
-  // Named operations as REST endpoints and MCP tools (src/operations/), run by the same lane.
-  const operationRoutes =
-    options.operations === undefined
-      ? undefined
-      : await createOperationRoutes({
-          operations: options.operations,
-          cwd: options.cwd,
-          prefix,
-          schema,
-          rules: validationRules,
-          lane,
-          createContext: exchangeContext,
-          maxRequestBytes: limits.maxRequestBytes,
-          csrfPrevention: options.csrfPrevention ?? true,
-          cors,
-        }).catch(async (error: unknown) => {
-          await Promise.all([pipeline.close(), yoga.dispose()]);
-          throw error;
-        });
-
+  let closing = false;
   const health = createHealthRoute({
     prefix,
     isReady: () => !closing,
@@ -242,61 +104,54 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     upstreamStates: () => pipeline.states(),
     cacheState: () => pipeline.cacheState(),
   });
-  const yogaRoute: Route = {
-    // Yoga fallback: GraphQL over GET, other media types, GraphiQL; on node:http with a
-    // `next`, only the GraphQL path (the rest is the host app's). The only route that needs a
-    // WHATWG Request: on node:http it is made here.
-    matches: (exchange) => exchange.standalone || exchange.pathname === graphqlPath,
-    name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
-    answersPreflight: (pathname) => pathname === graphqlPath,
-    serve: async (exchange) =>
-      answerFromResponse(await yoga.fetch(exchange.toRequest(), { host: exchange.hostContext, log: exchange.log })),
-  };
-  const routes: Route[] = [
+  const logging = createRequestLogging(options.logger, options.logging, {
+    prefix,
+    // Read when a line is written: by then the schema serving is built.
+    isUpstream: (name) => generations.current.plan.upstreams.has(name),
+  });
+  // What outlives a reload; the rest (schema, yoga, lane, routes) is a generation (src/reload/).
+  const parts: InstanceParts = {
+    options,
+    prefix,
+    env,
+    pipeline,
+    streams,
+    polls,
+    limits,
+    cors,
+    cacheOptions,
     health,
-    passthrough,
-    // GraphQL over SSE for subscriptions, without the WHATWG round trip; what it declines goes to the lane or yoga.
-    createSseRoute({
-      schema,
-      graphqlPath,
-      maxRequestBytes: limits.maxRequestBytes,
-      prepare: createDocumentPreparer({
-        schema,
-        rules: validationRules,
-        maxTokens: limits.maxTokens,
-        showSuggestions: development,
-        documents,
-      }),
-      checkCost,
-      maskError: createMaskError(debug),
-      answer: resultStep,
-      lane,
-      createContext: exchangeContext,
-      csrfPrevention: options.csrfPrevention ?? true,
-      fallback: yogaRoute,
-    }),
-    // The fast GraphQL route: JSON POSTs, without the WHATWG round trip; what it declines goes to yoga.
-    createGraphQLRoute({ lane, graphqlPath, maxRequestBytes: limits.maxRequestBytes, createContext: exchangeContext, fallback: yogaRoute }),
-    // GraphQL multipart requests (file uploads), streamed: before yoga, which would hold each file in memory.
-    createUploadRoute({
-      lane,
-      schema,
-      maxTokens: limits.maxTokens,
-      graphqlPath,
-      limits: { ...normalizeUploads(options.uploads), maxPartBytes: limits.maxRequestBytes },
-      createContext: (exchange, signal) =>
-        createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal, exchange.log),
-      csrfPrevention: options.csrfPrevention ?? true,
-    }),
-    ...(operationRoutes?.routes ?? []),
-    yogaRoute,
-  ];
-  const table = createRouteTable(routes, cors, corsActive, metrics, logging.requests);
+    // One JSON line per request through `logger` (docs/logging.md); yoga's own messages through it too.
+    logging,
+    // One room on disk for every request's upload parts waiting their turn (uploads.maxSpillBytes).
+    spillRoom: createSpillRoom(normalizeUploads(options.uploads).maxSpillBytes),
+    forwarding: createForwardingPolicy(options.passthrough),
+    // Page cursors (docs/pagination.md): sealed with a key from the secret, or a per-process one.
+    cursorKeys: createCursorKeys(options.cursorSecret ?? env["TRESTLE_CURSOR_SECRET"]),
+  };
+  const built = await createGeneration(plan, parts).catch(async (error: unknown) => {
+    await pipeline.close();
+    throw error;
+  });
+  if ("diagnostics" in built) {
+    await pipeline.close();
+    throw new SchemaError(built.diagnostics.filter((d) => d.severity === "error"));
+  }
+  const generations = createGenerations(built.generation, parts);
+  // The route table reads the generation when a request arrives; the request finishes on it.
+  const table = createRouteTable(() => generations.current.routes, cors, corsActive, metrics, logging.requests);
+  const graphqlPath = `${prefix}/graphql`;
   // GraphQL over WebSocket: the same yoga envelop (limits, document cache, context, masking), on node:http servers.
+  const debug = options.debug ?? false;
   const ws = createWsTransport({
-    yoga,
+    // Each `subscribe` runs on the generation current when it arrives, and stays on it.
+    yoga: {
+      get getEnveloped() {
+        return generations.current.envelop.getEnveloped;
+      },
+    },
     maskError: createMaskError(debug),
-    showSuggestions: development,
+    showSuggestions: debug || env["NODE_ENV"] === "development",
     graphqlPath,
     cors,
     corsActive,
@@ -305,7 +160,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
   });
 
   return {
-    schema,
+    get schema() {
+      return generations.current.schema;
+    },
+    reload: () => generations.reload(),
     cache: pipeline.cache,
     prefix,
     fetch: (request, host) => table.fetch(request, host),
@@ -313,12 +171,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     handle: (req, res, next) => table.handle(req, res, next),
     owns: (target) => {
       const pathname = target.split("?")[0] ?? "/";
-      return (
-        pathname === graphqlPath ||
-        health.claims(pathname) ||
-        passthrough.claims(pathname, false) ||
-        operationRoutes?.claims(pathname) === true
-      );
+      return pathname === graphqlPath || health.claims(pathname) || generations.current.claims(pathname);
     },
     close: async () => {
       if (closing) return;
@@ -328,8 +181,8 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       streams.close();
       await sockets;
       await table.drained();
+      await generations.close();
       await pipeline.close();
-      await yoga.dispose();
     },
   };
 }

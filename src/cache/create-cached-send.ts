@@ -38,6 +38,8 @@ export interface CachedSend {
   purgeAfterWrite(request: UpstreamRequest): Promise<void>;
   /** Resolves when the background refreshes started so far are over. */
   settled(): Promise<void>;
+  /** Reload: the upstreams (and their default cache policies, and `cache.purge`'s names) from now on. */
+  setUpstreams(upstreams: Iterable<UpstreamPlan>): void;
 }
 
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -75,10 +77,15 @@ export function createCachedSend(
   const { now } = options;
   const plans = new Map<string, UpstreamPlan>();
   const policies = new Map<string, CachePolicy>();
-  for (const upstream of upstreams) {
-    plans.set(upstream.name, upstream);
-    policies.set(upstream.name, buildCachePolicy(upstream, upstream.headers, undefined));
-  }
+  const setUpstreams = (list: Iterable<UpstreamPlan>) => {
+    plans.clear();
+    policies.clear();
+    for (const upstream of list) {
+      plans.set(upstream.name, upstream);
+      policies.set(upstream.name, buildCachePolicy(upstream, upstream.headers, undefined));
+    }
+  };
+  setUpstreams(upstreams);
   const flights = createFlights();
   const exchange = createReadExchange(origin, store, options, flights);
   const refreshing = new Set<string>();
@@ -248,6 +255,7 @@ export function createCachedSend(
   return {
     send,
     purgeAfterWrite,
+    setUpstreams,
     settled: async () => {
       while (background.size > 0) await Promise.all(background);
     },

@@ -12,6 +12,7 @@ import { runServe } from "./serve-command.js";
 import { runMcp } from "./mcp-command.js";
 import { runTest } from "./test-command.js";
 import { runInit } from "./init-command.js";
+import { runDev } from "./dev-command.js";
 
 const usage = `Usage: trestle <command> [options]
 
@@ -20,6 +21,9 @@ Commands:
         [--operations DIR] [--drain-timeout MS] [--cors ORIGIN]... [--forwarded-host HOST]... [--trusted-proxy IP|CIDR]...
                           serve the schema over HTTP (/graphql, /rest/*, /healthz, /readyz, /metrics);
                           every option and default: trestle serve --help
+  dev [--schema DIR] [--operations DIR] [--demo] [serve's options]
+                          serve with --debug and reload on every schema change; a broken schema prints
+                          file:line:col diagnostics and the last good one keeps serving
   mcp --stdio --operations DIR [--schema DIR] [--header "Name: value"]...
                           the operations as MCP tools over stdin/stdout, for desktop agents
   check [--schema DIR] [--operations DIR]
@@ -66,6 +70,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return 0;
       case "serve":
         return await runServe(rest, io);
+      case "dev":
+        return await runDev(rest, io);
       case "mcp":
         return await runMcp(rest, io);
       case "test":

@@ -49,12 +49,15 @@ Routes: /graphql (POST and GET; GraphiQL in a browser unless NODE_ENV=production
 /healthz, /readyz, /metrics. A client has ${s(defaultServeTimeouts.headersTimeoutMs)} to send its headers and ${s(defaultServeTimeouts.requestTimeoutMs)} for its whole request.
 Docs: docs/cli.md`;
 
+/** `trestle dev`'s watcher: started once the server listens with the paths to watch (schema, operations); returns its stop. */
+export type ServingHook = (trestle: Trestle, watched: string[]) => Promise<() => Promise<void>>;
+
 /**
  * `trestle serve`: one node:http server over `trestle.handle`. With `--demo` (what `npm start`
  * passes) and no DEMO_API_URL set, the bundled demo upstream is started first and the schema's
  * `{env.DEMO_API_URL}` points at it.
  */
-export async function runServe(args: readonly string[], io: CliIo): Promise<number> {
+export async function runServe(args: readonly string[], io: CliIo, serving?: ServingHook): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -176,6 +179,8 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
     io.stdout(
       `trestle serving ${values.schema} at ${base}/graphql (${graphiql})\n  health: ${base}/healthz, readiness: ${base}/readyz, metrics: ${base}/metrics${operations}`,
     );
+  if (serving !== undefined)
+    closers.unshift(await serving(trestle, [values.schema, ...(values.operations === undefined ? [] : [values.operations])]));
 
   // Graceful shutdown: stop accepting, let in-flight requests finish for up to --drain-timeout
   // ms, then cut what is left, close the upstream pools and exit 0.

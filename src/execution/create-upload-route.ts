@@ -4,7 +4,6 @@ import type { Exchange } from "../http/exchange.js";
 import type { Route } from "../http/route-table.js";
 import { ClientGone, type ClientSignal } from "../upstream/client-signal.js";
 import type { StreamBody } from "../upstream/stream-upstream.js";
-import { createSpillRoom } from "../uploads/spill-room.js";
 import { readMultipart, type MultipartLimits, type MultipartRequest } from "../uploads/read-multipart.js";
 import { malformed, UploadRequestError } from "../uploads/upload-request-error.js";
 import type { Lane } from "./create-graphql-route.js";
@@ -18,7 +17,7 @@ export interface UploadRouteOptions {
   maxTokens: number;
   graphqlPath: string;
   /** `uploads.maxFileBytes`, `uploads.maxFiles`, and `limits.maxRequestBytes` for the text parts. */
-  limits: Omit<MultipartLimits, "room">;
+  limits: MultipartLimits;
   /** The operation's context; `signal` aborts when the client goes or the request is refused midway. */
   createContext(exchange: Exchange, signal: ClientSignal): Promise<TrestleResolverContext>;
   /** Refuse a multipart request without a preflight-forcing header (createTrestle's `csrfPrevention`). */
@@ -42,9 +41,7 @@ const multipartType = /^multipart\/form-data\s*(?:;|$)/i;
  * answered instead of the result. Temporary files of spilled parts are deleted at the end.
  */
 export function createUploadRoute(options: UploadRouteOptions): Route {
-  const { lane, graphqlPath, createContext } = options;
-  // One room on disk for every request's spilled parts (uploads.maxSpillBytes).
-  const limits: MultipartLimits = { ...options.limits, room: createSpillRoom(options.limits.maxSpillBytes) };
+  const { lane, graphqlPath, limits, createContext } = options;
   return {
     matches: (exchange) =>
       exchange.method === "POST" && exchange.pathname === graphqlPath && multipartType.test(exchange.headers.get("content-type") ?? ""),

@@ -51,7 +51,8 @@ export interface RouteTable {
  * route matches goes to `next()`. Neither entry rejects: what a route throws is a 500.
  */
 export function createRouteTable(
-  routes: readonly Route[],
+  /** The routes, or where to read them when each request arrives (trestle.reload() replaces them). */
+  routes: readonly Route[] | (() => readonly Route[]),
   cors: CorsPolicy,
   corsActive: boolean,
   metrics: MetricsRecorder | undefined,
@@ -85,7 +86,8 @@ export function createRouteTable(
       if (log !== undefined) requestLog!.end(exchange, log, name, status, ms);
     }
   };
-  const pick = (exchange: Exchange) => routes.find((route) => route.matches(exchange));
+  const current = typeof routes === "function" ? routes : () => routes;
+  const pick = (exchange: Exchange) => current().find((route) => route.matches(exchange));
   /** The preflight's answer, or undefined when this is no preflight Trestle answers. */
   const preflight = (route: Route, exchange: Exchange): Answer | undefined => {
     const { headers } = exchange;

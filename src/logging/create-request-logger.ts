@@ -29,8 +29,8 @@ export interface RequestLoggerOptions {
   logger: PinoLike;
   /** The normalized prefix: `<prefix>/healthz` and the like are logged as the `health` route. */
   prefix: string;
-  /** Upstream names: a passthrough line names its upstream only when it is one of these. */
-  upstreams: Iterable<string>;
+  /** Whether a name is a declared upstream's (of the schema serving now): a passthrough line names its upstream only then. */
+  isUpstream(name: string): boolean;
 }
 
 /** A stable code: upper-case letters, digits and underscores (`UPSTREAM_TIMEOUT`). */
@@ -51,7 +51,6 @@ const maxScannedBytes = 16_384;
  */
 export function createRequestLogger(options: RequestLoggerOptions): RequestLogger {
   const { logger, prefix } = options;
-  const upstreams = new Set(options.upstreams);
   const health = new Set([`${prefix}/healthz`, `${prefix}/readyz`, `${prefix}/metrics`]);
   const rest = `${prefix}/rest/`;
   return {
@@ -70,7 +69,7 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       if (route === "other" && health.has(exchange.pathname)) line["route"] = "health";
       else if (route === "passthrough" && exchange.pathname.startsWith(rest)) {
         const name = exchange.pathname.slice(rest.length).split("/", 1)[0]!;
-        if (upstreams.has(name)) line["upstream"] = name;
+        if (options.isUpstream(name)) line["upstream"] = name;
       }
       if (log.operation !== undefined) line["operation"] = log.operation;
       const failed = log.calls === undefined ? undefined : countCalls(log.calls, line);

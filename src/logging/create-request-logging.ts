@@ -9,11 +9,13 @@ export interface RequestLogging {
   requests: RequestLogger | undefined;
   /** graphql-yoga's `logging` option: `logging` when given, else the logger's methods, else yoga's console logger. */
   yoga: boolean | YogaLogger;
+  /** The yoga plugin that names the operation in the line, for each schema's yoga (none without a logger). */
+  plugins: readonly Plugin[];
 }
 
 /**
  * Trestle's logging from its options: with a `logger`, one line per request (and yoga's
- * plugin that names the operation is added to `plugins`), and yoga's own messages go to it
+ * plugin that names the operation, in `plugins`), and yoga's own messages go to it
  * too unless `logging` says otherwise. Without one, no request is logged: an embedding app
  * has its own access log, and a library that prints on its own is one more thing to silence.
  */
@@ -21,10 +23,12 @@ export function createRequestLogging(
   logger: PinoLike | false | undefined,
   logging: boolean | undefined,
   options: Omit<RequestLoggerOptions, "logger">,
-  plugins: Plugin[],
 ): RequestLogging {
-  if (logger === undefined || logger === false) return { requests: undefined, yoga: logging ?? true };
-  if (logger.level === "silent") return { requests: undefined, yoga: logging ?? false };
-  plugins.push(useRequestLog());
-  return { requests: createRequestLogger({ ...options, logger }), yoga: logging === false ? false : yogaLogger(logger) };
+  if (logger === undefined || logger === false) return { requests: undefined, yoga: logging ?? true, plugins: [] };
+  if (logger.level === "silent") return { requests: undefined, yoga: logging ?? false, plugins: [] };
+  return {
+    requests: createRequestLogger({ ...options, logger }),
+    yoga: logging === false ? false : yogaLogger(logger),
+    plugins: [useRequestLog()],
+  };
 }

@@ -12,6 +12,7 @@ import type { UpstreamState } from "../upstream/create-resilience.js";
 import { createSecondTier } from "../cache/create-second-tier.js";
 import { liveTracer } from "../tracing/live-tracer.js";
 import { traceUpstreamCall } from "../tracing/trace-upstream-call.js";
+import { sameUpstream } from "./same-upstream.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -38,6 +39,13 @@ export interface UpstreamPipeline {
   cache: TrestleCache;
   /** For `/readyz`: "degraded" while the Redis tier is unreachable or slow (requests are served all the same). */
   cacheState(): "ok" | "degraded";
+  /**
+   * `trestle.reload()`: the new schema's upstreams. An unchanged one (sameUpstream) keeps its client
+   * (pool, breaker) and cache entries; a changed one gets a new client and its entries purged; a
+   * removed one's entries are purged. A call made with an older plan still reaches the client made
+   * for it. Returns the closing of the replaced and removed clients, for once the old schema is idle.
+   */
+  update(upstreams: Iterable<UpstreamPlan>): () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,14 +56,43 @@ export function createUpstreamPipeline(
   metrics?: MetricsRecorder,
 ): UpstreamPipeline {
   const clients = new Map<string, UpstreamClient>();
-  for (const upstream of upstreams) clients.set(upstream.name, new UpstreamClient(upstream, clientOptions));
+  // Every plan (of every schema since a reload) to its client: an in-flight call of an old schema keeps its client.
+  const byPlan = new WeakMap<UpstreamPlan, UpstreamClient>();
+  const add = (upstream: UpstreamPlan) => {
+    const made = new UpstreamClient(upstream, clientOptions);
+    clients.set(upstream.name, made);
+    byPlan.set(upstream, made);
+  };
+  for (const upstream of upstreams) add(upstream);
   const client = (name: string) => {
     const found = clients.get(name);
     if (found === undefined) throw new Error(`No upstream client named "${name}"`);
     return found;
   };
+  const clientFor = (request: UpstreamRequest) => byPlan.get(request.upstream) ?? client(request.upstream.name);
+  const update = (next: Iterable<UpstreamPlan>) => {
+    const retired: UpstreamClient[] = [];
+    const kept = new Set<string>();
+    for (const upstream of next) {
+      kept.add(upstream.name);
+      const current = clients.get(upstream.name);
+      if (current !== undefined && sameUpstream(current.upstream, upstream)) byPlan.set(upstream, current);
+      else {
+        if (current !== undefined) retired.push(current);
+        add(upstream);
+      }
+    }
+    for (const [name, current] of clients) {
+      if (kept.has(name)) continue;
+      retired.push(current);
+      clients.delete(name);
+    }
+    for (const gone of retired) cached.cache.purge(gone.upstream.name);
+    cached.setUpstreams([...clients.values()].map((c) => c.upstream));
+    return async () => void (await Promise.all(retired.map((c) => c.close())));
+  };
   const direct = (request: UpstreamRequest, signal?: ClientSignal, overflow?: boolean) =>
-    observed(request, client(request.upstream.name).send(request, signal, overflow));
+    observed(request, clientFor(request).send(request, signal, overflow));
   const second = createSecondTier(cacheOptions, metrics);
   const cached = createCachedSend(
     direct,
@@ -65,7 +102,7 @@ export function createUpstreamPipeline(
     second.bus,
   );
   const streamDirect: UpstreamPipeline["stream"] = (request, body, options) =>
-    observed(request, client(request.upstream.name).stream(request, body, options));
+    observed(request, clientFor(request).stream(request, body, options));
   const cachedSend: CachedSend["send"] =
     metrics === undefined
       ? cached.send
@@ -95,7 +132,7 @@ export function createUpstreamPipeline(
   const send: UpstreamPipeline["send"] = cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal);
   const stream = cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect;
   const openStream: UpstreamPipeline["openStream"] = (request, signal) =>
-    observed(request, client(request.upstream.name).openStream(request, signal));
+    observed(request, clientFor(request).openStream(request, signal));
   // With an OpenTelemetry SDK registered, each call is a CLIENT span around the cache (src/tracing/); else as it is.
   return {
     send: (request, status, signal) =>
@@ -111,6 +148,7 @@ export function createUpstreamPipeline(
     states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),
     cache: cached.cache,
     cacheState: () => second.tier?.state ?? "ok",
+    update,
     close: async () => {
       await cached.settled();
       await Promise.all([...clients.values()].map((c) => c.close()));
