@@ -131,8 +131,7 @@ export function createUpstreamPipeline(
   }
   const send: UpstreamPipeline["send"] = cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal);
   const stream = cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect;
-  const openStream: UpstreamPipeline["openStream"] = (request, signal) =>
-    observed(request, clientFor(request).openStream(request, signal));
+  const openStream: UpstreamPipeline["openStream"] = (request, signal) => observed(request, clientFor(request).openStream(request, signal));
   // With an OpenTelemetry SDK registered, each call is a CLIENT span around the cache (src/tracing/); else as it is.
   return {
     send: (request, status, signal) =>
