@@ -127,7 +127,7 @@ describe("limits at run time and as options", () => {
     [{ maxConcurrentCallsPerUpstream: "16" }, 'limits.maxConcurrentCallsPerUpstream must be a positive integer, received "16"'],
     [
       { maxDeph: 3 },
-      "limits.maxDeph is not a limit (known: maxDepth, maxAliases, maxRootFields, maxTokens, maxDirectives, maxCost, assumedListSize, maxUpstreamCalls, maxConcurrentCallsPerUpstream, maxRequestBytes, maxSubscriptions, maxPollLoops)",
+      "limits.maxDeph is not a limit (known: maxDepth, maxAliases, maxRootFields, maxTokens, maxDirectives, maxCost, assumedListSize, maxUpstreamCalls, maxConcurrentCallsPerUpstream, maxRequestBytes, maxSubscriptions, maxPollLoops, maxWebSocketConnections)",
     ],
   ])("refuses limits %j", async (limits, message) => {
     await expect(createTestTrestle(sdl(upstream.url), { limits: limits as never })).rejects.toThrow(message);
