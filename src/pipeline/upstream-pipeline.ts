@@ -10,6 +10,7 @@ import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { UpstreamState } from "../upstream/create-resilience.js";
 import { createSecondTier } from "../cache/create-second-tier.js";
+import { createDedupeSend } from "../cache/create-dedupe-send.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -34,6 +35,8 @@ export interface UpstreamPipeline {
   states(): Record<string, UpstreamState>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
+  /** Every purge of the shared cache that reaches this process, for the result cache (src/cache/operation-results.ts). */
+  onPurge: CachedSend["onPurge"];
   /** For `/readyz`: "degraded" while the Redis tier is unreachable or slow (requests are served all the same). */
   cacheState(): "ok" | "degraded";
   close(): Promise<void>;
@@ -91,13 +94,15 @@ export function createUpstreamPipeline(
     }
   }
   return {
-    send: cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal),
+    // Without the cache, reads marked `dedupe` still share a call in flight (nothing stored).
+    send: cacheOptions.enabled ? cachedSend : createDedupeSend(direct, [...clients.values()].map((c) => c.upstream)),
     stream: cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect,
     openStream: (request, signal) => observed(request, client(request.upstream.name).openStream(request, signal)),
     client,
     breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
     states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),
     cache: cached.cache,
+    onPurge: cached.onPurge,
     cacheState: () => second.tier?.state ?? "ok",
     close: async () => {
       await cached.settled();
