@@ -47,6 +47,7 @@ import { normalizeUploads } from "./config/upload-options.js";
 import { sendStreamed } from "./uploads/send-streamed.js";
 import { createOperationRoutes } from "./operations/create-operation-routes.js";
 import { createWsTransport } from "./ws/create-ws-transport.js";
+import { createLaneResults } from "./cache/create-lane-results.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */
@@ -194,7 +195,10 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     yoga.logger.warn(
       "trestle: no cursorSecret (TRESTLE_CURSOR_SECRET): page cursors are sealed with a per-process key, so they stop working after a restart and on other replicas",
     );
+  // The result cache (docs/result-cache.md): owned by the lane it serves, dropped on close.
+  const results = createLaneResults(cacheOptions, pipeline, options.context !== undefined, metrics);
   const lane = createGraphQLLane({
+    results,
     schema,
     rules: validationRules,
     checkCost,
@@ -296,6 +300,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
       streams.close();
       await sockets;
       await table.drained();
+      results?.store.close();
       await pipeline.close();
       await yoga.dispose();
     },

@@ -50,7 +50,12 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): Route {
         body = parseJson(decodeText(bytes));
       }
       if (body === undefined) return fallback.serve(exchange);
-      const answer = await lane({ body, accept: exchange.headers.get("accept"), createContext: () => createContext(exchange) });
+      const answer = await lane({
+        body,
+        accept: exchange.headers.get("accept"),
+        headers: exchange.headers,
+        createContext: () => createContext(exchange),
+      });
       return answer === undefined ? fallback.serve(exchange) : answer;
     },
   };
