@@ -47,7 +47,7 @@ import { normalizeUploads } from "./config/upload-options.js";
 import { sendStreamed } from "./uploads/send-streamed.js";
 import { createOperationRoutes } from "./operations/create-operation-routes.js";
 import { createWsTransport } from "./ws/create-ws-transport.js";
-import { createLaneResults } from "./cache/create-lane-results.js";
+import { createLaneResults } from "./execution/create-lane-results.js";
 
 export interface Trestle {
   /** The schema clients see (Trestle's directives removed). */

@@ -12,5 +12,10 @@ export function describeEntry(status: CacheStatus, entry: CacheEntry, at: number
   const vary = entry.scope === "public" && !policy.personal ? readClientVary(entry, request, policy) : null;
   status.scope = vary === null ? "private" : "public";
   if (vary !== null && vary.length > 0) status.vary = vary;
-  setOperationReadFacts(status, { freshUntil: entry.freshUntil, upstream: entry.upstream, pathname: entry.pathname, inputs: readInputs(entry, policy) });
+  setOperationReadFacts(status, {
+    freshUntil: entry.freshUntil,
+    upstream: entry.upstream,
+    pathname: entry.pathname,
+    inputs: readInputs(entry, policy),
+  });
 }

@@ -18,7 +18,7 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js
 import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { parseDocument } from "./parse-document.js";
-import type { OperationResults } from "../cache/operation-results.js";
+import type { OperationResults } from "./operation-results.js";
 import { answerFromResults } from "./answer-from-results.js";
 
 export interface GraphQLLaneOptions {
@@ -35,7 +35,7 @@ export interface GraphQLLaneOptions {
   documents: PreparedDocuments;
   /** Trestle's result step (create-result-step.ts), shared with yoga's route. */
   answer: ResultStep;
-  /** The result cache (src/cache/operation-results.ts), when on; `runsContext`: the app's `context` function still runs on a hit. */
+  /** The result cache (src/execution/operation-results.ts), when on; `runsContext`: the app's `context` function still runs on a hit. */
   results?: { store: OperationResults; runsContext: boolean } | undefined;
 }
 
@@ -132,7 +132,9 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     if (!operation || operation.operation === "subscription") return undefined;
     const costError = options.checkCost?.(document, operation, params.variables);
     if (costError !== undefined) return answer(mediaType, { errors: [costError] });
-    const ticket = request.headers && options.results?.store.open(prepared, params.operationName, params.variables, operation.operation, request.headers);
+    const ticket =
+      request.headers &&
+      options.results?.store.open(prepared, params.operationName, params.variables, operation.operation, request.headers);
     if (ticket?.hit !== undefined) {
       if (options.results!.runsContext) {
         try {

@@ -35,7 +35,7 @@ export interface UpstreamPipeline {
   states(): Record<string, UpstreamState>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
-  /** Every purge of the shared cache that reaches this process, for the result cache (src/cache/operation-results.ts). */
+  /** Every purge of the shared cache that reaches this process, for the result cache (src/execution/operation-results.ts). */
   onPurge: CachedSend["onPurge"];
   /** For `/readyz`: "degraded" while the Redis tier is unreachable or slow (requests are served all the same). */
   cacheState(): "ok" | "degraded";
@@ -95,7 +95,12 @@ export function createUpstreamPipeline(
   }
   return {
     // Without the cache, reads marked `dedupe` still share a call in flight (nothing stored).
-    send: cacheOptions.enabled ? cachedSend : createDedupeSend(direct, [...clients.values()].map((c) => c.upstream)),
+    send: cacheOptions.enabled
+      ? cachedSend
+      : createDedupeSend(
+          direct,
+          [...clients.values()].map((c) => c.upstream),
+        ),
     stream: cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect,
     openStream: (request, signal) => observed(request, client(request.upstream.name).openStream(request, signal)),
     client,

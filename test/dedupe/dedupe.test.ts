@@ -157,7 +157,7 @@ describe("dedupe", () => {
 
   it("D06: with cache.enabled false, dedupe still sends identical reads in flight once (nothing stored)", async () => {
     let contexts = 0;
-    const trestle = await make("dedupe: true", { cache: { enabled: false }, context: () => ((contexts++, {})) });
+    const trestle = await make("dedupe: true", { cache: { enabled: false }, context: () => (contexts++, {}) });
     try {
       const reads = Array.from({ length: 10 }, () => slow(trestle, "hot"));
       await upstream.waitForRequests(1);

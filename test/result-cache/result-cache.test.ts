@@ -260,3 +260,16 @@ describe("result cache: options", () => {
     }
   });
 });
+
+describe("result cache: operations that are never storable", () => {
+  it("R12: an operation unstorable many times in a row is tried again now and then, and stored once it may be", async () => {
+    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "no-store" }, world.clock);
+    for (let i = 0; i < 20; i++) await item("n");
+    expect(world.calls("/v1/items/n")).toHaveLength(20);
+    world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "max-age=30" }, world.clock);
+    let hits = 0;
+    for (let i = 0; i < 140 && hits === 0; i++) if (marker(await item("n")).resultCache === "hit") hits++;
+    expect(hits).toBe(1);
+    expect(world.calls("/v1/items/n").length).toBeLessThan(20 + 140);
+  });
+});

@@ -1,6 +1,6 @@
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { UpstreamPipeline } from "../pipeline/upstream-pipeline.js";
-import type { NormalizedCacheOptions } from "./cache-options.js";
+import type { NormalizedCacheOptions } from "../cache/cache-options.js";
 import { createOperationResults, type OperationResults } from "./operation-results.js";
 
 /** Share of `cache.maxSize` the result cache may hold, besides the response cache. */

@@ -3,9 +3,9 @@ import { LRUCache } from "lru-cache";
 import type { OperationTypeNode } from "graphql";
 import { stableJson } from "../connector/stable-json.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
-import type { PurgeMessage } from "./purge-bus.js";
-import { toPathMatcher } from "./purge-bus.js";
-import { getOperationReadFacts } from "./operation-read-facts.js";
+import type { PurgeMessage } from "../cache/purge-bus.js";
+import { toPathMatcher } from "../cache/purge-bus.js";
+import { getOperationReadFacts } from "../cache/operation-read-facts.js";
 
 /** What the result cache keeps of one answer: the body as sent without debug extensions, and when it stops. */
 interface StoredResult {
