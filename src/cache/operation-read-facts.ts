@@ -3,7 +3,7 @@ import type { CacheStatus } from "./cache-status.js";
 import type { CacheEntry } from "./response-cache.js";
 
 /**
- * What the result cache (src/execution/operation-results.ts) needs to know of one read served from, or
+ * What the result cache (src/execution/create-operation-results.ts) needs to know of one read served from, or
  * stored in, the shared cache: until when its answer is fresh, what purges match it, and the
  * client request headers that chose it. Kept beside the read's CacheStatus (not in it, so the
  * debug extension and Cache-Status show nothing new).

@@ -1,4 +1,4 @@
-import type { StoredAnswer } from "./operation-results.js";
+import type { StoredAnswer } from "./create-operation-results.js";
 import type { ResultAnswer } from "./create-result-step.js";
 
 /**

@@ -18,7 +18,7 @@ import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js
 import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { parseDocument } from "./parse-document.js";
-import type { OperationResults } from "./operation-results.js";
+import type { OperationResults } from "./create-operation-results.js";
 import { answerFromResults } from "./answer-from-results.js";
 
 export interface GraphQLLaneOptions {
@@ -35,7 +35,7 @@ export interface GraphQLLaneOptions {
   documents: PreparedDocuments;
   /** Trestle's result step (create-result-step.ts), shared with yoga's route. */
   answer: ResultStep;
-  /** The result cache (src/execution/operation-results.ts), when on; `runsContext`: the app's `context` function still runs on a hit. */
+  /** The result cache (src/execution/create-operation-results.ts), when on; `runsContext`: the app's `context` function still runs on a hit. */
   results?: { store: OperationResults; runsContext: boolean } | undefined;
 }
 

@@ -1,7 +1,7 @@
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import type { UpstreamPipeline } from "../pipeline/upstream-pipeline.js";
 import type { NormalizedCacheOptions } from "../cache/cache-options.js";
-import { createOperationResults, type OperationResults } from "./operation-results.js";
+import { createOperationResults, type OperationResults } from "./create-operation-results.js";
 
 /** Share of `cache.maxSize` the result cache may hold, besides the response cache. */
 export const resultCacheShare = 10;

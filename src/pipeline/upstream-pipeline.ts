@@ -35,7 +35,7 @@ export interface UpstreamPipeline {
   states(): Record<string, UpstreamState>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
-  /** Every purge of the shared cache that reaches this process, for the result cache (src/execution/operation-results.ts). */
+  /** Every purge of the shared cache that reaches this process, for the result cache (src/execution/create-operation-results.ts). */
   onPurge: CachedSend["onPurge"];
   /** For `/readyz`: "degraded" while the Redis tier is unreachable or slow (requests are served all the same). */
   cacheState(): "ok" | "degraded";

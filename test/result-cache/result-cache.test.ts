@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { cacheStatuses, type CacheWorld, createCacheTrestle, query, sendItem, useCacheTrestle } from "../cache/cache-fixture.js";
+import { createTestTrestle } from "../helpers/create-test-trestle.js";
 
 /**
  * The whole-operation result cache (issue 26 item 1, docs/result-cache.md), against the cache
@@ -271,5 +272,46 @@ describe("result cache: operations that are never storable", () => {
     for (let i = 0; i < 140 && hits === 0; i++) if (marker(await item("n")).resultCache === "hit") hits++;
     expect(hits).toBe(1);
     expect(world.calls("/v1/items/n").length).toBeLessThan(20 + 140);
+  });
+});
+
+describe("result cache: what the schema shares", () => {
+  it("R13: under @cache(scope: PUBLIC) the schema shares the read across identities, and so the result", async () => {
+    const document = `{ publicItem(id: "p") { serial seenAuth } }`;
+    const alice = await query(trestle, document, {}, { authorization: "Bearer alice" });
+    const bob = await query(trestle, document, {}, { authorization: "Bearer bob" });
+    expect(marker(bob).resultCache).toBe("hit");
+    expect(bob.data).toEqual(alice.data);
+    expect(world.calls("/v1/items/p")).toHaveLength(1);
+  });
+
+  it("R10: a read whose header comes from the app's context is never part of a stored result", async () => {
+    const schema = /* GraphQL */ `
+      extend schema @upstream(name: "api", baseUrl: "{env.API_URL}/v1", headers: [{ name: "x-tenant", value: "{context.tenant}" }])
+      type Query {
+        item(id: String!): Item @rest(path: "/items/{args.id}")
+      }
+      type Item {
+        serial: Int
+        seenTenant: String
+      }
+    `;
+    const app = await createTestTrestle(schema, {
+      env: { API_URL: world.upstream.url },
+      debug: true,
+      cache: { now: () => world.clock.now() },
+      context: (request) => ({ tenant: request.headers.get("x-who") ?? "none" }),
+    });
+    try {
+      const document = `{ item(id: "c") { serial seenTenant } }`;
+      const acme = await query(app, document, {}, { "x-who": "acme" });
+      expect(acme.data).toEqual({ item: { serial: 1, seenTenant: "acme" } });
+      const evil = await query(app, document, {}, { "x-who": "evil" });
+      expect(marker(evil).resultCache).toBeUndefined();
+      expect(evil.data).toEqual({ item: { serial: 2, seenTenant: "evil" } });
+      expect(marker(await query(app, document, {}, { "x-who": "acme" })).resultCache).toBeUndefined();
+    } finally {
+      await app.close();
+    }
   });
 });
