@@ -44,6 +44,8 @@ export interface LaneRequest {
   body: unknown;
   accept: string | null | undefined;
   createContext(): Promise<TrestleResolverContext>;
+  /** "GET": only a query runs here (anything else goes to yoga, which refuses it with 405). */
+  method?: "GET" | "POST";
   /** The client's request headers, for the result cache (none: it is not used). */
   headers?: { get(name: string): string | null };
   /** Run this operation instead of the body's (src/operations/): prepared once, never parsed or looked up again. */
@@ -130,6 +132,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const document = prepared.document!;
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === "subscription") return undefined;
+    if (request.method === "GET" && operation.operation !== "query") return undefined;
     const costError = options.checkCost?.(document, operation, params.variables);
     if (costError !== undefined) return answer(mediaType, { errors: [costError] });
     const ticket =
