@@ -75,7 +75,7 @@ async function concurrent(trestle: Trestle, n: number, headersOf: (i: number) =>
 }
 
 describe("dedupe", () => {
-  it("D01: 20 identical reads of a no-store answer in flight at once make 1 upstream call with dedupe", async () => {
+  it("DD01: 20 identical reads of a no-store answer in flight at once make 1 upstream call with dedupe", async () => {
     const trestle = await make("dedupe: true");
     try {
       const { reads, joined } = await concurrent(trestle, 20);
@@ -92,7 +92,7 @@ describe("dedupe", () => {
     }
   });
 
-  it("D02: off by default: the same 20 reads make 20 upstream calls (each coalesced caller sends its own)", async () => {
+  it("DD02: off by default: the same 20 reads make 20 upstream calls (each coalesced caller sends its own)", async () => {
     const trestle = await make("");
     try {
       const { reads, joined } = await concurrent(trestle, 20);
@@ -106,7 +106,7 @@ describe("dedupe", () => {
     }
   });
 
-  it("D03: never shared across identities: each identity's callers share only their own call", async () => {
+  it("DD03: never shared across identities: each identity's callers share only their own call", async () => {
     const trestle = await make("dedupe: true");
     try {
       const tokens = ["Bearer alice", "Bearer mallory", "bearer alice"];
@@ -121,7 +121,7 @@ describe("dedupe", () => {
     }
   });
 
-  it("D04: an answer that sets a cookie is never given to another caller, even with dedupe", async () => {
+  it("DD04: an answer that sets a cookie is never given to another caller, even with dedupe", async () => {
     const trestle = await make("dedupe: true");
     try {
       extra = { "set-cookie": "session=first" };
@@ -135,7 +135,7 @@ describe("dedupe", () => {
     }
   });
 
-  it("D05: @rest(dedupe: false) turns it off for one field; @rest(dedupe: true) turns it on", async () => {
+  it("DD05: @rest(dedupe: false) turns it off for one field; @rest(dedupe: true) turns it on", async () => {
     for (const [upstreamSetting, field, calls] of [
       ["dedupe: true", ", dedupe: false", 6],
       ["", ", dedupe: true", 1],
@@ -155,7 +155,7 @@ describe("dedupe", () => {
     }
   });
 
-  it("D06: with cache.enabled false, dedupe still sends identical reads in flight once (nothing stored)", async () => {
+  it("DD06: with cache.enabled false, dedupe still sends identical reads in flight once (nothing stored)", async () => {
     let contexts = 0;
     const trestle = await make("dedupe: true", { cache: { enabled: false }, context: () => (contexts++, {}) });
     try {
@@ -173,7 +173,7 @@ describe("dedupe", () => {
     }
   });
 
-  it("D07: dedupe: a value that is not a Boolean is a schema error naming it", async () => {
+  it("DD07: dedupe: a value that is not a Boolean is a schema error naming it", async () => {
     await expect(make(`dedupe: "yes"`)).rejects.toThrow(/dedupe/);
     const trestle = await make("dedupe: true");
     try {

@@ -13,7 +13,7 @@ const get = async (params: Record<string, string>, headers: Record<string, strin
 };
 
 describe("result cache over GET", () => {
-  it("R14: a query over GET is answered from the result cache: same bytes, no upstream call", async () => {
+  it("RC14: a query over GET is answered from the result cache: same bytes, no upstream call", async () => {
     const params = { query: "query I($id: String!) { item(id: $id) { id serial } }", variables: JSON.stringify({ id: "g" }) };
     const first = await get(params, { accept: "application/graphql-response+json" });
     const second = await get(params, { accept: "application/graphql-response+json" });
@@ -27,7 +27,7 @@ describe("result cache over GET", () => {
     expect(JSON.parse(other.text)).toEqual({ data: { item: { id: "g", serial: 2 } } });
   });
 
-  it("R14: over GET a mutation is still refused (405) and nothing is written; malformed variables are 400; a page load gets GraphiQL", async () => {
+  it("RC14: over GET a mutation is still refused (405) and nothing is written; malformed variables are 400; a page load gets GraphiQL", async () => {
     const mutation = await get({ query: `mutation { updateItem(id: "g", name: "x") { id } }` });
     expect(mutation.status).toBe(405);
     expect(world.calls("/v1/items/g", "PUT")).toHaveLength(0);

@@ -48,7 +48,7 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, what: stri
 }
 
 describe("result cache across replicas (Redis)", () => {
-  it("R11: a mutation on replica B drops replica A's stored result built on that path", async () => {
+  it("RC11: a mutation on replica B drops replica A's stored result built on that path", async () => {
     await item(a, "a");
     await item(a, "b");
     expect(resultCache(await item(a, "a"))).toBe("hit");
@@ -59,7 +59,7 @@ describe("result cache across replicas (Redis)", () => {
     expect(resultCache(await item(a, "b"))).toBe("hit");
   });
 
-  it("R11: trestle.cache.purge on replica B drops replica A's stored results", async () => {
+  it("RC11: trestle.cache.purge on replica B drops replica A's stored results", async () => {
     await item(a, "a");
     expect(resultCache(await item(a, "a"))).toBe("hit");
     b.cache.purge("api", "/items");

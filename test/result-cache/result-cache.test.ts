@@ -30,7 +30,7 @@ async function raw(target: Trestle, document: string, variables: Record<string, 
 }
 
 describe("result cache: repeats", () => {
-  it("R01: a repeated query is answered with no upstream call and the same bytes, Cache-Control re-dated", async () => {
+  it("RC01: a repeated query is answered with no upstream call and the same bytes, Cache-Control re-dated", async () => {
     const plain = await createCacheTrestle(world, { debug: false, cache: { results: true } });
     try {
       const first = await raw(plain, itemQuery, { id: "a" });
@@ -46,7 +46,7 @@ describe("result cache: repeats", () => {
     }
   });
 
-  it("R01: in debug mode a hit shows zero calls and the marker; the stored body holds no debug extension", async () => {
+  it("RC01: in debug mode a hit shows zero calls and the marker; the stored body holds no debug extension", async () => {
     const first = await item("a");
     expect(marker(first)).toMatchObject({ upstreamCallCount: 1 });
     expect(marker(first).resultCache).toBeUndefined();
@@ -56,7 +56,7 @@ describe("result cache: repeats", () => {
     expect(world.calls("/v1/items/a")).toHaveLength(1);
   });
 
-  it("R02: different variables, operation names or documents are never shared", async () => {
+  it("RC02: different variables, operation names or documents are never shared", async () => {
     await item("a");
     const b = await item("b");
     expect(b.data).toEqual({ item: { id: "b", serial: 2, seenAuth: null } });
@@ -71,7 +71,7 @@ describe("result cache: repeats", () => {
 });
 
 describe("result cache: identity and varied headers", () => {
-  it("R03: an attacker sending the same document and variables never reads another user's cached result", async () => {
+  it("RC03: an attacker sending the same document and variables never reads another user's cached result", async () => {
     const alice = await item("me", { authorization: "Bearer alice" });
     expect(alice.data).toEqual({ item: { id: "me", serial: 1, seenAuth: "Bearer alice" } });
     expect(marker(await item("me", { authorization: "Bearer alice" })).resultCache).toBe("hit");
@@ -92,7 +92,7 @@ describe("result cache: identity and varied headers", () => {
     expect(marker(again).resultCache).toBe("hit");
   });
 
-  it("R04: a forwarded header the first caller did not send still keys the result ({header.X})", async () => {
+  it("RC04: a forwarded header the first caller did not send still keys the result ({header.X})", async () => {
     const tenant = `query T($id: String!) { tenantItem(id: $id) { serial seenTenant } }`;
     const anonymous = await query(trestle, tenant, { id: "a" });
     expect(anonymous.data).toEqual({ tenantItem: { serial: 1, seenTenant: null } });
@@ -105,7 +105,7 @@ describe("result cache: identity and varied headers", () => {
     expect(marker(await query(trestle, tenant, { id: "a" })).resultCache).toBe("hit");
   });
 
-  it("R04: an upstream Vary on a forwarded header keys the result by that header's value", async () => {
+  it("RC04: an upstream Vary on a forwarded header keys the result by that header's value", async () => {
     world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "max-age=30", vary: "Authorization" }, world.clock);
     const document = `{ publicItem(id: "v") { serial seenAuth } }`;
     const alice = await query(trestle, document, {}, { authorization: "Bearer alice" });
@@ -118,7 +118,7 @@ describe("result cache: identity and varied headers", () => {
 });
 
 describe("result cache: purges", () => {
-  it("R05: a mutation's purge drops the results built on its path; the next query re-executes", async () => {
+  it("RC05: a mutation's purge drops the results built on its path; the next query re-executes", async () => {
     await item("a");
     await item("b");
     expect(marker(await item("a")).resultCache).toBe("hit");
@@ -129,7 +129,7 @@ describe("result cache: purges", () => {
     expect(marker(await item("b")).resultCache).toBe("hit");
   });
 
-  it("R06: trestle.cache.purge drops the results built on the purged paths only", async () => {
+  it("RC06: trestle.cache.purge drops the results built on the purged paths only", async () => {
     await item("a");
     await item("b");
     expect(trestle.cache.purge("api", "/items/a")).toBe(1);
@@ -139,7 +139,7 @@ describe("result cache: purges", () => {
     expect(marker(await item("b")).resultCache).toBeUndefined();
   });
 
-  it("R06: a purge while the operation runs keeps its result from being stored", async () => {
+  it("RC06: a purge while the operation runs keeps its result from being stored", async () => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     world.reply = async (req, res, serial) => {
@@ -159,7 +159,7 @@ describe("result cache: purges", () => {
 });
 
 describe("result cache: what is never stored", () => {
-  it("R07: no-store, private without credentials and error answers are never stored", async () => {
+  it("RC07: no-store, private without credentials and error answers are never stored", async () => {
     for (const headers of [{ "cache-control": "no-store" }, { "cache-control": "private, max-age=30" }, {}]) {
       world.reply = (req, res, serial) => sendItem(req, res, serial, headers, world.clock);
       const id = `x${world.served}`;
@@ -169,7 +169,7 @@ describe("result cache: what is never stored", () => {
     }
   });
 
-  it("R07: a result with errors or partial data is never stored", async () => {
+  it("RC07: a result with errors or partial data is never stored", async () => {
     world.reply = (req, res, serial) => {
       if (req.url.endsWith("/broken")) {
         res.writeHead(500, { "content-type": "application/json" });
@@ -189,7 +189,7 @@ describe("result cache: what is never stored", () => {
     expect(marker(await item("a")).resultCache).toBe("hit");
   });
 
-  it("R07: a read served stale (stale-while-revalidate) is never part of a stored result", async () => {
+  it("RC07: a read served stale (stale-while-revalidate) is never part of a stored result", async () => {
     const swr = `{ swrItem(id: "s") { serial } }`;
     await query(trestle, swr);
     world.clock.advance(2);
@@ -201,7 +201,7 @@ describe("result cache: what is never stored", () => {
 });
 
 describe("result cache: lifetime", () => {
-  it("R08: the result expires with its shortest read, never later", async () => {
+  it("RC08: the result expires with its shortest read, never later", async () => {
     const mixed = `{ short: shortItem(id: "s") { serial } long: cachedItem(id: "l") { serial } }`;
     await query(trestle, mixed);
     world.clock.advance(9);
@@ -216,7 +216,7 @@ describe("result cache: lifetime", () => {
 });
 
 describe("result cache: options", () => {
-  it("R09: cache.results false, or cache.enabled false, turns it off", async () => {
+  it("RC09: cache.results false, or cache.enabled false, turns it off", async () => {
     for (const cache of [{ results: false }, { enabled: false }]) {
       const off = await createCacheTrestle(world, { cache });
       try {
@@ -231,7 +231,7 @@ describe("result cache: options", () => {
     }
   });
 
-  it("R09: a cache.results that is not a boolean is CONFIG_INVALID naming it", async () => {
+  it("RC09: a cache.results that is not a boolean is CONFIG_INVALID naming it", async () => {
     for (const results of ["yes", 1, null, {}]) {
       await expect(createCacheTrestle(world, { cache: { results: results as boolean } })).rejects.toMatchObject({
         code: "CONFIG_INVALID",
@@ -241,7 +241,7 @@ describe("result cache: options", () => {
     expect(marker(await item("a")).upstreamCallCount).toBe(1);
   });
 
-  it("R10: with a context function, it still runs on a hit (it may refuse the caller)", async () => {
+  it("RC10: with a context function, it still runs on a hit (it may refuse the caller)", async () => {
     const guarded = await createCacheTrestle(world, {
       cache: { results: true },
       context: (request) => {
@@ -263,7 +263,7 @@ describe("result cache: options", () => {
 });
 
 describe("result cache: operations that are never storable", () => {
-  it("R12: an operation unstorable many times in a row is tried again now and then, and stored once it may be", async () => {
+  it("RC12: an operation unstorable many times in a row is tried again now and then, and stored once it may be", async () => {
     world.reply = (req, res, serial) => sendItem(req, res, serial, { "cache-control": "no-store" }, world.clock);
     for (let i = 0; i < 20; i++) await item("n");
     expect(world.calls("/v1/items/n")).toHaveLength(20);
@@ -276,7 +276,7 @@ describe("result cache: operations that are never storable", () => {
 });
 
 describe("result cache: what the schema shares", () => {
-  it("R13: under @cache(scope: PUBLIC) the schema shares the read across identities, and so the result", async () => {
+  it("RC13: under @cache(scope: PUBLIC) the schema shares the read across identities, and so the result", async () => {
     const document = `{ publicItem(id: "p") { serial seenAuth } }`;
     const alice = await query(trestle, document, {}, { authorization: "Bearer alice" });
     const bob = await query(trestle, document, {}, { authorization: "Bearer bob" });
@@ -285,7 +285,7 @@ describe("result cache: what the schema shares", () => {
     expect(world.calls("/v1/items/p")).toHaveLength(1);
   });
 
-  it("R10: a read whose header comes from the app's context is never part of a stored result", async () => {
+  it("RC10: a read whose header comes from the app's context is never part of a stored result", async () => {
     const schema = /* GraphQL */ `
       extend schema @upstream(name: "api", baseUrl: "{env.API_URL}/v1", headers: [{ name: "x-tenant", value: "{context.tenant}" }])
       type Query {
