@@ -124,6 +124,7 @@ export async function createTrestle(options: TrestleOptions): Promise<Trestle> {
     // One JSON line per request through `logger` (docs/logging.md); yoga's own messages through it too.
     logging,
     // One room on disk for every request's upload parts waiting their turn (uploads.maxSpillBytes).
+    metrics,
     spillRoom: createSpillRoom(normalizeUploads(options.uploads).maxSpillBytes),
     forwarding: createForwardingPolicy(options.passthrough),
     // Page cursors (docs/pagination.md): sealed with a key from the secret, or a per-process one.

@@ -13,6 +13,8 @@ const negotiationHeaders = new Set(["accept", "accept-language"]);
 export interface ReadTarget {
   url: UrlPlan;
   body?: BodyPlan | { parts: TemplatePart[] } | undefined;
+  /** The field's `@rest(dedupe:)`, when given. */
+  dedupe?: boolean | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export function buildCachePolicy(
     constantHeaders,
     clientSources,
     personal: target !== undefined && readsCaller(target),
+    dedupe: target?.dedupe ?? upstream.dedupe ?? false,
   };
 }
 

@@ -43,6 +43,15 @@ export interface CacheOptions {
    * @example { url: "redis://redis:6379", keyPrefix: "shop-bff:" }
    */
   redis?: RedisCacheOptions;
+  /**
+   * The result cache (docs/result-cache.md): a GraphQL query whose every upstream read came
+   * from, or went into, this cache fresh is kept whole and a repeat (same document,
+   * variables and the client headers its reads depend on) is answered without executing it,
+   * until its shortest read expires or a purge touches one of them. It holds up to a tenth
+   * of `maxSize` besides the cache. `false` turns only it off; `enabled: false` turns it off too.
+   * @default true
+   */
+  results?: boolean;
 }
 
 export interface NormalizedCacheOptions {
@@ -52,9 +61,11 @@ export interface NormalizedCacheOptions {
   staleIfErrorSeconds: number;
   now: () => number;
   redis: NormalizedRedisOptions | undefined;
+  /** The result cache is on: `results` and `enabled` both. */
+  results: boolean;
 }
 
-const knownOptions = ["enabled", "maxSize", "maxEntrySize", "staleIfErrorSeconds", "now", "redis"];
+const knownOptions = ["enabled", "maxSize", "maxEntrySize", "staleIfErrorSeconds", "now", "redis", "results"];
 
 /** Validates `cache` options once, when the instance is built; a bad one is CONFIG_INVALID naming it. */
 export function normalizeCacheOptions(options: CacheOptions | undefined): NormalizedCacheOptions {
@@ -72,8 +83,12 @@ export function normalizeCacheOptions(options: CacheOptions | undefined): Normal
     "maxEntrySize",
   );
   if (maxEntrySize > maxSize) throw invalid(`cache.maxEntrySize must not exceed cache.maxSize (${maxSize}), received ${maxEntrySize}`);
+  const enabled = getValidEnabled(given.enabled);
+  if (given.results !== undefined && typeof given.results !== "boolean")
+    throw invalid(`cache.results must be true or false, received ${show(given.results)}`);
   return {
-    enabled: getValidEnabled(given.enabled),
+    enabled,
+    results: enabled && (given.results ?? true),
     maxSize,
     maxEntrySize,
     staleIfErrorSeconds: getValidSeconds(given.staleIfErrorSeconds),

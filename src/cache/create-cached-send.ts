@@ -9,6 +9,7 @@ import { buildCachePolicy } from "./build-cache-policy.js";
 import type { NormalizedCacheOptions } from "./cache-options.js";
 import type { CacheStatus } from "./cache-status.js";
 import { createFlights } from "./create-flights.js";
+import { flightKeyOf, isSameVariant, mayDedupe } from "./create-dedupe-send.js";
 import { createReadExchange, type Origin } from "./create-read-exchange.js";
 import { describeEntry } from "./describe-entry.js";
 import type { PurgeBus, PurgeMessage } from "./purge-bus.js";
@@ -40,6 +41,8 @@ export interface CachedSend {
   settled(): Promise<void>;
   /** Reload: the upstreams (and their default cache policies, and `cache.purge`'s names) from now on. */
   setUpstreams(upstreams: Iterable<UpstreamPlan>): void;
+  /** Calls `listener` with every purge that reaches this process (writes, `cache.purge`, other replicas) once its entries are gone; returns the unsubscribe. */
+  onPurge(listener: (message: PurgeMessage) => void): () => void;
 }
 
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -52,7 +55,9 @@ const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * `revalidated`; an error inside stale-if-error → `stale`); or by calling the upstream
  * (`miss`), coalesced with reads in flight under the same key (`coalesced`), identity
  * included (C17): never across identities unless the schema says `@cache(scope: PUBLIC)`, and
- * never when the answer's `Vary` headers differ between the two requests (S03).
+ * never when the answer's `Vary` headers differ between the two requests (S03). A coalesced
+ * caller sends its own request when the answer was not storable — unless the read says
+ * `dedupe` (create-dedupe-send.ts), and then only for GraphQL reads, not `overflow` ones.
  * A successful POST/PUT/PATCH/DELETE purges its path and its parent collection.
  *
  * `signal` is the caller's client going away (F15). A call only that caller waits for is
@@ -91,6 +96,7 @@ export function createCachedSend(
   const refreshing = new Set<string>();
   const background = new Set<Promise<void>>();
   let joined = 0;
+  const purgeListeners = new Set<(message: PurgeMessage) => void>();
   // Purges made by the other processes reach this first tier (and the reads in flight here).
   bus?.subscribe((message) => purgeHere(message));
   const tierReads = tier && options.redis && createTierReads(tier, store, now, options.redis.lockWaitMs, options.redis.lockPollMs);
@@ -155,13 +161,16 @@ export function createCachedSend(
   ): Promise<UpstreamResponse> {
     if (signal?.aborted) throw clientClosedRequest(request.upstream.name);
     // Equal keys coalesce, identity included (C17); across identities only under PUBLIC, in a flight of its own.
-    const flightKey = policy.scope === "PUBLIC" ? `P${key.shared}` : (key.identity ?? key.shared);
+    const flightKey = flightKeyOf(key, policy);
     const pending = flights.pending(flightKey);
     if (pending !== undefined) {
       status.status = "coalesced";
       joined++;
       const outcome = await flights.join(flightKey, pending, signal);
       if (outcome.reusable && isSameVariant(outcome.response, pending.headers, request.headers))
+        return report(status, "coalesced", outcome, request, policy);
+      // `dedupe`: an answer that was not stored (no-store...) goes to every caller that asked while it was in flight.
+      if (policy.dedupe === true && !overflow && mayDedupe(outcome.response, pending.headers, request.headers))
         return report(status, "coalesced", outcome, request, policy);
       return report(status, undefined, await exchange(request, policy, key, stale, undefined, signal, overflow), request, policy);
     }
@@ -206,7 +215,9 @@ export function createCachedSend(
   function purgeHere(message: PurgeMessage): number {
     const matches = toPathMatcher(message);
     flights.purge(message.upstream, matches);
-    return store.purge(message.upstream, matches);
+    const purged = store.purge(message.upstream, matches);
+    for (const listener of purgeListeners) listener(message);
+    return purged;
   }
 
   /** Purges here, then in the second tier and the other processes (not awaited: `trestle.cache.purge` answers at once). */
@@ -260,19 +271,9 @@ export function createCachedSend(
       while (background.size > 0) await Promise.all(background);
     },
     cache: createTrestleCache(store, plans, purgeWhere, () => joined),
+    onPurge(listener) {
+      purgeListeners.add(listener);
+      return () => void purgeListeners.delete(listener);
+    },
   };
-}
-
-/** Whether the answer to a request sent with `sent` headers suits `asked` too: equal values for every header its `Vary` names. */
-function isSameVariant(
-  response: UpstreamResponse,
-  sent: Readonly<Record<string, string>>,
-  asked: Readonly<Record<string, string>>,
-): boolean {
-  const vary = response.headers["vary"];
-  if (vary === undefined) return true;
-  return vary.split(",").every((name) => {
-    const header = name.trim().toLowerCase();
-    return header === "" || sent[header] === asked[header];
-  });
 }

@@ -1,6 +1,7 @@
 import type { CachePolicy } from "../plan/cache-policy.js";
 import type { UpstreamRequest } from "../upstream/upstream-request.js";
 import type { CacheStatus } from "./cache-status.js";
+import { readInputs, setOperationReadFacts } from "./operation-read-facts.js";
 import { readClientVary } from "./read-client-vary.js";
 import type { CacheEntry } from "./response-cache.js";
 
@@ -11,4 +12,10 @@ export function describeEntry(status: CacheStatus, entry: CacheEntry, at: number
   const vary = entry.scope === "public" && !policy.personal ? readClientVary(entry, request, policy) : null;
   status.scope = vary === null ? "private" : "public";
   if (vary !== null && vary.length > 0) status.vary = vary;
+  setOperationReadFacts(status, {
+    freshUntil: entry.freshUntil,
+    upstream: entry.upstream,
+    pathname: entry.pathname,
+    inputs: readInputs(entry, policy),
+  });
 }

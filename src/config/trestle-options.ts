@@ -128,7 +128,7 @@ export interface TrestleOptions {
   fetch?: UpstreamFetch;
   /**
    * The shared response cache (see "Caching" in the README): size in bytes, stale-if-error
-   * default, or `enabled: false`.
+   * default, or `enabled: false`; `results: false` turns off only the result cache (docs/result-cache.md).
    * @default { enabled: true, maxSize: 52428800, maxEntrySize: 5242880, staleIfErrorSeconds: 0 }
    * @example { maxSize: 256 * 1024 * 1024, staleIfErrorSeconds: 60 }
    */

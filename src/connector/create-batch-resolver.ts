@@ -28,7 +28,7 @@ export function createBatchResolver(rest: RestPlan & { batch: BatchPlan }, field
   );
   const returnsList = isListType(getNullableType(field.type));
   const fromParent = batch.keyVariable.root === "parent";
-  const cachePolicy = buildCachePolicy(upstream, rest.headers, rest.cache, batch);
+  const cachePolicy = buildCachePolicy(upstream, rest.headers, rest.cache, { ...batch, dedupe: rest.dedupe });
 
   const createLoader = (operation: OperationContext) =>
     new DataLoader<string | number, unknown[], string>(

@@ -19,6 +19,8 @@ import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { parseDocument } from "./parse-document.js";
 import { traceOperation } from "../tracing/trace-operation.js";
+import type { OperationResults } from "./create-operation-results.js";
+import { answerFromResults } from "./answer-from-results.js";
 
 export interface GraphQLLaneOptions {
   schema: GraphQLSchema;
@@ -34,6 +36,8 @@ export interface GraphQLLaneOptions {
   documents: PreparedDocuments;
   /** Trestle's result step (create-result-step.ts), shared with yoga's route. */
   answer: ResultStep;
+  /** The result cache (src/execution/create-operation-results.ts), when on; `runsContext`: the app's `context` function still runs on a hit. */
+  results?: { store: OperationResults; runsContext: boolean } | undefined;
 }
 
 /** A GraphQL POST whose JSON body has been read and parsed, or an operation prepared at startup. */
@@ -41,6 +45,10 @@ export interface LaneRequest {
   body: unknown;
   accept: string | null | undefined;
   createContext(): Promise<TrestleResolverContext>;
+  /** "GET": only a query runs here (anything else goes to yoga, which refuses it with 405). */
+  method?: "GET" | "POST";
+  /** The client's request headers, for the result cache (none: it is not used). */
+  headers?: { get(name: string): string | null };
   /** Run this operation instead of the body's (src/operations/): prepared once, never parsed or looked up again. */
   operation?: PinnedOperation;
 }
@@ -125,8 +133,22 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const document = prepared.document!;
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === "subscription") return undefined;
+    if (request.method === "GET" && operation.operation !== "query") return undefined;
     const costError = options.checkCost?.(document, operation, params.variables);
     if (costError !== undefined) return answer(mediaType, { errors: [costError] });
+    const ticket =
+      request.headers &&
+      options.results?.store.open(prepared, params.operationName, params.variables, operation.operation, request.headers);
+    if (ticket?.hit !== undefined) {
+      if (options.results!.runsContext) {
+        try {
+          await request.createContext();
+        } catch (error) {
+          return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
+        }
+      }
+      return answerFromResults(mediaType, ticket.hit, options.debug);
+    }
 
     let context: TrestleResolverContext;
     try {
@@ -156,7 +178,17 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const calls = context.trestle.calls;
     if (options.debug) output.extensions = debugExtensions(calls);
     // Variables that cannot be coerced leave no `data`: the result step makes it BAD_USER_INPUT, 400.
-    return answer(mediaType, output, { operation: operation.operation, calls });
+    const reply = answer(mediaType, output, { operation: operation.operation, calls });
+    ticket?.store({
+      status: reply.status,
+      body: () => (options.debug ? answer(mediaType, { data: output.data ?? null }).body : reply.body),
+      hasErrors: errors !== undefined && errors.length > 0,
+      hasData: output.data != null,
+      calls,
+      cacheControl: reply.headers["cache-control"],
+      vary: reply.headers["vary"],
+    });
+    return reply;
   };
 }
 

@@ -4,6 +4,7 @@ import type { Exchange } from "../http/exchange.js";
 import type { Route } from "../http/route-table.js";
 import type { LaneRequest } from "./create-graphql-lane.js";
 import type { ResultAnswer } from "./create-result-step.js";
+import { readGetParams } from "./read-get-params.js";
 
 export type Lane = (request: LaneRequest) => Promise<ResultAnswer | undefined>;
 
@@ -24,7 +25,8 @@ const tooLarge = JSON.stringify({ errors: [{ message: "Request body too large", 
 
 /**
  * The fast GraphQL route: JSON POSTs to the GraphQL path, read whole (capped at
- * `maxRequestBytes`, 413 past it) and run by the lane without a WHATWG round trip. A body a
+ * `maxRequestBytes`, 413 past it) and run by the lane without a WHATWG round trip, and
+ * queries over GET (read-get-params.ts). A body a
  * host framework parsed is used as it is. What the lane declines (a body that is not JSON,
  * parameters it does not take, a media type it does not serve) goes to `fallback`.
  */
@@ -32,10 +34,17 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): Route {
   const { lane, graphqlPath, maxRequestBytes, createContext, fallback } = options;
   return {
     matches: (exchange) =>
-      exchange.method === "POST" && exchange.pathname === graphqlPath && jsonType.test(exchange.headers.get("content-type") ?? ""),
+      exchange.pathname === graphqlPath &&
+      (exchange.method === "GET" || (exchange.method === "POST" && jsonType.test(exchange.headers.get("content-type") ?? ""))),
     name: () => "graphql",
     answersPreflight: () => true,
     async serve(exchange) {
+      if (exchange.method === "GET") {
+        // Queries over GET (results cacheable in front and in the result cache); the rest is yoga's (GraphiQL, 405, 400).
+        const params = readGetParams(exchange);
+        const answer = params && (await lane({ ...params, createContext: () => createContext(exchange) }));
+        return answer ?? fallback.serve(exchange);
+      }
       let body: unknown;
       if (exchange.bodySpent) {
         const parsed = exchange.parsedBody;
@@ -50,7 +59,12 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): Route {
         body = parseJson(decodeText(bytes));
       }
       if (body === undefined) return fallback.serve(exchange);
-      const answer = await lane({ body, accept: exchange.headers.get("accept"), createContext: () => createContext(exchange) });
+      const answer = await lane({
+        body,
+        accept: exchange.headers.get("accept"),
+        headers: exchange.headers,
+        createContext: () => createContext(exchange),
+      });
       return answer === undefined ? fallback.serve(exchange) : answer;
     },
   };

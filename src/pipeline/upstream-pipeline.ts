@@ -13,6 +13,7 @@ import { createSecondTier } from "../cache/create-second-tier.js";
 import { liveTracer } from "../tracing/live-tracer.js";
 import { traceUpstreamCall } from "../tracing/trace-upstream-call.js";
 import { sameUpstream } from "./same-upstream.js";
+import { createDedupeSend } from "../cache/create-dedupe-send.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -37,6 +38,8 @@ export interface UpstreamPipeline {
   states(): Record<string, UpstreamState>;
   /** The shared response cache: purge, size (an empty, disabled one when `cache.enabled` is false). */
   cache: TrestleCache;
+  /** Every purge of the shared cache that reaches this process, for the result cache (src/execution/create-operation-results.ts). */
+  onPurge: CachedSend["onPurge"];
   /** For `/readyz`: "degraded" while the Redis tier is unreachable or slow (requests are served all the same). */
   cacheState(): "ok" | "degraded";
   /**
@@ -129,7 +132,8 @@ export function createUpstreamPipeline(
       metrics.upstreamCall(request.upstream.name, request.method, outcome, (performance.now() - started) / 1000);
     }
   }
-  const send: UpstreamPipeline["send"] = cacheOptions.enabled ? cachedSend : (request, _status, signal) => direct(request, signal);
+  // Without the cache, reads marked `dedupe` still share a call in flight (nothing stored).
+  const send: UpstreamPipeline["send"] = cacheOptions.enabled ? cachedSend : createDedupeSend(direct);
   const stream = cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect;
   const openStream: UpstreamPipeline["openStream"] = (request, signal) => observed(request, clientFor(request).openStream(request, signal));
   // With an OpenTelemetry SDK registered, each call is a CLIENT span around the cache (src/tracing/); else as it is.
@@ -146,6 +150,7 @@ export function createUpstreamPipeline(
     breakers: () => [...clients.values()].map((c): [string, boolean] => [c.upstream.name, c.breakerOpen]),
     states: () => Object.fromEntries([...clients.values()].map((c) => [c.upstream.name, c.state])),
     cache: cached.cache,
+    onPurge: cached.onPurge,
     cacheState: () => second.tier?.state ?? "ok",
     update,
     close: async () => {

@@ -27,4 +27,6 @@ export interface CachePolicy {
   clientSources: ReadonlyMap<string, readonly string[] | null>;
   /** The read's path, query or body reads `{header.X}` or `{context.X}`: its answer is per caller (F04). */
   personal: boolean;
+  /** `dedupe:` of the field, else of the upstream: callers coalesced onto a read take its answer even when it is not stored. */
+  dedupe?: boolean;
 }

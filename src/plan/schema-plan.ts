@@ -62,6 +62,8 @@ export interface UpstreamPlan {
   headers: HeaderPlan[];
   passthrough: PassthroughPlan | undefined;
   cache: CachePlan | undefined;
+  /** `dedupe: true`: identical reads in flight at once are sent once, their answer given to all, stored or not. */
+  dedupe?: boolean | undefined;
   /** Opening a connection. */
   connectTimeoutMs: number;
   /** Retries, breaker and concurrency limit, defaults applied. */
@@ -138,6 +140,8 @@ export interface RestPlan {
   /** Only on Subscription fields: the read is repeated, a payload on each change. */
   poll?: PollPlan | undefined;
   cache: CachePlan | undefined;
+  /** `@rest(dedupe:)`: replaces the upstream's `dedupe` for this field's reads when given. */
+  dedupe?: boolean | undefined;
   /** The field's GraphQL type is non-null (a 404 is then an error, not null). */
   nonNull: boolean;
   /** The field's own `errors:`, else its upstream's: a field's setting replaces the upstream's whole. */

@@ -45,6 +45,8 @@ import { useTracing } from "../plugins/use-tracing.js";
 import type { RequestLog } from "../logging/request-log.js";
 import type { RequestLogging } from "../logging/create-request-logging.js";
 import type { SpillRoom } from "../uploads/spill-room.js";
+import type { MetricsRecorder } from "../metrics/create-metrics.js";
+import { createLaneResults } from "../execution/create-lane-results.js";
 import { countedEnvelop, countedStreams, createActivity } from "./generation-activity.js";
 
 type TrestleYoga = YogaServerInstance<{ host?: HostContext; log?: RequestLog | undefined }, TrestleResolverContext>;
@@ -68,6 +70,7 @@ export interface InstanceParts {
   readonly logging: Pick<RequestLogging, "yoga" | "plugins">;
   /** The instance's room on disk for upload parts waiting their turn (`uploads.maxSpillBytes`). */
   readonly spillRoom: SpillRoom;
+  readonly metrics: MetricsRecorder | undefined;
 }
 
 /**
@@ -181,7 +184,10 @@ export async function createGeneration(
     yoga.logger.warn(
       "trestle: no cursorSecret (TRESTLE_CURSOR_SECRET): page cursors are sealed with a per-process key, so they stop working after a restart and on other replicas",
     );
+  // The result cache (docs/result-cache.md): one per generation, as its documents are; dropped with it.
+  const results = createLaneResults(cacheOptions, pipeline, options.context !== undefined, parts.metrics);
   const lane = createGraphQLLane({
+    results,
     schema,
     rules: validationRules,
     checkCost,
@@ -212,6 +218,7 @@ export async function createGeneration(
             cors,
           });
   } catch (error) {
+    results?.store.close();
     await yoga.dispose();
     if (error instanceof SchemaError) return { diagnostics: error.diagnostics };
     throw error;
@@ -276,7 +283,7 @@ export async function createGeneration(
       envelop: { getEnveloped: countedEnvelop(yoga.getEnveloped, activity) },
       claims: (pathname) => passthrough.claims(pathname, false) || operationRoutes?.claims(pathname) === true,
       idle: activity.idle,
-      dispose: () => (disposed ??= Promise.resolve(yoga.dispose())),
+      dispose: () => (disposed ??= (results?.store.close(), Promise.resolve(yoga.dispose()))),
     },
   };
 }

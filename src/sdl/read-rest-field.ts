@@ -140,6 +140,7 @@ export function readRestField(site: FieldSite, node: DirectiveNode, ctx: ReadRes
     errors,
     form,
     ...(paginate && { paginate }),
+    ...(typeof values["dedupe"] === "boolean" && { dedupe: values["dedupe"] }),
   };
 }
 

@@ -163,6 +163,7 @@ function buildUpstreamPlan(
     headers: readHeaderRules(values["headers"], argumentNode(node, "headers") ?? node, `@upstream "${name}"`, diagnostics),
     passthrough: readPassthrough(values["passthrough"], node, diagnostics),
     cache: values["cache"] as CachePlan | undefined,
+    ...(values["dedupe"] === true && { dedupe: true }),
     resilience,
     errors: readErrorExposure(values["errors"], argumentNode(node, "errors") ?? node, `@upstream "${name}"`, diagnostics),
   };

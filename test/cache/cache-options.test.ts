@@ -20,7 +20,7 @@ describe("normalizeCacheOptions", () => {
     [{ staleIfErrorSeconds: -3 }, "cache.staleIfErrorSeconds must be zero or a positive integer (seconds), received -3"],
     [{ enabled: "yes" }, 'cache.enabled must be true or false, received "yes"'],
     [{ now: 5 }, "cache.now must be a function returning milliseconds, received 5"],
-    [{ maxsize: 10 }, 'cache has no option "maxsize" (options: enabled, maxSize, maxEntrySize, staleIfErrorSeconds, now, redis)'],
+    [{ maxsize: 10 }, 'cache has no option "maxsize" (options: enabled, maxSize, maxEntrySize, staleIfErrorSeconds, now, redis, results)'],
   ];
   it.each(abuse)("refuses %j", (options, message) => {
     let thrown: unknown;

@@ -102,7 +102,8 @@ export async function startEchoUpstream(): Promise<EchoWorld> {
 }
 
 export function createEchoTrestle(world: EchoWorld, options: Partial<TrestleOptions> = {}): Promise<Trestle> {
-  return createTestTrestle(echoSchema(world.upstream.url), { debug: true, ...options });
+  // The result cache would answer repeats without reads: these tests watch each read (test/result-cache/ tests it).
+  return createTestTrestle(echoSchema(world.upstream.url), { debug: true, ...options, cache: { results: false, ...options.cache } });
 }
 
 /** One GraphQL read of `field` as a client with these headers; the echoed answer, its cache status and response headers. */

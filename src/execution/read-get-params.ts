@@ -1,0 +1,31 @@
+import type { Exchange } from "../http/exchange.js";
+import { readSearchParams } from "./read-graphql-params.js";
+
+/** A GraphQL GET as the fast lane takes it. */
+export interface GetParams {
+  method: "GET";
+  body: unknown;
+  accept: string | null;
+  headers: Exchange["headers"];
+}
+
+/**
+ * The parameters of a GraphQL query over GET (GraphQL over HTTP §6.1), when the fast lane may
+ * run it: a `query` parameter, `variables`/`extensions` that are JSON objects, and an `Accept`
+ * that is not a browser's page load (text/html: GraphiQL). Undefined otherwise: yoga answers
+ * (GraphiQL, its 400 for malformed parameters, 405 for a mutation, event streams).
+ */
+export function readGetParams(exchange: Exchange): GetParams | undefined {
+  const accept = exchange.headers.get("accept");
+  if (accept !== null && accept.toLowerCase().includes("text/html")) return undefined;
+  const at = exchange.target.indexOf("?");
+  if (at === -1) return undefined;
+  let body: Record<string, unknown>;
+  try {
+    body = readSearchParams(new URLSearchParams(exchange.target.slice(at + 1))) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof body["query"] !== "string") return undefined;
+  return { method: "GET", body, accept, headers: exchange.headers };
+}
