@@ -176,9 +176,14 @@ export function installWaterfallPanel(endpoint: string, style: string, format: (
       } else if (response === null) {
         calls = "This result was streamed (subscription, @defer, @stream): streamed results carry no call record.";
       } else {
-        const result = (await response.json()) as { extensions?: { trestle?: { upstreamCalls?: unknown } } };
+        const result = (await response.json()) as { extensions?: { trestle?: { upstreamCalls?: unknown; resultCache?: unknown } } };
         const record = result?.extensions?.trestle?.upstreamCalls;
-        calls = Array.isArray(record) ? record.map(readCall) : "This result carries no call record (a request error).";
+        calls =
+          result?.extensions?.trestle?.resultCache === "hit"
+            ? "Answered whole from the result cache: no upstream call, nothing executed."
+            : Array.isArray(record)
+              ? record.map(readCall)
+              : "This result carries no call record (a request error).";
       }
     } catch {
       calls = "The result could not be read: no call record.";

@@ -135,6 +135,18 @@ it("I24-5: the demo's N+1 query is drawn as four rows (route, batch size, cache 
       await page.locator(".trestle-waterfall-panel").screenshot({ path: "docs/images/waterfall.png" });
     }
 
+    // The same operation again is answered whole from the result cache: the panel says so.
+    const posted = page.waitForResponse((response) => response.request().method() === "POST");
+    await page.locator(".graphiql-execute-button").click();
+    await posted;
+    await page.locator(".trestle-waterfall-summary", { hasText: "Answered whole from the result cache" }).waitFor();
+    await expect(page.locator(".trestle-waterfall-row").count()).resolves.toBe(0);
+
+    // Another document executes: each of its reads is a hit in the shared cache.
+    await page.goto(`${server.url}/graphql?query=${encodeURIComponent(`${nPlusOne.slice(0, -1)} __typename }`)}`);
+    await page.waitForLoadState("load");
+    if ((await page.locator(".trestle-waterfall-toggle").getAttribute("aria-expanded")) !== "true")
+      await page.locator(".trestle-waterfall-toggle").click();
     const again = await run(page);
     expect((await rowsOf(page)).map((row) => [row["route"], row["batch"], row["cache"]])).toEqual([
       ["/experiments/{args.id}", "-", "hit"],
