@@ -11,6 +11,10 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
+const renderedDirs = new Set();
+process.once("exit", () => {
+  for (const dir of renderedDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The Tailcall binary, or a clear error when bench/node_modules lacks it. */
 export function tailcallBinary() {
@@ -24,7 +28,7 @@ export function tailcallBinary() {
 /** `{ file, args, env }` to spawn Tailcall on `port` against `upstreamUrl`. */
 export function tailcallLaunch({ port, upstreamUrl, batchWindow = true }) {
   const dir = mkdtempSync(join(tmpdir(), "trestle-bench-tailcall-"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  renderedDirs.add(dir);
   let config = readFileSync(join(here, "bench.graphql"), "utf8")
     .replaceAll("__PORT__", String(port))
     .replaceAll("__UPSTREAM_URL__", upstreamUrl);
