@@ -229,7 +229,18 @@ export function median(values) {
   return list.length % 2 === 1 ? list[mid] : (list[mid - 1] + list[mid]) / 2;
 }
 
-const systemOrder = ["trestle", "trestle-base", "tailcall", "tailcall-nobatch", "yoga", "apollo", "hive", "fastify-proxy", "bare-json", "upstream"];
+const systemOrder = [
+  "trestle",
+  "trestle-base",
+  "tailcall",
+  "tailcall-nobatch",
+  "yoga",
+  "apollo",
+  "hive",
+  "fastify-proxy",
+  "bare-json",
+  "upstream",
+];
 function order(id) {
   const index = systemOrder.indexOf(id);
   return index === -1 ? 99 : index;

@@ -145,7 +145,9 @@ export class Resilience {
     // `slots: false`: a stream's open (UpstreamClient.openStream), counted against its own budget, not these slots.
     const slot = (): Promise<T> =>
       this.#slot(attempt, signal, options.upload === true, options.deadline ?? "attempt", options.slots !== false);
-    const withRetries = () => (options.retry === false ? slot() : this.#retrying(method, slot, signal));
+    // A call that can never be retried (retry off, a method that is not idempotent, no retries) takes its slot directly.
+    const once = options.retry === false || this.#plan.retries === 0 || !idempotent.has(method);
+    const withRetries = once ? slot : () => this.#retrying(method, slot, signal);
     if (this.#breaker === undefined) return withRetries();
     try {
       return await this.#breaker.execute(withRetries);
