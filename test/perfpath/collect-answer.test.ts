@@ -5,13 +5,13 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Issue 26 (P26-5): a buffered upstream answer is read through its stream's events, not an
+// Issue 26 (perfpath-5): a buffered upstream answer is read through its stream's events, not an
 // async iterator. Every way a body can arrive or fail must end as it did: whole, decoded,
 // refused past maxResponseBytes, or failed when the upstream breaks off; the next user is served.
 
 const maxResponseBytes = 4096;
 
-describe("P26-5: buffered answers read through stream events", () => {
+describe("perfpath-5: buffered answers read through stream events", () => {
   let upstream: TestUpstream;
   let trestle: Trestle;
   beforeAll(async () => {
@@ -80,7 +80,7 @@ describe("P26-5: buffered answers read through stream events", () => {
 
   const read = (route: string) => query(trestle, `query ($route: String!) { read(route: $route) { value items } }`, { route });
 
-  it("P26-5: many small chunks and a gzip body are read whole and decoded", async () => {
+  it("perfpath-5: many small chunks and a gzip body are read whole and decoded", async () => {
     const chunked = await read("chunks");
     expect(chunked.errors).toBeUndefined();
     expect(chunked.data).toEqual({ read: { value: "ok", items: Array.from({ length: 200 }, (_, i) => `v${i}`) } });
@@ -92,7 +92,7 @@ describe("P26-5: buffered answers read through stream events", () => {
     ["a body whose length is past maxResponseBytes", "UPSTREAM_RESPONSE_TOO_LARGE", "huge-length"],
     ["a gzip body that decodes past maxResponseBytes", "UPSTREAM_RESPONSE_TOO_LARGE", "zip-bomb"],
     ["a connection cut mid-body", "UPSTREAM_UNAVAILABLE", "cut"],
-  ])("P26-5: %s fails with %s; the next user is served", async (_case, code, route) => {
+  ])("perfpath-5: %s fails with %s; the next user is served", async (_case, code, route) => {
     const failed = await read(route);
     expect(failed.data).toEqual({ read: null });
     expect(failed.errors?.[0]?.extensions?.["code"]).toBe(code);

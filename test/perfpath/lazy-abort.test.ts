@@ -7,12 +7,12 @@ import { createAbortSource } from "../../src/upstream/settle-by-signal.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 
-// Issue 26 (P26-7): an upstream attempt no longer makes an AbortController; the pool gets a
+// Issue 26 (perfpath-7): an upstream attempt no longer makes an AbortController; the pool gets a
 // light signal, a real AbortSignal is made only when read. The deadline must still abort a
 // call in flight (the upstream sees its connection close) and one waiting for a slot.
 
-describe("P26-7: the lazy abort source", () => {
-  it("P26-7: runs its listeners once in the order added, and a signal read late is already aborted with the same reason", () => {
+describe("perfpath-7: the lazy abort source", () => {
+  it("perfpath-7: runs its listeners once in the order added, and a signal read late is already aborted with the same reason", () => {
     const source = createAbortSource();
     const seen: string[] = [];
     const removed = () => seen.push("removed");
@@ -37,7 +37,7 @@ describe("P26-7: the lazy abort source", () => {
   });
 });
 
-describe("P26-7: deadlines still abort calls through the pool", () => {
+describe("perfpath-7: deadlines still abort calls through the pool", () => {
   const held: IncomingMessage[] = [];
   const closed: string[] = [];
   const server = createServer((req, res) => {
@@ -71,7 +71,7 @@ describe("P26-7: deadlines still abort calls through the pool", () => {
 
   const read = (route: string) => query(trestle, `query ($route: String!) { read(route: $route) { value } }`, { route });
 
-  it("P26-7: calls in flight and queued behind them end at their deadline, every held connection closes, the next call is served", async () => {
+  it("perfpath-7: calls in flight and queued behind them end at their deadline, every held connection closes, the next call is served", async () => {
     const results = await Promise.all([read("hang-1"), read("hang-2"), read("hang-3")]);
     for (const result of results) {
       expect(result.data).toEqual({ read: null });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { pickMediaType } from "../../src/execution/create-result-step.js";
 
-// Issue 26 (P26-6): the media type picked for an Accept header is remembered for the few
+// Issue 26 (perfpath-6): the media type picked for an Accept header is remembered for the few
 // spellings clients send; a client sending endless different ones (an attacker filling the
 // memo) still gets the right pick for each, before and after the memo is full.
 
-describe("P26-6: pickMediaType remembers a bounded set of Accept headers", () => {
+describe("perfpath-6: pickMediaType remembers a bounded set of Accept headers", () => {
   const variants = Array.from({ length: 150 }, (_, i): [string, string | undefined] => {
     switch (i % 5) {
       case 0:
@@ -21,7 +21,7 @@ describe("P26-6: pickMediaType remembers a bounded set of Accept headers", () =>
     }
   });
 
-  it("P26-6: 150 different Accept headers, each asked three times, all get the pick the rules give", () => {
+  it("perfpath-6: 150 different Accept headers, each asked three times, all get the pick the rules give", () => {
     for (let round = 0; round < 3; round++) {
       for (const [accept, expected] of variants) expect(pickMediaType(accept), accept).toBe(expected);
     }

@@ -4,7 +4,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { query } from "../helpers/graphql.js";
 import { startTestUpstream, type TestUpstream } from "../helpers/test-upstream.js";
 
-// Issue 26, the pass-through path (P26): work done once per field instead of once per call
+// Issue 26, the pass-through path (perfpath): work done once per field instead of once per call
 // (input types of `{args.…}` variables, snake_case field names, the origin check of a literal
 // path, the retry wrapper of a call that can never be retried) must send exactly what it did.
 
@@ -17,7 +17,7 @@ const predict = /* GraphQL */ `
   }
 `;
 
-describe("P26: the predict path sends the same requests with its per-field work done once", () => {
+describe("perfpath: the predict path sends the same requests with its per-field work done once", () => {
   let upstream: TestUpstream;
   let trestle: Trestle;
   beforeAll(async () => {
@@ -68,7 +68,7 @@ describe("P26: the predict path sends the same requests with its per-field work 
     await upstream.close();
   });
 
-  it("P26-1: every call's body is the input in snake_case, nested objects and lists included, whatever ran before", async () => {
+  it("perfpath-1: every call's body is the input in snake_case, nested objects and lists included, whatever ran before", async () => {
     const inputs = [
       { modelName: "m1", text: "hello", options: { maxTokens: 5, topK: 2 }, history: [{ maxTokens: 1 }, { topK: 3 }] },
       { text: "hi" },
@@ -94,7 +94,7 @@ describe("P26: the predict path sends the same requests with its per-field work 
     );
   });
 
-  it("P26-2: an input that does not coerce (an unknown field, a wrong type, no text) is refused before sending; the next user is served", async () => {
+  it("perfpath-2: an input that does not coerce (an unknown field, a wrong type, no text) is refused before sending; the next user is served", async () => {
     upstream.requests.length = 0;
     for (const input of [{ text: "a", unknownKey: 1 }, { text: 42, options: { maxTokens: "many" } }, { modelName: "m" }, null]) {
       const result = await query(trestle, predict, { input });
@@ -106,7 +106,7 @@ describe("P26: the predict path sends the same requests with its per-field work 
     expect(served.data).toEqual({ predict: { modelName: "default", label: "long" } });
   });
 
-  it("P26-3: a path with values is checked on every call after a literal one: a traversal or separator stays refused or encoded", async () => {
+  it("perfpath-3: a path with values is checked on every call after a literal one: a traversal or separator stays refused or encoded", async () => {
     await query(trestle, predict, { input: { text: "literal first" } });
     upstream.requests.length = 0;
     for (const id of ["..", "%2e%2e", ".%2E"]) {
@@ -122,7 +122,7 @@ describe("P26: the predict path sends the same requests with its per-field work 
     expect(upstream.requests.map((request) => request.url)).toEqual(["/models/a%2Fb", "/models/%40evil.test", "/models/x%3Fy%23z"]);
   });
 
-  it("P26-4: a POST is sent once however the upstream fails, a GET is retried: the retry wrapper is only skipped where it could never retry", async () => {
+  it("perfpath-4: a POST is sent once however the upstream fails, a GET is retried: the retry wrapper is only skipped where it could never retry", async () => {
     upstream.requests.length = 0;
     const write = await query(trestle, `mutation { flakyWrite(input: { text: "once" }) { label } }`);
     expect(write.errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_ERROR");
