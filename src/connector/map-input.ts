@@ -14,7 +14,7 @@ export function toUpstreamInput(value: unknown, type: GraphQLInputType | undefin
   if (!isInputObjectType(nullable) || typeof value !== "object") return value;
   const fields = upstreamFieldsOf(nullable);
   const out: Record<string, unknown> = {};
-  for (const key in value) {
+  for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
     const field = fields.get(key);
     if (field !== undefined) out[field.name] = toUpstreamInput(item, field.type);
