@@ -70,7 +70,7 @@ async function profileScenario(scenario) {
   const port = await getFreePort();
   const target = `http://127.0.0.1:${port}`;
   const nodeOptions = ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", name];
-  const handle = spawnNode(system.command({ port, trestleDir, nodeOptions }), {
+  const handle = spawnNode(system.command({ port, trestleDir, nodeOptions, scenario }), {
     cwd: here,
     env: { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production" },
   });

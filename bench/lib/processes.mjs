@@ -25,7 +25,12 @@ export function killAllSpawned() {
 
 /** Spawns `node args...`; output is kept (the last 64 KiB) for error reports. */
 export function spawnNode(args, { cwd, env }) {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawnProcess(process.execPath, args, { cwd, env });
+}
+
+/** Spawns `file args...` (a native binary such as Tailcall's); output kept as for spawnNode. */
+export function spawnProcess(file, args, { cwd, env }) {
+  const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   child.once("exit", () => live.delete(child));
   let output = "";
@@ -36,6 +41,13 @@ export function spawnNode(args, { cwd, env }) {
   child.stderr.on("data", keep);
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   return { child, pid: child.pid, exited, output: () => output };
+}
+
+/** Starts a system of lib/systems.mjs: `node` with its command, or its own launch (a native binary). */
+export function spawnSystem(system, context, { cwd, env }) {
+  if (system.launch === undefined) return spawnNode(system.command(context), { cwd, env });
+  const launch = system.launch(context);
+  return spawnProcess(launch.file, launch.args, { cwd, env: { ...env, ...launch.env } });
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
@@ -53,6 +65,32 @@ export function readTreeRss(pid) {
   let total = 0;
   for (const each of [pid, ...descendantsOf(pid)]) total += readRss(each);
   return total;
+}
+
+/** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ: 100 on Linux). */
+const ticksPerSecond = 100;
+
+/**
+ * CPU time in µs (user + system, every thread) of a process and its live descendants, from
+ * /proc/PID/stat: utime and stime count all of a process's threads; a forked worker is read
+ * through its own entry (cutime/cstime would only count children already reaped). Resolution
+ * 10 ms: read it around a run of thousands of requests, not around one.
+ */
+export function readTreeCpuMicros(pid) {
+  let ticks = 0;
+  for (const each of [pid, ...descendantsOf(pid)]) ticks += readCpuTicks(each);
+  return (ticks * 1e6) / ticksPerSecond;
+}
+
+function readCpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 2 (comm) is in parentheses and may hold spaces: count fields after its last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]); // utime (field 14), stime (field 15)
+  } catch {
+    return 0;
+  }
 }
 
 function readRss(pid) {

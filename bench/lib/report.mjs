@@ -31,7 +31,9 @@ export function buildReport(run) {
   lines.push("");
   lines.push(
     "`vs Trestle` = the system's req/s ÷ Trestle's req/s in the same round (median over rounds); below 1.00 means slower than Trestle. " +
-      "Upstream calls/query = upstream requests during the measured run ÷ requests sent (after in-flight queries finish); `first` = calls for the first query after start-up.",
+      "Upstream calls/query = upstream requests during the measured run ÷ requests sent (after in-flight queries finish); `first` = calls for the first query after start-up. " +
+      "CPU µs/req = the system's own CPU time (user + system, all threads and child processes, from /proc/PID/stat) during the measured run ÷ requests answered; " +
+      "req/CPU-s is its inverse, and `per CPU vs Trestle` the system's req/CPU-s ÷ Trestle's in the same round (median over rounds).",
   );
   lines.push("");
 
@@ -42,8 +44,10 @@ export function buildReport(run) {
     lines.push("");
     lines.push(scenario.about);
     lines.push("");
-    lines.push("| system | req/s | vs Trestle | p50 ms | p99 ms | upstream calls/query | first | peak RSS MB | notes |");
-    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    lines.push(
+      "| system | req/s | vs Trestle | CPU µs/req | req/CPU-s | per CPU vs Trestle | p50 ms | p99 ms | upstream calls/query | first | peak RSS MB | notes |",
+    );
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     const systemIds = [...new Set(rows.map((r) => r.system))].sort((a, b) => order(a) - order(b));
     for (const id of systemIds) {
       const mine = rows.filter((r) => r.system === id);
@@ -51,10 +55,11 @@ export function buildReport(run) {
       const label = run.systems[id] ?? id;
       if (ok.length === 0) {
         const first = mine[0];
-        lines.push(`| ${label} | — | — | — | — | — | — | — | **${first.status}**: ${escape(first.reason ?? "")} |`);
+        lines.push(`| ${label} | — | — | — | — | — | — | — | — | — | — | **${first.status}**: ${escape(first.reason ?? "")} |`);
         continue;
       }
       const ratio = ratioToTrestle(run.results, scenario.id, id);
+      const cpuRatio = perRoundRatio(run.results, scenario.id, (round) => cpuRatioOf(run.results, scenario.id, id, "trestle", round));
       const notes = [];
       const failing = ok.filter((r) => r.failures > 0);
       if (failing.length > 0) notes.push(`${failing[0].reason}`);
@@ -63,6 +68,8 @@ export function buildReport(run) {
         notes.push(`${mine.length - ok.length} round(s) failed: ${escape(mine.find((r) => !ok.includes(r)).reason ?? "")}`);
       lines.push(
         `| ${label} | ${fmt(median(ok.map((r) => r.requestsPerSecond)), 0)} | ${id === "trestle" ? "1.00" : ratio === null ? "—" : fmt(ratio, 2)} | ` +
+          `${fmt(median(ok.map((r) => r.cpuMicrosPerRequest)), 0)} | ${fmt(median(ok.map((r) => r.requestsPerCpuSecond)), 0)} | ` +
+          `${id === "trestle" ? "1.00" : cpuRatio === null ? "—" : fmt(cpuRatio, 2)} | ` +
           `${fmt(median(ok.map((r) => r.latency.p50)), 1)} | ${fmt(median(ok.map((r) => r.latency.p99)), 1)} | ` +
           `${fmt(median(ok.map((r) => r.callsPerQuery)), 2)} | ${fmt(median(ok.map((r) => r.firstQueryCalls)), 0)} | ` +
           `${fmt(median(ok.map((r) => r.peakRss)) / MB, 0)} | ${escape(notes.join("; "))} |`,
@@ -91,7 +98,7 @@ export function buildReport(run) {
   }
   lines.push("");
 
-  lines.push("## Targets (issue 9)");
+  lines.push("## Targets (issues 9 and 26)");
   lines.push("");
   lines.push("| target | measured | met |");
   lines.push("|---|---|---|");
@@ -156,6 +163,19 @@ export function evaluateTargets(run) {
       met: notLanded || ratio === null ? "n/a" : verdict(ratio >= 1),
     });
   }
+  // Issue 26: against Tailcall 1.0, each ratio taken within a round.
+  const tailcallTargets = [
+    ["predict", "tailcall", "perCpu", 0.7, "predict: Trestle ≥ 0.7× Tailcall's requests per CPU-second"],
+    ["cache", "tailcall-nobatch", "rps", 0.8, "cache hit: Trestle ≥ 0.8× Tailcall (no batch window) req/s"],
+    ["n1", "tailcall", "rps", 1.0, "n1 (cacheable): Trestle ≥ 1.0× Tailcall req/s"],
+    ["dedupe", "tailcall", "rps", 1.0, "no-store N+1, 50 connections, dedupe on both: Trestle ≥ 1.0× Tailcall req/s"],
+  ];
+  for (const [id, other, kind, goal, name] of tailcallTargets) {
+    const ratio = perRoundRatio(results, id, (round) =>
+      kind === "rps" ? ratioOf(results, id, "trestle", other, round) : cpuRatioOf(results, id, "trestle", other, round),
+    );
+    if (ratio !== null) targets.push({ name, measured: `${fmt(ratio, 2)}×`, met: verdict(ratio >= goal) });
+  }
   const cacheRatio = perRoundRatio(results, "cache", (round) => ratioOf(results, "cache", "trestle", "bare-json", round));
   if (cacheRatio !== null)
     targets.push({
@@ -182,10 +202,20 @@ function ratioOf(results, scenario, a, b, round) {
 }
 
 function rpsOf(results, scenario, system, round) {
-  const row = results.find(
+  return rowOf(results, scenario, system, round)?.requestsPerSecond ?? null;
+}
+
+/** a's requests per CPU-second ÷ b's, in one round. */
+function cpuRatioOf(results, scenario, a, b, round) {
+  const x = rowOf(results, scenario, a, round)?.requestsPerCpuSecond ?? null;
+  const y = rowOf(results, scenario, b, round)?.requestsPerCpuSecond ?? null;
+  return x === null || y === null || y === 0 ? null : x / y;
+}
+
+function rowOf(results, scenario, system, round) {
+  return results.find(
     (r) => r.scenario === scenario && r.system === system && r.round === round && (r.status === "ok" || r.status === "errors"),
   );
-  return row === undefined ? null : row.requestsPerSecond;
 }
 
 function okRows(results, scenario, system) {
@@ -199,7 +229,18 @@ export function median(values) {
   return list.length % 2 === 1 ? list[mid] : (list[mid - 1] + list[mid]) / 2;
 }
 
-const systemOrder = ["trestle", "yoga", "apollo", "hive", "fastify-proxy", "bare-json", "upstream"];
+const systemOrder = [
+  "trestle",
+  "trestle-base",
+  "tailcall",
+  "tailcall-nobatch",
+  "yoga",
+  "apollo",
+  "hive",
+  "fastify-proxy",
+  "bare-json",
+  "upstream",
+];
 function order(id) {
   const index = systemOrder.indexOf(id);
   return index === -1 ? 99 : index;

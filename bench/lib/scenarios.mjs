@@ -1,7 +1,7 @@
 // The scenarios: which query, which upstream mode, which systems, how many connections.
 import { POST_LIMIT, PREDICT_INPUT, USER_ID } from "./api.mjs";
 
-const gateways = ["trestle", "yoga", "apollo", "hive"];
+const gateways = ["trestle", "tailcall", "yoga", "apollo", "hive"];
 
 export const scenarios = [
   {
@@ -10,7 +10,7 @@ export const scenarios = [
     about: "`user(id)`: one upstream GET per query; the upstream says no-store, so nothing is cached.",
     query: "user",
     upstream: { delayMs: 0, cacheMode: "no-store" },
-    systems: [...gateways, "upstream"],
+    systems: [...gateways, "tailcall-nobatch", "upstream"],
     raw: { method: "GET", path: `/users/${USER_ID}` },
   },
   {
@@ -37,7 +37,7 @@ export const scenarios = [
     about: "`user(id)` again, upstream `public, max-age=60`: after the first query every answer can come from the system's cache.",
     query: "user",
     upstream: { delayMs: 0, cacheMode: "public" },
-    systems: [...gateways, "bare-json"],
+    systems: [...gateways, "tailcall-nobatch", "bare-json"],
   },
   {
     id: "n1-5ms",
@@ -47,6 +47,19 @@ export const scenarios = [
     upstream: { delayMs: 5, cacheMode: "no-store" },
     connections: 50,
     systems: [...gateways, "upstream"],
+    raw: { method: "GET", path: `/posts?limit=${POST_LIMIT}` },
+  },
+  {
+    id: "dedupe",
+    title: "Nested N+1, upstream 5 ms and no-store, 50 connections, dedupe on both sides",
+    about:
+      "`n1-5ms` with identical upstream GETs in flight at the same moment sent once: Trestle on `systems/trestle/schema-dedupe` " +
+      "(`@upstream(dedupe: true)`), Tailcall with `dedupe: true` (as in every scenario). Nothing is stored.",
+    query: "n1",
+    upstream: { delayMs: 5, cacheMode: "no-store" },
+    connections: 50,
+    trestleSchema: "systems/trestle/schema-dedupe",
+    systems: ["trestle", "tailcall", "upstream"],
     raw: { method: "GET", path: `/posts?limit=${POST_LIMIT}` },
   },
   {

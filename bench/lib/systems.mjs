@@ -1,17 +1,24 @@
 // The systems under test: how each is started, and what kind of requests it answers.
 import { join } from "node:path";
+import { tailcallLaunch } from "../systems/tailcall/start.mjs";
 
 /**
  * kind: "graphql" answers POST /graphql; "proxy" answers GET /rest/bench/...;
  * "raw" is the upstream itself (the floor), already running.
  */
-/** `trestle serve` of the build in `dir`, on the bench schema. */
-const serveTrestle = (dir, port, nodeOptions) => [
+/**
+ * `command(context)` is the `node` argument list; a system that is not a Node program has
+ * `launch(context)` returning `{ file, args, env }` instead. context: port, trestleDir,
+ * baseDir, upstreamUrl, nodeOptions, and the scenario (its `trestleSchema` folder, if any).
+ * `numericIds`: the system answers ID fields as JSON numbers; the gate compares them as strings.
+ */
+/** `trestle serve` of the build in `dir`, on the bench schema (or the scenario's variant). */
+const serveTrestle = (dir, port, nodeOptions, scenario) => [
   ...nodeOptions,
   join(dir, "bin", "trestle.js"),
   "serve",
   "--schema",
-  "systems/trestle/schema",
+  scenario?.trestleSchema ?? "systems/trestle/schema",
   "--port",
   String(port),
   "--host",
@@ -24,7 +31,7 @@ export const systems = {
     kind: "graphql",
     graphqlPath: "/graphql",
     proxyPrefix: "/rest/bench",
-    command: ({ port, trestleDir, nodeOptions = [] }) => serveTrestle(trestleDir, port, nodeOptions),
+    command: ({ port, trestleDir, nodeOptions = [], scenario }) => serveTrestle(trestleDir, port, nodeOptions, scenario),
   },
   // `--base DIR`: the same server from another build of Trestle, run beside `trestle` in every
   // round (rotating order), so a change is measured against the build before it in one run.
@@ -33,7 +40,23 @@ export const systems = {
     kind: "graphql",
     graphqlPath: "/graphql",
     proxyPrefix: "/rest/bench",
-    command: ({ port, baseDir, nodeOptions = [] }) => serveTrestle(baseDir, port, nodeOptions),
+    command: ({ port, baseDir, nodeOptions = [], scenario }) => serveTrestle(baseDir, port, nodeOptions, scenario),
+  },
+  // Tailcall 1.0 (Rust): systems/tailcall/bench.graphql, the binary from bench/node_modules.
+  tailcall: {
+    label: "Tailcall 1.0 (Rust)",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    numericIds: true,
+    launch: ({ port, upstreamUrl }) => tailcallLaunch({ port, upstreamUrl }),
+  },
+  // The same without its 1 ms batch window (what a single read or a cache hit measures best).
+  "tailcall-nobatch": {
+    label: "Tailcall 1.0, no batch window",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    numericIds: true,
+    launch: ({ port, upstreamUrl }) => tailcallLaunch({ port, upstreamUrl, batchWindow: false }),
   },
   yoga: {
     label: "yoga + dataloader + lru-cache (by hand)",

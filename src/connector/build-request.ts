@@ -1,4 +1,4 @@
-import type { GraphQLArgument } from "graphql";
+import type { GraphQLArgument, GraphQLInputType } from "graphql";
 import type { CachePolicy } from "../plan/cache-policy.js";
 import type { Env } from "../template/interpolate-env.js";
 import { BadUserInputError, TrestleError } from "../errors.js";
@@ -44,12 +44,18 @@ export function createRequestBuilder(
 ): (scope: TemplateScope) => UpstreamRequest | null {
   const snake = upstream.naming === "SNAKE_CASE";
   const argTypes = new Map(fieldArgs.map((arg) => [arg.name, arg.type]));
+  // The input type below each `{args.…}` variable, found once per variable, not per request.
+  const inputTypes = new Map<TemplateVariable, GraphQLInputType | undefined>();
+  const inputTypeOf = (variable: TemplateVariable): GraphQLInputType | undefined => {
+    if (!inputTypes.has(variable)) inputTypes.set(variable, inputTypeAt(argTypes.get(variable.path[0] ?? ""), variable.path.slice(1)));
+    return inputTypes.get(variable);
+  };
   const read = (variable: TemplateVariable, scope: TemplateScope): unknown => {
     switch (variable.root) {
       case "args": {
         const value = readPath(scope.args, variable.path);
         if (!snake || value === null || typeof value !== "object") return value;
-        return toUpstreamInput(value, inputTypeAt(argTypes.get(variable.path[0] ?? ""), variable.path.slice(1)));
+        return toUpstreamInput(value, inputTypeOf(variable));
       }
       case "parent":
         return readPath(scope.parent, variable.path);
@@ -67,6 +73,12 @@ export function createRequestBuilder(
   };
 
   const route = declaredRoute(upstream.basePath, template.url);
+  // A path and query of literal text render the same every time: once it passed the origin
+  // check it needs no other (a refusal still comes on every call). Paths with values: every call.
+  const literal =
+    template.url.path.every((part) => typeof part === "string") &&
+    template.url.query.every((param) => param.value.every((part) => typeof part === "string"));
+  let originChecked = false;
   return (scope) => {
     let path = upstream.basePath;
     for (const part of template.url.path) {
@@ -88,7 +100,10 @@ export function createRequestBuilder(
         `The upstream URL for ${coordinate} would be ${path.length} characters long; the limit is ${maxPathLength}.`,
       );
     }
-    assertSameOrigin(upstream, path, coordinate);
+    if (!originChecked) {
+      assertSameOrigin(upstream, path, coordinate);
+      originChecked = literal;
+    }
     const headers = renderHeaders(template.headers, scope, read, coordinate);
     const body = renderBody(template.body, scope, read);
     headers["accept"] ??= "application/json";

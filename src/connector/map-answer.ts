@@ -17,7 +17,7 @@ const debugExcerptBytes = 1024;
 export function readJsonAnswer(response: UpstreamResponse, request: UpstreamRequest, errors?: ErrorExposurePlan): JsonAnswer {
   const { status } = response;
   const upstream = request.upstream.name;
-  if (status >= 200 && status < 300) return { notFound: false, data: parseJson(response, upstream, () => debugOf(response, request)) };
+  if (status >= 200 && status < 300) return { notFound: false, data: parseJson(response, request) };
   if (status === 404) return { notFound: true };
   if (status >= 300 && status < 400) {
     throw new UpstreamError(
@@ -62,20 +62,21 @@ function debugOf(response: UpstreamResponse, request: UpstreamRequest): Record<s
  */
 const parsed = new WeakMap<UpstreamResponse, unknown>();
 
-function parseJson(response: UpstreamResponse, upstream: string, debug: () => Record<string, unknown>): unknown {
+function parseJson(response: UpstreamResponse, request: UpstreamRequest): unknown {
   if (parsed.has(response)) return parsed.get(response);
-  const value = parseJsonOnce(response, upstream, debug);
+  const value = parseJsonOnce(response, request);
   parsed.set(response, value);
   return value;
 }
 
-function parseJsonOnce(response: UpstreamResponse, upstream: string, debug: () => Record<string, unknown>): unknown {
+function parseJsonOnce(response: UpstreamResponse, request: UpstreamRequest): unknown {
+  const upstream = request.upstream.name;
   if (response.body.length === 0) return null;
   const type = response.headers["content-type"];
   if (type !== undefined && !jsonContentType.test(type)) {
     throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with ${type.split(";")[0]}, not JSON.`, {
       status: response.status,
-      debug: debug(),
+      debug: debugOf(response, request),
     });
   }
   try {
@@ -84,7 +85,7 @@ function parseJsonOnce(response: UpstreamResponse, upstream: string, debug: () =
     throw new UpstreamError("UPSTREAM_BAD_RESPONSE", upstream, `Upstream "${upstream}" answered with malformed JSON.`, {
       status: response.status,
       cause: error,
-      debug: debug(),
+      debug: debugOf(response, request),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { getNamedType, getNullableType, isInputObjectType, isListType, type GraphQLInputType } from "graphql";
+import { getNamedType, getNullableType, isInputObjectType, isListType, type GraphQLInputObjectType, type GraphQLInputType } from "graphql";
 import { toSnakeCase } from "../sdl/build-schema-plan.js";
 
 /**
@@ -12,13 +12,27 @@ export function toUpstreamInput(value: unknown, type: GraphQLInputType | undefin
     return Array.isArray(value) ? value.map((item) => toUpstreamInput(item, nullable.ofType)) : toUpstreamInput(value, nullable.ofType);
   }
   if (!isInputObjectType(nullable) || typeof value !== "object") return value;
-  const fields = nullable.getFields();
+  const fields = upstreamFieldsOf(nullable);
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const field = fields[key];
-    out[toSnakeCase(key)] = toUpstreamInput(item, field?.type);
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const field = fields.get(key);
+    if (field !== undefined) out[field.name] = toUpstreamInput(item, field.type);
+    else out[toSnakeCase(key)] = item;
   }
   return out;
+}
+
+/** Each input object type's fields by GraphQL name: their snake_case name and type, worked out once per type. */
+const upstreamFields = new WeakMap<GraphQLInputObjectType, Map<string, { name: string; type: GraphQLInputType }>>();
+
+function upstreamFieldsOf(type: GraphQLInputObjectType): Map<string, { name: string; type: GraphQLInputType }> {
+  let fields = upstreamFields.get(type);
+  if (fields === undefined) {
+    fields = new Map(Object.values(type.getFields()).map((field) => [field.name, { name: toSnakeCase(field.name), type: field.type }]));
+    upstreamFields.set(type, fields);
+  }
+  return fields;
 }
 
 /** The input type found at a dot path below an argument (`input.address` → the address type). */

@@ -26,6 +26,7 @@ export interface ResultStepOptions {
 }
 
 const graphqlResponse = "application/graphql-response+json";
+const contentTypes = new Map([graphqlResponse, "application/json"].map((type) => [type, `${type}; charset=utf-8`]));
 /** Errors of a request the server could read but not run: 400 for graphql-response+json, 200 for application/json (GraphQL over HTTP §6.4). */
 const requestErrorCodes = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"]);
 const unexpectedError = JSON.stringify({ errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
@@ -54,7 +55,7 @@ export function createResultStep(options: ResultStepOptions): ResultStep {
         ? result.errors.map((error) => asRequestError(error, options.showSuggestions))
         : result.errors;
     let status = 200;
-    const headers: Record<string, string> = { "content-type": `${mediaType}; charset=utf-8` };
+    const headers: Record<string, string> = { "content-type": contentTypes.get(mediaType) ?? `${mediaType}; charset=utf-8` };
     if (result.data === undefined && errors !== undefined && errors.length > 0) {
       status = 0;
       for (const error of errors) {
@@ -81,9 +82,20 @@ export function createResultStep(options: ResultStepOptions): ResultStep {
   };
 }
 
+/** Accept headers seen, and their pick: clients send a handful of spellings, each read once (at most `maxPicks` kept). */
+const picks = new Map<string, string | undefined>();
+const maxPicks = 64;
+
 /** GraphQL over HTTP §6.4.1: the first JSON type the client accepts; none listed means JSON. Undefined: not ours to answer. */
 export function pickMediaType(accept: string | null | undefined): string | undefined {
   if (!accept) return "application/json";
+  if (picks.has(accept)) return picks.get(accept);
+  const picked = readMediaType(accept);
+  if (picks.size < maxPicks && accept.length <= 256) picks.set(accept, picked);
+  return picked;
+}
+
+function readMediaType(accept: string): string | undefined {
   for (const part of accept.split(",")) {
     const type = (part.split(";")[0] ?? "").trim().toLowerCase();
     if (type === graphqlResponse || type === "application/json") return type;

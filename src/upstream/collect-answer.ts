@@ -81,6 +81,10 @@ export async function collectAnswer(
       return answered;
     }
   }
+  if (!overflow) {
+    const body = await readWhole(answer.body, max, () => tooLarge(upstream.name, max, where));
+    return { status: answer.status, headers, body: await decode(body, headers["content-encoding"], upstream, where) };
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   // One iterator, so that an overflow hands on the rest of the same read (a loop left early would destroy the body).
@@ -102,6 +106,59 @@ export async function collectAnswer(
       return streamed(answer, headers, [body], "larger than maxResponseBytes");
     throw error;
   }
+}
+
+/**
+ * The whole body, read through its events rather than an async iterator (whose promise per
+ * chunk and end-of-stream watcher every call paid for): past `max` bytes it is destroyed (the
+ * call aborted) and `tooLargeError` thrown; an error ends the read with it; a close before the
+ * end is a premature close, as the iterator reported it.
+ */
+function readWhole(body: Readable, max: number, tooLargeError: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (body.errored) return reject(body.errored);
+    if (body.destroyed) return reject(prematureClose());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      body.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) {
+        chunks.push(chunk);
+        return;
+      }
+      stop();
+      // Destroying may emit "error" on the next tick: keep a listener so that it is not unhandled.
+      body.on("error", () => {});
+      body.destroy();
+      reject(tooLargeError());
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => {
+      stop();
+      reject(prematureClose());
+    };
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onError);
+    body.on("close", onClose);
+  });
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
 /** Whether a Content-Type names one of the media types that stream through (DESIGN: passthrough). */

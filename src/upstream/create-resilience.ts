@@ -145,7 +145,9 @@ export class Resilience {
     // `slots: false`: a stream's open (UpstreamClient.openStream), counted against its own budget, not these slots.
     const slot = (): Promise<T> =>
       this.#slot(attempt, signal, options.upload === true, options.deadline ?? "attempt", options.slots !== false);
-    const withRetries = () => (options.retry === false ? slot() : this.#retrying(method, slot, signal));
+    // A call that can never be retried (retry off, a method that is not idempotent, no retries) takes its slot directly.
+    const once = options.retry === false || this.#plan.retries === 0 || !idempotent.has(method);
+    const withRetries = once ? slot : () => this.#retrying(method, slot, signal);
     if (this.#breaker === undefined) return withRetries();
     try {
       return await this.#breaker.execute(withRetries);
@@ -207,10 +209,14 @@ export class Resilience {
     signal?.addEventListener("abort", onGone, { once: true });
     try {
       if (signal?.aborted) throw clientClosedRequest(this.#upstream);
-      const releases = slots ? await this.#acquire(controller.signal, upload, () => timedOut) : [];
+      const releases = slots ? await this.#acquire(controller, upload, () => timedOut) : [];
       if (deadline === "queue") clearTimeout(timer);
       const slot: AttemptSlot = {
-        signal: controller.signal,
+        // A real AbortSignal only for who reads it (the app's fetch): the pool takes the light one.
+        get signal() {
+          return controller.signal;
+        },
+        lightSignal: controller,
         onAbort: controller.onAbort,
         get timedOut() {
           return timedOut;
@@ -228,7 +234,7 @@ export class Resilience {
   }
 
   /** Takes an upload slot (for `upload`) and a slot; refusals become the call's error. */
-  async #acquire(signal: AbortSignal, upload: boolean, timedOut: () => boolean): Promise<Array<() => void>> {
+  async #acquire(signal: ClientSignal, upload: boolean, timedOut: () => boolean): Promise<Array<() => void>> {
     const releases: Array<() => void> = [];
     try {
       if (upload) releases.push(await this.#uploads.acquire(signal));

@@ -1,3 +1,5 @@
+import type { ClientSignal } from "./client-signal.js";
+
 /** Why a slot was not given: the queue was full, or the waiter's signal aborted while it waited. */
 export class SlotRefused extends Error {
   constructor(readonly reason: "full" | "aborted") {
@@ -40,7 +42,7 @@ export class Slots {
     return oldest;
   }
 
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: ClientSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new SlotRefused("aborted"));
     if (this.#held.size < this.capacity) return Promise.resolve(this.#take());
     if (this.#queue.length >= this.#queueCapacity) return Promise.reject(new SlotRefused("full"));

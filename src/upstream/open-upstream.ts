@@ -47,7 +47,8 @@ export function openUpstream(
       headers,
       // undici sends any (async) iterable as a stream; its types only name Readable.
       body: body as Readable | string | Uint8Array | null,
-      signal: source.signal,
+      // undici takes any EventTarget-like (api-request.js); its types only name AbortSignal and EventEmitter.
+      signal: (source.lightSignal as AbortSignal | undefined) ?? source.signal,
     }),
     source,
   ).then((answer) => ({ status: answer.statusCode, headers: answer.headers, body: answer.body }));
