@@ -1,5 +1,4 @@
 import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
-import { asValidationError } from "./create-graphql-lane.js";
 import { hideSuggestions } from "./hide-suggestions.js";
 import { parseDocument } from "./parse-document.js";
 import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
@@ -39,4 +38,15 @@ export function createDocumentPreparer(options: DocumentPreparerOptions): Docume
     documents.save(query, prepared);
     return prepared as ReturnType<DocumentPreparer>;
   };
+}
+
+/** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code (the limits do). */
+export function asValidationError(error: GraphQLError): GraphQLError {
+  if (error.extensions["code"] !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
+  });
 }

@@ -2,8 +2,6 @@ import {
   execute,
   getOperationAST,
   GraphQLError,
-  validate,
-  specifiedRules,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -15,9 +13,8 @@ import type { TrestleResolverContext } from "../connector/create-resolvers.js";
 import type { CostCheck } from "../limits/create-cost-check.js";
 import { debugExtensions } from "./debug-extensions.js";
 import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
-import { hideSuggestions } from "./hide-suggestions.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
-import { parseDocument } from "./parse-document.js";
+import { createDocumentPreparer } from "./create-document-preparer.js";
 import { traceOperation } from "../tracing/trace-operation.js";
 import type { OperationResults } from "./create-operation-results.js";
 import { answerFromResults } from "./answer-from-results.js";
@@ -72,26 +69,9 @@ export interface PinnedOperation {
  */
 export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRequest) => Promise<ResultAnswer | undefined> {
   const answer = options.answer;
-  const rules = [...specifiedRules, ...options.rules];
   // Documents a client sends are kept by estimated bytes, in the cache yoga's route shares:
-  // endless new ones only churn it.
-  const documents = options.documents;
-
-  /** The text parsed (unless yoga's route already did) and validated, once. */
-  const prepare = (query: string): PreparedDocument => {
-    const prepared = documents.get(query) ?? {};
-    if (prepared.errors !== undefined) return prepared;
-    try {
-      prepared.document ??= parseDocument(query, options.maxTokens);
-      const errors = validate(options.schema, prepared.document, rules).map(asValidationError);
-      prepared.errors = options.showSuggestions ? errors : errors.map(hideSuggestions);
-    } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      prepared.errors = [error];
-    }
-    documents.save(query, prepared);
-    return prepared;
-  };
+  // endless new ones only churn it. The text is parsed (unless another route did) and validated, once.
+  const prepare = createDocumentPreparer(options);
 
   /** graphql-jit turns each operation into a function once; the plan then runs without interpretation. */
   const compiled = (
@@ -118,7 +98,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
         operation = isCompiledQuery(result) ? result : { query: () => result, stringify: JSON.stringify };
       }
       prepared.compiled.set(operationName ?? "", operation);
-      if (shared) documents.save(query, prepared);
+      if (shared) options.documents.save(query, prepared);
     }
     return operation;
   };
@@ -159,7 +139,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     if (context.trestle.log !== undefined) context.trestle.log.operation = operation.name?.value;
     const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
     // An operation span when an OpenTelemetry SDK is registered (src/tracing/).
-    let result = await traceOperation(operation, document, () => run.query(undefined, context, params.variables));
+    let result = await traceOperation(operation, document, context.trestle, () => run.query(undefined, context, params.variables));
     if (result.data === undefined && !runByGraphqlJs.has(run)) {
       // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
       result = await execute({
@@ -216,13 +196,4 @@ function readParams(body: unknown): Params | undefined {
   };
 }
 
-/** Validation errors carry GRAPHQL_VALIDATION_FAILED unless a rule gave its own code (the limits do). */
-export function asValidationError(error: GraphQLError): GraphQLError {
-  if (error.extensions["code"] !== undefined) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    extensions: { ...error.extensions, code: "GRAPHQL_VALIDATION_FAILED" },
-  });
-}
+export { asValidationError } from "./create-document-preparer.js";

@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import type { HostContext } from "../config/trestle-options.js";
 import type { RequestLog } from "../logging/request-log.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
@@ -51,4 +52,6 @@ export interface Exchange {
   toRequest(): Request;
   /** What the request's log line reads beyond the route table's own (operation name, calls); set only when a logger is. */
   log?: RequestLog | undefined;
+  /** The request span's trace context, with an OpenTelemetry SDK registered (src/tracing/trace-request.ts). */
+  trace?: Context | undefined;
 }

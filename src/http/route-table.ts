@@ -10,7 +10,7 @@ import { FetchExchange } from "./fetch-exchange.js";
 import { NodeExchange } from "./node-exchange.js";
 import { toResponse } from "./to-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
-import { activeTraceId } from "../logging/active-trace-id.js";
+import { traceIdOf } from "../logging/active-trace-id.js";
 import { traceRequest } from "../tracing/trace-request.js";
 
 /** The metrics label of a route. */
@@ -75,8 +75,8 @@ export function createRouteTable(
       // A SERVER span when an OpenTelemetry SDK is registered (src/tracing/); `work()` alone when not.
       const fixedRoute = name === "graphql" || name === "mcp" ? exchange.pathname : undefined;
       // The log line carries the request span's trace id: read inside it.
-      const run = log === undefined ? work : () => ((log.traceId ??= activeTraceId()), work());
-      return (answer = await traceRequest(exchange.method, exchange.headers, name, fixedRoute, run, statusOf));
+      const run = log === undefined ? work : () => ((log.traceId ??= traceIdOf(exchange.trace)), work());
+      return (answer = await traceRequest(exchange, name, fixedRoute, run, statusOf));
     } finally {
       inFlight--;
       if (inFlight === 0) onDrained?.();

@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import DataLoader from "dataloader";
 import type { CacheStatus } from "../cache/cache-status.js";
 import type { Env } from "../template/interpolate-env.js";
@@ -52,6 +53,8 @@ export interface OperationContext {
   calls: UpstreamCallRecord[];
   /** The request's log record, when a logger is set: it reads `calls` when the line is written, and the operation's name. */
   log?: RequestLog | undefined;
+  /** With an OpenTelemetry SDK: the request's trace context, then the operation span's while it runs; each call continues it. */
+  trace?: Context | undefined;
   /**
    * The pipeline's load step: every upstream call of this operation goes through it.
    * Identical reads (GET/HEAD with the same upstream, path and headers) are sent once.
@@ -67,7 +70,7 @@ export interface OperationContext {
 export type OperationLimits = Pick<NormalizedLimits, "maxUpstreamCalls" | "maxConcurrentCallsPerUpstream">;
 
 export function createOperationContext(
-  init: Pick<OperationContext, "headers" | "env" | "values" | "signal" | "log">,
+  init: Pick<OperationContext, "headers" | "env" | "values" | "signal" | "log" | "trace">,
   send: SendUpstream,
   /**
    * `maxUpstreamCalls`: calls past it fail with COST_LIMIT instead of being sent.
@@ -93,6 +96,8 @@ export function createOperationContext(
     if (calls.length >= maxCalls) {
       throw new TrestleError("COST_LIMIT", `The operation reached its limit of ${maxCalls} upstream calls; no more were made.`);
     }
+    // The call continues the operation's trace (its span, while the operation runs).
+    if (operation.trace !== undefined) request.trace ??= operation.trace;
     const upstream = request.upstream.name;
     const call: UpstreamCallRecord = { upstream, method: request.method, path: request.path, status: 0, start: 0, ms: 0 };
     if (request.route !== undefined) call.route = request.route;
@@ -136,7 +141,7 @@ export function createOperationContext(
     return reads.load(request);
   };
   const loaders = new Map<string, DataLoader<unknown, unknown, string>>();
-  return {
+  const operation: OperationContext = {
     ...init,
     calls,
     load: (request) => (request.method === "GET" || request.method === "HEAD" ? read(request) : record(request)),
@@ -150,6 +155,7 @@ export function createOperationContext(
       return loader;
     },
   };
+  return operation;
 }
 
 /** A structured key (JSON of a tuple), so that no two different reads can collide. */

@@ -1,12 +1,16 @@
-import { isSpanContextValid, trace } from "@opentelemetry/api";
+import { isSpanContextValid, trace, type Context } from "@opentelemetry/api";
 
 /**
- * The trace id of OpenTelemetry's active span, when there is one with a valid context. With no
- * SDK registered there is no active span (the API's no-op), and this returns undefined at once.
+ * The trace id of the request's span (`context`: its trace context, src/tracing/), else of
+ * OpenTelemetry's active span (a host app's), when there is one with a valid context. With no
+ * SDK registered there is none (the API's no-op), and this returns undefined at once.
  */
-export function activeTraceId(): string | undefined {
-  const span = trace.getActiveSpan();
+export function traceIdOf(context?: Context): string | undefined {
+  const span = context === undefined ? trace.getActiveSpan() : trace.getSpan(context);
   if (span === undefined) return undefined;
-  const context = span.spanContext();
-  return isSpanContextValid(context) ? context.traceId : undefined;
+  const spanContext = span.spanContext();
+  return isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
 }
+
+/** The active span's trace id (a host app's span), as traceIdOf without a context. */
+export const activeTraceId = (): string | undefined => traceIdOf();

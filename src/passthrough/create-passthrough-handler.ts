@@ -101,7 +101,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
 
   const forward = async (route: Extract<RouteMatch, { kind: "route" }>, request: Exchange): Promise<Answer> => {
     const { upstream, passthrough } = route;
-    notePassthroughRoute(request.method, upstream.name, route.mount);
+    notePassthroughRoute(request.trace, request.method, upstream.name, route.mount);
     const client = hideHopByHop(request.headers);
     // U18: a GET or HEAD body has no defined meaning (RFC 9110 §9.3.1) and is a smuggling
     // vector; it is dropped, and with it every header that describes it.
@@ -134,6 +134,7 @@ export function createPassthroughHandler(options: PassthroughHandlerOptions): Pa
       path: route.path,
       headers: buildUpstreamHeaders(declared, client, body !== null),
       body: undefined,
+      trace: request.trace,
     };
     const answered = await stream(sent, body, {
       forwarded: buildForwardedHeaders(client, request, forwarding),

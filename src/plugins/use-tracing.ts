@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { liveTracer } from "../tracing/live-tracer.js";
@@ -14,12 +15,17 @@ export function useTracing(): Plugin {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (liveTracer() === undefined) return;
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation != null) setExecuteFn((a) => traceOperation(operation, a.document, () => executeFn(a)));
+      if (operation != null) setExecuteFn((a) => traceOperation(operation, a.document, holderOf(a.contextValue), () => executeFn(a)));
     },
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       if (liveTracer() === undefined) return;
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation != null) setSubscribeFn((a) => traceOperation(operation, a.document, () => subscribeFn(a)));
+      if (operation != null) setSubscribeFn((a) => traceOperation(operation, a.document, holderOf(a.contextValue), () => subscribeFn(a)));
     },
   };
+}
+
+/** The operation context (its `trace` carries the request's trace context), when the context is Trestle's. */
+function holderOf(contextValue: unknown): { trace?: Context | undefined } | undefined {
+  return (contextValue as { trestle?: { trace?: Context | undefined } } | undefined)?.trestle;
 }

@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import { addResolversToSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -49,7 +50,10 @@ import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import { createLaneResults } from "../execution/create-lane-results.js";
 import { countedEnvelop, countedStreams, createActivity } from "./generation-activity.js";
 
-type TrestleYoga = YogaServerInstance<{ host?: HostContext; log?: RequestLog | undefined }, TrestleResolverContext>;
+type TrestleYoga = YogaServerInstance<
+  { host?: HostContext; log?: RequestLog | undefined; trace?: Context | undefined },
+  TrestleResolverContext
+>;
 
 /** What outlives a reload: one of each per instance, handed to every generation. */
 export interface InstanceParts {
@@ -133,9 +137,10 @@ export async function createGeneration(
     host: HostContext,
     signal: ClientSignal | undefined,
     log?: RequestLog,
+    trace?: Context,
   ): Promise<TrestleResolverContext> => ({
     trestle: createOperationContext(
-      { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {}, log },
+      { headers, env, signal, values: contextFor ? await contextFor(request(), host) : {}, log, trace },
       pipeline.send,
       limits,
       sendStreamedBody,
@@ -144,7 +149,7 @@ export async function createGeneration(
     polls,
   });
   const exchangeContext = (exchange: Exchange) =>
-    createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal, exchange.log);
+    createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, exchange.signal, exchange.log, exchange.trace);
   const production = env["NODE_ENV"] === "production";
   const development = debug || env["NODE_ENV"] === "development";
   const validationRules = createLimitRules(limits, plan.restFields, options.introspection ?? !production);
@@ -166,7 +171,7 @@ export async function createGeneration(
   if (options.csrfPrevention ?? true) plugins.push(useCsrfPrevention(`${prefix}/graphql`));
   if (debug) plugins.push(useDebugExtensions());
 
-  const yoga = createYoga<{ host?: HostContext; log?: RequestLog | undefined }, TrestleResolverContext>({
+  const yoga = createYoga<{ host?: HostContext; log?: RequestLog | undefined; trace?: Context | undefined }, TrestleResolverContext>({
     schema,
     fetchAPI: nativeFetchAPI,
     graphqlEndpoint: `${prefix}/graphql`,
@@ -178,7 +183,7 @@ export async function createGeneration(
     logging: parts.logging.yoga,
     maskedErrors: { maskError: createMaskError(debug) },
     plugins,
-    context: ({ request, host, log }) => createContext(request.headers, () => request, host ?? {}, request.signal, log),
+    context: ({ request, host, log, trace }) => createContext(request.headers, () => request, host ?? {}, request.signal, log, trace),
   });
   if (!reloaded && cursorKeys.generated && plan.restFields.some((rest) => rest.paginate !== undefined))
     yoga.logger.warn(
@@ -232,7 +237,7 @@ export async function createGeneration(
     name: (pathname) => (pathname === graphqlPath ? "graphql" : "other"),
     answersPreflight: (pathname) => pathname === graphqlPath,
     serve: async (exchange) =>
-      answerFromResponse(await yoga.fetch(exchange.toRequest(), { host: exchange.hostContext, log: exchange.log })),
+      answerFromResponse(await yoga.fetch(exchange.toRequest(), { host: exchange.hostContext, log: exchange.log, trace: exchange.trace })),
   };
   const routes: Route[] = [
     passthrough,
@@ -266,7 +271,7 @@ export async function createGeneration(
       graphqlPath,
       limits: { ...normalizeUploads(options.uploads), maxPartBytes: limits.maxRequestBytes, room: parts.spillRoom },
       createContext: (exchange, signal) =>
-        createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal, exchange.log),
+        createContext(exchange.headers, () => exchange.toRequest(), exchange.hostContext, signal, exchange.log, exchange.trace),
       csrfPrevention: options.csrfPrevention ?? true,
     }),
     ...(operationRoutes?.routes ?? []),

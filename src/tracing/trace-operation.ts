@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { context, SpanKind, trace, type Tracer } from "@opentelemetry/api";
+import { context, SpanKind, trace, type Context, type Tracer } from "@opentelemetry/api";
 import type { DocumentNode, OperationDefinitionNode } from "graphql";
 import { liveTracer } from "./live-tracer.js";
 import { errorCode, recordSpanError } from "./record-span-error.js";
@@ -8,8 +8,8 @@ import { errorCode, recordSpanError } from "./record-span-error.js";
 const hashes = new WeakMap<DocumentNode, string>();
 
 /**
- * One GraphQL operation's execution as a span, active while it runs (its upstream calls are
- * its children): `graphql.operation.type`, `graphql.operation.name`, and `graphql.document`,
+ * One GraphQL operation's execution as a span, its context in the operation's `trace` while it
+ * runs (its upstream calls are its children): `graphql.operation.type`, `graphql.operation.name`, and `graphql.document`,
  * the SHA-256 (hex) of the document's text: never the text, never variables. A result with
  * errors marks it failed, `error.type` the first error's code. Both GraphQL routes (the lane
  * and yoga's, WebSocket included) run their operations through it. With no SDK, `run()`.
@@ -17,21 +17,24 @@ const hashes = new WeakMap<DocumentNode, string>();
 export function traceOperation<R extends object>(
   operation: OperationDefinitionNode,
   document: DocumentNode,
+  /** The operation's context: its `trace` is the request's, and becomes the operation span's while it runs (its calls read it). */
+  holder: { trace?: Context | undefined } | undefined,
   run: () => R | Promise<R>,
 ): R | Promise<R> {
   const tracer = liveTracer();
-  return tracer === undefined ? run() : traced(tracer, operation, document, run);
+  return tracer === undefined ? run() : traced(tracer, operation, document, holder ?? {}, run);
 }
 
 async function traced<R extends object>(
   tracer: Tracer,
   operation: OperationDefinitionNode,
   document: DocumentNode,
+  holder: { trace?: Context | undefined },
   run: () => R | Promise<R>,
 ): Promise<R> {
   const type = operation.operation;
   const name = operation.name?.value;
-  const parent = context.active();
+  const parent = holder.trace ?? context.active();
   const span = tracer.startSpan(name === undefined ? type : `${type} ${name}`, { kind: SpanKind.INTERNAL }, parent);
   if (span.isRecording()) {
     span.setAttribute("graphql.operation.type", type);
@@ -40,7 +43,8 @@ async function traced<R extends object>(
     if (hash !== undefined) span.setAttribute("graphql.document", hash);
   }
   try {
-    const result = await context.with(trace.setSpan(parent, span), run);
+    holder.trace = trace.setSpan(parent, span);
+    const result = await run();
     const errors = (result as { errors?: readonly unknown[] }).errors;
     if (errors !== undefined && errors.length > 0) recordSpanError(span, { code: errorCode(errors[0]) });
     return result;

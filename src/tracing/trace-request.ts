@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapGetter, type Tracer } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type TextMapGetter, type Tracer } from "@opentelemetry/api";
 import { liveTracer } from "./live-tracer.js";
 import { recordSpanError } from "./record-span-error.js";
 
@@ -20,30 +20,30 @@ const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "
  * `trestle.route.name` (the metrics label), `http.route` when the path is a fixed one, and
  * the status `statusOf` reads once the answer is written (5xx: status ERROR). The trace
  * continues the span active in the host app (its own HTTP instrumentation), else the
- * client's `traceparent`/`tracestate`, through the propagator the SDK registered. With no
- * SDK registered, `work()` and nothing else.
+ * client's `traceparent`/`tracestate`, through the propagator the SDK registered. The span's
+ * context goes to `exchange.trace` (operations and calls continue it from there, never from
+ * the async context). With no SDK registered, `work()` and nothing else.
  */
 export function traceRequest<T>(
-  method: string,
-  headers: TracedHeaders,
+  exchange: { readonly method: string; readonly headers: TracedHeaders; trace?: Context | undefined },
   routeName: string,
   httpRoute: string | undefined,
   work: () => Promise<T>,
   statusOf: (answer: T | undefined) => number,
 ): Promise<T> {
   const tracer = liveTracer();
-  return tracer === undefined ? work() : traced(tracer, method, headers, routeName, httpRoute, work, statusOf);
+  return tracer === undefined ? work() : traced(tracer, exchange, routeName, httpRoute, work, statusOf);
 }
 
 async function traced<T>(
   tracer: Tracer,
-  method: string,
-  headers: TracedHeaders,
+  exchange: { readonly method: string; readonly headers: TracedHeaders; trace?: Context | undefined },
   routeName: string,
   httpRoute: string | undefined,
   work: () => Promise<T>,
   statusOf: (answer: T | undefined) => number,
 ): Promise<T> {
+  const { method, headers } = exchange;
   const active = context.active();
   const hosted = trace.getSpan(active) !== undefined;
   const parent = hosted ? active : propagation.extract(active, headers, getter);
@@ -60,7 +60,8 @@ async function traced<T>(
   }
   let answer: T | undefined;
   try {
-    return (answer = await context.with(trace.setSpan(parent, span), work));
+    exchange.trace = trace.setSpan(parent, span);
+    return (answer = await work());
   } catch (error) {
     recordSpanError(span, error);
     throw error;
@@ -79,10 +80,10 @@ async function traced<T>(
  * Names the active request span after a passthrough route (`mount` `/rest/ml` → `GET /rest/ml/*`, `http.route`) and
  * its upstream, once the route matched: the path itself (ids, values) is never a span name.
  */
-export function notePassthroughRoute(method: string, upstream: string, mount: string): void {
-  if (liveTracer() === undefined) return;
+export function notePassthroughRoute(requestTrace: Context | undefined, method: string, upstream: string, mount: string): void {
+  if (requestTrace === undefined) return;
   const httpRoute = `${mount}/*`;
-  const span = trace.getActiveSpan();
+  const span = trace.getSpan(requestTrace);
   if (span === undefined || !span.isRecording()) return;
   span.updateName(`${knownMethods.has(method) ? method : "_OTHER"} ${httpRoute}`);
   span.setAttribute("http.route", httpRoute);

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from "@opentelemetry/api";
 import type { UpstreamPlan } from "../plan/schema-plan.js";
 import { liveTracer } from "./live-tracer.js";
 import { recordSpanError } from "./record-span-error.js";
@@ -11,6 +11,8 @@ export interface TracedCall {
   path: string;
   route?: string | undefined;
   batchSize?: number | undefined;
+  /** The context the call continues (its operation's or request's); the client span's while it runs. */
+  trace?: Context | undefined;
 }
 
 /** What the cache said about the call (a CacheStatus): filled in by the time the call settles. */
@@ -20,8 +22,8 @@ export interface TracedCacheStatus {
 
 /**
  * One upstream call as a CLIENT span (HTTP semantic conventions), around the shared cache: a
- * cache hit is a span with `trestle.cache.status: hit` and no HTTP under it. The span is the
- * active one while the call runs, so the upstream client sends its `traceparent`
+ * cache hit is a span with `trestle.cache.status: hit` and no HTTP under it. The span's context
+ * is the call's `trace` while it runs, so the upstream client sends its `traceparent`
  * (withTraceContext) and notes retries on it (`http.request.resend_count`: one span per call,
  * not per attempt). An answer of 400 or more, or a thrown error, marks it failed
  * (`error.type`: `UPSTREAM_ERROR`, or the thrown error's code). With no SDK registered `run`
@@ -36,13 +38,14 @@ export async function traceUpstreamCall<T extends { status: number }, S extends 
   const tracer = liveTracer();
   if (tracer === undefined) return run(cache);
   const status = cache ?? ({} as S);
-  const parent = context.active();
+  const parent = call.trace ?? context.active();
   const { method } = call;
   const route = pathTemplate(call.route);
   const span = tracer.startSpan(route === undefined ? method : `${method} ${route}`, { kind: SpanKind.CLIENT }, parent);
   if (span.isRecording()) span.setAttributes(callAttributes(call));
   try {
-    const answer = await context.with(trace.setSpan(parent, span), run, undefined, status);
+    call.trace = trace.setSpan(parent, span);
+    const answer = await run(status);
     span.setAttribute("http.response.status_code", answer.status);
     if (answer.status >= 400) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: "UPSTREAM_ERROR" });

@@ -1,17 +1,16 @@
-import { context, propagation, trace } from "@opentelemetry/api";
+import { propagation, trace, type Context } from "@opentelemetry/api";
 import { liveTracer } from "./live-tracer.js";
 
 /**
- * The request as the upstream client sends it: with an SDK registered and a span active (the
- * call's client span, traceUpstreamCall), its headers carry that span's W3C `traceparent`
- * (and `tracestate`, and baggage when the SDK propagates it), replacing whatever a declared
- * header rule put there: never the client's raw value. With no SDK, the request itself:
- * trace headers go upstream only through a declared rule, as they are.
+ * The request as the upstream client sends it: with an SDK registered and a client span on the
+ * call (its `trace`, traceUpstreamCall), its headers carry that span's W3C `traceparent` (and
+ * `tracestate`, and baggage when the SDK propagates it), replacing whatever a declared header
+ * rule put there: never the client's raw value. With no SDK, the request itself: trace headers
+ * go upstream only through a declared rule, as they are.
  */
-export function withTraceContext<R extends { headers: Record<string, string> }>(request: R): R {
-  if (liveTracer() === undefined) return request;
-  const active = context.active();
-  if (trace.getSpan(active) === undefined) return request;
+export function withTraceContext<R extends { headers: Record<string, string>; trace?: Context | undefined }>(request: R): R {
+  const active = request.trace;
+  if (active === undefined || liveTracer() === undefined || trace.getSpan(active) === undefined) return request;
   const headers = { ...request.headers };
   delete headers["traceparent"];
   delete headers["tracestate"];
@@ -19,7 +18,7 @@ export function withTraceContext<R extends { headers: Record<string, string> }>(
   return { ...request, headers };
 }
 
-/** Notes on the active client span that a call was sent `count` more times (retries). */
-export function noteResends(count: number): void {
-  if (count > 0) trace.getActiveSpan()?.setAttribute("http.request.resend_count", count);
+/** Notes on the call's client span that it was sent `count` more times (retries). */
+export function noteResends(request: { trace?: Context | undefined }, count: number): void {
+  if (count > 0 && request.trace !== undefined) trace.getSpan(request.trace)?.setAttribute("http.request.resend_count", count);
 }

@@ -73,7 +73,7 @@ export class UpstreamClient {
         },
       );
     } finally {
-      if (attempts > 1) noteResends(attempts - 1);
+      if (attempts > 1) noteResends(request, attempts - 1);
     }
   }
 

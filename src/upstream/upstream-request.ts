@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import type { CachePolicy } from "../plan/cache-policy.js";
 import type { HttpMethod, UpstreamPlan } from "../plan/schema-plan.js";
 
@@ -18,4 +19,10 @@ export interface UpstreamRequest {
   route?: string;
   /** How many keys a batch call carries (`@rest(batch:)`); absent on single calls. */
   batchSize?: number;
+  /**
+   * With an OpenTelemetry SDK registered: the trace context the call continues (its operation's
+   * or request's), then its own client span's (src/tracing/). Carried here, not in the async
+   * context: AsyncLocalStorage would cost every promise of the process.
+   */
+  trace?: Context | undefined;
 }

@@ -99,10 +99,12 @@ describe("the docs", () => {
   it("docs/threat-model.md has an entry for every case id that code and tests cite", () => {
     const cited = new Set<string>();
     for (const file of [...filesBelow("src"), ...filesBelow("test"), "scripts/soak.mjs"]) {
-      for (const [id] of read(file).matchAll(/\b(?:UP|ST|[AUHCFLSEBWJORP])\d{2}\b/g)) cited.add(id);
+      for (const [id] of read(file).matchAll(/\b(?:SSE|UP|ST|LG|MT|DV|RC|DD|[AUHCFLSEBWJORP])\d{2}\b/g)) cited.add(id);
     }
     const catalogue = read("docs/threat-model.md");
-    const entries = new Set([...catalogue.matchAll(/^(?:\| |### )((?:UP|ST|[AUHCFLSEBWJORP])\d{2})\b/gm)].map((match) => match[1]!));
+    const entries = new Set(
+      [...catalogue.matchAll(/^(?:\| |### )((?:SSE|UP|ST|LG|MT|DV|RC|DD|[AUHCFLSEBWJORP])\d{2})\b/gm)].map((match) => match[1]!),
+    );
     expect([...cited].filter((id) => !entries.has(id)).sort()).toEqual([]);
     expect(cited.size).toBeGreaterThan(100);
   });
