@@ -150,9 +150,9 @@ export function createRouteTable(
           () => writeNodeAnswer(exchange, answered),
           () => 204,
         );
-      // 499 (nginx's "client closed request") when the client went away before the answer was sent.
-      let left = false;
-      if (metrics !== undefined || requestLog !== undefined) res.once("close", () => (left ||= !res.writableFinished));
+      // 499 (nginx's "client closed request") when the client went away before the answer was
+      // sent: its socket closed (the response destroyed) before the answer was flushed. Read when
+      // the request ends, not with a listener per request.
       await track(
         exchange,
         name,
@@ -169,7 +169,7 @@ export function createRouteTable(
             await writeNodeAnswer(exchange, corsActive ? withCors(instead, cors.answer(req.headers.origin)) : instead);
           }
         },
-        () => (left ? 499 : res.statusCode),
+        () => (res.destroyed && !res.writableFinished ? 499 : res.statusCode),
       );
     },
     inFlight: () => inFlight,
