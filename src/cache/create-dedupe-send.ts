@@ -8,7 +8,6 @@ import { buildCachePolicy } from "./build-cache-policy.js";
 import type { CacheStatus } from "./cache-status.js";
 import { createFlights } from "./create-flights.js";
 import type { Origin } from "./create-read-exchange.js";
-import { parseCacheControl } from "./parse-cache-control.js";
 
 /** The pipeline's send when `cache.enabled` is false: only reads marked `dedupe` share a call. */
 export type DedupeSend = (request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal) => Promise<UpstreamResponse>;

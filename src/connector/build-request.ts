@@ -1,5 +1,4 @@
 import type { GraphQLArgument, GraphQLInputType } from "graphql";
-import type { CachePolicy } from "../plan/cache-policy.js";
 import type { Env } from "../template/interpolate-env.js";
 import { BadUserInputError, TrestleError } from "../errors.js";
 import { checkHeaderValue, headerValueContract, trimHeaderValue } from "../upstream/check-header-value.js";

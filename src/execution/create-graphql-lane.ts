@@ -15,6 +15,7 @@ import { debugExtensions } from "./debug-extensions.js";
 import type { PreparedDocument, PreparedDocuments } from "./prepared-document.js";
 import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-result-step.js";
 import { createDocumentPreparer } from "./create-document-preparer.js";
+import { readOperationParams } from "./read-graphql-params.js";
 import { traceOperation } from "../tracing/trace-operation.js";
 import type { OperationResults } from "./create-operation-results.js";
 import { answerFromResults } from "./answer-from-results.js";
@@ -106,7 +107,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
   return async (request) => {
     const mediaType = pickMediaType(request.accept);
     const pinned = request.operation;
-    const params = pinned === undefined ? readParams(request.body) : { query: "", ...pinned };
+    const params = pinned === undefined ? readOperationParams(request.body) : { query: "", ...pinned };
     if (mediaType === undefined || params === undefined) return undefined;
     const prepared = pinned?.prepared ?? prepare(params.query);
     if (prepared.errors!.length > 0) return answer(mediaType, { errors: prepared.errors! });
@@ -174,26 +175,5 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
 
 /** Operations the fast route runs on graphql-js's executor (see compilesCheaply): their request errors are already worded by it. */
 const runByGraphqlJs = new WeakSet<CompiledQuery>();
-
-interface Params {
-  query: string;
-  variables: Record<string, unknown> | undefined;
-  operationName: string | undefined;
-}
-
-/** The GraphQL-over-HTTP request parameters, when they are well formed; else yoga answers. */
-function readParams(body: unknown): Params | undefined {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
-  const { query, variables, operationName, extensions } = body as Record<string, unknown>;
-  if (typeof query !== "string") return undefined;
-  if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) return undefined;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return undefined;
-  if (extensions !== undefined && extensions !== null && (typeof extensions !== "object" || Array.isArray(extensions))) return undefined;
-  return {
-    query,
-    variables: (variables as Record<string, unknown> | null) ?? undefined,
-    operationName: (operationName as string | null) ?? undefined,
-  };
-}
 
 export { asValidationError } from "./create-document-preparer.js";

@@ -1,5 +1,4 @@
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
-import type { Answer } from "../http/answer.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Route } from "../http/route-table.js";
 import type { LaneRequest } from "./create-graphql-lane.js";

@@ -7,7 +7,7 @@ import type { DocumentPreparer } from "./create-document-preparer.js";
 import type { Lane, LaneContextFactory } from "./create-graphql-route.js";
 import { pickMediaType, type ResultStep } from "./create-result-step.js";
 import { createSseBody, sseComplete, sseHeaders, sseNext, ssePing } from "./create-sse-body.js";
-import { readSseParams, type SseParams } from "./read-sse-params.js";
+import { readOperationParams, readTargetParams, type OperationParams } from "./read-graphql-params.js";
 
 export interface SseRouteOptions {
   schema: GraphQLSchema;
@@ -52,7 +52,7 @@ export function createSseRoute(options: SseRouteOptions): Route {
     result.errors === undefined ? result : { ...result, errors: result.errors.map((error) => maskError(error, "Unexpected error.")) };
 
   /** The subscription's answer, or undefined when it is not one this route starts. */
-  const start = async (exchange: Exchange, params: SseParams): Promise<Answer | undefined> => {
+  const start = async (exchange: Exchange, params: OperationParams): Promise<Answer | undefined> => {
     const prepared = prepare(params.query);
     if (prepared.errors.length > 0) return undefined;
     const document = prepared.document!;
@@ -94,14 +94,15 @@ export function createSseRoute(options: SseRouteOptions): Route {
     async serve(exchange) {
       if (exchange.method === "GET") {
         if (options.csrfPrevention && exchange.headers.get("x-trestle-csrf") === null) return fallback.serve(exchange);
-        const params = readSseParams.fromTarget(exchange.target);
+        const params = readOperationParams(readTargetParams(exchange.target));
         return (params !== undefined && (await start(exchange, params))) || fallback.serve(exchange);
       }
       const body = await readBody(exchange, options.maxRequestBytes);
       if (body === tooLargeBody) return { status: 413, headers: { "content-type": "application/json; charset=utf-8" }, body: tooLarge };
       if (body === undefined) return fallback.serve(exchange);
-      const params = readSseParams.fromBody(body);
-      const started = params === undefined ? undefined : await start(exchange, params);
+      const params = readOperationParams(body);
+      // An empty document is yoga's to word ("Must provide query string").
+      const started = params === undefined || params.query === "" ? undefined : await start(exchange, params);
       if (started !== undefined) return started;
       return (
         (await lane({ body, accept: exchange.headers.get("accept"), createContext: () => createContext(exchange) })) ??

@@ -1,5 +1,5 @@
 import type { Exchange } from "../http/exchange.js";
-import { readSearchParams } from "./read-graphql-params.js";
+import { readTargetParams } from "./read-graphql-params.js";
 
 /** A GraphQL GET as the fast lane takes it. */
 export interface GetParams {
@@ -18,14 +18,7 @@ export interface GetParams {
 export function readGetParams(exchange: Exchange): GetParams | undefined {
   const accept = exchange.headers.get("accept");
   if (accept !== null && accept.toLowerCase().includes("text/html")) return undefined;
-  const at = exchange.target.indexOf("?");
-  if (at === -1) return undefined;
-  let body: Record<string, unknown>;
-  try {
-    body = readSearchParams(new URLSearchParams(exchange.target.slice(at + 1))) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  if (typeof body["query"] !== "string") return undefined;
+  const body = readTargetParams(exchange.target);
+  if (typeof body?.["query"] !== "string") return undefined;
   return { method: "GET", body, accept, headers: exchange.headers };
 }

@@ -74,3 +74,42 @@ function describe(value: unknown): string {
 function echo(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
+
+/** GraphQL parameters a lane can run: the document text, and its variables and operation name when given. */
+export interface OperationParams {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+/**
+ * The parameters of a request body (a JSON POST's, or a GET's query as readTargetParams read it),
+ * when they are well formed: `query` text, `variables` and `extensions` maps (or absent or null),
+ * `operationName` text. Undefined otherwise: yoga's route answers, in its own words.
+ */
+export function readOperationParams(body: unknown): OperationParams | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const { query, variables, operationName, extensions } = body as Record<string, unknown>;
+  if (typeof query !== "string" || !isMapOrNone(variables) || !isMapOrNone(extensions)) return undefined;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return undefined;
+  return {
+    query,
+    variables: (variables as Record<string, unknown> | null) ?? undefined,
+    operationName: (operationName as string | null) ?? undefined,
+  };
+}
+
+/** A GET's GraphQL parameters from its request target's query string; undefined when it has none or they are malformed. */
+export function readTargetParams(target: string): Record<string, unknown> | undefined {
+  const at = target.indexOf("?");
+  if (at === -1) return undefined;
+  try {
+    return readSearchParams(new URLSearchParams(target.slice(at + 1))) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function isMapOrNone(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "object" && !Array.isArray(value));
+}

@@ -10,7 +10,7 @@ import { FetchExchange } from "./fetch-exchange.js";
 import { NodeExchange } from "./node-exchange.js";
 import { toResponse } from "./to-response.js";
 import { writeNodeAnswer } from "./write-node-answer.js";
-import { traceIdOf } from "../logging/active-trace-id.js";
+import { traceIdOf } from "../logging/trace-id-of.js";
 import { traceRequest } from "../tracing/trace-request.js";
 
 /** The metrics label of a route. */
@@ -74,8 +74,8 @@ export function createRouteTable(
     try {
       // A SERVER span when an OpenTelemetry SDK is registered (src/tracing/); `work()` alone when not.
       const fixedRoute = name === "graphql" || name === "mcp" ? exchange.pathname : undefined;
-      // The log line carries the request span's trace id: read inside it.
-      const run = log === undefined ? work : () => ((log.traceId ??= traceIdOf(exchange.trace)), work());
+      // The log line carries the trace id of the request's span (or of a host app's active span), read once inside it.
+      const run = log === undefined ? work : () => ((log.traceId = traceIdOf(exchange.trace)), work());
       return (answer = await traceRequest(exchange, name, fixedRoute, run, statusOf));
     } finally {
       inFlight--;

@@ -1,4 +1,3 @@
-import { activeTraceId } from "./active-trace-id.js";
 import type { PinoLike } from "./pino-like.js";
 import { RequestLog, type LoggedCall } from "./request-log.js";
 
@@ -54,11 +53,7 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
   const health = new Set([`${prefix}/healthz`, `${prefix}/readyz`, `${prefix}/metrics`]);
   const rest = `${prefix}/rest/`;
   return {
-    start: () => {
-      const log = new RequestLog();
-      log.traceId = activeTraceId();
-      return log;
-    },
+    start: () => new RequestLog(),
     answered(log, answer) {
       if (typeof answer.body !== "string" || answer.body.length > maxScannedBytes) return;
       log.body = answer.body;
@@ -73,8 +68,7 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       }
       if (log.operation !== undefined) line["operation"] = log.operation;
       const failed = log.calls === undefined ? undefined : countCalls(log.calls, line);
-      const traceId = log.traceId ?? activeTraceId();
-      if (traceId !== undefined) line["traceId"] = traceId;
+      if (log.traceId !== undefined) line["traceId"] = log.traceId;
       const requestId = exchange.headers.get("x-request-id");
       if (requestId !== null && requestIdValue.test(requestId)) line["requestId"] = requestId;
       // An error answer's own code (Trestle's text: a problem's `code`, GraphQL's `extensions.code`).

@@ -1,3 +1,4 @@
+import type { UpstreamCallRecord } from "../../src/loader/operation-context.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,18 +13,6 @@ import { sendJson, startTestUpstream, type TestUpstream } from "../helpers/test-
 // Issue 24, item 5 (I24-5): the per-operation record the waterfall draws. Each call carries
 // its declared route (never a value), its batch size, when it was sent on the operation's
 // clock and for how long, its status and cache status: the same record on every GraphQL route.
-
-interface Call {
-  upstream: string;
-  method: string;
-  route?: string;
-  path: string;
-  batch?: number;
-  status: number | string;
-  start: number;
-  ms: number;
-  cache?: { status?: string };
-}
 
 const itemOneHeld = createGate();
 let upstream: TestUpstream;
@@ -65,7 +54,7 @@ const schema = () => /* GraphQL */ `
   type User { id: ID! name: String }
 `;
 const callsOf = (result: { extensions?: Record<string, unknown> }) =>
-  (result.extensions?.["trestle"] as { upstreamCalls: Call[] } | undefined)?.upstreamCalls ?? [];
+  (result.extensions?.["trestle"] as { upstreamCalls: UpstreamCallRecord[] } | undefined)?.upstreamCalls ?? [];
 
 describe.each(graphqlRoutes)("over %s", (route) => {
   const send = queryOver(route);

@@ -11,6 +11,3 @@ export function traceIdOf(context?: Context): string | undefined {
   const spanContext = span.spanContext();
   return isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
 }
-
-/** The active span's trace id (a host app's span), as traceIdOf without a context. */
-export const activeTraceId = (): string | undefined => traceIdOf();
