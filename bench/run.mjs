@@ -147,8 +147,8 @@ async function runOne({ round, scenario, systemId, upstream, trestleDir, baseDir
       });
       const ready = await waitUntilAnswering(system, target, handle);
       // The dedupe scenario's schema needs `dedupe` (lands with the whole-operation cache work).
-      if (!ready.ok && scenario.trestleSchema !== undefined && /\bdedupe\b/.test(handle.output()))
-        return { ...base, status: "n/a", reason: `this Trestle build rejects \`dedupe\` (${scenario.trestleSchema}): skipped` };
+      if (!ready.ok && scenario.trestleAmendment !== undefined && /\bdedupe\b/.test(handle.output()))
+        return { ...base, status: "n/a", reason: `this Trestle build rejects \`${scenario.trestleAmendment}\`: skipped` };
       if (!ready.ok) return { ...base, status: "error", reason: `failed to start: ${ready.reason}` };
       coldStartMs = performance.now() - began;
       await sleep(options.idleMs);

@@ -53,12 +53,13 @@ export const scenarios = [
     id: "dedupe",
     title: "Nested N+1, upstream 5 ms and no-store, 50 connections, dedupe on both sides",
     about:
-      "`n1-5ms` with identical upstream GETs in flight at the same moment sent once: Trestle on `systems/trestle/schema-dedupe` " +
-      "(`@upstream(dedupe: true)`), Tailcall with `dedupe: true` (as in every scenario). Nothing is stored.",
+      "`n1-5ms` with identical upstream GETs in flight at the same moment sent once: Trestle on the bench schema amended by " +
+      '`extend schema @upstream(name: "bench", dedupe: true)`, Tailcall with `dedupe: true` (as in every scenario). Nothing is stored.',
     query: "n1",
     upstream: { delayMs: 5, cacheMode: "no-store" },
     connections: 50,
-    trestleSchema: "systems/trestle/schema-dedupe",
+    // An amendment of the bench schema's upstream (an @upstream without baseUrl), in a file beside it.
+    trestleAmendment: 'extend schema @upstream(name: "bench", dedupe: true)',
     systems: ["trestle", "tailcall", "upstream"],
     raw: { method: "GET", path: `/posts?limit=${POST_LIMIT}` },
   },

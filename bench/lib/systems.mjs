@@ -1,5 +1,8 @@
 // The systems under test: how each is started, and what kind of requests it answers.
-import { join } from "node:path";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { tailcallLaunch } from "../systems/tailcall/start.mjs";
 
 /**
@@ -9,16 +12,35 @@ import { tailcallLaunch } from "../systems/tailcall/start.mjs";
 /**
  * `command(context)` is the `node` argument list; a system that is not a Node program has
  * `launch(context)` returning `{ file, args, env }` instead. context: port, trestleDir,
- * baseDir, upstreamUrl, nodeOptions, and the scenario (its `trestleSchema` folder, if any).
+ * baseDir, upstreamUrl, nodeOptions, and the scenario (its `trestleAmendment` of the bench schema, if any).
  * `numericIds`: the system answers ID fields as JSON numbers; the gate compares them as strings.
  */
-/** `trestle serve` of the build in `dir`, on the bench schema (or the scenario's variant). */
+/** Relative to bench/ (the systems' working directory); the amended copies are absolute. */
+const benchSchema = "systems/trestle/schema";
+const benchSchemaFile = join(dirname(fileURLToPath(import.meta.url)), "..", benchSchema, "bench.graphql");
+const amended = new Map();
+
+/** The bench schema with a scenario's amendment file beside it, in a folder of its own (made once per amendment). */
+function amendedSchema(amendment) {
+  let folder = amended.get(amendment);
+  if (folder === undefined) {
+    folder = mkdtempSync(join(tmpdir(), "trestle-bench-schema-"));
+    copyFileSync(benchSchemaFile, join(folder, "bench.graphql"));
+    writeFileSync(join(folder, "amendment.graphql"), `${amendment}\n`);
+    amended.set(amendment, folder);
+    const made = folder;
+    process.once("exit", () => rmSync(made, { recursive: true, force: true }));
+  }
+  return folder;
+}
+
+/** `trestle serve` of the build in `dir`, on the bench schema (amended as the scenario says). */
 const serveTrestle = (dir, port, nodeOptions, scenario) => [
   ...nodeOptions,
   join(dir, "bin", "trestle.js"),
   "serve",
   "--schema",
-  scenario?.trestleSchema ?? "systems/trestle/schema",
+  scenario?.trestleAmendment === undefined ? benchSchema : amendedSchema(scenario.trestleAmendment),
   "--port",
   String(port),
   "--host",
