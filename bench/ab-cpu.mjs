@@ -6,10 +6,13 @@
 // each, per burst pair and as medians, and B ÷ A.
 //
 //   node ab-cpu.mjs --a /work/wt/perfbase --b .. --scenario predict --requests 2000 --pairs 8 --concurrency 8
+//   node ab-cpu.mjs --scenario single --otlp b       the same build, B with OTLP traces sent to a receiver here
+//   node ab-cpu.mjs --env-b "OTEL_TRACES_SAMPLER=traceidratio OTEL_TRACES_SAMPLER_ARG=0.1" --otlp b
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRequest, configureUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
 import { getFreePort, killAllSpawned, readTreeCpuMicros, spawnSystem, stopProcess } from "./lib/processes.mjs";
+import { startOtlpReceiver } from "./lib/otlp-receiver.mjs";
 import { median } from "./lib/report.mjs";
 import { scenarios } from "./lib/scenarios.mjs";
 import { systems } from "./lib/systems.mjs";
@@ -22,6 +25,15 @@ const scenario = scenarios.find((s) => s.id === value("scenario", "predict"));
 const requests = Number(value("requests", 2000));
 const pairs = Number(value("pairs", 8));
 const concurrency = Number(value("concurrency", 8));
+/** `--env-a "K=V K2=V2"`: variables for one side's server. */
+const envOf = (side) =>
+  Object.fromEntries(
+    value(`env-${side}`, "")
+      .split(" ")
+      .filter((pair) => pair.includes("="))
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+const otlpSides = value("otlp", "");
 if (scenario === undefined) throw new Error(`unknown scenario (scenarios: ${scenarios.map((s) => s.id).join(", ")})`);
 process.once("SIGINT", () => {
   killAllSpawned();
@@ -29,6 +41,7 @@ process.once("SIGINT", () => {
 });
 
 const upstream = await startUpstream(here);
+const receiver = otlpSides === "" ? undefined : await startOtlpReceiver();
 await configureUpstream(upstream, scenario.upstream);
 const servers = {};
 try {
@@ -40,7 +53,15 @@ try {
       { port, trestleDir: dir, upstreamUrl: upstream.url, scenario },
       {
         cwd: here,
-        env: { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production" },
+        env: {
+          PORT: String(port),
+          UPSTREAM_URL: upstream.url,
+          NODE_ENV: "production",
+          ...(receiver !== undefined && otlpSides.includes(name)
+            ? { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" }
+            : { OTEL_SDK_DISABLED: "true" }),
+          ...envOf(name),
+        },
       },
     );
     const ready = await waitUntilAnswering(systems.trestle, target, handle);
@@ -82,9 +103,11 @@ try {
   const ratio = median(rows.map((r) => r.b / r.a));
   console.log(
     `${scenario.id}, ${requests} requests × ${pairs} pairs, ${concurrency} concurrent: A ${builds.a} ${a.toFixed(0)} µs/req, ` +
-      `B ${builds.b} ${b.toFixed(0)} µs/req; B ÷ A per pair, median ${ratio.toFixed(3)}`,
+      `B ${builds.b} ${b.toFixed(0)} µs/req; B ÷ A per pair, median ${ratio.toFixed(3)}` +
+      (receiver === undefined ? "" : `; ${receiver.spans} spans exported to the OTLP receiver`),
   );
 } finally {
   for (const server of Object.values(servers)) await stopProcess(server.handle);
   await stopProcess(upstream.handle);
+  receiver?.close();
 }

@@ -5,6 +5,7 @@
 //
 //   npm run profile                               n1 and cache, 10 s each, top 15
 //   node profile.mjs --scenarios n1 --duration 20 --top 25 --trestle /path/to/trestle
+//   node profile.mjs --scenarios single --tracing     with OTLP traces sent to a receiver here
 // Profiles are written to results/profiles/trestle-<scenario>.cpuprofile (open them in
 // Chrome DevTools > Performance, or VS Code) and the tables to results/profiles/top.md.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ import {
   waitUntilAnswering,
 } from "./lib/harness.mjs";
 import { getFreePort, killAllSpawned, runLoadWorker, sampleRss, spawnNode, stopProcess } from "./lib/processes.mjs";
+import { startOtlpReceiver } from "./lib/otlp-receiver.mjs";
 import { scenarios } from "./lib/scenarios.mjs";
 import { systems } from "./lib/systems.mjs";
 
@@ -31,6 +33,7 @@ const scenarioIds = value("scenarios", value("scenario", "n1,cache")).split(",")
 const duration = Number(value("duration", 10));
 const warmup = Number(value("warmup", 2));
 const top = Number(value("top", 15));
+const tracing = argv.includes("--tracing");
 const trestleDir = resolve(here, value("trestle", process.env.TRESTLE_DIR ?? ".."));
 const outDir = join(here, "results", "profiles");
 
@@ -46,6 +49,11 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 mkdirSync(outDir, { recursive: true });
 const upstream = await startUpstream(here);
+const receiver = tracing ? await startOtlpReceiver() : undefined;
+const otel =
+  receiver === undefined
+    ? {}
+    : { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" };
 const sections = [];
 try {
   for (const id of scenarioIds) {
@@ -55,6 +63,7 @@ try {
   }
 } finally {
   await stopProcess(upstream.handle);
+  receiver?.close();
 }
 const markdown =
   `# Trestle CPU profiles (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version})\n\n` +
@@ -72,7 +81,7 @@ async function profileScenario(scenario) {
   const nodeOptions = ["--cpu-prof", "--cpu-prof-dir", outDir, "--cpu-prof-name", name];
   const handle = spawnNode(system.command({ port, trestleDir, nodeOptions, scenario }), {
     cwd: here,
-    env: { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production" },
+    env: { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production", ...otel },
   });
   const ready = await waitUntilAnswering(system, target, handle);
   if (!ready.ok) throw new Error(`Trestle did not start: ${ready.reason}`);
@@ -97,7 +106,7 @@ async function profileScenario(scenario) {
     `## ${scenario.title} (\`${scenario.id}\`)\n\n` +
     `Under --cpu-prof: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latency.p50} ms, p99 ${measured.latency.p99} ms, ` +
     `${(stats.total / Math.max(1, answered)).toFixed(2)} upstream calls/query, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ` +
-    `${connections} connections, ${duration} s (after ${warmup} s warm-up). Profile: \`results/profiles/${name}\` (whole process lifetime).\n\n` +
+    `${connections} connections, ${duration} s (after ${warmup} s warm-up)${receiver ? `, tracing on (${receiver.spans} spans exported)` : ""}. Profile: \`results/profiles/${name}\` (whole process lifetime).\n\n` +
     formatFrames(summary)
   );
 }

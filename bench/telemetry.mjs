@@ -5,6 +5,7 @@
 //
 //   npm run bench:telemetry                          3 rounds, 5 s each (after 2 s warm-up)
 //   npm run bench:telemetry -- --rounds 5 --duration 10 --scenarios single --variants plain,tracing
+//   npm run bench:telemetry -- --rate 2000            every variant at the same 2,000 req/s (not flat out)
 //
 // Tracing is asked for with the standard OTEL_* variables (OTLP over HTTP to a receiver in
 // this process, which counts the spans it is sent: protobuf or JSON); a build of Trestle
@@ -13,17 +14,14 @@
 // ≤ 10 %, metrics ≤ 2 % (issue 24). Writes results/telemetry-<date>.md.
 import { spawn } from "node:child_process";
 import { openSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRequest, configureUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
 import { getFreePort, killAllSpawned, readTreeCpuMicros, runLoadWorker, stopProcess } from "./lib/processes.mjs";
+import { startOtlpReceiver } from "./lib/otlp-receiver.mjs";
 import { median } from "./lib/report.mjs";
 import { scenarios } from "./lib/scenarios.mjs";
 import { systems } from "./lib/systems.mjs";
-
-/** Each span of an OTLP/JSON export has one `"spanId":` (a parent's is `"parentSpanId":`). */
-const spanIdKey = Buffer.from('"spanId":');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -33,6 +31,8 @@ const duration = Number(value("duration", 5));
 const warmup = Number(value("warmup", 2));
 const connections = Number(value("connections", 10));
 const scenarioIds = value("scenarios", "single,n1").split(",");
+/** Requests a second the load is held at (every variant the same), or undefined: as fast as each answers. */
+const rate = argv.includes("--rate") ? Number(value("rate", 0)) : undefined;
 const trestleDir = resolve(here, value("trestle", process.env.TRESTLE_DIR ?? ".."));
 
 /** Each variant: `trestle serve` flags and environment. Only `plain` has everything off. */
@@ -40,10 +40,18 @@ const allVariants = {
   plain: { label: "all off", args: ["--no-metrics", "--log-level", "silent"], env: {} },
   metrics: { label: "/metrics on", args: ["--log-level", "silent"], env: {} },
   logging: { label: "request logs on (info)", args: ["--no-metrics", "--log-level", "info"], env: {} },
-  tracing: { label: "tracing on (OTLP/HTTP)", args: ["--no-metrics", "--log-level", "silent"], env: "otlp" },
+  tracing: { label: "tracing on (OTLP/HTTP), every trace", args: ["--no-metrics", "--log-level", "silent"], env: "otlp", sampler: "always_on" },
+  sampled: {
+    label: "tracing on, 1 trace in 10 (parentbased_traceidratio 0.1)",
+    args: ["--no-metrics", "--log-level", "silent"],
+    env: "otlp",
+    sampler: "parentbased_traceidratio",
+    samplerArg: "0.1",
+  },
+  defaults: { label: "trestle serve's defaults (/metrics, logs)", args: [], env: {} },
 };
-const variantIds = value("variants", Object.keys(allVariants).join(",")).split(",");
-const targets = { metrics: 0.02, tracing: 0.1 };
+const variantIds = value("variants", "plain,metrics,logging,tracing,sampled").split(",");
+const targets = { metrics: 0.02, tracing: 0.1, sampled: 0.1 };
 
 for (const signal of ["SIGINT", "SIGTERM"])
   process.once(signal, () => {
@@ -79,7 +87,8 @@ const date = new Date().toISOString().slice(0, 10);
 const lines = [
   `# Telemetry overhead (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version})`,
   "",
-  `\`npm run bench:telemetry -- --rounds ${rounds} --duration ${duration}\`: \`trestle serve\` (NODE_ENV=production), ${connections} connections, ` +
+  `\`npm run bench:telemetry -- --rounds ${rounds} --duration ${duration}${rate === undefined ? "" : ` --rate ${rate}`}\`: \`trestle serve\` (NODE_ENV=production), ${connections} connections` +
+    (rate === undefined ? ", as fast as answered, " : `, held at ${rate} req/s (every variant the same load), `) +
     `${duration} s per run after ${warmup} s warm-up, ${rounds} rounds in rotating order; medians. CPU µs/req = Trestle's own CPU time (user + system, from /proc) ÷ requests answered; ` +
     `overhead = the variant's CPU per request ÷ the plain server's − 1 (what the target is about: on a shared 2-core machine req/s also moves with the load generator and the receiver). ` +
     `req/s overhead = 1 − req/s ÷ the plain server's.`,
@@ -107,7 +116,7 @@ for (const id of scenarioIds) {
 if (variantIds.includes("tracing") && receiver.spans === 0)
   lines.push("", "No span arrived: this build of `trestle serve` sets up no OpenTelemetry SDK, so the tracing row measures nothing.");
 const markdown = `${lines.join("\n")}\n`;
-writeFileSync(join(here, "results", `telemetry-${date}.md`), markdown);
+writeFileSync(join(here, "results", `telemetry-${date}${rate === undefined ? "" : `-at-${rate}`}.md`), markdown);
 process.stdout.write(markdown);
 
 /** One run: a fresh `trestle serve` of the variant, warmed up, then measured; stopped after. */
@@ -122,7 +131,8 @@ async function measure(scenario, variant) {
           OTEL_TRACES_EXPORTER: "otlp",
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
           OTEL_SERVICE_NAME: "trestle-bench",
-          OTEL_TRACES_SAMPLER: "always_on",
+          OTEL_TRACES_SAMPLER: spec.sampler,
+          ...(spec.samplerArg === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: spec.samplerArg }),
         }
       : { OTEL_SDK_DISABLED: "true" };
   const args = [...system.command({ port, trestleDir }), ...spec.args];
@@ -140,6 +150,7 @@ async function measure(scenario, variant) {
       headers: request.headers,
       body: request.body,
       connections: scenario.connections ?? connections,
+      overallRate: rate,
     };
     await runLoadWorker(join(here, "lib", "load-worker.mjs"), { ...load, duration: warmup });
     const cpuBefore = readTreeCpuMicros(handle.pid);
@@ -167,71 +178,4 @@ function spawnQuiet(args, env) {
   const handle = { child, pid: child.pid, exited, output: () => output };
   started.add(handle);
   return handle;
-}
-
-/** An OTLP/HTTP trace receiver (POST /v1/traces) that counts the spans it is sent, protobuf or JSON. */
-async function startOtlpReceiver() {
-  const state = { spans: 0, requests: 0, encodings: new Set() };
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (chunk) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const type = req.headers["content-type"] ?? "";
-      state.requests++;
-      if (type.includes("json")) {
-        state.encodings.add("JSON");
-        // Counted without parsing (a collector would be elsewhere: this process shares the machine).
-        for (let at = body.indexOf(spanIdKey); at !== -1; at = body.indexOf(spanIdKey, at + spanIdKey.length)) state.spans++;
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      } else {
-        state.encodings.add("protobuf");
-        // ExportTraceServiceRequest: 1 resource_spans → 2 scope_spans → 2 spans.
-        for (const resource of fields(body, 1)) for (const scope of fields(resource, 2)) state.spans += fields(scope, 2).length;
-        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
-      }
-    });
-  });
-  const port = await getFreePort();
-  await new Promise((done) => server.listen(port, "127.0.0.1", done));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get spans() {
-      return state.spans;
-    },
-    get requests() {
-      return state.requests;
-    },
-    encodings: state.encodings,
-    close: () => server.close(),
-  };
-}
-
-/** The length-delimited fields numbered `wanted` of a protobuf message (other fields skipped). */
-function fields(buffer, wanted) {
-  const found = [];
-  let at = 0;
-  const varint = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = buffer[at++];
-      result += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return result;
-      shift += 7;
-    }
-  };
-  while (at < buffer.length) {
-    const tag = varint();
-    const [field, wire] = [Math.floor(tag / 8), tag % 8];
-    if (wire === 0) varint();
-    else if (wire === 1) at += 8;
-    else if (wire === 5) at += 4;
-    else if (wire === 2) {
-      const length = varint();
-      if (field === wanted) found.push(buffer.subarray(at, at + length));
-      at += length;
-    } else break;
-  }
-  return found;
 }

@@ -12,6 +12,8 @@ const result = await autocannon({
   headers: options.headers ?? {},
   body: options.body,
   expectBody: options.expectBody,
+  // An open load: this many requests a second over all connections (undefined: as fast as answered).
+  overallRate: options.overallRate,
   timeout: 10,
 });
 process.stdout.write(

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
+import { decodeOtlpProtobuf } from "./decode-otlp-protobuf.js";
 
 export type AttributeValue = string | number | boolean | null | AttributeValue[];
 
@@ -28,8 +29,10 @@ export interface OtlpReceiver {
   /** `http://127.0.0.1:PORT`: the exporter posts to `/v1/traces`. */
   url: string;
   spans: ReceivedSpan[];
-  /** Every request body as received (decompressed), to search for planted secrets. */
+  /** Every request body as received (decompressed; protobuf as latin1 text), to search for planted secrets. */
   bodies: string[];
+  /** Each export's encoding, in order: "json" or "protobuf". */
+  encodings: Array<"json" | "protobuf">;
   /** Resolves with `spans` once `done(spans)` holds (checked on each export, and at once). */
   waitFor(done: (spans: readonly ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
@@ -48,27 +51,33 @@ interface OtlpKeyValue {
 }
 
 /**
- * A real OTLP/HTTP trace receiver on 127.0.0.1 (node:http): decodes the JSON encoding the
- * `@opentelemetry/exporter-trace-otlp-http` exporter sends (gzip too) and keeps every span.
- * Protobuf bodies are refused with 415, so a test notices a change of encoding.
+ * A real OTLP/HTTP trace receiver on 127.0.0.1 (node:http): decodes what the OTLP/HTTP exporters
+ * send, JSON or protobuf (gzip too), keeps every span and notes each export's encoding. Any other
+ * content type or path is refused with 415.
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const bodies: string[] = [];
+  const encodings: Array<"json" | "protobuf"> = [];
   const waiters: Array<{ done: (spans: readonly ReceivedSpan[]) => boolean; resolve: (spans: ReceivedSpan[]) => void }> = [];
   const settle = () => {
     for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.done(spans)) waiters.splice(i, 1)[0]!.resolve(spans);
   };
   const server = createServer((req, res) => {
     void readBody(req).then((raw) => {
-      if (req.url !== "/v1/traces" || !(req.headers["content-type"] ?? "").startsWith("application/json")) {
+      const type = req.headers["content-type"] ?? "";
+      const encoding = type.startsWith("application/json") ? "json" : type.startsWith("application/x-protobuf") ? "protobuf" : undefined;
+      if (req.url !== "/v1/traces" || encoding === undefined) {
         res.writeHead(415).end();
         return;
       }
-      const text = (req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
-      bodies.push(text);
-      spans.push(...decodeSpans(JSON.parse(text) as ExportRequest));
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      const body = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
+      bodies.push(body.toString(encoding === "json" ? "utf8" : "latin1"));
+      encodings.push(encoding);
+      const request = encoding === "json" ? JSON.parse(body.toString("utf8")) : decodeOtlpProtobuf(body);
+      spans.push(...decodeSpans(request as ExportRequest));
+      if (encoding === "json") res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      else res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
       settle();
     });
   });
@@ -78,6 +87,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     bodies,
+    encodings,
     waitFor: (done) =>
       new Promise((resolve) => {
         if (done(spans)) resolve(spans);

@@ -79,7 +79,28 @@ describe("T24: trestle serve exports traces when the OTEL_* variables ask", () =
     expect(receiver.bodies.length).toBe(before);
   });
 
-  it("T24: an OTLP protocol other than http/json is named on stderr, and JSON is sent all the same", async () => {
+  it("T24: OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf: the same trace, sent as protobuf", async () => {
+    const traceId = "2af7651916cd43dd8448eb211c80319c";
+    const exports = receiver.encodings.length;
+    const { code, stderr } = await serveOnce(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf", OTEL_SERVICE_NAME: "bff-proto" },
+      { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    );
+    expect(code).toBe(0);
+    expect(stderr).not.toContain("not supported");
+    const spans = await receiver.waitFor((all) => all.filter((span) => span.traceId === traceId).length >= 3);
+    expect(receiver.encodings.slice(exports)).toContain("protobuf");
+    const trace = spans.filter((span) => span.traceId === traceId);
+    expect(trace.map((span) => span.kind).sort()).toEqual([1, 2, 3]);
+    const call = trace.find((span) => span.kind === 3)!;
+    expect(upstream.requests.at(-1)!.headers["traceparent"]).toBe(`00-${traceId}-${call.spanId}-01`);
+    expect(call.attributes["url.full"]).toBe(`${upstream.url}/items/5`);
+    expect(call.attributes["http.response.status_code"]).toBe(200);
+    expect(call.resource["service.name"]).toBe("bff-proto");
+    expect(trace.find((span) => span.kind === 2)!.parentSpanId).toBe("b7ad6b7169203331");
+  });
+
+  it("T24: an OTLP protocol other than http/json or http/protobuf is named on stderr, and JSON is sent all the same", async () => {
     const traceId = "1af7651916cd43dd8448eb211c80319c";
     const { code, stderr } = await serveOnce(
       {
@@ -90,7 +111,9 @@ describe("T24: trestle serve exports traces when the OTEL_* variables ask", () =
       { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
     );
     expect(code).toBe(0);
-    expect(stderr).toContain('OTLP protocol "grpc" is not supported; traces are sent as OTLP over HTTP with JSON bodies (http/json)');
+    expect(stderr).toContain(
+      'OTLP protocol "grpc" is not supported (http/json or http/protobuf); traces are sent as OTLP over HTTP with JSON bodies (http/json)',
+    );
     const spans = await receiver.waitFor((all) => all.filter((span) => span.traceId === traceId).length >= 3);
     expect(spans.find((span) => span.traceId === traceId)!.resource["service.name"]).toBe("trestle");
   });
