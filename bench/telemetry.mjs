@@ -40,7 +40,12 @@ const allVariants = {
   plain: { label: "all off", args: ["--no-metrics", "--log-level", "silent"], env: {} },
   metrics: { label: "/metrics on", args: ["--log-level", "silent"], env: {} },
   logging: { label: "request logs on (info)", args: ["--no-metrics", "--log-level", "info"], env: {} },
-  tracing: { label: "tracing on (OTLP/HTTP), every trace", args: ["--no-metrics", "--log-level", "silent"], env: "otlp", sampler: "always_on" },
+  tracing: {
+    label: "tracing on (OTLP/HTTP), every trace",
+    args: ["--no-metrics", "--log-level", "silent"],
+    env: "otlp",
+    sampler: "always_on",
+  },
   sampled: {
     label: "tracing on, 1 trace in 10 (parentbased_traceidratio 0.1)",
     args: ["--no-metrics", "--log-level", "silent"],

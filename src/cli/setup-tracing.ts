@@ -41,12 +41,15 @@ export async function setupTracing(env: NodeJS.ProcessEnv, io: Pick<CliIo, "stde
     io.stderr(
       `trestle serve: OTLP protocol "${protocol}" is not supported (http/json or http/protobuf); traces are sent as OTLP over HTTP with JSON bodies (http/json)`,
     );
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { defaultResource, detectResources, envDetector, resourceFromAttributes }] =
-    await Promise.all([
-      import("@opentelemetry/sdk-trace-node"),
-      protobuf ? import("@opentelemetry/exporter-trace-otlp-proto") : import("@opentelemetry/exporter-trace-otlp-http"),
-      import("@opentelemetry/resources"),
-    ]);
+  const [
+    { NodeTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { defaultResource, detectResources, envDetector, resourceFromAttributes },
+  ] = await Promise.all([
+    import("@opentelemetry/sdk-trace-node"),
+    protobuf ? import("@opentelemetry/exporter-trace-otlp-proto") : import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/resources"),
+  ]);
   const resource = defaultResource()
     .merge(resourceFromAttributes({ "service.name": "trestle" }))
     .merge(detectResources({ detectors: [envDetector] }))

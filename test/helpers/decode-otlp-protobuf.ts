@@ -34,7 +34,10 @@ function span(bytes: Uint8Array) {
     name: text(one(5) as Uint8Array | undefined),
     kind: Number(one(6) ?? 0),
     attributes: repeated(bytes, 9).map(keyValue),
-    status: status === undefined ? {} : { code: Number(read(status).find((f) => f.number === 3)?.value ?? 0), message: text(repeated(status, 2)[0]) || undefined },
+    status:
+      status === undefined
+        ? {}
+        : { code: Number(read(status).find((f) => f.number === 3)?.value ?? 0), message: text(repeated(status, 2)[0]) || undefined },
     events: repeated(bytes, 11).map((event) => ({ name: text(repeated(event, 2)[0]), attributes: repeated(event, 3).map(keyValue) })),
   };
 }
