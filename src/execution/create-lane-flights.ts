@@ -4,6 +4,9 @@ import type { SchemaPlan } from "../plan/schema-plan.js";
 import { createOperationFlights, type OperationFlights } from "./create-operation-flights.js";
 import { maxResults } from "./create-lane-results.js";
 
+/** What the operations' memories (document, variables → header names) may hold: 4 MiB. */
+const maxMemoryBytes = 4 * 1024 * 1024;
+
 /**
  * Whole-operation `dedupe` for one GraphQL lane, or undefined when no upstream and no field of
  * the schema says `dedupe: true` (the default: nothing is looked up) or in debug mode (each
@@ -21,6 +24,7 @@ export function createLaneFlights(
   if (debug || !usesDedupe(plan)) return undefined;
   const store = createOperationFlights({
     maxOperations: maxResults,
+    maxBytes: maxMemoryBytes,
     onPurge: (listener) => pipeline.onPurge(() => listener()),
     ...(metrics && { count: () => metrics.cacheRead("", "operation_coalesced") }),
   });

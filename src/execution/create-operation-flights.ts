@@ -31,6 +31,8 @@ export interface FlightTicket {
 export interface OperationFlightsOptions {
   /** Operations remembered (what their reads depend on), least recently used first. */
   maxOperations: number;
+  /** Bytes those memories may hold (their keys carry the variables), least recently used first. */
+  maxBytes: number;
   /** Purges of the shared cache that reach this process: operations in flight then take no new joiners. */
   onPurge?: (listener: () => void) => () => void;
   /** Counts each caller answered by an operation another caller executed. */
@@ -51,6 +53,8 @@ export interface OperationFlights {
 }
 
 interface Flight {
+  /** The header names its key was made with. */
+  names: readonly string[];
   answer: Promise<SharedAnswer | undefined>;
   settle: (answer: SharedAnswer | undefined) => void;
   joiners: number;
@@ -73,7 +77,11 @@ const retryEvery = 64;
  */
 export function createOperationFlights(options: OperationFlightsOptions): OperationFlights {
   /** Document, operation and variables → the client header names the operation's reads depended on when it last ran shareably. */
-  const specs = new LRUCache<string, readonly string[]>({ max: options.maxOperations });
+  const specs = new LRUCache<string, readonly string[]>({
+    max: options.maxOperations,
+    maxSize: options.maxBytes,
+    sizeCalculation: (names, key) => 64 + (key.length + names.join().length) * 2,
+  });
   const unshareable = new LRUCache<string, number>({ max: options.maxOperations });
   const inflight = new Map<string, Flight>();
   const documentIds = new WeakMap<object, number>();
@@ -103,7 +111,7 @@ export function createOperationFlights(options: OperationFlightsOptions): Operat
       if (key !== undefined) {
         let settle: Flight["settle"] = () => undefined;
         const answer = new Promise<SharedAnswer | undefined>((resolve) => (settle = resolve));
-        inflight.set(key, (flight = { answer, settle, joiners: 0 }));
+        inflight.set(key, (flight = { names: names!, answer, settle, joiners: 0 }));
       }
       let ended = false;
       return {
@@ -112,21 +120,19 @@ export function createOperationFlights(options: OperationFlightsOptions): Operat
           if (ended) return;
           ended = true;
           if (key !== undefined && inflight.get(key) === flight) inflight.delete(key);
-          const inputs = outcome === undefined ? undefined : readShareable(outcome);
+          if (outcome === undefined) return flight?.settle(undefined);
+          const inputs = readShareable(outcome);
           if (inputs === undefined) {
-            if (outcome !== undefined) {
-              specs.delete(base);
-              unshareable.set(operation, failures + 1);
-            }
-            flight?.settle(undefined);
-            return;
+            specs.delete(base);
+            unshareable.set(operation, failures + 1);
+            return flight?.settle(undefined);
           }
           if (failures > 0) unshareable.delete(operation);
           specs.set(base, inputs);
           if (flight === undefined) return;
-          // Joiners keyed on the names known before: they share only if the reads depended on no other header.
-          if (!inputs.every((name) => names!.includes(name))) return flight.settle(undefined);
-          flight.settle({ body: outcome!.body(), headers: cachingHeaders(outcome!) });
+          // The joiners were keyed on the names known before: they share only if the reads depended on no other header.
+          if (!inputs.every((name) => flight.names.includes(name))) return flight.settle(undefined);
+          flight.settle({ body: outcome.body(), headers: cachingHeaders(outcome) });
           for (let joiner = 0; joiner < flight.joiners; joiner++) options.count?.();
         },
       };

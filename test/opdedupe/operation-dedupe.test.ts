@@ -25,9 +25,11 @@ const schema = (dedupe: string) => /* GraphQL */ `
   type Query {
     posts(limit: Int!): [Post] @rest(path: "/posts?limit={args.limit}")
     plain(id: String!): Answer @rest(path: "/plain/{args.id}", dedupe: false)
+    shared(id: String!): Answer @rest(path: "/shared/{args.id}") @cache(scope: PUBLIC)
   }
   type Mutation {
     touch(id: String!): Answer @rest(method: POST, path: "/touch/{args.id}")
+    addPost: Answer @rest(method: POST, path: "/posts")
   }
   type Post {
     id: String
@@ -51,11 +53,11 @@ let status = 200;
 beforeAll(async () => {
   upstream = await startTestUpstream(async (req: RecordedRequest, res: ServerResponse) => {
     const serial = ++served;
-    await gate.opened;
+    if (req.method !== "POST") await gate.opened;
     const [path = "", search = ""] = req.url.split("?");
     const seenAuth = req.headers.authorization ?? null;
     const headers = { "cache-control": "no-store", ...extra };
-    if (path === "/posts") {
+    if (path === "/posts" && req.method === "GET") {
       const limit = Number(new URLSearchParams(search).get("limit"));
       const posts = Array.from({ length: limit }, (_, i) => ({ id: `p${i}`, authorId: `u${i % 2}` }));
       return sendJson(res, status, posts, headers);
@@ -392,6 +394,55 @@ describe("whole-operation dedupe", () => {
         expect(result.headers["cache-control"]).toMatch(/^public, max-age=(59|60)$/);
         expect(result.headers["vary"]).toBe("accept-language, authorization");
       });
+    } finally {
+      gate.open();
+      await made.trestle.close();
+    }
+  });
+
+  it("DD21: a write (a purge) while a query is in flight: callers that come after it execute on their own", async () => {
+    const made = await make();
+    try {
+      gate.open();
+      await posts(made.trestle);
+      gate = createGate();
+      upstream.requests.length = 0;
+      const before = Array.from({ length: 3 }, () => posts(made.trestle));
+      await until(() => made.contexts() === 4 && upstream.requests.length > 0, "3 callers started");
+      expect((await query(made.trestle, `mutation A { addPost { serial } }`)).status).toBe(200);
+      const after = Array.from({ length: 2 }, () => posts(made.trestle));
+      await until(() => made.contexts() === 7, "2 more callers started");
+      gate.open();
+      for (const result of await Promise.all([...before, ...after])) expect(result.status).toBe(200);
+      // The two that came before the write joined the first; of the two after it, one executed and the other joined it.
+      expect(await cacheReads(made.trestle, "", "operation_coalesced")).toBe(3);
+      expect(upstream.requests.filter((r) => r.method === "GET" && r.url.startsWith("/posts"))).toHaveLength(2);
+    } finally {
+      gate.open();
+      await made.trestle.close();
+    }
+  });
+
+  it("DD22: a read that starts to vary on a header the operation was not keyed on: the callers that joined execute on their own", async () => {
+    const made = await make();
+    try {
+      const document = `{ shared(id: "s") { serial seenAuth } }`;
+      const tokens = ["Bearer alice", "Bearer mallory", "Bearer eve", ""];
+      // Learned without Vary: under scope PUBLIC the answer depended on no identity, so the key leaves Authorization out.
+      const results = await burst(
+        made,
+        4,
+        (i) => query(made.trestle, document, {}, tokens[i] === "" ? {} : { authorization: tokens[i]! }),
+        async () => {
+          await query(made.trestle, document);
+          // From now on the upstream's answer varies on Authorization.
+          extra = { vary: "authorization" };
+        },
+      );
+      expect(await cacheReads(made.trestle, "", "operation_coalesced")).toBe(0);
+      results.forEach((result, i) =>
+        expect((result.data?.["shared"] as { seenAuth: string | null }).seenAuth).toBe(tokens[i] === "" ? null : tokens[i]),
+      );
     } finally {
       gate.open();
       await made.trestle.close();
