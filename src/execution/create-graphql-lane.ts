@@ -139,13 +139,13 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       request.headers &&
       options.flights?.store.open(prepared, params.operationName, params.variables, operation.operation, request.headers);
     let context: TrestleResolverContext | undefined;
-    if (flight?.joined !== undefined) {
+    if (flight?.join !== undefined) {
       try {
         if (options.flights!.runsContext) context = await request.createContext();
       } catch (error) {
         return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
       }
-      const shared = await flight.joined;
+      const shared = await flight.join();
       if (shared !== undefined) return answerFromResults(mediaType, shared, false);
     }
     try {

@@ -16,10 +16,10 @@ export interface SharedAnswer {
 /** One request's place among the operations in flight, found before execution. */
 export interface FlightTicket {
   /**
-   * Set when an identical operation is executing: its answer, or undefined when that one turned
-   * out not shareable (then this caller executes on its own). Unset: this caller executes.
+   * Set when an identical operation is executing: waits for its answer, or undefined when that
+   * one turned out not shareable (then this caller executes on its own). Unset: this caller executes.
    */
-  readonly joined: Promise<SharedAnswer | undefined> | undefined;
+  readonly join: (() => Promise<SharedAnswer | undefined>) | undefined;
   /**
    * After executing: gives the answer to the callers that joined, when every read allows it, and
    * learns what the operation's reads depend on. The first call counts; without `outcome` (the
@@ -57,7 +57,6 @@ interface Flight {
   names: readonly string[];
   answer: Promise<SharedAnswer | undefined>;
   settle: (answer: SharedAnswer | undefined) => void;
-  joiners: number;
 }
 
 const maxVariablesLength = 8192;
@@ -104,18 +103,22 @@ export function createOperationFlights(options: OperationFlightsOptions): Operat
       const key = names === undefined ? undefined : fullKey(base, names, headers);
       const pending = key === undefined ? undefined : inflight.get(key);
       if (pending !== undefined) {
-        pending.joiners++;
-        return { joined: pending.answer, end: () => undefined };
+        const join = async () => {
+          const answer = await pending.answer;
+          if (answer !== undefined) options.count?.();
+          return answer;
+        };
+        return { join, end: () => undefined };
       }
       let flight: Flight | undefined;
       if (key !== undefined) {
         let settle: Flight["settle"] = () => undefined;
         const answer = new Promise<SharedAnswer | undefined>((resolve) => (settle = resolve));
-        inflight.set(key, (flight = { names: names!, answer, settle, joiners: 0 }));
+        inflight.set(key, (flight = { names: names!, answer, settle }));
       }
       let ended = false;
       return {
-        joined: undefined,
+        join: undefined,
         end(outcome) {
           if (ended) return;
           ended = true;
@@ -133,7 +136,6 @@ export function createOperationFlights(options: OperationFlightsOptions): Operat
           // The joiners were keyed on the names known before: they share only if the reads depended on no other header.
           if (!inputs.every((name) => flight.names.includes(name))) return flight.settle(undefined);
           flight.settle({ body: outcome.body(), headers: cachingHeaders(outcome) });
-          for (let joiner = 0; joiner < flight.joiners; joiner++) options.count?.();
         },
       };
     },

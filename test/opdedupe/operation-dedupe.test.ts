@@ -449,6 +449,33 @@ describe("whole-operation dedupe", () => {
     }
   });
 
+  it("DD23: the app's context function still runs for a caller that would join, and may refuse it; the others are served", async () => {
+    let contexts = 0;
+    const trestle = await createTestTrestle(schema("dedupe: true"), {
+      env: { API_URL: upstream.url },
+      context: (request) => {
+        contexts++;
+        if (request.headers.get("x-banned") !== null) throw new Error("caller refused by the app");
+        return {};
+      },
+    });
+    try {
+      const made = { trestle, contexts: () => contexts };
+      const results = await burst(made, 6, (i) => posts(trestle, 3, i === 3 ? { "x-banned": "yes" } : {}));
+      results.forEach((result, i) => {
+        if (i !== 3) return expect((result.data?.["posts"] as unknown[]).length).toBe(3);
+        expect(result.data).toBeUndefined();
+        expect(result.errors?.[0]?.message).toBe("Unexpected error.");
+      });
+      // Four callers took the executing one's answer; the refused one is not counted.
+      expect(await cacheReads(trestle, "", "operation_coalesced")).toBe(4);
+      expect((await posts(trestle)).status).toBe(200);
+    } finally {
+      gate.open();
+      await trestle.close();
+    }
+  });
+
   it("DD18: without dedupe in the schema nothing is shared (20 callers, 20 executions)", async () => {
     const made = await make("dedupe: false");
     try {
