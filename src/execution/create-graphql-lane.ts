@@ -17,8 +17,9 @@ import { pickMediaType, type ResultAnswer, type ResultStep } from "./create-resu
 import { createDocumentPreparer } from "./create-document-preparer.js";
 import { readOperationParams } from "./read-graphql-params.js";
 import { traceOperation } from "../tracing/trace-operation.js";
-import type { OperationResults } from "./create-operation-results.js";
+import type { ExecutedOutcome, OperationResults } from "./create-operation-results.js";
 import { answerFromResults } from "./answer-from-results.js";
+import type { OperationFlights } from "./create-operation-flights.js";
 
 export interface GraphQLLaneOptions {
   schema: GraphQLSchema;
@@ -36,6 +37,8 @@ export interface GraphQLLaneOptions {
   answer: ResultStep;
   /** The result cache (src/execution/create-operation-results.ts), when on; `runsContext`: the app's `context` function still runs on a hit. */
   results?: { store: OperationResults; runsContext: boolean } | undefined;
+  /** Whole-operation `dedupe` (create-operation-flights.ts), when a read of the schema says `dedupe`; `runsContext` as for `results`. */
+  flights?: { store: OperationFlights; runsContext: boolean } | undefined;
 }
 
 /** A GraphQL POST whose JSON body has been read and parsed, or an operation prepared at startup. */
@@ -131,45 +134,64 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       return answerFromResults(mediaType, ticket.hit, options.debug);
     }
 
-    let context: TrestleResolverContext;
+    // An identical query executing now answers this one too (whole-operation `dedupe`); a joiner executes only if it is not shared.
+    const flight =
+      request.headers &&
+      options.flights?.store.open(prepared, params.operationName, params.variables, operation.operation, request.headers);
+    let context: TrestleResolverContext | undefined;
+    if (flight?.join !== undefined) {
+      try {
+        if (options.flights!.runsContext) context = await request.createContext();
+      } catch (error) {
+        return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
+      }
+      const shared = await flight.join();
+      if (shared !== undefined) return answerFromResults(mediaType, shared, false);
+    }
     try {
-      context = await request.createContext();
-    } catch (error) {
-      return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
+      try {
+        context ??= await request.createContext();
+      } catch (error) {
+        return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
+      }
+      if (context.trestle.log !== undefined) context.trestle.log.operation = operation.name?.value;
+      const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
+      // An operation span when an OpenTelemetry SDK is registered (src/tracing/).
+      let result = await traceOperation(operation, document, context.trestle, () => run.query(undefined, context, params.variables));
+      if (result.data === undefined && !runByGraphqlJs.has(run)) {
+        // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
+        result = await execute({
+          schema: options.schema,
+          document,
+          contextValue: context,
+          variableValues: params.variables,
+          operationName: params.operationName,
+        });
+      }
+      const errors = result.errors?.map((error) => options.maskError(error, "Unexpected error."));
+      const output: ExecutionResult = {};
+      if (errors !== undefined) output.errors = errors;
+      // No `data` at all when variables could not be coerced: a request error, like a validation error.
+      if (result.data !== undefined) output.data = result.data;
+      const calls = context.trestle.calls;
+      if (options.debug) output.extensions = debugExtensions(calls);
+      // Variables that cannot be coerced leave no `data`: the result step makes it BAD_USER_INPUT, 400.
+      const reply = answer(mediaType, output, { operation: operation.operation, calls });
+      const executed: ExecutedOutcome = {
+        status: reply.status,
+        body: () => (options.debug ? answer(mediaType, { data: output.data ?? null }).body : reply.body),
+        hasErrors: errors !== undefined && errors.length > 0,
+        hasData: output.data != null,
+        calls,
+        cacheControl: reply.headers["cache-control"],
+        vary: reply.headers["vary"],
+      };
+      ticket?.store(executed);
+      flight?.end(executed);
+      return reply;
+    } finally {
+      flight?.end();
     }
-    if (context.trestle.log !== undefined) context.trestle.log.operation = operation.name?.value;
-    const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
-    // An operation span when an OpenTelemetry SDK is registered (src/tracing/).
-    let result = await traceOperation(operation, document, context.trestle, () => run.query(undefined, context, params.variables));
-    if (result.data === undefined && !runByGraphqlJs.has(run)) {
-      // A request error (variables that cannot be coerced): graphql-js words it as yoga's lane does.
-      result = await execute({
-        schema: options.schema,
-        document,
-        contextValue: context,
-        variableValues: params.variables,
-        operationName: params.operationName,
-      });
-    }
-    const errors = result.errors?.map((error) => options.maskError(error, "Unexpected error."));
-    const output: ExecutionResult = {};
-    if (errors !== undefined) output.errors = errors;
-    // No `data` at all when variables could not be coerced: a request error, like a validation error.
-    if (result.data !== undefined) output.data = result.data;
-    const calls = context.trestle.calls;
-    if (options.debug) output.extensions = debugExtensions(calls);
-    // Variables that cannot be coerced leave no `data`: the result step makes it BAD_USER_INPUT, 400.
-    const reply = answer(mediaType, output, { operation: operation.operation, calls });
-    ticket?.store({
-      status: reply.status,
-      body: () => (options.debug ? answer(mediaType, { data: output.data ?? null }).body : reply.body),
-      hasErrors: errors !== undefined && errors.length > 0,
-      hasData: output.data != null,
-      calls,
-      cacheControl: reply.headers["cache-control"],
-      vary: reply.headers["vary"],
-    });
-    return reply;
   };
 }
 

@@ -14,6 +14,7 @@ import { liveTracer } from "../tracing/live-tracer.js";
 import { traceUpstreamCall } from "../tracing/trace-upstream-call.js";
 import { sameUpstream } from "./same-upstream.js";
 import { createDedupeSend } from "../cache/create-dedupe-send.js";
+import { noteDedupeReads } from "../cache/dedupe-read-facts.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -132,8 +133,8 @@ export function createUpstreamPipeline(
       metrics.upstreamCall(request.upstream.name, request.method, outcome, (performance.now() - started) / 1000);
     }
   }
-  // Without the cache, reads marked `dedupe` still share a call in flight (nothing stored).
-  const send: UpstreamPipeline["send"] = cacheOptions.enabled ? cachedSend : createDedupeSend(direct);
+  // Without the cache, reads marked `dedupe` still share a call in flight (nothing stored); what they depend on is noted for operation flights.
+  const send: UpstreamPipeline["send"] = noteDedupeReads(cacheOptions.enabled ? cachedSend : createDedupeSend(direct));
   const stream = cacheOptions.enabled ? createCachedStream({ ...cached, send: cachedSend }, streamDirect) : streamDirect;
   const openStream: UpstreamPipeline["openStream"] = (request, signal) => observed(request, clientFor(request).openStream(request, signal));
   // With an OpenTelemetry SDK registered, each call is a CLIENT span around the cache (src/tracing/); else as it is.

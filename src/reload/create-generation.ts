@@ -48,6 +48,7 @@ import type { RequestLogging } from "../logging/create-request-logging.js";
 import type { SpillRoom } from "../uploads/spill-room.js";
 import type { MetricsRecorder } from "../metrics/create-metrics.js";
 import { createLaneResults } from "../execution/create-lane-results.js";
+import { createLaneFlights } from "../execution/create-lane-flights.js";
 import { countedEnvelop, countedStreams, createActivity } from "./generation-activity.js";
 
 type TrestleYoga = YogaServerInstance<
@@ -191,8 +192,10 @@ export async function createGeneration(
     );
   // The result cache (docs/result-cache.md): one per generation, as its documents are; dropped with it.
   const results = createLaneResults(cacheOptions, pipeline, options.context !== undefined, parts.metrics);
+  const flights = createLaneFlights(plan, pipeline, debug, options.context !== undefined, parts.metrics);
   const lane = createGraphQLLane({
     results,
+    flights,
     schema,
     rules: validationRules,
     checkCost,
@@ -224,6 +227,7 @@ export async function createGeneration(
           });
   } catch (error) {
     results?.store.close();
+    flights?.store.close();
     await yoga.dispose();
     if (error instanceof SchemaError) return { diagnostics: error.diagnostics };
     throw error;
@@ -288,7 +292,7 @@ export async function createGeneration(
       envelop: { getEnveloped: countedEnvelop(yoga.getEnveloped, activity) },
       claims: (pathname) => passthrough.claims(pathname, false) || operationRoutes?.claims(pathname) === true,
       idle: activity.idle,
-      dispose: () => (disposed ??= (results?.store.close(), Promise.resolve(yoga.dispose()))),
+      dispose: () => (disposed ??= (results?.store.close(), flights?.store.close(), Promise.resolve(yoga.dispose()))),
     },
   };
 }
