@@ -235,6 +235,8 @@ export class Resilience {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onGone);
+      // Nothing aborts this attempt from now on: its listeners (the call's promise chain) are let go.
+      controller.release();
     }
   }
 

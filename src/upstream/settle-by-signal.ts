@@ -55,7 +55,7 @@ export function settleBySignal<T extends { body: { destroy(): void } }, R = T>(
 }
 
 /** An AbortSource that is its own light signal; the AbortController behind `signal` is made only when `signal` is read. */
-export function createAbortSource(): AbortSource & LightSignal & { abort(): void } {
+export function createAbortSource(): AbortSource & LightSignal & { abort(): void; release(): void } {
   return new LazyAbortSource();
 }
 
@@ -91,6 +91,15 @@ class LazyAbortSource implements AbortSource, LightSignal {
 
   addEventListener(_type: "abort", listener: () => void): void {
     if (!this.aborted) this.#listeners.push(listener);
+  }
+
+  /**
+   * The attempt is over and nothing can abort it any more (its deadline cleared, its client's
+   * listener removed): the listeners are dropped, so that whatever still holds this source
+   * (undici's request handler, a settled race) no longer holds the call's promise chain.
+   */
+  release(): void {
+    this.#listeners = [];
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {

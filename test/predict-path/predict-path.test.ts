@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { Resilience } from "../../src/upstream/create-resilience.js";
+import { createAbortSource } from "../../src/upstream/settle-by-signal.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { createGate } from "../helpers/gate.js";
 import { query } from "../helpers/graphql.js";
@@ -175,6 +176,46 @@ describe("predict path: metrics and concurrency slots", () => {
     // Every slot free again: the next call runs at once, and so does one after it.
     expect((await resilience.run("POST", async () => ({ status: 203, headers: {} }))).status).toBe(203);
     expect((await resilience.run("GET", async () => ({ status: 204, headers: {} }))).status).toBe(204);
+  });
+});
+
+describe("predict path: an attempt's abort source lets go of its listeners once the attempt is over", () => {
+  it("PP6: before release an abort runs every listener once; after release it runs none, and late listeners run at once only if aborted", () => {
+    const ran: string[] = [];
+    const live = createAbortSource();
+    live.onAbort(() => ran.push("a"));
+    live.addEventListener("abort", () => ran.push("b"));
+    live.abort();
+    live.abort();
+    expect(ran).toEqual(["a", "b"]);
+    const done = createAbortSource();
+    done.onAbort(() => ran.push("late-a"));
+    done.addEventListener("abort", () => ran.push("late-b"));
+    done.release();
+    done.abort();
+    expect(ran).toEqual(["a", "b"]);
+    expect(done.aborted).toBe(true);
+    done.onAbort(() => ran.push("after"));
+    expect(ran).toEqual(["a", "b", "after"]);
+  });
+
+  it("PP7: a call still times out at its deadline (the source is released only after), and the next call is served", async () => {
+    const resilience = new Resilience(
+      "ml",
+      { retries: 0, backoffMs: 1, maxRetryAfterMs: 1000, breakerFailures: 0, breakerResetMs: 1000, maxConcurrency: 2, maxQueue: 2 },
+      { timeoutMs: 50 },
+    );
+    const hung = await resilience
+      .run(
+        "POST",
+        (slot) =>
+          new Promise<{ status: number; headers: Record<string, string> }>((_, reject) =>
+            slot.onAbort(() => reject(new Error(`aborted, timed out: ${slot.timedOut}`))),
+          ),
+      )
+      .catch((error: Error) => error.message);
+    expect(hung).toBe("aborted, timed out: true");
+    expect((await resilience.run("POST", async () => ({ status: 200, headers: {} }))).status).toBe(200);
   });
 });
 
