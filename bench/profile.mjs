@@ -36,6 +36,8 @@ const top = Number(value("top", 15));
 const tracing = argv.includes("--tracing");
 const trestleDir = resolve(here, value("trestle", process.env.TRESTLE_DIR ?? ".."));
 const outDir = join(here, "results", "profiles");
+// `--system bare-proxy`: profile another Node system the same way (its file is named after it).
+const systemId = value("system", "trestle");
 
 if (!existsSync(join(trestleDir, "bin", "trestle.js")) || !existsSync(join(trestleDir, "dist", "cli", "main.js"))) {
   console.error(`Trestle is not built in ${trestleDir}: run npm ci (or npm run build) in the repo root first.`);
@@ -72,9 +74,10 @@ writeFileSync(join(outDir, "top.md"), markdown);
 process.stdout.write(markdown);
 
 async function profileScenario(scenario) {
-  const system = systems.trestle;
+  const system = systems[systemId];
+  if (system?.command === undefined) throw new Error(`--system ${systemId}: not a Node system`);
   await configureUpstream(upstream, scenario.upstream);
-  const name = `trestle-${scenario.id}.cpuprofile`;
+  const name = `${systemId}-${scenario.id}.cpuprofile`;
   rmSync(join(outDir, name), { force: true });
   const port = await getFreePort();
   const target = `http://127.0.0.1:${port}`;
@@ -84,7 +87,7 @@ async function profileScenario(scenario) {
     env: { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production", ...otel },
   });
   const ready = await waitUntilAnswering(system, target, handle);
-  if (!ready.ok) throw new Error(`Trestle did not start: ${ready.reason}`);
+  if (!ready.ok) throw new Error(`${systemId} did not start: ${ready.reason}`);
   const request = buildRequest(scenario, system, target);
   const first = await send(request);
   if (first.status !== 200 || first.text.includes('"errors"'))
@@ -99,7 +102,7 @@ async function profileScenario(scenario) {
   const stats = await readUpstreamStats(upstream);
   const exit = await stopProcess(handle, 15_000);
   const file = join(outDir, name);
-  if (!existsSync(file)) throw new Error(`no profile written (Trestle exited ${JSON.stringify(exit)}): ${handle.output().slice(-800)}`);
+  if (!existsSync(file)) throw new Error(`no profile written (${systemId} exited ${JSON.stringify(exit)}): ${handle.output().slice(-800)}`);
   const summary = topSelfFrames(JSON.parse(readFileSync(file, "utf8")), top);
   const answered = measured.ok + measured.non2xx;
   return (

@@ -10,7 +10,7 @@ export const scenarios = [
     about: "`user(id)`: one upstream GET per query; the upstream says no-store, so nothing is cached.",
     query: "user",
     upstream: { delayMs: 0, cacheMode: "no-store" },
-    systems: [...gateways, "tailcall-nobatch", "upstream"],
+    systems: [...gateways, "tailcall-nobatch", "bare-proxy", "upstream"],
     raw: { method: "GET", path: `/users/${USER_ID}` },
   },
   {
@@ -28,7 +28,7 @@ export const scenarios = [
     about: "`mutation { predict(input) }`: one upstream POST per query, never cached.",
     query: "predict",
     upstream: { delayMs: 0, cacheMode: "public" },
-    systems: [...gateways, "upstream"],
+    systems: [...gateways, "bare-proxy", "upstream"],
     raw: { method: "POST", path: "/predict", body: JSON.stringify(PREDICT_INPUT) },
   },
   {

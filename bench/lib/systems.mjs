@@ -111,6 +111,13 @@ export const systems = {
     command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/bare-json/server.mjs"],
     env: { BARE_JSON_QUERY: "user" },
   },
+  // The Node floor of `predict` and `single`: node:http + an undici Pool, no GraphQL.
+  "bare-proxy": {
+    label: "bare node:http + undici, no GraphQL",
+    kind: "graphql",
+    graphqlPath: "/graphql",
+    command: ({ nodeOptions = [] }) => [...nodeOptions, "systems/bare-proxy/server.mjs"],
+  },
   upstream: {
     label: "raw upstream (floor)",
     kind: "raw",

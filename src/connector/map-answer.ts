@@ -56,13 +56,15 @@ function debugOf(response: UpstreamResponse, request: UpstreamRequest): Record<s
 }
 
 /**
- * Parsed bodies, per response object: an answer shared by several fields (de-duplicated in an
- * operation, or served from the cache to many operations) is parsed once, and its value is
+ * Parsed bodies of reads, per response object: an answer shared by several fields (de-duplicated
+ * in an operation, or served from the cache to many operations) is parsed once, and its value is
  * shared read-only (resolvers never mutate what they return).
  */
 const parsed = new WeakMap<UpstreamResponse, unknown>();
 
 function parseJson(response: UpstreamResponse, request: UpstreamRequest): unknown {
+  // A write's answer is its caller's alone (writes are never de-duplicated or cached): parsed without the memo.
+  if (request.method !== "GET" && request.method !== "HEAD") return parseJsonOnce(response, request);
   if (parsed.has(response)) return parsed.get(response);
   const value = parseJsonOnce(response, request);
   parsed.set(response, value);

@@ -140,17 +140,18 @@ export function createOperationContext(
     });
     return reads.load(request);
   };
-  const loaders = new Map<string, DataLoader<unknown, unknown, string>>();
+  // Made on the first batch field: most operations never use one.
+  let loaders: Map<string, DataLoader<unknown, unknown, string>> | undefined;
   const operation: OperationContext = {
     ...init,
     calls,
     load: (request) => (request.method === "GET" || request.method === "HEAD" ? read(request) : record(request)),
     loadStreamed: record,
     loader<K, V>(identity: string, create: () => DataLoader<K, V, string>): DataLoader<K, V, string> {
-      let loader = loaders.get(identity) as DataLoader<K, V, string> | undefined;
+      let loader = loaders?.get(identity) as DataLoader<K, V, string> | undefined;
       if (loader === undefined) {
         loader = create();
-        loaders.set(identity, loader as DataLoader<unknown, unknown, string>);
+        (loaders ??= new Map()).set(identity, loader as DataLoader<unknown, unknown, string>);
       }
       return loader;
     },

@@ -15,6 +15,7 @@ import { traceUpstreamCall } from "../tracing/trace-upstream-call.js";
 import { sameUpstream } from "./same-upstream.js";
 import { createDedupeSend } from "../cache/create-dedupe-send.js";
 import { noteDedupeReads } from "../cache/dedupe-read-facts.js";
+import { observeCall } from "./observe-call.js";
 
 /**
  * The instance-wide end of the request pipeline (build → load → **cache → send**): every
@@ -110,28 +111,22 @@ export function createUpstreamPipeline(
   const cachedSend: CachedSend["send"] =
     metrics === undefined
       ? cached.send
-      : async (request, status = {}, signal, overflow) => {
-          try {
-            return await cached.send(request, status, signal, overflow);
-          } finally {
+      : (request, status = {}, signal, overflow) => {
+          const read = () => {
             if (status.status !== undefined && status.status !== "bypass") metrics.cacheRead(request.upstream.name, status.status);
-          }
+          };
+          return cached.send(request, status, signal, overflow).then(
+            (response) => (read(), response),
+            (error: unknown) => {
+              read();
+              throw error;
+            },
+          );
         };
   /** Reports one upstream call to the metrics: its status, or its error code. */
-  async function observed<T extends { status: number }>(request: UpstreamRequest, call: Promise<T>): Promise<T> {
+  function observed<T extends { status: number }>(request: UpstreamRequest, call: Promise<T>): Promise<T> {
     if (metrics === undefined) return call;
-    const started = performance.now();
-    let outcome = "ERROR";
-    try {
-      const answer = await call;
-      outcome = String(answer.status);
-      return answer;
-    } catch (error) {
-      outcome = (error as { code?: string }).code ?? "ERROR";
-      throw error;
-    } finally {
-      metrics.upstreamCall(request.upstream.name, request.method, outcome, (performance.now() - started) / 1000);
-    }
+    return observeCall(metrics, request, call);
   }
   // Without the cache, reads marked `dedupe` still share a call in flight (nothing stored); what they depend on is noted for operation flights.
   const send: UpstreamPipeline["send"] = noteDedupeReads(cacheOptions.enabled ? cachedSend : createDedupeSend(direct));

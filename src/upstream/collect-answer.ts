@@ -83,7 +83,10 @@ export async function collectAnswer(
   }
   if (!overflow) {
     const body = await readWhole(answer.body, max, () => tooLarge(upstream.name, max, where));
-    return { status: answer.status, headers, body: await decode(body, headers["content-encoding"], upstream, where) };
+    const encoding = headers["content-encoding"];
+    // Most answers are not encoded: kept as read, without another await.
+    if (encoding === undefined || encoding === "identity") return { status: answer.status, headers, body };
+    return { status: answer.status, headers, body: await decode(body, encoding, upstream, where) };
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -258,7 +261,8 @@ function tooLarge(upstream: string, max: number, where: string): UpstreamError {
 
 function flattenHeaders(raw: OpenedAnswer["headers"]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name in raw) {
+    const value = raw[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return headers;

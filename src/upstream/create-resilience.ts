@@ -40,6 +40,8 @@ export interface AttemptOutcome {
   headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
+/** The options of every `abort` listener added here (one object, not one per call). */
+const once = { once: true } as const;
 /** RFC 9110 §9.2.2: methods whose repetition has the effect of one request. */
 const idempotent = new Set<HttpMethod>(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 const retryableStatus = new Set([429, 502, 503, 504]);
@@ -206,10 +208,12 @@ export class Resilience {
             controller.abort();
           }, this.#timeoutMs);
     const onGone = () => controller.abort();
-    signal?.addEventListener("abort", onGone, { once: true });
+    signal?.addEventListener("abort", onGone, once);
     try {
       if (signal?.aborted) throw clientClosedRequest(this.#upstream);
-      const releases = slots ? await this.#acquire(controller, upload, () => timedOut) : [];
+      // A free slot is taken at once (no promise to wait on); else the call queues for one.
+      const free = slots && !upload ? this.#slots.tryTake() : undefined;
+      const releases = free !== undefined ? free : slots ? await this.#acquire(controller, upload, () => timedOut) : [];
       if (deadline === "queue") clearTimeout(timer);
       const slot: AttemptSlot = {
         // A real AbortSignal only for who reads it (the app's fetch): the pool takes the light one.
@@ -225,11 +229,14 @@ export class Resilience {
       try {
         return await attempt(slot);
       } finally {
-        for (const release of releases) release();
+        if (typeof releases === "function") releases();
+        else for (const release of releases) release();
       }
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onGone);
+      // Nothing aborts this attempt from now on: its listeners (the call's promise chain) are let go.
+      controller.release();
     }
   }
 

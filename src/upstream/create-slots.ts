@@ -42,6 +42,11 @@ export class Slots {
     return oldest;
   }
 
+  /** A free slot at once (its release), or undefined when every slot is taken: the caller then waits in `acquire`. */
+  tryTake(): (() => void) | undefined {
+    return this.#held.size < this.capacity ? this.#take() : undefined;
+  }
+
   acquire(signal?: ClientSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new SlotRefused("aborted"));
     if (this.#held.size < this.capacity) return Promise.resolve(this.#take());

@@ -51,7 +51,8 @@ export function openUpstream(
       signal: (source.lightSignal as AbortSignal | undefined) ?? source.signal,
     }),
     source,
-  ).then((answer) => ({ status: answer.statusCode, headers: answer.headers, body: answer.body }));
+    (answer) => ({ status: answer.statusCode, headers: answer.headers, body: answer.body }),
+  );
 }
 
 /**

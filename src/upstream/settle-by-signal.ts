@@ -27,8 +27,13 @@ export interface LightSignal extends ClientSignal {
  * queue goes on waiting, past any deadline (docs/undici-pool-leak.md). Here the caller is
  * let go at once; an answer that still arrives has its body destroyed.
  */
-export function settleBySignal<T extends { body: { destroy(): void } }>(request: Promise<T>, source: AbortSource): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+export function settleBySignal<T extends { body: { destroy(): void } }, R = T>(
+  request: Promise<T>,
+  source: AbortSource,
+  /** What the caller gets of the answer (one promise less than a `.then` after this one). */
+  map: (answer: T) => R = (answer) => answer as unknown as R,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
     let settled = false;
     source.onAbort(() => {
       if (settled) return;
@@ -37,9 +42,9 @@ export function settleBySignal<T extends { body: { destroy(): void } }>(request:
     });
     request.then(
       (answer) => {
-        if (settled) answer.body.destroy();
+        if (settled) return answer.body.destroy();
         settled = true;
-        resolve(answer);
+        resolve(map(answer));
       },
       (error: unknown) => {
         settled = true;
@@ -50,7 +55,7 @@ export function settleBySignal<T extends { body: { destroy(): void } }>(request:
 }
 
 /** An AbortSource that is its own light signal; the AbortController behind `signal` is made only when `signal` is read. */
-export function createAbortSource(): AbortSource & LightSignal & { abort(): void } {
+export function createAbortSource(): AbortSource & LightSignal & { abort(): void; release(): void } {
   return new LazyAbortSource();
 }
 
@@ -86,6 +91,15 @@ class LazyAbortSource implements AbortSource, LightSignal {
 
   addEventListener(_type: "abort", listener: () => void): void {
     if (!this.aborted) this.#listeners.push(listener);
+  }
+
+  /**
+   * The attempt is over and nothing can abort it any more (its deadline cleared, its client's
+   * listener removed): the listeners are dropped, so that whatever still holds this source
+   * (undici's request handler, a settled race) no longer holds the call's promise chain.
+   */
+  release(): void {
+    this.#listeners = [];
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {
