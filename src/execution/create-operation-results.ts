@@ -150,7 +150,8 @@ export function createOperationResults(options: OperationResultsOptions): Operat
       if (failures >= giveUpAfter && ++skipped % retryEvery !== 0) return undefined;
       const values = keyOfVariables(variables);
       if (values === undefined) return undefined;
-      const base = JSON.stringify([id, operationName ?? null, values]);
+      // Unambiguous without quoting: a number, a GraphQL name (no spaces) or nothing, then the variables' JSON.
+      const base = `${id} ${operationName ?? ""} ${values}`;
       const names = specs.get(base);
       let hit: StoredAnswer | undefined;
       if (names !== undefined) {

@@ -20,9 +20,13 @@ const writers = new WeakMap<object, LineWriter>();
  */
 export function attachLineWriter(logger: LevelSource, write: (line: string) => void): void {
   const bindings = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
+  /** Message → the line's end, made once per message. */
+  const ends = new Map<string, string>();
   writers.set(logger, (level, fields, message) => {
     if (level < logger.levelVal) return;
-    write(`{"level":${level},"time":${Date.now()}${bindings}${fields},"msg":${JSON.stringify(message)}}\n`);
+    let end = ends.get(message);
+    if (end === undefined) ends.set(message, (end = `,"msg":${JSON.stringify(message)}}\n`));
+    write(`{"level":${level},"time":${Date.now()}${bindings}${fields}${end}`);
   });
 }
 
@@ -30,6 +34,9 @@ export function attachLineWriter(logger: LevelSource, write: (line: string) => v
 export function lineWriterOf(logger: object): LineWriter | undefined {
   return writers.get(logger);
 }
+
+/** Printable ASCII but `"` and `\\`: JSON as it is, between quotes (names, methods, codes, ids). */
+const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
  * An object's fields as pino writes them after its bindings: `,"key":value` each, undefined
@@ -40,8 +47,16 @@ export function jsonFields(fields: Readonly<Record<string, unknown>>): string {
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined) continue;
-    const json = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "null") : JSON.stringify(value);
-    text += `,${JSON.stringify(key)}:${json}`;
+    const json =
+      typeof value === "number"
+        ? Number.isFinite(value)
+          ? String(value)
+          : "null"
+        : typeof value === "string" && plain.test(value)
+          ? `"${value}"`
+          : JSON.stringify(value);
+    // The keys are the line's own field names (plain words): quoted as they are.
+    text += `,"${key}":${json}`;
   }
   return text;
 }

@@ -45,7 +45,11 @@ const cases: Case[] = [
     route: "graphql",
     status: 200,
     ms: 3,
-    fill: (log) => log.attach([{ status: "UPSTREAM_TIMEOUT" }]),
+    fill: (log) => {
+      // Text that JSON must escape (never a GraphQL name, but the writer must not depend on it).
+      log.operation = 'Op"é\\\u0001';
+      log.attach([{ status: "UPSTREAM_TIMEOUT" }]);
+    },
     answer: { headers: { "content-type": "application/json" }, body: '{"errors":[{"extensions":{"code":"UPSTREAM_TIMEOUT"}}]}' },
   },
   // A 5xx (error), a health route, a passthrough route with its upstream.
