@@ -5,7 +5,7 @@
 // user + system) before and after, so both see the same noise. Prints µs CPU per request of
 // each, per burst pair and as medians, and B ÷ A.
 //
-//   node ab-cpu.mjs --a /work/wt/perfbase --b .. --scenario predict --requests 2000 --pairs 8 --concurrency 8
+//   node ab-cpu.mjs --a /work/wt/perfbase --b .. --scenario predict --requests 2000 --pairs 8 --concurrency 8 [--get]
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRequest, configureUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
@@ -22,6 +22,14 @@ const scenario = scenarios.find((s) => s.id === value("scenario", "predict"));
 const requests = Number(value("requests", 2000));
 const pairs = Number(value("pairs", 8));
 const concurrency = Number(value("concurrency", 8));
+// `--get`: the scenario's GraphQL POST sent as a query over GET (/graphql?query=…&variables=…).
+const get = argv.includes("--get");
+const asGet = (req) => {
+  if (!get || req.method !== "POST" || !req.url.endsWith("/graphql")) return req;
+  const { query, variables } = JSON.parse(req.body);
+  const params = new URLSearchParams({ query, ...(variables && { variables: JSON.stringify(variables) }) });
+  return { url: `${req.url}?${params}`, method: "GET", headers: { accept: req.headers.accept } };
+};
 if (scenario === undefined) throw new Error(`unknown scenario (scenarios: ${scenarios.map((s) => s.id).join(", ")})`);
 process.once("SIGINT", () => {
   killAllSpawned();
@@ -45,7 +53,7 @@ try {
     );
     const ready = await waitUntilAnswering(systems.trestle, target, handle);
     if (!ready.ok) throw new Error(`${name} (${dir}) did not start: ${ready.reason}`);
-    const req = buildRequest(scenario, systems.trestle, target);
+    const req = asGet(buildRequest(scenario, systems.trestle, target));
     const first = await send(req);
     if (first.status !== 200 || first.text.includes('"errors"'))
       throw new Error(`${name} answered ${first.status}: ${first.text.slice(0, 200)}`);
