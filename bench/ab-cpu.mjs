@@ -5,9 +5,9 @@
 // user + system) before and after, so both see the same noise. Prints µs CPU per request of
 // each, per burst pair and as medians, and B ÷ A.
 //
-//   node ab-cpu.mjs --a /work/wt/perfbase --b .. --scenario predict --requests 2000 --pairs 8 --concurrency 8
 //   node ab-cpu.mjs --scenario single --otlp b       the same build, B with OTLP traces sent to a receiver here
 //   node ab-cpu.mjs --env-b "OTEL_TRACES_SAMPLER=traceidratio OTEL_TRACES_SAMPLER_ARG=0.1" --otlp b
+//   node ab-cpu.mjs --a /work/wt/perfbase --b .. --scenario predict --requests 2000 --pairs 8 --concurrency 8 [--get]
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRequest, configureUpstream, send, startUpstream, waitUntilAnswering } from "./lib/harness.mjs";
@@ -34,6 +34,14 @@ const envOf = (side) =>
       .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
   );
 const otlpSides = value("otlp", "");
+// `--get`: the scenario's GraphQL POST sent as a query over GET (/graphql?query=…&variables=…).
+const get = argv.includes("--get");
+const asGet = (req) => {
+  if (!get || req.method !== "POST" || !req.url.endsWith("/graphql")) return req;
+  const { query, variables } = JSON.parse(req.body);
+  const params = new URLSearchParams({ query, ...(variables && { variables: JSON.stringify(variables) }) });
+  return { url: `${req.url}?${params}`, method: "GET", headers: { accept: req.headers.accept } };
+};
 if (scenario === undefined) throw new Error(`unknown scenario (scenarios: ${scenarios.map((s) => s.id).join(", ")})`);
 process.once("SIGINT", () => {
   killAllSpawned();
@@ -66,7 +74,7 @@ try {
     );
     const ready = await waitUntilAnswering(systems.trestle, target, handle);
     if (!ready.ok) throw new Error(`${name} (${dir}) did not start: ${ready.reason}`);
-    const req = buildRequest(scenario, systems.trestle, target);
+    const req = asGet(buildRequest(scenario, systems.trestle, target));
     const first = await send(req);
     if (first.status !== 200 || first.text.includes('"errors"'))
       throw new Error(`${name} answered ${first.status}: ${first.text.slice(0, 200)}`);

@@ -7,9 +7,17 @@ import type { ResultAnswer } from "./create-result-step.js";
  * call and `resultCache: "hit"`.
  */
 export function answerFromResults(mediaType: string, hit: StoredAnswer, debug: boolean): ResultAnswer {
-  const headers = { "content-type": `${mediaType}; charset=utf-8`, ...hit.headers };
+  const headers = { "content-type": contentTypeOf(mediaType), ...hit.headers };
   if (!debug) return { status: 200, headers, body: hit.body };
   const extensions = { trestle: { upstreamCallCount: 0, upstreamCalls: [], resultCache: "hit" } };
   // Stored bodies are `{"data":…}` (no errors, no extensions): the extension goes before the last brace.
   return { status: 200, headers, body: `${hit.body.slice(0, -1)},"extensions":${JSON.stringify(extensions)}}` };
+}
+
+/** Each media type's Content-Type, made once (a flat string: not rebuilt and flattened per hit). */
+const contentTypes = new Map<string, string>();
+function contentTypeOf(mediaType: string): string {
+  let value = contentTypes.get(mediaType);
+  if (value === undefined) contentTypes.set(mediaType, (value = `${mediaType}; charset=utf-8`));
+  return value;
 }

@@ -110,7 +110,10 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
   return async (request) => {
     const mediaType = pickMediaType(request.accept);
     const pinned = request.operation;
-    const params = pinned === undefined ? readOperationParams(request.body) : { query: "", ...pinned };
+    const params =
+      pinned === undefined
+        ? readOperationParams(request.body)
+        : { query: "", variables: pinned.variables, operationName: pinned.operationName };
     if (mediaType === undefined || params === undefined) return undefined;
     const prepared = pinned?.prepared ?? prepare(params.query);
     if (prepared.errors!.length > 0) return answer(mediaType, { errors: prepared.errors! });

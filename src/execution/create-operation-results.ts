@@ -146,11 +146,12 @@ export function createOperationResults(options: OperationResultsOptions): Operat
       if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
       // An operation that could not be stored many times in a row (a POST read, no-store answers...) is tried again only now and then.
       const operation = `${id}:${operationName ?? ""}`;
-      const failures = unstorable.get(operation) ?? 0;
+      const failures = unstorable.size === 0 ? 0 : (unstorable.get(operation) ?? 0);
       if (failures >= giveUpAfter && ++skipped % retryEvery !== 0) return undefined;
       const values = keyOfVariables(variables);
       if (values === undefined) return undefined;
-      const base = JSON.stringify([id, operationName ?? null, values]);
+      // Unambiguous without quoting: a number, a GraphQL name (no spaces) or nothing, then the variables' JSON.
+      const base = `${id} ${operationName ?? ""} ${values}`;
       const names = specs.get(base);
       let hit: StoredAnswer | undefined;
       if (names !== undefined) {

@@ -9,6 +9,9 @@ export interface GetParams {
   headers: Exchange["headers"];
 }
 
+/** An Accept naming text/html, in any case. */
+const pageLoad = /text\/html/i;
+
 /**
  * The parameters of a GraphQL query over GET (GraphQL over HTTP §6.1), when the fast lane may
  * run it: a `query` parameter, `variables`/`extensions` that are JSON objects, and an `Accept`
@@ -17,7 +20,7 @@ export interface GetParams {
  */
 export function readGetParams(exchange: Exchange): GetParams | undefined {
   const accept = exchange.headers.get("accept");
-  if (accept !== null && accept.toLowerCase().includes("text/html")) return undefined;
+  if (accept !== null && pageLoad.test(accept)) return undefined;
   const body = readTargetParams(exchange.target);
   if (typeof body?.["query"] !== "string") return undefined;
   return { method: "GET", body, accept, headers: exchange.headers };

@@ -8,15 +8,33 @@ import type { GraphQLParams } from "graphql-yoga";
  * the start of what came, never an internal error with a stack in the log.
  */
 export function readSearchParams(search: URLSearchParams): GraphQLParams {
+  return paramsOf(searchTexts(search));
+}
+
+/** The four GraphQL parameters of a URL query, decoded (null when absent). */
+interface SearchTexts {
+  readonly query: string | null;
+  readonly operationName: string | null;
+  readonly variables: string | null;
+  readonly extensions: string | null;
+}
+
+function searchTexts(search: URLSearchParams): SearchTexts {
+  return {
+    query: search.get("query"),
+    operationName: search.get("operationName"),
+    variables: search.get("variables"),
+    extensions: search.get("extensions"),
+  };
+}
+
+/** Parameters from their texts: `variables` and `extensions` parsed (a new object each time: a request may not share another's). */
+function paramsOf(texts: SearchTexts): GraphQLParams {
   const params: Record<string, unknown> = {};
-  const query = search.get("query");
-  const operationName = search.get("operationName");
-  if (query) params["query"] = query;
-  if (operationName) params["operationName"] = operationName;
-  for (const name of ["variables", "extensions"] as const) {
-    const text = search.get(name);
-    if (text) params[name] = parseJsonParam(name, text);
-  }
+  if (texts.query) params["query"] = texts.query;
+  if (texts.operationName) params["operationName"] = texts.operationName;
+  if (texts.variables) params["variables"] = parseJsonParam("variables", texts.variables);
+  if (texts.extensions) params["extensions"] = parseJsonParam("extensions", texts.extensions);
   return checkParams(params);
 }
 
@@ -103,12 +121,27 @@ export function readOperationParams(body: unknown): OperationParams | undefined 
 export function readTargetParams(target: string): Record<string, unknown> | undefined {
   const at = target.indexOf("?");
   if (at === -1) return undefined;
+  const search = target.slice(at + 1);
+  // A repeated query string (the same query and variables again: what the result cache answers) is decoded once.
+  let texts = searches.get(search);
+  if (texts === undefined) {
+    texts = searchTexts(new URLSearchParams(search));
+    if (search.length <= maxRememberedSearch) {
+      if (searches.size >= maxRememberedSearches) searches.clear();
+      searches.set(search, texts);
+    }
+  }
   try {
-    return readSearchParams(new URLSearchParams(target.slice(at + 1))) as Record<string, unknown>;
+    return paramsOf(texts) as Record<string, unknown>;
   } catch {
     return undefined;
   }
 }
+
+/** Decoded query strings kept (at most this many, each at most this long): a new one past the count starts afresh. */
+const maxRememberedSearches = 256;
+const maxRememberedSearch = 2048;
+const searches = new Map<string, SearchTexts>();
 
 function isMapOrNone(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "object" && !Array.isArray(value));

@@ -48,9 +48,10 @@ export function readCappedNodeBody(req: IncomingMessage, max: number): Promise<B
       req.off("data", onData);
       resolve(undefined);
     };
+    // `on`, not `once`: each fires at most once that matters (a promise settles once), and no wrapper is made per request.
     req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks, size)));
-    req.once("error", reject);
-    req.once("aborted", () => reject(new Error("client aborted the request")));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    // A client gone mid-body is an `error` (ECONNRESET "aborted", emitted to a listener since Node 16): no `aborted` listener needed.
+    req.on("error", reject);
   });
 }

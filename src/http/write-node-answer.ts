@@ -3,7 +3,7 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { discardAnswer, type Answer } from "./answer.js";
 import { lingerClose } from "./linger-close.js";
 import type { NodeExchange } from "./node-exchange.js";
-import { withVary } from "./with-vary.js";
+import { headerList } from "./header-list.js";
 
 /**
  * Writes an answer to node:http. A text goes with its length in one write (no chunked
@@ -37,11 +37,10 @@ export function writeNodeAnswer(exchange: NodeExchange, answer: Answer): Promise
     }
   }
   if (body === null || typeof body === "string") {
-    const headers = body === null || answer.headers["content-length"] !== undefined ? answer.headers : withLength(answer.headers, body);
-    res.writeHead(answer.status, withVary(res, headers)).end(body ?? undefined);
+    res.writeHead(answer.status, headerList(res, answer.headers, body ?? undefined)).end(body ?? undefined);
     return Promise.resolve();
   }
-  res.writeHead(answer.status, withVary(res, answer.headers));
+  res.writeHead(answer.status, headerList(res, answer.headers, undefined));
   const stream = body instanceof ReadableStream ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>) : body;
   if (answer.headers["content-length"] === undefined) res.flushHeaders();
   return new Promise((resolve) => {
@@ -53,8 +52,4 @@ export function writeNodeAnswer(exchange: NodeExchange, answer: Answer): Promise
     });
     stream.pipe(res);
   });
-}
-
-function withLength(headers: Answer["headers"], body: string): Answer["headers"] {
-  return { ...headers, "content-length": String(Buffer.byteLength(body)) };
 }

@@ -1,5 +1,6 @@
 import type { PinoLike } from "./pino-like.js";
 import { RequestLog, type LoggedCall } from "./request-log.js";
+import { jsonFields, lineWriterOf } from "./line-writer.js";
 
 /** What the line reads of a request (an Exchange). */
 export interface LoggedRequest {
@@ -52,6 +53,8 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
   const { logger, prefix } = options;
   const health = new Set([`${prefix}/healthz`, `${prefix}/readyz`, `${prefix}/metrics`]);
   const rest = `${prefix}/rest/`;
+  // `trestle serve`'s own pino logger: its lines written directly (line-writer.ts).
+  const fast = lineWriterOf(logger);
   return {
     start: () => new RequestLog(),
     answered(log, answer) {
@@ -78,7 +81,11 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       if (code !== undefined) line["code"] = code;
       // A logger that throws never fails the request it reports.
       try {
-        if (status >= 500) logger.error(line, "request failed");
+        if (fast !== undefined) {
+          if (status >= 500) fast(50, jsonFields(line), "request failed");
+          else if (failed !== undefined) fast(40, jsonFields(line), "request with failed upstream calls");
+          else fast(30, jsonFields(line), "request completed");
+        } else if (status >= 500) logger.error(line, "request failed");
         else if (failed !== undefined) logger.warn(line, "request with failed upstream calls");
         else logger.info(line, "request completed");
       } catch {

@@ -1,5 +1,6 @@
 import { pino, type Logger } from "pino";
 import { createLineBuffer } from "./create-line-buffer.js";
+import { attachLineWriter } from "./line-writer.js";
 
 /** The levels `--log-level` takes: pino's, and `silent` for none. */
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -17,5 +18,9 @@ export function createServeLogger(
   const level = flag ?? (env["TRESTLE_LOG_LEVEL"] || "info");
   if (!(logLevels as readonly string[]).includes(level))
     return `trestle serve: ${flag === undefined ? "TRESTLE_LOG_LEVEL" : "--log-level"} must be one of ${logLevels.join(", ")}, received ${JSON.stringify(level)}`;
-  return pino({ level }, createLineBuffer(write));
+  const lines = createLineBuffer(write);
+  const logger = pino({ level }, lines);
+  // The per-request line skips pino's general path (the same text: line-writer.ts).
+  attachLineWriter(logger, lines.write);
+  return logger;
 }
