@@ -19,7 +19,7 @@ export function createActivity(): Activity {
   const enter = () => void active++;
   const leave = () => {
     active--;
-    if (active === 0) for (const resolve of waiting.splice(0)) resolve();
+    if (active === 0 && waiting.length > 0) for (const resolve of waiting.splice(0)) resolve();
   };
   return {
     counted: (route) => ({
