@@ -1,7 +1,6 @@
-import * as crypto from "node:crypto";
 import { LRUCache } from "lru-cache";
+import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery } from "./operation-key.js";
 import type { OperationTypeNode } from "graphql";
-import { stableJson } from "../connector/stable-json.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
 import { getDedupeReadInputs } from "../cache/dedupe-read-facts.js";
 import type { ExecutedOutcome } from "./create-operation-results.js";
@@ -59,11 +58,6 @@ interface Flight {
   settle: (answer: SharedAnswer | undefined) => void;
 }
 
-const maxVariablesLength = 8192;
-/** After this many executions in a row that could not be shared, an operation opens a flight only every {@link retryEvery}th time. */
-const giveUpAfter = 16;
-const retryEvery = 64;
-
 /**
  * Whole-operation `dedupe` (docs/result-cache.md): a query identical to one executing now — same
  * prepared document, operation name, variables (stable JSON) and values of every client header
@@ -100,7 +94,7 @@ export function createOperationFlights(options: OperationFlightsOptions): Operat
       if (values === undefined) return undefined;
       const base = JSON.stringify([id, operationName ?? null, values]);
       const names = specs.get(base);
-      const key = names === undefined ? undefined : fullKey(base, names, headers);
+      const key = names === undefined ? undefined : keyWithHeaders(base, names, headers);
       const pending = key === undefined ? undefined : inflight.get(key);
       if (pending !== undefined) {
         const join = async () => {
@@ -162,25 +156,3 @@ function cachingHeaders(outcome: ExecutedOutcome): Record<string, string> {
   if (outcome.vary !== undefined) headers["vary"] = outcome.vary;
   return headers;
 }
-
-/** The key of one operation for callers with these header values (hashed: no client value is kept verbatim). */
-function fullKey(base: string, names: readonly string[], headers: { get(name: string): string | null }): string {
-  if (names.length === 0) return base;
-  return JSON.stringify([base, sha256(JSON.stringify([names, names.map((name) => headers.get(name))]))]);
-}
-
-/** The variables as stable JSON, or undefined when too large (or too deep) to key on. */
-function keyOfVariables(variables: Record<string, unknown> | undefined): string | undefined {
-  if (variables === undefined) return "{}";
-  try {
-    const values = stableJson(variables);
-    return values.length > maxVariablesLength ? undefined : values;
-  } catch {
-    return undefined;
-  }
-}
-
-const sha256: (text: string) => string =
-  typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha256", text, "base64url")
-    : (text) => crypto.createHash("sha256").update(text).digest("base64url");

@@ -1,7 +1,6 @@
-import * as crypto from "node:crypto";
 import { LRUCache } from "lru-cache";
+import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery } from "./operation-key.js";
 import type { OperationTypeNode } from "graphql";
-import { stableJson } from "../connector/stable-json.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
 import type { PurgeMessage } from "../cache/purge-bus.js";
 import { toPathMatcher } from "../cache/purge-bus.js";
@@ -71,12 +70,7 @@ export interface OperationResults {
   close(): void;
 }
 
-/** Variables larger than this (as stable JSON) are never looked up: such requests are rarely repeated. */
-const maxVariablesLength = 8192;
 const overheadBytes = 256;
-/** After this many executions in a row that could not be stored, an operation is looked up only every {@link retryEvery}th time. */
-const giveUpAfter = 16;
-const retryEvery = 64;
 
 /**
  * The whole-operation result cache (docs/result-cache.md). A query whose every upstream read
@@ -134,11 +128,6 @@ export function createOperationResults(options: OperationResultsOptions): Operat
     }
   }
 
-  function fullKey(base: string, names: readonly string[], headers: { get(name: string): string | null }): string {
-    if (names.length === 0) return base;
-    return JSON.stringify([base, sha256(JSON.stringify([names, names.map((name) => headers.get(name))]))]);
-  }
-
   return {
     open(document, operationName, variables, kind, headers) {
       if (kind !== "query") return undefined;
@@ -155,7 +144,7 @@ export function createOperationResults(options: OperationResultsOptions): Operat
       const names = specs.get(base);
       let hit: StoredAnswer | undefined;
       if (names !== undefined) {
-        const key = fullKey(base, names, headers);
+        const key = keyWithHeaders(base, names, headers);
         const stored = results.get(key);
         const at = now();
         if (stored !== undefined && at < stored.expiresAt) hit = { body: stored.body, headers: headersOf(stored, at) };
@@ -175,7 +164,7 @@ export function createOperationResults(options: OperationResultsOptions): Operat
           if (failures > 0) unstorable.delete(operation);
           const body = outcome.body();
           const inputs = [...read.inputs].sort();
-          const key = fullKey(base, inputs, headers);
+          const key = keyWithHeaders(base, inputs, headers);
           const publicVary = outcome.cacheControl?.startsWith("public") ? (outcome.vary ?? "") : undefined;
           const size = overheadBytes + (body.length + key.length + base.length) * 2;
           specs.set(base, inputs);
@@ -238,19 +227,3 @@ function headersOf(stored: StoredResult, at: number): Record<string, string> {
   if (stored.publicVary !== "") headers["vary"] = stored.publicVary;
   return headers;
 }
-
-/** The variables as stable JSON, or undefined when too large (or too deep) to key on. */
-function keyOfVariables(variables: Record<string, unknown> | undefined): string | undefined {
-  if (variables === undefined) return "{}";
-  try {
-    const values = stableJson(variables);
-    return values.length > maxVariablesLength ? undefined : values;
-  } catch {
-    return undefined; // nested past the stack's depth: the operation is answered as without the cache
-  }
-}
-
-const sha256: (text: string) => string =
-  typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha256", text, "base64url")
-    : (text) => crypto.createHash("sha256").update(text).digest("base64url");
