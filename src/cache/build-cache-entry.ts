@@ -116,7 +116,7 @@ function retainUntil(freshness: Freshness, etag: string | undefined, lastModifie
 }
 
 /** Lower-case field names of `Vary` (RFC 9110 §12.5.5), or "*". */
-function readVary(value: string | undefined): readonly string[] | "*" {
+export function readVary(value: string | undefined): readonly string[] | "*" {
   if (value === undefined) return [];
   const names = value
     .split(",")

@@ -4,6 +4,8 @@ import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import type { ClientSignal } from "../upstream/client-signal.js";
 import type { CacheStatus } from "./cache-status.js";
 import { mayDedupe } from "./create-dedupe-send.js";
+import { readVary } from "./build-cache-entry.js";
+import { readInputs } from "./operation-read-facts.js";
 
 /** The pipeline's send, as the operation context calls it. */
 type Send = (request: UpstreamRequest, status?: CacheStatus, signal?: ClientSignal) => Promise<UpstreamResponse>;
@@ -41,27 +43,11 @@ export function noteDedupeReads(send: Send): Send {
 
 /**
  * Every client header a `dedupe` read may depend on, sent this time or not, as the result cache
- * counts them (operation-read-facts.ts `readInputs`): the sources of every header rule that
- * forwards from the client (identity ones too, unless `scope: PUBLIC`) and of the headers the
- * answer's `Vary` names. Null when the answer may not be shared (`mayDedupe`: a cookie, `Vary: *`,
- * streamed), a rule reads `{context.X}`, or the read's path or body reads the caller.
+ * counts them (readInputs). Null when the answer may not be shared (`mayDedupe`: a cookie,
+ * `Vary: *`, streamed), a rule reads `{context.X}`, or the read's path or body reads the caller.
  */
 export function readDedupeInputs(response: UpstreamResponse, request: UpstreamRequest, policy: CachePolicy): string[] | null {
-  if (policy.personal || !mayDedupe(response, request.headers, request.headers)) return null;
-  const vary = (response.headers["vary"] ?? "")
-    .split(",")
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== "");
-  const names = new Set<string>();
-  for (const [header, sources] of policy.clientSources) {
-    if (sources === null) return null;
-    if (policy.scope === "PUBLIC" && policy.identityHeaders.has(header) && !vary.includes(header)) continue;
-    for (const source of sources) names.add(source.toLowerCase());
-  }
-  for (const header of vary) {
-    const sources = policy.clientSources.get(header);
-    if (sources === null) return null;
-    for (const source of sources ?? []) names.add(source.toLowerCase());
-  }
-  return [...names];
+  if (!mayDedupe(response, request.headers, request.headers)) return null;
+  const vary = readVary(response.headers["vary"]);
+  return vary === "*" ? null : readInputs(vary, policy);
 }

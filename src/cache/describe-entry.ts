@@ -16,6 +16,6 @@ export function describeEntry(status: CacheStatus, entry: CacheEntry, at: number
     freshUntil: entry.freshUntil,
     upstream: entry.upstream,
     pathname: entry.pathname,
-    inputs: readInputs(entry, policy),
+    inputs: readInputs(entry.vary, policy),
   });
 }

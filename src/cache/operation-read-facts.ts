@@ -1,6 +1,5 @@
 import type { CachePolicy } from "../plan/cache-policy.js";
 import type { CacheStatus } from "./cache-status.js";
-import type { CacheEntry } from "./response-cache.js";
 
 /**
  * What the result cache (src/execution/create-operation-results.ts) needs to know of one read served from, or
@@ -37,17 +36,17 @@ export function getOperationReadFacts(status: CacheStatus): OperationReadFacts |
  * Every client header a read's request or answer may depend on, sent this time or not: the
  * sources of every header rule that forwards from the client (identity ones too, unless the
  * schema shares the answer across identities with `scope: PUBLIC`) and of the headers its
- * `Vary` names. Null when a rule reads `{context.X}` or the read's path or body reads the caller.
+ * `Vary` names (`vary`: lower-case). Null when a rule reads `{context.X}` or the read's path or body reads the caller.
  */
-export function readInputs(entry: CacheEntry, policy: CachePolicy): string[] | null {
+export function readInputs(vary: readonly string[], policy: CachePolicy): string[] | null {
   if (policy.personal) return null;
   const names = new Set<string>();
   for (const [header, sources] of policy.clientSources) {
     if (sources === null) return null;
-    if (policy.scope === "PUBLIC" && policy.identityHeaders.has(header) && !entry.vary.includes(header)) continue;
+    if (policy.scope === "PUBLIC" && policy.identityHeaders.has(header) && !vary.includes(header)) continue;
     for (const source of sources) names.add(source.toLowerCase());
   }
-  for (const header of entry.vary) {
+  for (const header of vary) {
     const sources = policy.clientSources.get(header);
     if (sources === null) return null;
     for (const source of sources ?? []) names.add(source.toLowerCase());

@@ -1,6 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery } from "./operation-key.js";
-import type { OperationTypeNode } from "graphql";
+import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery, type OpenOperation } from "./operation-key.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
 import { getDedupeReadInputs } from "../cache/dedupe-read-facts.js";
 import type { ExecutedOutcome } from "./create-operation-results.js";
@@ -39,14 +38,7 @@ export interface OperationFlightsOptions {
 }
 
 export interface OperationFlights {
-  /** A ticket for a query with `variables`, or undefined when it may not join or lead a flight (not a query, variables too large). */
-  open(
-    document: object,
-    operationName: string | undefined,
-    variables: Record<string, unknown> | undefined,
-    kind: OperationTypeNode,
-    headers: { get(name: string): string | null },
-  ): FlightTicket | undefined;
+  open: OpenOperation<FlightTicket>;
   /** Stops listening for purges; flights in flight still end. */
   close(): void;
 }

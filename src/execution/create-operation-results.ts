@@ -1,6 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery } from "./operation-key.js";
-import type { OperationTypeNode } from "graphql";
+import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery, type OpenOperation } from "./operation-key.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
 import type { PurgeMessage } from "../cache/purge-bus.js";
 import { toPathMatcher } from "../cache/purge-bus.js";
@@ -57,14 +56,7 @@ export interface OperationResultsOptions {
 }
 
 export interface OperationResults {
-  /** A ticket for a query with `variables`, or undefined when it may not be looked up (not a query, variables too large). */
-  open(
-    document: object,
-    operationName: string | undefined,
-    variables: Record<string, unknown> | undefined,
-    kind: OperationTypeNode,
-    headers: { get(name: string): string | null },
-  ): ResultTicket | undefined;
+  open: OpenOperation<ResultTicket>;
   readonly size: number;
   /** Stops listening for purges and drops every result. */
   close(): void;

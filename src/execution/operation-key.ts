@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import type { OperationTypeNode } from "graphql";
 import { stableJson } from "../connector/stable-json.js";
 
 /**
@@ -35,3 +36,16 @@ const sha256: (text: string) => string =
   typeof crypto.hash === "function"
     ? (text) => crypto.hash("sha256", text, "base64url")
     : (text) => crypto.createHash("sha256").update(text).digest("base64url");
+
+/**
+ * One request's place in a store of whole operations (a result-cache ticket, a flight), found
+ * before execution; undefined when the operation may not be looked up (not a query, variables
+ * too large).
+ */
+export type OpenOperation<T> = (
+  document: object,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+  kind: OperationTypeNode,
+  headers: { get(name: string): string | null },
+) => T | undefined;
