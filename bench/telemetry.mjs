@@ -53,9 +53,8 @@ const allVariants = {
     sampler: "parentbased_traceidratio",
     samplerArg: "0.1",
   },
-  defaults: { label: "trestle serve's defaults (/metrics, logs)", args: [], env: {} },
 };
-const variantIds = value("variants", "plain,metrics,logging,tracing,sampled").split(",");
+const variantIds = value("variants", Object.keys(allVariants).join(",")).split(",");
 const targets = { metrics: 0.02, tracing: 0.1, sampled: 0.1 };
 
 for (const signal of ["SIGINT", "SIGTERM"])

@@ -33,6 +33,11 @@ export interface RequestLoggerOptions {
   isUpstream(name: string): boolean;
 }
 
+/** The line's level (pino's number and method) and message, by outcome. */
+const failedLine = { level: 50, name: "error", message: "request failed" } as const;
+const warnedLine = { level: 40, name: "warn", message: "request with failed upstream calls" } as const;
+const completedLine = { level: 30, name: "info", message: "request completed" } as const;
+
 /** A stable code: upper-case letters, digits and underscores (`UPSTREAM_TIMEOUT`). */
 const codeValue = /"code"\s*:\s*"([A-Z][A-Z0-9_]{0,63})"/;
 /** A request id worth logging: a short token (a UUID, a ULID...), never an arbitrary header value. */
@@ -80,14 +85,10 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       const code = own && (status >= 400 || failed !== undefined) ? (codeValue.exec(log.body!)?.[1] ?? failed) : failed;
       if (code !== undefined) line["code"] = code;
       // A logger that throws never fails the request it reports.
+      const { level, name, message } = status >= 500 ? failedLine : failed !== undefined ? warnedLine : completedLine;
       try {
-        if (fast !== undefined) {
-          if (status >= 500) fast(50, jsonFields(line), "request failed");
-          else if (failed !== undefined) fast(40, jsonFields(line), "request with failed upstream calls");
-          else fast(30, jsonFields(line), "request completed");
-        } else if (status >= 500) logger.error(line, "request failed");
-        else if (failed !== undefined) logger.warn(line, "request with failed upstream calls");
-        else logger.info(line, "request completed");
+        if (fast !== undefined) fast(level, jsonFields(line), message);
+        else logger[name](line, message);
       } catch {
         // Nothing to report it to.
       }
