@@ -11,7 +11,9 @@
 // this process, which counts the spans it is sent: protobuf or JSON); a build of Trestle
 // whose `serve` sets up no SDK exports nothing, and the report says so. Log lines go to
 // /dev/null: what is measured is Trestle writing them, not a reader. Targets: tracing
-// ≤ 10 %, metrics ≤ 2 % (issue 24). Writes results/telemetry-<date>.md.
+// ≤ 10 %, metrics ≤ 2 % (issue 24). On `single` (and `predict`) the floor pair runs too: the bench's
+// bare proxy without telemetry and with the same SDK and spans (systems/bare-proxy/otel.mjs),
+// what tracing costs with no Trestle around it. Writes results/telemetry-<date>.md.
 import { spawn } from "node:child_process";
 import { openSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -53,8 +55,28 @@ const allVariants = {
     sampler: "parentbased_traceidratio",
     samplerArg: "0.1",
   },
+  dropped: {
+    label: "tracing on, every trace dropped (always_off: the SDK's fixed cost)",
+    args: ["--no-metrics", "--log-level", "silent"],
+    env: "otlp",
+    sampler: "always_off",
+  },
+  // The floor of tracing (`single` only): the bare proxy (systems/bare-proxy) with no telemetry, and
+  // with the same SDK, exporter and three spans per request as Trestle (systems/bare-proxy/otel.mjs).
+  floor: { label: "floor: bare node:http + undici proxy, nothing on", system: "bare-proxy", args: [], env: {}, base: "floor" },
+  "floor-tracing": {
+    label: "floor: the bare proxy with the same SDK and 3 spans, every trace",
+    system: "bare-proxy",
+    args: [],
+    env: "otlp",
+    sampler: "always_on",
+    base: "floor",
+  },
 };
+/** Variants run by default: Trestle's five, and the floor pair (which `single` alone runs). */
 const variantIds = value("variants", Object.keys(allVariants).join(",")).split(",");
+const floorScenarios = new Set(["single", "predict"]);
+const runsIn = (variant, scenarioId) => allVariants[variant].system === undefined || floorScenarios.has(scenarioId);
 const targets = { metrics: 0.02, tracing: 0.1, sampled: 0.1 };
 
 for (const signal of ["SIGINT", "SIGTERM"])
@@ -74,7 +96,7 @@ try {
       if (scenario === undefined) throw new Error(`unknown scenario "${id}"`);
       await configureUpstream(upstream, scenario.upstream);
       // Rotating order: no variant always runs first (warmer caches, a quieter machine).
-      const order = variantIds.map((_, at) => variantIds[(at + round) % variantIds.length]);
+      const order = variantIds.map((_, at) => variantIds[(at + round) % variantIds.length]).filter((variant) => runsIn(variant, id));
       for (const variant of order) {
         const measured = await measure(scenario, variant);
         ((results[id] ??= {})[variant] ??= []).push(measured);
@@ -102,20 +124,32 @@ const lines = [
   "|---|---|---:|---:|---:|---:|---:|---:|---|",
 ];
 for (const id of scenarioIds) {
-  const base = median(results[id].plain?.map((r) => r.rps) ?? [NaN]);
-  const baseCpu = median(results[id].plain?.map((r) => r.cpu) ?? [NaN]);
   for (const variant of variantIds) {
     const runs = results[id][variant];
+    if (runs === undefined) continue;
+    const baseline = allVariants[variant].base ?? "plain";
+    const base = median(results[id][baseline]?.map((r) => r.rps) ?? [NaN]);
+    const baseCpu = median(results[id][baseline]?.map((r) => r.cpu) ?? [NaN]);
     const rps = median(runs.map((r) => r.rps));
     const cpu = median(runs.map((r) => r.cpu));
-    const rpsOverhead = variant === "plain" ? "" : `${((1 - rps / base) * 100).toFixed(1)} %`;
+    const rpsOverhead = variant === baseline ? "" : `${((1 - rps / base) * 100).toFixed(1)} %`;
     const cpuOverhead = cpu / baseCpu - 1;
-    const overhead = variant === "plain" ? "" : `${(cpuOverhead * 100).toFixed(1)} %`;
+    const overhead =
+      variant === baseline ? "" : `${(cpuOverhead * 100).toFixed(1)} % (${cpu - baseCpu >= 0 ? "+" : ""}${(cpu - baseCpu).toFixed(0)} µs)`;
     const target = targets[variant] === undefined ? "" : `≤ ${targets[variant] * 100} %${cpuOverhead <= targets[variant] ? " ✓" : " ✗"}`;
     lines.push(
       `| ${id} | ${allVariants[variant].label} | ${rps.toFixed(0)} | ${rpsOverhead} | ${median(runs.map((r) => r.p50))} | ${median(runs.map((r) => r.p99))} | ${cpu.toFixed(0)} | ${overhead} | ${target} |`,
     );
   }
+}
+if (results.single?.["floor-tracing"] !== undefined && results.single?.floor !== undefined && results.single?.plain !== undefined) {
+  const cpuOf = (variant) => median(results.single[variant].map((r) => r.cpu));
+  const floorCost = cpuOf("floor-tracing") - cpuOf("floor");
+  lines.push(
+    "",
+    `The floor: the SDK alone, making and exporting the same three spans in a bare proxy, costs ${floorCost.toFixed(0)} µs of CPU per request; ` +
+      `10 % of Trestle's plain \`single\` is ${(cpuOf("plain") * 0.1).toFixed(0)} µs.`,
+  );
 }
 if (variantIds.includes("tracing") && receiver.spans === 0)
   lines.push("", "No span arrived: this build of `trestle serve` sets up no OpenTelemetry SDK, so the tracing row measures nothing.");
@@ -125,10 +159,10 @@ process.stdout.write(markdown);
 
 /** One run: a fresh `trestle serve` of the variant, warmed up, then measured; stopped after. */
 async function measure(scenario, variant) {
-  const system = systems.trestle;
+  const spec = allVariants[variant];
+  const system = systems[spec.system ?? "trestle"];
   const port = await getFreePort();
   const target = `http://127.0.0.1:${port}`;
-  const spec = allVariants[variant];
   const env =
     spec.env === "otlp"
       ? {
@@ -143,7 +177,7 @@ async function measure(scenario, variant) {
   const handle = spawnQuiet(args, { PORT: String(port), UPSTREAM_URL: upstream.url, NODE_ENV: "production", ...env });
   try {
     const ready = await waitUntilAnswering(system, target, handle);
-    if (!ready.ok) throw new Error(`Trestle (${variant}) did not start: ${ready.reason}`);
+    if (!ready.ok) throw new Error(`${system.label} (${variant}) did not start: ${ready.reason}`);
     const request = buildRequest(scenario, system, target);
     const first = await send(request);
     if (first.status !== 200 || first.text.includes('"errors"'))

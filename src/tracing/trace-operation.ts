@@ -3,6 +3,7 @@ import { context, SpanKind, trace, type Context, type Tracer } from "@openteleme
 import type { DocumentNode, OperationDefinitionNode } from "graphql";
 import { liveTracer } from "./live-tracer.js";
 import { errorCode, recordSpanError } from "./record-span-error.js";
+import { unsampled } from "./unsampled.js";
 
 /** Each document's hash, computed once. */
 const hashes = new WeakMap<DocumentNode, string>();
@@ -22,7 +23,10 @@ export function traceOperation<R extends object>(
   run: () => R | Promise<R>,
 ): R | Promise<R> {
   const tracer = liveTracer();
-  return tracer === undefined ? run() : traced(tracer, operation, document, holder ?? {}, run);
+  // Under a request span the sampler dropped, no span: the calls continue the request's context.
+  return tracer === undefined || unsampled(holder?.trace ?? context.active())
+    ? run()
+    : traced(tracer, operation, document, holder ?? {}, run);
 }
 
 async function traced<R extends object>(

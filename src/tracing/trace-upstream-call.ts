@@ -3,6 +3,7 @@ import type { UpstreamPlan } from "../plan/schema-plan.js";
 import { liveTracer } from "./live-tracer.js";
 import { recordSpanError } from "./record-span-error.js";
 import { redactUrl } from "./redact-url.js";
+import { unsampled } from "./unsampled.js";
 
 /** What a client span reads of one upstream call (an UpstreamRequest). */
 export interface TracedCall {
@@ -37,8 +38,10 @@ export async function traceUpstreamCall<T extends { status: number }, S extends 
 ): Promise<T> {
   const tracer = liveTracer();
   if (tracer === undefined) return run(cache);
-  const status = cache ?? ({} as S);
   const parent = call.trace ?? context.active();
+  // Under a span the sampler dropped, no span: the call sends the parent's traceparent (withTraceContext).
+  if (unsampled(parent)) return run(cache);
+  const status = cache ?? ({} as S);
   const { method } = call;
   const route = pathTemplate(call.route);
   const span = tracer.startSpan(route === undefined ? method : `${method} ${route}`, { kind: SpanKind.CLIENT }, parent);

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
+import { NodeTracerProvider, SimpleSpanProcessor, type Sampler } from "@opentelemetry/sdk-trace-node";
 import { decodeOtlpProtobuf } from "./decode-otlp-protobuf.js";
 
 export type AttributeValue = string | number | boolean | null | AttributeValue[];
@@ -175,10 +175,12 @@ export interface TestSdk {
 /**
  * Registers an OpenTelemetry SDK in this process, as an embedding app would: a
  * NodeTracerProvider (AsyncLocalStorage context, W3C propagators), each span exported on end
- * (SimpleSpanProcessor) by the OTLP/HTTP JSON exporter to `receiver`.
+ * (SimpleSpanProcessor) by the OTLP/HTTP JSON exporter to `receiver`; `sampler`: the SDK's
+ * default (parent-based, always on) unless given.
  */
-export function registerTestSdk(receiver: OtlpReceiver): TestSdk {
+export function registerTestSdk(receiver: OtlpReceiver, sampler?: Sampler): TestSdk {
   const provider = new NodeTracerProvider({
+    ...(sampler !== undefined && { sampler }),
     spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))],
   });
   provider.register();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import { sendJson, type RecordedRequest } from "../helpers/test-upstream.js";
 import { useServedTrestle, type ServedTrestle } from "../helpers/use-served-trestle.js";
 import { registerTestSdk, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan, type TestSdk } from "../helpers/otlp-receiver.js";
+import type { Sampler } from "@opentelemetry/sdk-trace-node";
 import type { TrestleOptions } from "../../src/index.js";
 
 /** Secrets planted in the environment, a client header and a variable: none may reach a span. */
@@ -86,7 +87,7 @@ export interface TraceWorld extends ServedTrestle {
  * A Trestle served on node:http over the recording upstream, with an OpenTelemetry SDK
  * registered in this process (exporting to a real OTLP/HTTP receiver) for the file's tests.
  */
-export function useTraceWorld(options: Partial<TrestleOptions> = {}): TraceWorld {
+export function useTraceWorld(options: Partial<TrestleOptions> = {}, sampler?: Sampler): TraceWorld {
   const world = useServedTrestle({
     upstream: answer,
     schema: traceSchema,
@@ -94,7 +95,7 @@ export function useTraceWorld(options: Partial<TrestleOptions> = {}): TraceWorld
   }) as TraceWorld;
   beforeAll(async () => {
     world.receiver = await startOtlpReceiver();
-    world.sdk = registerTestSdk(world.receiver);
+    world.sdk = registerTestSdk(world.receiver, sampler);
   });
   afterAll(async () => {
     await world.sdk?.close();
