@@ -213,9 +213,8 @@ export function createCachedSend(
 
   /** Purges entries and stops reads in flight on those paths from storing (or being joined), in this process. */
   function purgeHere(message: PurgeMessage): number {
-    const matches = toPathMatcher(message);
-    flights.purge(message.upstream, matches);
-    const purged = store.purge(message.upstream, matches);
+    flights.purge(message.upstream, toPathMatcher(message));
+    const purged = store.purge(message);
     for (const listener of purgeListeners) listener(message);
     return purged;
   }

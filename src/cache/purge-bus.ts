@@ -29,6 +29,23 @@ export function toPathMatcher(message: PurgeMessage): (pathname: string) => bool
   return () => true;
 }
 
+/**
+ * The keys a purge reaches in one upstream's index (path → keys): the paths it lists looked up
+ * one by one (a write's purge costs what it names, not the size of the index: an attacker who
+ * filled the cache with distinct paths does not make every write slower), else every path its
+ * prefix (or none: all) matches.
+ */
+export function keysToPurge(index: ReadonlyMap<string, ReadonlySet<string>>, message: PurgeMessage): string[] {
+  const keys: string[] = [];
+  if (message.paths !== undefined) {
+    for (const path of message.paths) for (const key of index.get(path) ?? []) keys.push(key);
+    return keys;
+  }
+  const matches = toPathMatcher(message);
+  for (const [pathname, set] of index) if (matches(pathname)) for (const key of set) keys.push(key);
+  return keys;
+}
+
 /** A message from another process, checked: anything else is dropped. */
 export function readPurgeMessage(value: unknown): PurgeMessage | undefined {
   if (typeof value !== "object" || value === null) return undefined;

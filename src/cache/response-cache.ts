@@ -2,6 +2,7 @@ import { LRUCache } from "lru-cache";
 import type { UpstreamResponse } from "../upstream/upstream-client.js";
 import { buildVaryKey } from "./build-cache-key.js";
 import type { Freshness } from "./compute-freshness.js";
+import { keysToPurge, type PurgeMessage } from "./purge-bus.js";
 
 /** One stored answer. Immutable: a refresh stores a new entry around the same response object. */
 export interface CacheEntry extends Freshness {
@@ -137,32 +138,17 @@ export class ResponseCache {
     this.#listener?.deleted(at);
   }
 
-  /** Deletes every entry of `upstream` whose path matches; returns how many answers went. */
-  purge(upstream: string, matches: (pathname: string) => boolean): number {
-    const paths = this.#index.get(upstream);
+  /**
+   * Deletes the entries a purge reaches (its upstream; its paths, any query and identity, or
+   * every path under its prefix, or all); returns how many answers went.
+   */
+  purge(message: PurgeMessage): number {
+    const paths = this.#index.get(message.upstream);
     if (paths === undefined) return 0;
-    const keys: string[] = [];
-    for (const [pathname, set] of paths) if (matches(pathname)) keys.push(...set);
     let purged = 0;
-    for (const key of keys) {
+    for (const key of keysToPurge(paths, message)) {
       if (this.#lru.peek(key)?.kind === "response") purged++;
       this.#lru.delete(key);
-    }
-    return purged;
-  }
-
-  /** Deletes every entry of `upstream` at exactly these paths (any query, any identity). */
-  purgePaths(upstream: string, pathnames: readonly string[]): number {
-    const paths = this.#index.get(upstream);
-    if (paths === undefined) return 0;
-    let purged = 0;
-    for (const pathname of pathnames) {
-      const set = paths.get(pathname);
-      if (set === undefined) continue;
-      for (const key of [...set]) {
-        if (this.#lru.peek(key)?.kind === "response") purged++;
-        this.#lru.delete(key);
-      }
     }
     return purged;
   }

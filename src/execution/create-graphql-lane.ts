@@ -20,6 +20,7 @@ import { traceOperation } from "../tracing/trace-operation.js";
 import type { ExecutedOutcome, OperationResults } from "./create-operation-results.js";
 import { answerFromResults } from "./answer-from-results.js";
 import type { OperationFlights } from "./create-operation-flights.js";
+import type { RequestLog } from "../logging/request-log.js";
 
 export interface GraphQLLaneOptions {
   schema: GraphQLSchema;
@@ -52,6 +53,8 @@ export interface LaneRequest {
   headers?: { get(name: string): string | null };
   /** Run this operation instead of the body's (src/operations/): prepared once, never parsed or looked up again. */
   operation?: PinnedOperation;
+  /** The request's log record (the exchange's), when a logger is set: the lane names the operation in it, and a result-cache hit or a joined flight. */
+  log: RequestLog | undefined;
 }
 
 /** An operation validated at startup, its document kept by its owner (not in the shared cache), and a request's variables. */
@@ -121,6 +124,8 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === "subscription") return undefined;
     if (request.method === "GET" && operation.operation !== "query") return undefined;
+    const log = request.log;
+    if (log !== undefined) log.operation = operation.name?.value;
     const costError = options.checkCost?.(document, operation, params.variables);
     if (costError !== undefined) return answer(mediaType, { errors: [costError] });
     const ticket =
@@ -134,6 +139,7 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
           return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
         }
       }
+      if (log !== undefined) log.operationCache = "hit";
       return answerFromResults(mediaType, ticket.hit, options.debug);
     }
 
@@ -149,7 +155,10 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
         return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
       }
       const shared = await flight.join();
-      if (shared !== undefined) return answerFromResults(mediaType, shared, false);
+      if (shared !== undefined) {
+        if (log !== undefined) log.operationCache = "coalesced";
+        return answerFromResults(mediaType, shared, false);
+      }
     }
     try {
       try {
@@ -157,7 +166,6 @@ export function createGraphQLLane(options: GraphQLLaneOptions): (request: LaneRe
       } catch (error) {
         return answer(mediaType, { errors: [options.maskError(error, "Unexpected error.")] });
       }
-      if (context.trestle.log !== undefined) context.trestle.log.operation = operation.name?.value;
       const run = compiled(params.query, prepared, document, params.operationName, pinned === undefined);
       // An operation span when an OpenTelemetry SDK is registered (src/tracing/).
       let result = await traceOperation(operation, document, context.trestle, () => run.query(undefined, context, params.variables));

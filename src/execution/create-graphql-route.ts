@@ -50,6 +50,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): Route {
             accept: params.accept,
             headers: params.headers,
             createContext: () => createContext(exchange),
+            log: exchange.log,
           }));
         return answer ?? fallback.serve(exchange);
       }
@@ -72,6 +73,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): Route {
         accept: exchange.headers.get("accept"),
         headers: exchange.headers,
         createContext: () => createContext(exchange),
+        log: exchange.log,
       });
       return answer === undefined ? fallback.serve(exchange) : answer;
     },

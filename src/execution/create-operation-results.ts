@@ -2,7 +2,7 @@ import { LRUCache } from "lru-cache";
 import { giveUpAfter, keyOfVariables, keyWithHeaders, retryEvery, type OpenOperation } from "./operation-key.js";
 import type { UpstreamCallRecord } from "../loader/operation-context.js";
 import type { PurgeMessage } from "../cache/purge-bus.js";
-import { toPathMatcher } from "../cache/purge-bus.js";
+import { keysToPurge } from "../cache/purge-bus.js";
 import { getOperationReadFacts } from "../cache/operation-read-facts.js";
 
 /** What the result cache keeps of one answer: the body as sent without debug extensions, and when it stops. */
@@ -101,10 +101,7 @@ export function createOperationResults(options: OperationResultsOptions): Operat
     purges++;
     const paths = index.get(message.upstream);
     if (paths === undefined) return;
-    const matches = toPathMatcher(message);
-    const doomed: string[] = [];
-    for (const [pathname, keys] of paths) if (matches(pathname)) doomed.push(...keys);
-    for (const key of doomed) results.delete(key);
+    for (const key of keysToPurge(paths, message)) results.delete(key);
   });
 
   function unindex(key: string, value: StoredResult): void {

@@ -105,7 +105,7 @@ export function createSseRoute(options: SseRouteOptions): Route {
       const started = params === undefined || params.query === "" ? undefined : await start(exchange, params);
       if (started !== undefined) return started;
       return (
-        (await lane({ body, accept: exchange.headers.get("accept"), createContext: () => createContext(exchange) })) ??
+        (await lane({ body, accept: exchange.headers.get("accept"), createContext: () => createContext(exchange), log: exchange.log })) ??
         fallback.serve(exchange)
       );
     },

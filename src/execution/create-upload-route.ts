@@ -65,6 +65,7 @@ export function createUploadRoute(options: UploadRouteOptions): Route {
           body: request.operations,
           accept: exchange.headers.get("accept"),
           createContext: () => createContext(exchange, signal),
+          log: exchange.log,
         });
         const answer = await Promise.race([ran, request.failure]);
         await request.end();

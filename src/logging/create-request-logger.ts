@@ -75,6 +75,7 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
         if (options.isUpstream(name)) line["upstream"] = name;
       }
       if (log.operation !== undefined) line["operation"] = log.operation;
+      if (log.operationCache !== undefined) line["operationCache"] = log.operationCache;
       const failed = log.calls === undefined ? undefined : countCalls(log.calls, line);
       if (log.traceId !== undefined) line["traceId"] = log.traceId;
       const requestId = exchange.headers.get("x-request-id");

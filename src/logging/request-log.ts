@@ -19,6 +19,8 @@ export class RequestLog {
   body: string | undefined = undefined;
   /** The answer is an RFC 9457 problem (Trestle's own on the passthrough route). */
   problem = false;
+  /** Answered whole from the result cache (`hit`) or by an identical operation running at the same time (`coalesced`): no call of its own. */
+  operationCache: "hit" | "coalesced" | undefined = undefined;
   /** The trace the request ran in (OpenTelemetry's active span), when one was active. */
   traceId: string | undefined = undefined;
 

@@ -55,7 +55,7 @@ export function createApiRoute(options: ApiRouteOptions): Route {
     }
     if ("invalid" in read) return requestProblem(400, "BAD_USER_INPUT", read.invalid);
 
-    const result = await runOperation(lane, plan, read.variables, () => createContext(exchange));
+    const result = await runOperation(lane, plan, read.variables, () => createContext(exchange), exchange.log);
     if (result.errors === undefined || result.errors.length === 0) {
       return {
         status: 200,

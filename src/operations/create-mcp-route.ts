@@ -59,7 +59,7 @@ export function createMcpRoute(options: McpRouteOptions, sdk: Sdk): Route {
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${JSON.stringify(request.params.name.slice(0, 64))}: see tools/list`);
       const read = readBodyVariables(request.params.arguments ?? {}, plan.definition.variableDefinitions ?? []);
       if ("invalid" in read) return toolError([{ message: read.invalid, extensions: { code: "BAD_USER_INPUT" } }], undefined);
-      const result = await runOperation(lane, plan, read.variables, () => createContext(exchange));
+      const result = await runOperation(lane, plan, read.variables, () => createContext(exchange), exchange.log);
       if (result.errors !== undefined && result.errors.length > 0) return toolError(result.errors, result.data);
       const data = result.data ?? {};
       return { content: [{ type: "text" as const, text: JSON.stringify(data) }], structuredContent: data };

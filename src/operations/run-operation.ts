@@ -1,4 +1,5 @@
 import type { TrestleResolverContext } from "../connector/create-resolvers.js";
+import type { RequestLog } from "../logging/request-log.js";
 import type { Lane } from "../execution/create-graphql-route.js";
 import type { OperationPlan } from "./build-operation-plans.js";
 import type { ClientError } from "./problem-answer.js";
@@ -25,11 +26,14 @@ export async function runOperation(
   plan: OperationPlan,
   variables: Record<string, unknown>,
   createContext: () => Promise<TrestleResolverContext>,
+  /** The request's log record, when a logger is set: the operation is named in it. */
+  log: RequestLog | undefined,
 ): Promise<OperationResult> {
   const answer = await lane({
     body: undefined,
     accept: "application/json",
     createContext,
+    log,
     operation: { prepared: plan.prepared, operationName: plan.name, variables },
   });
   if (answer === undefined)

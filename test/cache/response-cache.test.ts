@@ -46,7 +46,7 @@ describe("ResponseCache", () => {
     expect(held).toBeLessThan(100_000);
     expect(cache.get(key("ml", "/items/0"), {}, 0)).toBeUndefined();
     expect(cache.get(key("ml", "/items/99999"), {}, 0)).toBeDefined();
-    expect(cache.purge("ml", () => true)).toBe(held);
+    expect(cache.purge({ upstream: "ml" })).toBe(held);
     expect(cache.size).toBe(0);
     expect(cache.calculatedSize).toBe(0);
     console.log(`100k fill: ${held} of 100000 entries held, calculatedSize ${filled} <= maxSize ${maxSize}`);
@@ -79,7 +79,7 @@ describe("ResponseCache", () => {
     expect(cache.get(base, { "accept-language": "fr" }, 0)).toBe(fr);
     expect(cache.get(base, {}, 0)).toBeUndefined();
     expect(cache.size).toBe(2);
-    expect(cache.purge("ml", (path) => path === "/greeting")).toBe(2);
+    expect(cache.purge({ upstream: "ml", paths: ["/greeting"] })).toBe(2);
     expect(cache.calculatedSize).toBe(0);
   });
 
@@ -93,10 +93,14 @@ describe("ResponseCache", () => {
       ["users", "/models", "/models"],
     ] as const)
       cache.set(key(upstream, path), entry(upstream, pathname, body), [], {});
-    expect(cache.purgePaths("ml", ["/models"])).toBe(2);
+    expect(cache.purge({ upstream: "ml", paths: ["/models"] })).toBe(2);
     expect(cache.size).toBe(2);
     expect(cache.get(key("ml", "/models/a"), {}, 0)).toBeDefined();
     expect(cache.get(key("users", "/models"), {}, 0)).toBeDefined();
-    expect(cache.purge("nope", () => true)).toBe(0);
+    expect(cache.purge({ upstream: "nope" })).toBe(0);
+    // A prefix takes the path and what is below it segment-wise, not a longer name.
+    for (const path of ["/models", "/models/b", "/models/b/c", "/modelsx"]) cache.set(key("ml", path), entry("ml", path, body), [], {});
+    expect(cache.purge({ upstream: "ml", prefix: "/models" })).toBe(4);
+    expect(cache.get(key("ml", "/modelsx"), {}, 0)).toBeDefined();
   });
 });

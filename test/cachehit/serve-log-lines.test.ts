@@ -25,8 +25,17 @@ interface Case {
 }
 
 const cases: Case[] = [
-  // A result-cache hit: no calls, no operation name.
-  { exchange: request("POST", "/graphql"), route: "graphql", status: 200, ms: 0.04 },
+  // A result-cache hit: its operation, no calls.
+  {
+    exchange: request("POST", "/graphql"),
+    route: "graphql",
+    status: 200,
+    ms: 0.04,
+    fill: (log) => {
+      log.operation = "Item";
+      log.operationCache = "hit";
+    },
+  },
   // A GET with an operation, calls (cache results), a request id and a trace id.
   {
     exchange: request("GET", "/graphql", { "x-request-id": "req-42.a:b" }),

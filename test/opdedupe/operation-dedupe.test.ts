@@ -5,6 +5,7 @@ import { createTestTrestle } from "../helpers/create-test-trestle.js";
 import { createGate, until, type Gate } from "../helpers/gate.js";
 import { query, type GraphQLResult } from "../helpers/graphql.js";
 import { sendJson, startTestUpstream, type RecordedRequest, type TestUpstream } from "../helpers/test-upstream.js";
+import { captureLogs } from "../telemetry-logs/capture-logs.js";
 
 /**
  * Whole-operation `dedupe` (issue 26, docs/result-cache.md): a query identical to one executing
@@ -146,6 +147,25 @@ describe("whole-operation dedupe", () => {
       // Nothing was kept: the next query executes.
       await posts(made.trestle);
       expect(upstream.requests).toHaveLength(6);
+    } finally {
+      gate.open();
+      await made.trestle.close();
+    }
+  });
+
+  it("DD10: the log lines: one execution with its calls, the callers that took its answer say so, every line names the operation", async () => {
+    const logs = captureLogs();
+    const made = await make("dedupe: true", { logger: logs.logger });
+    try {
+      await burst(made, 5, () => posts(made.trestle));
+      const lines = await logs.waitForRequests(6);
+      // The first line is the learning run; then one execution and four joiners.
+      const burstLines = lines.slice(1);
+      expect(burstLines.every((line) => line["operation"] === "Posts" && line["status"] === 200)).toBe(true);
+      expect(burstLines.filter((line) => line["operationCache"] === "coalesced")).toHaveLength(4);
+      const executed = burstLines.filter((line) => line["operationCache"] === undefined);
+      expect(executed).toHaveLength(1);
+      expect(executed[0]).toMatchObject({ calls: 3 });
     } finally {
       gate.open();
       await made.trestle.close();

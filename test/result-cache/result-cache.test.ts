@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
 import { cacheStatuses, type CacheWorld, createCacheTrestle, query, sendItem, useCacheTrestle } from "../cache/cache-fixture.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
+import { captureLogs } from "../telemetry-logs/capture-logs.js";
 
 /**
  * The whole-operation result cache (issue 26 item 1, docs/result-cache.md), against the cache
@@ -54,6 +55,23 @@ describe("result cache: repeats", () => {
     expect(marker(second)).toEqual({ upstreamCallCount: 0, upstreamCalls: [], resultCache: "hit" });
     expect(second.data).toEqual(first.data);
     expect(world.calls("/v1/items/a")).toHaveLength(1);
+  });
+
+  it("RC01: a hit's log line names the operation and says the result cache answered it, with no call", async () => {
+    const logs = captureLogs();
+    const logged = await createCacheTrestle(world, { debug: false, logger: logs.logger, cache: { results: true } });
+    try {
+      await raw(logged, itemQuery, { id: "a" });
+      await raw(logged, itemQuery, { id: "a" });
+      const [first, second] = await logs.waitForRequests(2);
+      expect(first).toMatchObject({ operation: "Item", calls: 1, cache: { miss: 1 } });
+      expect(first).not.toHaveProperty("operationCache");
+      expect(second).toMatchObject({ operation: "Item", operationCache: "hit", status: 200 });
+      expect(second).not.toHaveProperty("calls");
+      expect(world.calls("/v1/items/a")).toHaveLength(1);
+    } finally {
+      await logged.close();
+    }
   });
 
   it("RC02: different variables, operation names or documents are never shared", async () => {
