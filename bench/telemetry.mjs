@@ -72,6 +72,14 @@ const allVariants = {
     sampler: "always_on",
     base: "floor",
   },
+  "floor-dropped": {
+    label: "floor: the bare proxy with the same SDK, every trace dropped (always_off)",
+    system: "bare-proxy",
+    args: [],
+    env: "otlp",
+    sampler: "always_off",
+    base: "floor",
+  },
 };
 /** Variants run by default: Trestle's five, and the floor pair (which `single` alone runs). */
 const variantIds = value("variants", Object.keys(allVariants).join(",")).split(",");
@@ -113,7 +121,9 @@ const date = new Date().toISOString().slice(0, 10);
 const lines = [
   `# Telemetry overhead (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version})`,
   "",
-  `\`npm run bench:telemetry -- --rounds ${rounds} --duration ${duration}${rate === undefined ? "" : ` --rate ${rate}`}\`: \`trestle serve\` (NODE_ENV=production), ${connections} connections` +
+  `\`npm run bench:telemetry -- --rounds ${rounds} --duration ${duration}${rate === undefined ? "" : ` --rate ${rate}`}${
+    argv.includes("--scenarios") ? ` --scenarios ${scenarioIds.join(",")}` : ""
+  }${argv.includes("--variants") ? ` --variants ${variantIds.join(",")}` : ""}\`: \`trestle serve\` (NODE_ENV=production), ${connections} connections` +
     (rate === undefined ? ", as fast as answered, " : `, held at ${rate} req/s (every variant the same load), `) +
     `${duration} s per run after ${warmup} s warm-up, ${rounds} rounds in rotating order; medians. CPU µs/req = Trestle's own CPU time (user + system, from /proc) ÷ requests answered; ` +
     `overhead = the variant's CPU per request ÷ the plain server's − 1 (what the target is about: on a shared 2-core machine req/s also moves with the load generator and the receiver). ` +
