@@ -1,4 +1,5 @@
 import {
+  getVariableValues,
   Kind,
   valueFromASTUntyped,
   type DocumentNode,
@@ -15,7 +16,8 @@ import { createCostError } from "./create-cost-error.js";
 /**
  * COST_LIMIT once the variables are known: the error for an operation whose variables' values
  * (list sizes, key lists) make it cost more than `maxCost`, else undefined. Both lanes call it
- * before execution, so a refused operation makes no upstream call.
+ * before execution, so a refused operation makes no upstream call. Variables that cannot be
+ * coerced to their types are left to execution's BAD_USER_INPUT (which also runs nothing).
  */
 export type CostCheck = (
   document: DocumentNode,
@@ -45,7 +47,12 @@ export function createCostCheck(schema: GraphQLSchema, restFields: readonly Rest
     if (found === null) return undefined;
     const { cost, defaults } = found;
     const count = cost.count((name) => (variables != null && Object.hasOwn(variables, name) ? variables[name] : defaults.get(name)));
-    return count > options.maxCost ? createCostError(operation, count, options.maxCost) : undefined;
+    if (count <= options.maxCost) return undefined;
+    // Values that do not fit their types (a string for an Int, 2**40) are the client's mistake
+    // to hear about: execution refuses them (BAD_USER_INPUT) before any field runs. Checked
+    // only here, on the way to a refusal: an operation within its cost pays nothing for it.
+    if (getVariableValues(schema, operation.variableDefinitions, variables ?? {}, { maxErrors: 1 }).errors !== undefined) return undefined;
+    return createCostError(operation, count, options.maxCost);
   };
 }
 
