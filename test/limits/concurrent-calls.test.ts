@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trestle } from "../../src/index.js";
@@ -139,6 +140,29 @@ describe("S05: one operation's concurrent calls per upstream", () => {
     expect(bestCalls()).toBe(16);
     const normal = await send(lane, `{ user(id: "n2") { id } }`);
     expect(normal).toEqual({ status: 200, data: { user: { id: "n2" } } });
+  });
+
+  it("S05: 16 calls in flight listen to the WHATWG request's signal through one listener (no leak warning per request)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const request = new Request("http://t.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: fanOut }),
+      });
+      const attack = trestle.fetch(request);
+      await gate.heldReach(16);
+      expect(getEventListeners(request.signal, "abort").length).toBeLessThanOrEqual(2);
+      gate.release();
+      const result = (await (await attack).json()) as GraphQLResult;
+      expect(result.errors).toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("S05: the cap is per operation: with a cap of 4, two operations have 4 calls in flight each", async () => {

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { serveTrestle } from "../passthrough/raw-http.js";
 import { createTestTrestle } from "../helpers/create-test-trestle.js";
@@ -26,7 +25,17 @@ describe("#18 streams: backpressure", () => {
         written += event.length;
         if (!res.write(event)) {
           waiting = true;
-          await Promise.race([once(res, "drain"), once(res, "close")]);
+          // One listener each, removed once either comes (a race of two `once` left the loser's
+          // listeners behind at every wait: a MaxListenersExceededWarning on this response).
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              res.off("drain", done);
+              res.off("close", done);
+              resolve();
+            };
+            res.on("drain", done);
+            res.on("close", done);
+          });
           waiting = false;
         }
       }
