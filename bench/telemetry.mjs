@@ -11,9 +11,9 @@
 // this process, which counts the spans it is sent: protobuf or JSON); a build of Trestle
 // whose `serve` sets up no SDK exports nothing, and the report says so. Log lines go to
 // /dev/null: what is measured is Trestle writing them, not a reader. Targets: tracing
-// ≤ 10 %, metrics ≤ 2 % (issue 24). On `single` (and `predict`) the floor pair runs too: the bench's
-// bare proxy without telemetry and with the same SDK and spans (systems/bare-proxy/otel.mjs),
-// what tracing costs with no Trestle around it. Writes results/telemetry-<date>.md.
+// ≤ 10 %, metrics ≤ 2 % (issue 24). On `single` and `predict` the floor variants run too: the
+// bench's bare proxy without telemetry, with the same SDK dropping every trace, and exporting the
+// same three spans (systems/bare-proxy/otel.mjs): what tracing costs with no Trestle around it. Writes results/telemetry-<date>.md.
 import { spawn } from "node:child_process";
 import { openSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -61,7 +61,7 @@ const allVariants = {
     env: "otlp",
     sampler: "always_off",
   },
-  // The floor of tracing (`single` only): the bare proxy (systems/bare-proxy) with no telemetry, and
+  // The floor of tracing (`single` and `predict`, the scenarios the bare proxy answers): the bare proxy (systems/bare-proxy) with no telemetry, and
   // with the same SDK, exporter and three spans per request as Trestle (systems/bare-proxy/otel.mjs).
   floor: { label: "floor: bare node:http + undici proxy, nothing on", system: "bare-proxy", args: [], env: {}, base: "floor" },
   "floor-tracing": {
@@ -81,7 +81,7 @@ const allVariants = {
     base: "floor",
   },
 };
-/** Variants run by default: Trestle's five, and the floor pair (which `single` alone runs). */
+/** Variants run by default: all of them (the floor ones only in the scenarios the bare proxy answers). */
 const variantIds = value("variants", Object.keys(allVariants).join(",")).split(",");
 const floorScenarios = new Set(["single", "predict"]);
 const runsIn = (variant, scenarioId) => allVariants[variant].system === undefined || floorScenarios.has(scenarioId);

@@ -21,7 +21,7 @@ export class RequestLog {
   problem = false;
   /** Answered whole from the result cache (`hit`) or by an identical operation running at the same time (`coalesced`): no call of its own. */
   operationCache: "hit" | "coalesced" | undefined = undefined;
-  /** The trace the request ran in (OpenTelemetry's active span), when one was active. */
+  /** The trace the request ran in (its span's, or OpenTelemetry's active span's), when one was active and sampled. */
   traceId: string | undefined = undefined;
 
   /** An operation context of this request: its calls are counted when the line is written. */

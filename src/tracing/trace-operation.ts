@@ -23,22 +23,22 @@ export function traceOperation<R extends object>(
   run: () => R | Promise<R>,
 ): R | Promise<R> {
   const tracer = liveTracer();
+  if (tracer === undefined) return run();
+  const parent = holder?.trace ?? context.active();
   // Under a request span the sampler dropped, no span: the calls continue the request's context.
-  return tracer === undefined || unsampled(holder?.trace ?? context.active())
-    ? run()
-    : traced(tracer, operation, document, holder ?? {}, run);
+  return unsampled(parent) ? run() : traced(tracer, operation, document, parent, holder ?? {}, run);
 }
 
 async function traced<R extends object>(
   tracer: Tracer,
   operation: OperationDefinitionNode,
   document: DocumentNode,
+  parent: Context,
   holder: { trace?: Context | undefined },
   run: () => R | Promise<R>,
 ): Promise<R> {
   const type = operation.operation;
   const name = operation.name?.value;
-  const parent = holder.trace ?? context.active();
   const span = tracer.startSpan(name === undefined ? type : `${type} ${name}`, { kind: SpanKind.INTERNAL }, parent);
   if (span.isRecording()) {
     span.setAttribute("graphql.operation.type", type);

@@ -17,7 +17,7 @@ const tracer = trace.getTracer("bare-proxy");
 const getter = { keys: () => [], get: (headers, key) => headers[key] };
 process.once("SIGTERM", () => provider.shutdown().finally(() => process.exit(0)));
 
-/** `work(callHeaders, operationContext)` inside a server span and an operation span; returns its promise. */
+/** `work(operationContext)` inside a server span and an operation span (the calls' parent); returns its promise. */
 export async function traceRequest(request, name, work) {
   const parent = propagation.extract(context.active(), request.headers, getter);
   const server = tracer.startSpan(`POST /graphql`, { kind: SpanKind.SERVER }, parent);
